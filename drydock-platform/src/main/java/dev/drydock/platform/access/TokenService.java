@@ -1,0 +1,140 @@
+package dev.drydock.platform.access;
+
+import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.identity.IdentityService;
+import dev.drydock.platform.identity.Principal;
+import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.RegistryException;
+import dev.drydock.registry.auth.Access;
+import dev.drydock.registry.auth.AccessController;
+import dev.drydock.registry.auth.AuthenticationRequired;
+import dev.drydock.registry.auth.Grant;
+import dev.drydock.registry.auth.TokenSigner;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Docker token authentication for the registry and bearer/basic authentication for the API: the token
+ * endpoint's issuing side and the registry's {@link AccessController}.
+ */
+public final class TokenService implements AccessController {
+    /** Audience of tokens issued by {@code POST /api/v1/login} for the REST API. */
+    public static final String API_AUDIENCE = "drydock-api";
+
+    /** A token issued by the token endpoint. */
+    public record IssuedToken(String token, long expiresIn, List<Access> granted) {}
+
+    private final IdentityService identity;
+    private final TokenSigner signer;
+    private final AuditLog audit;
+    private final String service;
+    private final Duration ttl;
+
+    public TokenService(IdentityService identity, TokenSigner signer, AuditLog audit, String service, Duration ttl) {
+        this.identity = identity;
+        this.signer = signer;
+        this.audit = audit;
+        this.service = service;
+        this.ttl = ttl;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** Credentials from a {@code Basic} Authorization header; empty when absent or malformed. */
+    public static Optional<String[]> basicCredentials(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) return Optional.empty();
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? Optional.empty() : Optional.of(new String[]{decoded.substring(0, colon), decoded.substring(colon + 1)});
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
+        return Optional.of(authorization.substring(7).trim());
+    }
+
+    /** Checks Basic credentials and records the login attempt. */
+    public Optional<Principal> login(String username, String secret, String via) {
+        Optional<Principal> principal = identity.authenticate(username, secret);
+        String who = username == null ? "" : username.length() > 320 ? username.substring(0, 320) : username;
+        audit.record(who, principal.isPresent() ? "login.success" : "login.failure", via, null);
+        return principal;
+    }
+
+    /** Issues a registry token holding the granted part of the requested scopes. */
+    public IssuedToken issueRegistryToken(Principal principal, List<Access> requested) {
+        List<Access> granted = AccessPolicy.grant(principal, requested);
+        return new IssuedToken(signer.issue(principal.name(), service, granted, ttl), ttl.toSeconds(), granted);
+    }
+
+    /** Issues an API session token (no registry access). */
+    public IssuedToken issueApiToken(Principal principal) {
+        return new IssuedToken(signer.issue(principal.name(), API_AUDIENCE, List.of(), ttl), ttl.toSeconds(), List.of());
+    }
+
+    /**
+     * The principal behind an API request's Authorization header: Basic credentials, or a bearer token from
+     * the login endpoint or the token endpoint. Empty when missing or invalid.
+     */
+    public Optional<Principal> apiPrincipal(String authorization) {
+        Optional<String[]> basic = basicCredentials(authorization);
+        if (basic.isPresent()) return identity.authenticate(basic.get()[0], basic.get()[1]);
+        return bearer(authorization)
+                .flatMap(t -> signer.verify(t, API_AUDIENCE).or(() -> signer.verify(t, service)))
+                .flatMap(c -> identity.principal(c.subject()));
+    }
+
+    @Override
+    public Grant authorize(String authorization, List<Access> requested) {
+        Optional<String[]> basic = basicCredentials(authorization);
+        if (basic.isPresent()) {
+            Principal principal = identity.authenticate(basic.get()[0], basic.get()[1])
+                    .orElseThrow(() -> new AuthenticationRequired("invalid username or password", requested, "invalid_token"));
+            List<Access> granted = AccessPolicy.grant(principal, requested);
+            Grant grant = new Grant(principal.name(), granted, AccessPolicy.visibleOrgs(principal));
+            for (Access want : requested) {
+                for (String action : want.actions()) {
+                    if (!grant.allows(want.type(), want.name(), action)) {
+                        throw new RegistryException(ErrorCode.DENIED,
+                                principal.name() + " may not " + action + " " + want.name()
+                                        + ": repositories live under <orgId>/, and only that organization's members may use them",
+                                java.util.Map.of());
+                    }
+                }
+            }
+            return grant;
+        }
+        Optional<String> token = bearer(authorization);
+        if (token.isEmpty()) {
+            throw new AuthenticationRequired("authentication required: log in with docker login", requested, null);
+        }
+        TokenSigner.Claims claims = signer.verify(token.get(), service)
+                .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
+        Grant grant = new Grant(claims.subject(), claims.access(), null);
+        for (Access want : requested) {
+            for (String action : want.actions()) {
+                if (!grant.allows(want.type(), want.name(), action)) {
+                    throw new AuthenticationRequired("access denied: " + claims.subject() + " may not " + action + " "
+                            + want.name() + " (only members of the repository's organization may)", requested, "insufficient_scope");
+                }
+            }
+        }
+        if (requested.stream().anyMatch(a -> a.type().equals("registry"))) {
+            // The catalog lists only the organizations the subject may see: look them up now.
+            Principal principal = identity.principal(claims.subject())
+                    .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
+            grant = new Grant(claims.subject(), claims.access(), AccessPolicy.visibleOrgs(principal));
+        }
+        return grant;
+    }
+}

@@ -1,0 +1,339 @@
+package dev.drydock.platform.identity;
+
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.db.Database;
+import dev.drydock.platform.identity.Principal.OrgRole;
+import dev.drydock.platform.identity.Principal.PlatformRole;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Organizations, users, memberships and robot tokens: who exists, how they prove it, and who may manage
+ * whom. Passwords are Argon2id hashes; robot tokens are 256-bit random secrets stored as SHA-256 (they are
+ * high-entropy, so a slow KDF adds nothing) and shown once.
+ */
+public final class IdentityService {
+    private static final Logger log = LoggerFactory.getLogger(IdentityService.class);
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}");
+    private static final Pattern ROBOT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern ROBOT_LOGIN = Pattern.compile("([1-9][0-9]{0,17})\\+([a-z0-9][a-z0-9_-]{0,63})");
+    private static final long MAX_ORG_ID = 999_999_999_999_999_999L;
+    public static final int MIN_PASSWORD_LENGTH = 12;
+    public static final String ROBOT_TOKEN_PREFIX = "ddr_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public record Org(long id, String name, Instant created) {}
+
+    public record Member(String email, OrgRole role) {}
+
+    public record RobotInfo(String name, String login, String createdBy, Instant created) {}
+
+    /** A robot with its token, returned only when it is created. */
+    public record NewRobot(String name, String login, String token) {}
+
+    private final Jdbi jdbi;
+    private final PasswordHasher hasher;
+    private final AuditLog audit;
+    private final InstantSource clock;
+    private final String dummyHash;
+
+    public IdentityService(Jdbi jdbi, PasswordHasher hasher, AuditLog audit, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.hasher = hasher;
+        this.audit = audit;
+        this.clock = clock;
+        this.dummyHash = hasher.hash("drydock-timing-equalizer");
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    /** Checks a username (e-mail or robot login {@code <orgId>+<name>}) and password or robot token. */
+    public Optional<Principal> authenticate(String username, String secret) {
+        if (username == null || secret == null || username.isEmpty() || secret.isEmpty()) return Optional.empty();
+        var robot = ROBOT_LOGIN.matcher(username);
+        if (robot.matches()) {
+            long org = Long.parseLong(robot.group(1));
+            String name = robot.group(2);
+            Optional<String> stored = jdbi.withHandle(h -> h.createQuery(
+                            "select token_hash from robots where org_id = ? and name = ?")
+                    .bind(0, org).bind(1, name).mapTo(String.class).findOne());
+            boolean ok = stored.isPresent() && MessageDigest.isEqual(
+                    stored.get().getBytes(StandardCharsets.US_ASCII), sha256Hex(secret).getBytes(StandardCharsets.US_ASCII));
+            return ok ? Optional.of(new Principal.Robot(org, name)) : Optional.empty();
+        }
+        String email = username.toLowerCase(Locale.ROOT);
+        Optional<Map.Entry<Long, String>> row = jdbi.withHandle(h -> h.createQuery(
+                        "select id, password_hash from users where email = ?")
+                .bind(0, email).map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2))).findOne());
+        if (row.isEmpty()) {
+            hasher.verify(secret, dummyHash); // same cost whether or not the account exists
+            return Optional.empty();
+        }
+        if (!hasher.verify(secret, row.get().getValue())) return Optional.empty();
+        return userByEmail(email).map(u -> u);
+    }
+
+    /** Resolves a token subject back to a current principal; empty when the user or robot is gone. */
+    public Optional<Principal> principal(String subject) {
+        if (subject == null) return Optional.empty();
+        var robot = ROBOT_LOGIN.matcher(subject);
+        if (robot.matches()) {
+            long org = Long.parseLong(robot.group(1));
+            String name = robot.group(2);
+            boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from robots where org_id = ? and name = ?")
+                    .bind(0, org).bind(1, name).mapTo(Integer.class).findOne().isPresent());
+            return exists ? Optional.of(new Principal.Robot(org, name)) : Optional.empty();
+        }
+        return userByEmail(subject).map(u -> u);
+    }
+
+    public Optional<Principal.User> userByEmail(String email) {
+        return jdbi.withHandle(h -> h.createQuery("select id, email, platform_role from users where email = ?")
+                .bind(0, email.toLowerCase(Locale.ROOT))
+                .map((rs, ctx) -> {
+                    long id = rs.getLong("id");
+                    String role = rs.getString("platform_role");
+                    return new Principal.User(id, rs.getString("email"),
+                            role == null ? null : PlatformRole.valueOf(role), memberships(h, id));
+                })
+                .findOne());
+    }
+
+    private static Map<Long, OrgRole> memberships(Handle h, long userId) {
+        Map<Long, OrgRole> result = new HashMap<>();
+        h.createQuery("select org_id, role from memberships where user_id = ?").bind(0, userId)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), OrgRole.valueOf(rs.getString(2))))
+                .forEach(e -> result.put(e.getKey(), e.getValue()));
+        return Map.copyOf(result);
+    }
+
+    // ---------------------------------------------------------------- bootstrap
+
+    /** Creates the platform admin on first start; does nothing when that e-mail already exists. */
+    public boolean bootstrapAdmin(String email, String password) {
+        String normalized = validEmail(email);
+        if (userByEmail(normalized).isPresent()) return false;
+        validPassword(password);
+        jdbi.useHandle(h -> h.execute("insert into users (email, password_hash, platform_role, created_at) values (?, ?, ?, ?)",
+                normalized, hasher.hash(password), PlatformRole.admin.name(), clock.instant()));
+        audit.record("system", "user.bootstrap-admin", normalized, null);
+        log.info("created platform admin {}", normalized);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- organizations
+
+    public Org createOrg(Principal actor, long id, String name) {
+        requirePlatformAdmin(actor);
+        if (id <= 0 || id > MAX_ORG_ID) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "organization id must be a positive number of at most 18 digits, e.g. 17532", Map.of("field", "id"));
+        }
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "organization name must be 1-200 characters",
+                    Map.of("field", "name"));
+        }
+        Instant now = clock.instant();
+        try {
+            jdbi.useHandle(h -> h.execute("insert into orgs (id, name, created_at) values (?, ?, ?)", id, name.strip(), now));
+        } catch (RuntimeException e) {
+            if (Database.isDuplicateKey(e)) {
+                throw new ApiException(ApiErrorCode.ORG_EXISTS, "organization " + id + " already exists: choose another id",
+                        Map.of("id", id));
+            }
+            throw e;
+        }
+        audit.record(actor.name(), "org.create", String.valueOf(id), name.strip());
+        return new Org(id, name.strip(), now);
+    }
+
+    /** The organization, when the actor may see it; 404 otherwise (never revealing that it exists). */
+    public Org org(Principal actor, long id) {
+        requireOrgAccess(actor, id, false);
+        return jdbi.withHandle(h -> h.createQuery("select * from orgs where id = ?").bind(0, id)
+                        .map((rs, ctx) -> new Org(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant()))
+                        .findOne())
+                .orElseThrow(() -> orgNotFound(id));
+    }
+
+    public List<Org> orgs(Principal actor) {
+        return jdbi.withHandle(h -> h.createQuery("select * from orgs order by id")
+                        .map((rs, ctx) -> new Org(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant()))
+                        .list())
+                .stream().filter(o -> canSeeOrg(actor, o.id())).toList();
+    }
+
+    // ---------------------------------------------------------------- members
+
+    /**
+     * Adds a member. A new e-mail creates the user with the given password; an existing user is added with
+     * their current password (the password field is then ignored).
+     */
+    public Member addMember(Principal actor, long orgId, String email, String password, String role) {
+        requireOrgAccess(actor, orgId, true);
+        String normalized = validEmail(email);
+        OrgRole orgRole = parseRole(role);
+        Optional<Principal.User> existing = userByEmail(normalized);
+        String hash = existing.isPresent() ? null : hasher.hash(validPassword(password));
+        try {
+            jdbi.useTransaction(h -> {
+                long userId = existing.map(Principal.User::id).orElseGet(() -> h.createUpdate(
+                                "insert into users (email, password_hash, created_at) values (?, ?, ?)")
+                        .bind(0, normalized).bind(1, hash).bind(2, clock.instant())
+                        .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+                h.execute("insert into memberships (org_id, user_id, role) values (?, ?, ?)", orgId, userId, orgRole.name());
+            });
+        } catch (RuntimeException e) {
+            if (Database.isDuplicateKey(e)) {
+                throw new ApiException(ApiErrorCode.MEMBER_EXISTS, normalized + " is already a member of organization " + orgId,
+                        Map.of("email", normalized));
+            }
+            throw e;
+        }
+        audit.record(actor.name(), "org.member.add", orgId + "/" + normalized, orgRole.name());
+        return new Member(normalized, orgRole);
+    }
+
+    public List<Member> members(Principal actor, long orgId) {
+        requireOrgAccess(actor, orgId, false);
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select u.email, m.role from memberships m join users u on u.id = m.user_id
+                        where m.org_id = ? order by u.email""")
+                .bind(0, orgId).map((rs, ctx) -> new Member(rs.getString(1), OrgRole.valueOf(rs.getString(2)))).list());
+    }
+
+    // ---------------------------------------------------------------- robots
+
+    public NewRobot createRobot(Principal actor, long orgId, String name) {
+        requireOrgAccess(actor, orgId, true);
+        if (name == null || !ROBOT_NAME.matcher(name).matches()) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "robot name must be 1-64 lowercase letters, digits, '_' or '-', starting with a letter or digit (e.g. ci)",
+                    Map.of("field", "name"));
+        }
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String token = ROBOT_TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        try {
+            jdbi.useHandle(h -> h.execute(
+                    "insert into robots (org_id, name, token_hash, created_by, created_at) values (?, ?, ?, ?, ?)",
+                    orgId, name, sha256Hex(token), actor.name(), clock.instant()));
+        } catch (RuntimeException e) {
+            if (Database.isDuplicateKey(e)) {
+                throw new ApiException(ApiErrorCode.ROBOT_EXISTS,
+                        "robot " + name + " already exists in organization " + orgId + ": delete it first to rotate its token",
+                        Map.of("name", name));
+            }
+            throw e;
+        }
+        String login = orgId + "+" + name;
+        audit.record(actor.name(), "robot.create", login, null);
+        return new NewRobot(name, login, token);
+    }
+
+    public List<RobotInfo> robots(Principal actor, long orgId) {
+        requireOrgAccess(actor, orgId, true);
+        return jdbi.withHandle(h -> h.createQuery("select * from robots where org_id = ? order by name").bind(0, orgId)
+                .map((rs, ctx) -> new RobotInfo(rs.getString("name"), orgId + "+" + rs.getString("name"),
+                        rs.getString("created_by"), rs.getTimestamp("created_at").toInstant()))
+                .list());
+    }
+
+    public void deleteRobot(Principal actor, long orgId, String name) {
+        requireOrgAccess(actor, orgId, true);
+        int deleted = jdbi.withHandle(h -> h.execute("delete from robots where org_id = ? and name = ?", orgId, name));
+        if (deleted == 0) {
+            throw new ApiException(ApiErrorCode.ROBOT_NOT_FOUND, "organization " + orgId + " has no robot named " + name,
+                    Map.of("name", name));
+        }
+        audit.record(actor.name(), "robot.delete", orgId + "+" + name, null);
+    }
+
+    // ---------------------------------------------------------------- access rules
+
+    public static boolean canSeeOrg(Principal actor, long orgId) {
+        return switch (actor) {
+            case Principal.User u -> u.platformRole() != null || u.memberships().containsKey(orgId);
+            case Principal.Robot r -> r.orgId() == orgId;
+        };
+    }
+
+    private static boolean canManageOrg(Principal actor, long orgId) {
+        return actor instanceof Principal.User u
+                && (u.isPlatformAdmin() || u.memberships().get(orgId) == OrgRole.admin);
+    }
+
+    /** 404 for an org the actor cannot see (no existence leak); 403 when they see it but may not manage it. */
+    private void requireOrgAccess(Principal actor, long orgId, boolean manage) {
+        boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from orgs where id = ?").bind(0, orgId)
+                .mapTo(Integer.class).findOne().isPresent());
+        if (!exists || !canSeeOrg(actor, orgId)) throw orgNotFound(orgId);
+        if (manage && !canManageOrg(actor, orgId)) {
+            throw new ApiException(ApiErrorCode.FORBIDDEN,
+                    "only an admin of organization " + orgId + " may do this: ask one to grant you the admin role");
+        }
+    }
+
+    private static void requirePlatformAdmin(Principal actor) {
+        if (!(actor instanceof Principal.User u) || !u.isPlatformAdmin()) {
+            throw new ApiException(ApiErrorCode.FORBIDDEN, "only a platform admin may do this");
+        }
+    }
+
+    private static ApiException orgNotFound(long id) {
+        return new ApiException(ApiErrorCode.ORG_NOT_FOUND,
+                "organization " + id + " does not exist or you are not a member of it", Map.of("id", id));
+    }
+
+    private static String validEmail(String email) {
+        if (email == null || !EMAIL.matcher(email.strip()).matches()) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "email must be an address like dev@example.com",
+                    Map.of("field", "email"));
+        }
+        return email.strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static String validPassword(String password) {
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH || password.length() > 1024) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "password must be " + MIN_PASSWORD_LENGTH + "-1024 characters", Map.of("field", "password"));
+        }
+        return password;
+    }
+
+    private static OrgRole parseRole(String role) {
+        if (role == null) return OrgRole.developer;
+        try {
+            return OrgRole.valueOf(role);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "role must be 'developer' or 'admin'",
+                    Map.of("field", "role"));
+        }
+    }
+
+    private static String sha256Hex(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.drydock.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads just enough of an image manifest or index to validate it and learn what it references. The bytes
+ * are stored as received; nothing here re-serializes them.
+ */
+public final class ManifestParser {
+    public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final Set<String> SUPPORTED = Set.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST);
+    private static final Set<String> FOREIGN_LAYERS = Set.of(
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A content descriptor inside a manifest. */
+    public record Descriptor(String mediaType, Digest digest, long size, boolean foreign) {}
+
+    /**
+     * @param blobs     config and layers that must be blobs of the repository (foreign layers flagged)
+     * @param manifests child manifests of an index, which must be manifests of the repository
+     */
+    public record Parsed(String mediaType, List<Descriptor> blobs, List<Descriptor> manifests, Descriptor subject,
+                         String artifactType, String annotationsJson) {
+        public boolean isIndex() {
+            return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
+        }
+    }
+
+    private ManifestParser() {}
+
+    public static Parsed parse(byte[] body, String contentType) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw invalid("manifest is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw invalid("manifest could not be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("manifest must be a JSON object");
+        }
+        JsonNode schemaVersion = root.get("schemaVersion");
+        if (schemaVersion == null || !schemaVersion.isInt() || schemaVersion.intValue() != 2) {
+            throw invalid("manifest schemaVersion must be 2 (Docker schema 1 is not supported: push with a current client)");
+        }
+        String declared = text(root, "mediaType");
+        String header = contentType == null ? null : contentType.split(";")[0].trim();
+        if (header != null && (header.isEmpty() || header.equals("application/json") || header.equals("application/octet-stream"))) {
+            header = null;
+        }
+        if (declared != null && header != null && !declared.equals(header)) {
+            throw invalid("Content-Type '" + header + "' does not match the manifest's mediaType '" + declared + "'");
+        }
+        String mediaType = declared != null ? declared : header;
+        if (mediaType == null) {
+            mediaType = root.has("manifests") ? OCI_INDEX : OCI_MANIFEST;
+        }
+        if (!SUPPORTED.contains(mediaType)) {
+            throw invalid("unsupported manifest media type '" + mediaType + "': push an OCI or Docker schema 2 manifest or index");
+        }
+        List<Descriptor> blobs = new ArrayList<>();
+        List<Descriptor> manifests = new ArrayList<>();
+        String artifactType = text(root, "artifactType");
+        if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST)) {
+            JsonNode list = root.get("manifests");
+            if (list == null || !list.isArray()) throw invalid("index must have a 'manifests' array");
+            for (JsonNode m : list) manifests.add(descriptor(m, "manifests[]"));
+        } else {
+            JsonNode config = root.get("config");
+            if (config == null) throw invalid("manifest must have a 'config' descriptor");
+            Descriptor configDescriptor = descriptor(config, "config");
+            blobs.add(configDescriptor);
+            JsonNode layers = root.get("layers");
+            if (layers == null || !layers.isArray()) throw invalid("manifest must have a 'layers' array");
+            for (JsonNode l : layers) blobs.add(descriptor(l, "layers[]"));
+            if (artifactType == null && mediaType.equals(OCI_MANIFEST)) {
+                artifactType = configDescriptor.mediaType();
+            }
+        }
+        JsonNode subjectNode = root.get("subject");
+        Descriptor subject = subjectNode == null || subjectNode.isNull() ? null : descriptor(subjectNode, "subject");
+        JsonNode annotations = root.get("annotations");
+        String annotationsJson = annotations != null && annotations.isObject() ? annotations.toString() : null;
+        return new Parsed(mediaType, blobs, manifests, subject, artifactType, annotationsJson);
+    }
+
+    private static Descriptor descriptor(JsonNode node, String where) {
+        if (!node.isObject()) throw invalid(where + " must be a descriptor object");
+        String mediaType = text(node, "mediaType");
+        if (mediaType == null) throw invalid(where + " is missing mediaType");
+        String digest = text(node, "digest");
+        Digest parsed;
+        try {
+            parsed = Digest.parse(digest);
+        } catch (RegistryException e) {
+            throw invalid(where + " has an invalid digest '" + digest + "'");
+        }
+        JsonNode size = node.get("size");
+        if (size == null || !size.canConvertToLong() || !size.isIntegralNumber() || size.longValue() < 0) {
+            throw invalid(where + " (" + digest + ") needs a non-negative integer size");
+        }
+        return new Descriptor(mediaType, parsed, size.longValue(), FOREIGN_LAYERS.contains(mediaType) || node.has("urls"));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
+    }
+
+    private static RegistryException invalid(String message) {
+        return new RegistryException(ErrorCode.MANIFEST_INVALID, message);
+    }
+
+    static Map<String, Object> detail(Descriptor d) {
+        return Map.of("digest", d.digest().toString(), "mediaType", d.mediaType());
+    }
+}

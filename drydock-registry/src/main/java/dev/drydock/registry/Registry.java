@@ -1,0 +1,447 @@
+package dev.drydock.registry;
+
+import dev.drydock.registry.RegistryIndex.ManifestRecord;
+import dev.drydock.registry.RegistryIndex.UploadSession;
+import dev.drydock.registry.events.EventSink;
+import dev.drydock.registry.events.RegistryEvent;
+import dev.drydock.registry.storage.BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The OCI distribution protocol, independent of HTTP framework and of who the caller is (access was checked
+ * before a method here runs). Bytes go to the {@link BlobStore}, metadata to the {@link RegistryIndex}.
+ *
+ * <p>Uploads are hashed as they stream. The running SHA-256 state of each upload lives in memory; after a
+ * restart (or on another node) it is rebuilt by re-reading the upload's bytes, so sessions survive restarts.
+ */
+public final class Registry {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    public record BlobInfo(Digest digest, long size) {}
+
+    public record StoredManifest(ManifestRecord record, byte[] content) {}
+
+    public record PutManifestResult(Digest digest, Digest subject) {}
+
+    public record Limits(long maxManifestBytes) {
+        public static final Limits DEFAULT = new Limits(4L * 1024 * 1024);
+    }
+
+    /** Running hash of one upload, guarded by its own lock (chunks of one upload are serialized). */
+    private static final class UploadState {
+        final ReentrantLock lock = new ReentrantLock();
+        MessageDigest sha256;
+        long hashedOffset = -1;
+    }
+
+    private final BlobStore store;
+    private final RegistryIndex index;
+    private final EventSink events;
+    private final InstantSource clock;
+    private final Limits limits;
+    private final ConcurrentHashMap<String, UploadState> uploads = new ConcurrentHashMap<>();
+
+    public Registry(BlobStore store, RegistryIndex index, EventSink events, InstantSource clock, Limits limits) {
+        this.store = store;
+        this.index = index;
+        this.events = events;
+        this.clock = clock;
+        this.limits = limits;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    public BlobInfo statBlob(String repository, Digest digest) {
+        long size = index.linkedBlob(repository, digest)
+                .orElseThrow(() -> blobUnknown(digest));
+        return new BlobInfo(digest, size);
+    }
+
+    public InputStream openBlob(BlobInfo blob, long offset, long length) {
+        try {
+            return store.open(blob.digest(), offset, length);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw blobUnknown(blob.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void deleteBlob(String repository, Digest digest) {
+        if (!index.unlinkBlob(repository, digest)) {
+            throw blobUnknown(digest);
+        }
+    }
+
+    /** Links a blob another repository of the same organization already has; empty when it cannot. */
+    public Optional<BlobInfo> mount(String repository, String from, Digest digest) {
+        if (Names.orgOf(repository) != Names.orgOf(from)) {
+            return Optional.empty();
+        }
+        Optional<Long> size = index.linkedBlob(from, digest);
+        if (size.isEmpty() || storedSize(digest).isEmpty()) {
+            return Optional.empty();
+        }
+        index.linkBlob(repository, digest, size.get());
+        return Optional.of(new BlobInfo(digest, size.get()));
+    }
+
+    // ---------------------------------------------------------------- uploads
+
+    public UploadSession startUpload(String repository) {
+        UploadSession session = new UploadSession(UUID.randomUUID().toString(), repository, clock.instant());
+        try {
+            store.createUpload(session.id());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        index.createUpload(session);
+        return session;
+    }
+
+    /** Bytes received so far for the upload. */
+    public long uploadOffset(String repository, String uploadId) {
+        session(repository, uploadId);
+        try {
+            return store.uploadSize(uploadId).orElseThrow(() -> uploadUnknown(uploadId));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Appends a chunk. {@code rangeStart} (from {@code Content-Range}) must equal the current offset, else
+     * 416. Returns the new offset.
+     */
+    public long appendChunk(String repository, String uploadId, Long rangeStart, Long declaredLength, InputStream data) {
+        session(repository, uploadId);
+        UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
+        state.lock.lock();
+        try {
+            long offset = currentOffset(uploadId);
+            if (rangeStart != null && rangeStart != offset) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "chunk starts at " + rangeStart + " but the upload has " + offset
+                                + " bytes: send the next chunk from offset " + offset,
+                        Map.of("offset", offset));
+            }
+            long newOffset = append(uploadId, state, offset, data);
+            if (declaredLength != null && newOffset - offset != declaredLength) {
+                throw new RegistryException(ErrorCode.SIZE_INVALID,
+                        "received " + (newOffset - offset) + " bytes but Content-Length said " + declaredLength
+                                + "; resume from offset " + newOffset,
+                        Map.of("offset", newOffset));
+            }
+            return newOffset;
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /** Appends the final chunk (may be empty), verifies the digest and publishes the blob. */
+    public BlobInfo completeUpload(String repository, String uploadId, Digest digest, InputStream data) {
+        session(repository, uploadId);
+        UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
+        state.lock.lock();
+        try {
+            long size = append(uploadId, state, currentOffset(uploadId), data);
+            Digest actual = digestOf(uploadId, state, digest.algorithm());
+            if (!actual.equals(digest)) {
+                discard(uploadId);
+                throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                        "the uploaded content has digest " + actual + ", not " + digest
+                                + ": the upload was discarded, push the blob again",
+                        Map.of("expected", digest.toString(), "actual", actual.toString(), "size", size));
+            }
+            store.publish(uploadId, digest);
+            index.linkBlob(repository, digest, size);
+            index.deleteUpload(uploadId);
+            uploads.remove(uploadId);
+            return new BlobInfo(digest, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /** A whole blob in one request (POST with ?digest=). */
+    public BlobInfo uploadMonolithic(String repository, Digest digest, InputStream data) {
+        UploadSession session = startUpload(repository);
+        try {
+            return completeUpload(repository, session.id(), digest, data);
+        } catch (RuntimeException e) {
+            discard(session.id());
+            throw e;
+        }
+    }
+
+    public void cancelUpload(String repository, String uploadId) {
+        session(repository, uploadId);
+        discard(uploadId);
+    }
+
+    /** Removes upload sessions older than the cutoff (abandoned pushes); returns how many. */
+    public int purgeUploads(Instant cutoff) {
+        int purged = 0;
+        for (UploadSession s : index.uploadsStartedBefore(cutoff)) {
+            discard(s.id());
+            purged++;
+        }
+        return purged;
+    }
+
+    private void discard(String uploadId) {
+        uploads.remove(uploadId);
+        try {
+            store.deleteUpload(uploadId);
+        } catch (IOException e) {
+            log.warn("could not delete upload {}: {}", uploadId, e.toString());
+        }
+        index.deleteUpload(uploadId);
+    }
+
+    private UploadSession session(String repository, String uploadId) {
+        if (uploadId == null || !uploadId.matches("[A-Za-z0-9-]{1,64}")) {
+            throw uploadUnknown(uploadId);
+        }
+        return index.upload(uploadId)
+                .filter(s -> s.repository().equals(repository))
+                .orElseThrow(() -> uploadUnknown(uploadId));
+    }
+
+    private long currentOffset(String uploadId) {
+        try {
+            return store.uploadSize(uploadId).orElseThrow(() -> uploadUnknown(uploadId));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends while hashing; the hash state is first brought up to {@code offset} if it is behind. */
+    private long append(String uploadId, UploadState state, long offset, InputStream data) {
+        try {
+            catchUpHash(uploadId, state, offset);
+            MessageDigest sha = state.sha256;
+            state.hashedOffset = -1; // unknown until the append completes
+            long size = store.append(uploadId, offset, data, (ByteBuffer b) -> sha.update(b));
+            state.hashedOffset = size;
+            return size;
+        } catch (IOException e) {
+            state.sha256 = null; // bytes may be partly written: rehash from disk next time
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void catchUpHash(String uploadId, UploadState state, long offset) throws IOException {
+        if (state.sha256 != null && state.hashedOffset == offset) {
+            return;
+        }
+        MessageDigest sha = Digest.newMessageDigest("sha256");
+        try (InputStream in = store.openUpload(uploadId)) {
+            byte[] buffer = new byte[1 << 16];
+            long remaining = offset;
+            int n;
+            while (remaining > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) > 0) {
+                sha.update(buffer, 0, n);
+                remaining -= n;
+            }
+        }
+        state.sha256 = sha;
+        state.hashedOffset = offset;
+    }
+
+    private Digest digestOf(String uploadId, UploadState state, String algorithm) throws IOException {
+        if (algorithm.equals("sha256")) {
+            try {
+                return Digest.of("sha256", (MessageDigest) state.sha256.clone());
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        MessageDigest other = Digest.newMessageDigest(algorithm);
+        try (InputStream in = store.openUpload(uploadId)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) other.update(buffer, 0, n);
+        }
+        return Digest.of(algorithm, other);
+    }
+
+    // ---------------------------------------------------------------- manifests
+
+    public PutManifestResult putManifest(String repository, String reference, String contentType, InputStream body,
+                                         String actor) {
+        boolean byDigest = Digest.looksLikeDigest(reference);
+        Digest expected = byDigest ? Digest.parse(reference) : null;
+        String tag = byDigest ? null : Names.tag(reference);
+        byte[] content = readBounded(body, limits.maxManifestBytes());
+        ManifestParser.Parsed parsed = ManifestParser.parse(content, contentType);
+        Digest digest = expected != null && expected.algorithm().equals("sha512")
+                ? Digest.of("sha512", digestBytes("sha512", content))
+                : Digest.sha256(content);
+        if (expected != null && !expected.equals(digest)) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+                    "the manifest's digest is " + digest + ", not " + expected + " as in the URL",
+                    Map.of("expected", expected.toString(), "actual", digest.toString()));
+        }
+        for (ManifestParser.Descriptor d : parsed.blobs()) {
+            if (d.foreign()) continue;
+            Optional<Long> size = index.linkedBlob(repository, d.digest());
+            if (size.isEmpty()) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "the manifest references blob " + d.digest() + " (" + d.mediaType()
+                                + ") which is not in " + repository + ": push the blob first",
+                        ManifestParser.detail(d));
+            }
+            if (size.get() != d.size()) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID,
+                        "the manifest says blob " + d.digest() + " has " + d.size() + " bytes, but it has " + size.get(),
+                        ManifestParser.detail(d));
+            }
+        }
+        for (ManifestParser.Descriptor d : parsed.manifests()) {
+            if (index.manifest(repository, d.digest()).isEmpty()) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "the index references manifest " + d.digest() + " which is not in " + repository
+                                + ": push the platform manifests first",
+                        ManifestParser.detail(d));
+            }
+        }
+        storeBytes(digest, content);
+        Digest subject = parsed.subject() == null ? null : parsed.subject().digest();
+        index.putManifest(repository, new ManifestRecord(digest, parsed.mediaType(), content.length, subject,
+                parsed.artifactType(), parsed.annotationsJson(), clock.instant()), tag);
+        events.publish(new RegistryEvent.ManifestPushed(Names.orgOf(repository), repository, tag, digest,
+                parsed.mediaType(), actor));
+        return new PutManifestResult(digest, subject);
+    }
+
+    public ManifestRecord statManifest(String repository, String reference) {
+        Digest digest;
+        if (Digest.looksLikeDigest(reference)) {
+            digest = Digest.parse(reference);
+        } else {
+            if (!Names.isValidTag(reference)) throw manifestUnknown(reference);
+            digest = index.resolveTag(repository, reference).orElseThrow(() -> manifestUnknown(reference));
+        }
+        return index.manifest(repository, digest).orElseThrow(() -> manifestUnknown(reference));
+    }
+
+    public StoredManifest getManifest(String repository, String reference) {
+        ManifestRecord record = statManifest(repository, reference);
+        try (InputStream in = store.open(record.digest(), 0, record.size())) {
+            return new StoredManifest(record, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a tag (reference is a tag) or a manifest with all its tags (reference is a digest). */
+    public void deleteManifest(String repository, String reference, String actor) {
+        if (Digest.looksLikeDigest(reference)) {
+            Digest digest = Digest.parse(reference);
+            if (!index.deleteManifest(repository, digest)) throw manifestUnknown(reference);
+            events.publish(new RegistryEvent.ManifestDeleted(Names.orgOf(repository), repository, digest, actor));
+        } else {
+            if (!Names.isValidTag(reference) || !index.deleteTag(repository, reference)) throw manifestUnknown(reference);
+            events.publish(new RegistryEvent.TagDeleted(Names.orgOf(repository), repository, reference, actor));
+        }
+    }
+
+    // ---------------------------------------------------------------- listings
+
+    public List<String> tags(String repository, String last, int limit) {
+        if (!index.repositoryExists(repository)) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repository + " has no manifests yet",
+                    Map.of("name", repository));
+        }
+        return index.tags(repository, last, limit);
+    }
+
+    public List<ManifestRecord> referrers(String repository, Digest subject, String artifactType) {
+        return index.referrers(repository, subject, artifactType);
+    }
+
+    public List<String> catalog(Set<Long> orgs, String last, int limit) {
+        return index.repositories(orgs, last, limit);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Optional<Long> storedSize(Digest digest) {
+        try {
+            return store.size(digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void storeBytes(Digest digest, byte[] content) {
+        try {
+            if (storedSize(digest).isPresent()) return;
+            String id = UUID.randomUUID().toString();
+            store.createUpload(id);
+            store.append(id, 0, new java.io.ByteArrayInputStream(content), b -> {});
+            store.publish(id, digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readBounded(InputStream body, long max) {
+        try {
+            byte[] content = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (content.length > max) {
+                throw new RegistryException(ErrorCode.MANIFEST_INVALID, 413,
+                        "manifest is larger than the " + max + "-byte limit: split it or move data into blobs",
+                        Map.of("limit", max));
+            }
+            return content;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MessageDigest digestBytes(String algorithm, byte[] content) {
+        MessageDigest md = Digest.newMessageDigest(algorithm);
+        md.update(content);
+        return md;
+    }
+
+    private static RegistryException blobUnknown(Digest digest) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in this repository",
+                Map.of("digest", digest.toString()));
+    }
+
+    private static RegistryException manifestUnknown(String reference) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is not in this repository",
+                Map.of("reference", reference.length() > 200 ? reference.substring(0, 200) : reference));
+    }
+
+    private static RegistryException uploadUnknown(String uploadId) {
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN,
+                "upload " + uploadId + " is unknown, finished or expired: start a new upload with POST /v2/<name>/blobs/uploads/",
+                Map.of());
+    }
+}

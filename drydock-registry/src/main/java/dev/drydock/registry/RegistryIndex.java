@@ -1,0 +1,65 @@
+package dev.drydock.registry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registry's metadata: which blobs each repository may reach, its manifests, tags, referrers and upload
+ * sessions. Bytes live in the {@link dev.drydock.registry.storage.BlobStore}; this index says who sees them.
+ * Implementations must make each method atomic (one transaction), as several nodes may share one index.
+ */
+public interface RegistryIndex {
+
+    /** A stored manifest's metadata. {@code subject} and {@code artifactType} feed the referrers API. */
+    record ManifestRecord(Digest digest, String mediaType, long size, Digest subject, String artifactType,
+                          String annotationsJson, Instant created) {}
+
+    /** An upload session: the repository it belongs to and when it started. */
+    record UploadSession(String id, String repository, Instant started) {}
+
+    void linkBlob(String repository, Digest digest, long size);
+
+    /** Size of the blob if it is linked into the repository. */
+    Optional<Long> linkedBlob(String repository, Digest digest);
+
+    boolean unlinkBlob(String repository, Digest digest);
+
+    /** Stores the manifest (and links its bytes as a blob), and points {@code tag} at it when not null. */
+    void putManifest(String repository, ManifestRecord manifest, String tag);
+
+    Optional<ManifestRecord> manifest(String repository, Digest digest);
+
+    Optional<Digest> resolveTag(String repository, String tag);
+
+    boolean deleteTag(String repository, String tag);
+
+    /** Deletes the manifest, every tag pointing at it and its blob link; false when it was not there. */
+    boolean deleteManifest(String repository, Digest digest);
+
+    /** Tags in lexical order after {@code last} (exclusive, may be null), at most {@code limit}. */
+    List<String> tags(String repository, String last, int limit);
+
+    boolean repositoryExists(String repository);
+
+    /** Manifests in the repository whose subject is {@code subject}, optionally of one artifact type. */
+    List<ManifestRecord> referrers(String repository, Digest subject, String artifactType);
+
+    /**
+     * Repositories in lexical order after {@code last}, at most {@code limit}, restricted to the given
+     * organizations ({@code null} means all).
+     */
+    List<String> repositories(Set<Long> orgs, String last, int limit);
+
+    void createUpload(UploadSession session);
+
+    Optional<UploadSession> upload(String id);
+
+    void deleteUpload(String id);
+
+    List<UploadSession> uploadsStartedBefore(Instant cutoff);
+
+    /** Every blob digest some repository links (manifests included): the GC's live set. */
+    Set<Digest> linkedDigests();
+}

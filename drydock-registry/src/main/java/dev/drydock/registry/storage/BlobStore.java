@@ -1,0 +1,56 @@
+package dev.drydock.registry.storage;
+
+import dev.drydock.registry.Digest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Content-addressed blob storage: the one place bytes live. The contract every driver keeps:
+ * <ul>
+ *   <li>A published blob's bytes never change and are never visible half-written: uploads are written to a
+ *       private upload area and become visible only through {@link #publish}, which is atomic.</li>
+ *   <li>Nothing is held whole in memory: reads and writes are streams.</li>
+ *   <li>The store does not verify digests; callers hash while they write and publish only what matched.</li>
+ * </ul>
+ * Upload ids are opaque strings chosen by the caller (UUIDs).
+ */
+public interface BlobStore {
+
+    /** Size of a published blob, or empty when it is not stored. */
+    Optional<Long> size(Digest digest) throws IOException;
+
+    /** Reads {@code length} bytes of a published blob starting at {@code offset}. */
+    InputStream open(Digest digest, long offset, long length) throws IOException;
+
+    /** Creates an empty upload area. */
+    void createUpload(String uploadId) throws IOException;
+
+    /** Current size of an upload, or empty when there is no such upload. */
+    Optional<Long> uploadSize(String uploadId) throws IOException;
+
+    /**
+     * Appends the stream to the upload; each chunk written is also handed to {@code written} (used to hash
+     * while streaming). Returns the new size. Fails with {@link java.io.IOException} if the upload's current
+     * size is not {@code expectedOffset}.
+     */
+    long append(String uploadId, long expectedOffset, InputStream data, Consumer<java.nio.ByteBuffer> written)
+            throws IOException;
+
+    /** Reads an upload's bytes from the start (to recompute its digest after a restart). */
+    InputStream openUpload(String uploadId) throws IOException;
+
+    /** Atomically makes the upload's bytes the blob {@code digest}; the upload area is gone afterwards. */
+    void publish(String uploadId, Digest digest) throws IOException;
+
+    /** Discards an upload area; no-op when absent. */
+    void deleteUpload(String uploadId) throws IOException;
+
+    /** Removes a published blob; returns false when it was not stored. */
+    boolean delete(Digest digest) throws IOException;
+
+    /** Every published blob (for garbage collection). */
+    void forEach(Consumer<Digest> visitor) throws IOException;
+}

@@ -1,0 +1,152 @@
+package dev.drydock.registry.storage;
+
+import dev.drydock.registry.Digest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Blob store on a local (or shared POSIX) filesystem. Uploads are appended to a private file; publishing
+ * fsyncs it (when {@code fsync} is on) and renames it into the content-addressed tree, so a crash at any
+ * point leaves either no blob or the whole blob.
+ */
+public final class FilesystemBlobStore implements BlobStore {
+    private static final int CHUNK = 1 << 20;
+    private final StoragePaths paths;
+    private final boolean fsync;
+
+    public FilesystemBlobStore(Path root, boolean fsync) throws IOException {
+        this.paths = new StoragePaths(root);
+        this.fsync = fsync;
+        Files.createDirectories(paths.blobsRoot());
+        Files.createDirectories(paths.uploadsRoot());
+    }
+
+    @Override
+    public Optional<Long> size(Digest digest) throws IOException {
+        try {
+            return Optional.of(Files.size(paths.blob(digest)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public InputStream open(Digest digest, long offset, long length) throws IOException {
+        FileChannel channel = FileChannel.open(paths.blob(digest), StandardOpenOption.READ);
+        try {
+            channel.position(offset);
+            return new BoundedInputStream(Channels.newInputStream(channel), length);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void createUpload(String uploadId) throws IOException {
+        Files.newByteChannel(paths.upload(uploadId), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+    }
+
+    @Override
+    public Optional<Long> uploadSize(String uploadId) throws IOException {
+        try {
+            return Optional.of(Files.size(paths.upload(uploadId)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public long append(String uploadId, long expectedOffset, InputStream data, Consumer<ByteBuffer> written)
+            throws IOException {
+        try (FileChannel out = FileChannel.open(paths.upload(uploadId), StandardOpenOption.WRITE)) {
+            long size = out.size();
+            if (size != expectedOffset) {
+                throw new IOException("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
+            }
+            out.position(size);
+            ReadableByteChannel in = Channels.newChannel(data);
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            while (in.read(buffer) >= 0) {
+                if (buffer.position() < CHUNK / 2) {
+                    continue; // fill the buffer before writing: fewer, larger writes
+                }
+                size += drain(buffer, out, written);
+            }
+            size += drain(buffer, out, written);
+            return size;
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException("upload " + uploadId);
+        }
+    }
+
+    private static long drain(ByteBuffer buffer, FileChannel out, Consumer<ByteBuffer> written) throws IOException {
+        buffer.flip();
+        int n = buffer.remaining();
+        written.accept(buffer.duplicate());
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+        buffer.clear();
+        return n;
+    }
+
+    @Override
+    public InputStream openUpload(String uploadId) throws IOException {
+        return Files.newInputStream(paths.upload(uploadId));
+    }
+
+    @Override
+    public void publish(String uploadId, Digest digest) throws IOException {
+        Path source = paths.upload(uploadId);
+        if (fsync) {
+            try (FileChannel channel = FileChannel.open(source, StandardOpenOption.WRITE)) {
+                channel.force(false);
+            }
+        }
+        Path target = paths.blob(digest);
+        Files.createDirectories(target.getParent());
+        // Same content under the same name: replacing an existing copy is harmless and keeps this race-free.
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void deleteUpload(String uploadId) throws IOException {
+        Files.deleteIfExists(paths.upload(uploadId));
+    }
+
+    @Override
+    public boolean delete(Digest digest) throws IOException {
+        return Files.deleteIfExists(paths.blob(digest));
+    }
+
+    @Override
+    public void forEach(Consumer<Digest> visitor) throws IOException {
+        try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(paths.blobsRoot())) {
+            for (Path algorithm : algorithms) {
+                try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(algorithm)) {
+                    for (Path prefix : prefixes) {
+                        try (DirectoryStream<Path> blobs = Files.newDirectoryStream(prefix)) {
+                            for (Path blob : blobs) {
+                                visitor.accept(new Digest(algorithm.getFileName().toString(), blob.getFileName().toString()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

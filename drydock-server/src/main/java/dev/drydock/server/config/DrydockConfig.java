@@ -1,0 +1,213 @@
+package dev.drydock.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The whole configuration, validated once at start-up into an immutable record. Sources, later ones
+ * winning: built-in defaults, the properties file ({@code <data>/drydock.properties} or {@code --config}),
+ * environment variables ({@code DRYDOCK_} + key upper-cased with '.' and '-' as '_'), then CLI flags.
+ * Every key is listed in {@link #KEYS}, which the README's reference table mirrors.
+ */
+public record DrydockConfig(
+        String bind,
+        int port,
+        Path dataDir,
+        String publicUrl,
+        String service,
+        Duration tokenTtl,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int dbPoolSize,
+        boolean storageFsync,
+        long manifestMaxBytes,
+        Duration uploadExpiry,
+        String adminEmail,
+        String adminPassword) {
+
+    /** Every key with its default ({@code null}: none) and what it means. */
+    public static final Map<String, String[]> KEYS = keys();
+
+    private static Map<String, String[]> keys() {
+        Map<String, String[]> k = new LinkedHashMap<>();
+        k.put("bind", new String[]{"0.0.0.0", "address the HTTP server listens on"});
+        k.put("port", new String[]{"5000", "HTTP port for the registry, token service, API and UI"});
+        k.put("data", new String[]{"./drydock-data", "data directory: embedded database, blobs, uploads"});
+        k.put("public-url", new String[]{null, "external base URL (e.g. https://registry.example.com); default: taken from each request's Host"});
+        k.put("service", new String[]{"drydock", "token service name (the JWT audience)"});
+        k.put("token-ttl", new String[]{"5m", "lifetime of registry and API tokens"});
+        k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory"});
+        k.put("db.user", new String[]{"sa", "database user"});
+        k.put("db.password", new String[]{"", "database password"});
+        k.put("db.pool-size", new String[]{"16", "maximum database connections"});
+        k.put("storage.fsync", new String[]{"true", "fsync each blob before publishing it (crash safety)"});
+        k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
+        k.put("upload.expiry", new String[]{"24h", "abandoned upload sessions are purged after this"});
+        k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
+        k.put("admin.password", new String[]{null, "password of that admin; never logged"});
+        return java.util.Collections.unmodifiableMap(k);
+    }
+
+    /** Raised with a message that names the key at fault. */
+    public static final class InvalidConfig extends RuntimeException {
+        public InvalidConfig(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Loads configuration.
+     *
+     * @param configFile explicit file (may be null)
+     * @param env        environment variables
+     * @param flags      values from CLI flags, by key
+     */
+    public static DrydockConfig load(Path configFile, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>();
+        KEYS.forEach((key, spec) -> {
+            if (spec[0] != null) values.put(key, spec[0]);
+        });
+        // The data directory decides where the default properties file is, so resolve it first.
+        String data = firstNonNull(flags.get("data"), env.get(envName("data")), values.get("data"));
+        Path file = configFile != null ? configFile : Path.of(data).resolve("drydock.properties");
+        if (configFile != null && !Files.isRegularFile(configFile)) {
+            throw new InvalidConfig("config file " + configFile + " does not exist");
+        }
+        if (Files.isRegularFile(file)) {
+            Properties props = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new InvalidConfig("cannot read config file " + file + ": " + e.getMessage());
+            }
+            for (String name : props.stringPropertyNames()) {
+                if (!KEYS.containsKey(name)) {
+                    throw new InvalidConfig("unknown key '" + name + "' in " + file + "; known keys: " + String.join(", ", KEYS.keySet()));
+                }
+                values.put(name, props.getProperty(name).trim());
+            }
+        }
+        for (String key : KEYS.keySet()) {
+            String v = env.get(envName(key));
+            if (v != null) values.put(key, v);
+        }
+        flags.forEach((k, v) -> {
+            if (v != null) values.put(k, v);
+        });
+        return validate(values);
+    }
+
+    public static String envName(String key) {
+        return "DRYDOCK_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static DrydockConfig validate(Map<String, String> v) {
+        List<String> errors = new ArrayList<>();
+        int port = integer(v, "port", 0, 65535, errors);
+        int pool = integer(v, "db.pool-size", 1, 1000, errors);
+        long manifestMax = longValue(v, "manifest.max-bytes", 1024, 64L * 1024 * 1024, errors);
+        Duration ttl = duration(v, "token-ttl", errors);
+        Duration expiry = duration(v, "upload.expiry", errors);
+        boolean fsync = bool(v, "storage.fsync", errors);
+        String publicUrl = v.get("public-url");
+        if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
+            errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
+        }
+        if (publicUrl != null && publicUrl.endsWith("/")) publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+        String service = v.get("service");
+        if (service == null || !service.matches("[A-Za-z0-9._:-]{1,100}")) {
+            errors.add("service must be 1-100 letters, digits or . _ : -, got '" + service + "'");
+        }
+        if ((v.get("admin.email") == null) != (v.get("admin.password") == null)) {
+            errors.add("admin.email and admin.password must be set together (" + envName("admin.email") + ", "
+                    + envName("admin.password") + ")");
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidConfig("invalid configuration:\n  - " + String.join("\n  - ", errors));
+        }
+        Path dataDir = Path.of(v.get("data")).toAbsolutePath().normalize();
+        String dbUrl = v.get("db.url");
+        return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
+                dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
+                v.get("admin.email"), v.get("admin.password"));
+    }
+
+    private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
+        return (int) longValue(v, key, min, max, errors);
+    }
+
+    private static long longValue(Map<String, String> v, String key, long min, long max, List<String> errors) {
+        try {
+            long n = Long.parseLong(v.get(key).trim());
+            if (n < min || n > max) {
+                errors.add(key + " must be between " + min + " and " + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException | NullPointerException e) {
+            errors.add(key + " must be a whole number, got '" + v.get(key) + "'");
+            return min;
+        }
+    }
+
+    private static boolean bool(Map<String, String> v, String key, List<String> errors) {
+        String s = v.get(key).trim().toLowerCase(Locale.ROOT);
+        if (!s.equals("true") && !s.equals("false")) {
+            errors.add(key + " must be true or false, got '" + v.get(key) + "'");
+        }
+        return s.equals("true");
+    }
+
+    /** Durations as {@code 90s}, {@code 5m}, {@code 24h}, {@code 7d} or ISO-8601 ({@code PT5M}). */
+    static Duration duration(Map<String, String> v, String key, List<String> errors) {
+        String s = v.get(key).trim();
+        try {
+            if (s.matches("\\d+(ms|s|m|h|d)")) {
+                String unit = s.replaceAll("\\d+", "");
+                long n = Long.parseLong(s.substring(0, s.length() - unit.length()));
+                Duration d = switch (unit) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+                if (!d.isZero()) return d;
+            } else {
+                Duration d = Duration.parse(s);
+                if (!d.isNegative() && !d.isZero()) return d;
+            }
+        } catch (RuntimeException ignored) {
+            // reported below
+        }
+        errors.add(key + " must be a positive duration such as 90s, 5m, 24h or PT5M, got '" + s + "'");
+        return Duration.ofMinutes(5);
+    }
+
+    private static String firstNonNull(String... values) {
+        for (String s : values) if (s != null) return s;
+        return null;
+    }
+
+    /** JDBC URL in effect (the embedded database when none is configured). */
+    public String effectiveDbUrl() {
+        return dbUrl != null ? dbUrl : dev.drydock.platform.db.Database.embeddedUrl(dataDir);
+    }
+
+    @Override
+    public String toString() {
+        // Never print secrets.
+        return "DrydockConfig[bind=" + bind + ", port=" + port + ", data=" + dataDir + ", publicUrl=" + publicUrl
+                + ", service=" + service + ", tokenTtl=" + tokenTtl + ", db=" + (dbUrl == null ? "embedded" : "external")
+                + ", fsync=" + storageFsync + "]";
+    }
+}

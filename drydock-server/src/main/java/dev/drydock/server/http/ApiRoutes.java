@@ -1,0 +1,125 @@
+package dev.drydock.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import dev.drydock.platform.access.TokenService;
+import dev.drydock.platform.identity.IdentityService;
+import dev.drydock.platform.identity.Principal;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The REST API under {@code /api/v1}: this table is its table of contents. Every route but login needs an
+ * authenticated principal (Basic e-mail:password or robot login:token, or a Bearer token).
+ */
+public final class ApiRoutes {
+    private final IdentityService identity;
+    private final TokenService tokens;
+
+    public ApiRoutes(IdentityService identity, TokenService tokens) {
+        this.identity = identity;
+        this.tokens = tokens;
+    }
+
+    /** A handler that runs with the caller's principal. */
+    @FunctionalInterface
+    interface Authenticated {
+        void handle(Context ctx, Principal principal) throws Exception;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/login", this::login);
+        routes.get("/api/v1/me", auth(this::me));
+        routes.get("/api/v1/orgs", auth((ctx, p) -> Json.write(ctx, 200, identity.orgs(p))));
+        routes.post("/api/v1/orgs", auth(this::createOrg));
+        routes.get("/api/v1/orgs/{orgId}", auth((ctx, p) -> Json.write(ctx, 200, identity.org(p, orgId(ctx)))));
+        routes.get("/api/v1/orgs/{orgId}/members", auth((ctx, p) -> Json.write(ctx, 200, identity.members(p, orgId(ctx)))));
+        routes.post("/api/v1/orgs/{orgId}/members", auth(this::addMember));
+        routes.get("/api/v1/orgs/{orgId}/robots", auth((ctx, p) -> Json.write(ctx, 200, identity.robots(p, orgId(ctx)))));
+        routes.post("/api/v1/orgs/{orgId}/robots", auth(this::createRobot));
+        routes.delete("/api/v1/orgs/{orgId}/robots/{name}", auth((ctx, p) -> {
+            identity.deleteRobot(p, orgId(ctx), ctx.pathParam("name"));
+            ctx.status(204);
+        }));
+        routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
+    }
+
+    private Handler auth(Authenticated handler) {
+        return ctx -> {
+            Optional<Principal> principal = tokens.apiPrincipal(ctx.header("Authorization"));
+            if (principal.isEmpty()) {
+                throw new ApiException(ApiErrorCode.UNAUTHENTICATED,
+                        "authentication required: send Basic credentials (e-mail:password or robot login:token) "
+                                + "or a Bearer token from POST /api/v1/login");
+            }
+            handler.handle(ctx, principal.get());
+        };
+    }
+
+    private void login(Context ctx) {
+        JsonNode body = Json.readObject(ctx);
+        String email = Json.text(body, "email");
+        String password = Json.text(body, "password");
+        Principal principal = tokens.login(email, password, "api-login")
+                .orElseThrow(() -> new ApiException(ApiErrorCode.INVALID_CREDENTIALS, "invalid e-mail or password"));
+        TokenService.IssuedToken issued = tokens.issueApiToken(principal);
+        Json.write(ctx, 200, Map.of("token", issued.token(), "expiresIn", issued.expiresIn()));
+    }
+
+    private void me(Context ctx, Principal principal) {
+        Map<String, Object> me = new LinkedHashMap<>();
+        me.put("name", principal.name());
+        switch (principal) {
+            case Principal.User u -> {
+                me.put("type", "user");
+                me.put("email", u.email());
+                me.put("platformRole", u.platformRole());
+                me.put("memberships", u.memberships().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> Map.of("orgId", e.getKey(), "role", e.getValue())).toList());
+            }
+            case Principal.Robot r -> {
+                me.put("type", "robot");
+                me.put("memberships", List.of(Map.of("orgId", r.orgId(), "role", "robot")));
+            }
+        }
+        Json.write(ctx, 200, me);
+    }
+
+    private void createOrg(Context ctx, Principal principal) {
+        JsonNode body = Json.readObject(ctx);
+        Json.write(ctx, 201, identity.createOrg(principal, Json.number(body, "id"), Json.text(body, "name")));
+    }
+
+    private void addMember(Context ctx, Principal principal) {
+        JsonNode body = Json.readObject(ctx);
+        Json.write(ctx, 201, identity.addMember(principal, orgId(ctx), Json.text(body, "email"),
+                Json.text(body, "password"), Json.text(body, "role")));
+    }
+
+    private void createRobot(Context ctx, Principal principal) {
+        JsonNode body = Json.readObject(ctx);
+        IdentityService.NewRobot robot = identity.createRobot(principal, orgId(ctx), Json.text(body, "name"));
+        ctx.header("Cache-Control", "no-store");
+        Json.write(ctx, 201, robot);
+    }
+
+    private static long orgId(Context ctx) {
+        String raw = ctx.pathParam("orgId");
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new ApiException(ApiErrorCode.ORG_NOT_FOUND, "organization ids are numbers, got '" + raw + "'");
+        }
+    }
+
+    public static void error(Context ctx, ApiErrorCode code, String message, Map<String, Object> detail) {
+        Json.write(ctx, code.status, Map.of("error", Map.of("code", code.name(), "message", message, "detail", detail)));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.drydock.server.http;
+
+import dev.drydock.registry.Digest;
+import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.Registry;
+import dev.drydock.registry.RegistryException;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code GET|HEAD /v2/<name>/blobs/<digest>}, streamed from the store, with single-range support. */
+final class BlobResource {
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    private BlobResource() {}
+
+    static void get(Context ctx, Registry registry, String name, Digest digest) {
+        Registry.BlobInfo blob = registry.statBlob(name, digest);
+        long size = blob.size();
+        long start = 0;
+        long end = size - 1;
+        String range = ctx.header("Range");
+        boolean partial = false;
+        if (range != null) {
+            Matcher m = RANGE.matcher(range.trim());
+            if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                throw rangeNotSatisfiable(ctx, size, "malformed Range '" + range + "': use bytes=<start>-<end>");
+            }
+            if (m.group(1).isEmpty()) { // suffix range: the last N bytes
+                long n = Long.parseLong(m.group(2));
+                start = Math.max(0, size - n);
+            } else {
+                start = Long.parseLong(m.group(1));
+                if (!m.group(2).isEmpty()) end = Math.min(end, Long.parseLong(m.group(2)));
+            }
+            if (start >= size || start > end) {
+                throw rangeNotSatisfiable(ctx, size, "range " + range + " is outside the blob's " + size + " bytes");
+            }
+            partial = true;
+        }
+        long length = end - start + 1;
+        ctx.header("Docker-Content-Digest", digest.toString());
+        ctx.header("Accept-Ranges", "bytes");
+        ctx.header("ETag", "\"" + digest + "\"");
+        ctx.header("Cache-Control", "max-age=31536000");
+        ctx.contentType("application/octet-stream");
+        if (partial) ctx.header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        ctx.status(partial ? 206 : 200);
+        ctx.res().setContentLengthLong(Math.max(length, 0));
+        if (ctx.method().equals(HandlerType.HEAD) || length <= 0) return;
+        RegistryRoutes.stream(ctx, registry.openBlob(blob, start, length));
+    }
+
+    private static RegistryException rangeNotSatisfiable(Context ctx, long size, String message) {
+        ctx.header("Content-Range", "bytes */" + size);
+        return new RegistryException(ErrorCode.SIZE_INVALID, 416, message, Map.of("size", size));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.drydock.server.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+/** The home page: what this service is and how to push to it. */
+public final class HomePage {
+    private final Challenge challenge;
+
+    public HomePage(Challenge challenge) {
+        this.challenge = challenge;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/", this::render);
+    }
+
+    private void render(Context ctx) {
+        String host = challenge.baseUrl(ctx).replaceFirst("^https?://", "");
+        ctx.contentType("text/html; charset=utf-8").result("""
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8"><title>Drydock</title>
+                <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+                pre{background:#f4f4f4;padding:.75rem;overflow-x:auto}</style></head>
+                <body>
+                <h1>Drydock</h1>
+                <p>Registry and compliance testing for adapters and engines.</p>
+                <h2>Push an image</h2>
+                <pre>docker login %1$s
+                docker tag my-adapter %1$s/&lt;orgId&gt;/my-adapter:1.0
+                docker push %1$s/&lt;orgId&gt;/my-adapter:1.0</pre>
+                <p>Log in with your e-mail and password, or a robot login (<code>&lt;orgId&gt;+&lt;name&gt;</code>) and its token.</p>
+                <h2>Endpoints</h2>
+                <ul><li><code>/v2/</code> OCI distribution API</li><li><code>/auth/token</code> Docker token service</li>
+                <li><code>/api/v1/</code> REST API (e.g. <code>/api/v1/me</code>)</li>
+                <li><code>/healthz</code>, <code>/readyz</code></li></ul>
+                </body></html>
+                """.formatted(escape(host)));
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,267 @@
+package dev.drydock.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drydock.registry.Digest;
+import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.Names;
+import dev.drydock.registry.Registry;
+import dev.drydock.registry.RegistryException;
+import dev.drydock.registry.RegistryIndex.ManifestRecord;
+import dev.drydock.registry.auth.Access;
+import dev.drydock.registry.auth.AccessController;
+import dev.drydock.registry.auth.AuthenticationRequired;
+import dev.drydock.registry.auth.Grant;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import org.eclipse.jetty.io.EofException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The OCI distribution API under {@code /v2/}. One dispatcher parses the path into a typed route (repository
+ * names contain slashes, so the path is matched here rather than by the router), checks the name, asks the
+ * {@link AccessController} for the access the route needs, then runs the resource method.
+ */
+public final class RegistryRoutes {
+    private static final Logger log = LoggerFactory.getLogger(RegistryRoutes.class);
+    private static final String API_VERSION = "registry/2.0";
+    private static final Pattern UPLOADS = Pattern.compile("(.+)/blobs/uploads/?");
+    private static final Pattern UPLOAD = Pattern.compile("(.+)/blobs/uploads/([^/]+)");
+    private static final Pattern BLOB = Pattern.compile("(.+)/blobs/([^/]+)");
+    private static final Pattern MANIFEST = Pattern.compile("(.+)/manifests/([^/]+)");
+    private static final Pattern TAGS = Pattern.compile("(.+)/tags/list");
+    private static final Pattern REFERRERS = Pattern.compile("(.+)/referrers/([^/]+)");
+    private static final int MAX_PAGE = 1000;
+
+    private final Registry registry;
+    private final AccessController access;
+    private final Challenge challenge;
+
+    public RegistryRoutes(Registry registry, AccessController access, Challenge challenge) {
+        this.registry = registry;
+        this.access = access;
+        this.challenge = challenge;
+    }
+
+    public void register(RoutesConfig routes) {
+        for (HandlerType verb : List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.PUT, HandlerType.PATCH,
+                HandlerType.POST, HandlerType.DELETE)) {
+            routes.addHttpHandler(verb, "/v2", this::handle);
+            routes.addHttpHandler(verb, "/v2/", this::handle);
+            routes.addHttpHandler(verb, "/v2/<path>", this::handle);
+        }
+    }
+
+    private void handle(Context ctx) {
+        ctx.header("Docker-Distribution-Api-Version", API_VERSION);
+        try {
+            dispatch(ctx);
+        } catch (RegistryException e) {
+            error(ctx, e.status(), e.code().name(), e.getMessage(), e.detail());
+        } catch (AuthenticationRequired e) {
+            ctx.header("WWW-Authenticate", challenge.header(ctx, e.requested(), e.error()));
+            error(ctx, 401, ErrorCode.UNAUTHORIZED.name(), e.getMessage(), Map.of());
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof EofException || ctx.req().isAsyncStarted()) {
+                log.debug("client went away during {} {}", ctx.method(), ctx.path());
+                return;
+            }
+            log.error("I/O error on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "UNKNOWN", "internal storage error; retry, and report it if it persists", Map.of());
+        }
+    }
+
+    private void dispatch(Context ctx) {
+        String path = ctx.path().substring(3); // strip "/v2"
+        if (path.startsWith("/")) path = path.substring(1);
+        HandlerType verb = ctx.method();
+        if (path.isEmpty()) {
+            authorize(ctx, List.of());
+            Json.write(ctx, 200, Map.of());
+            return;
+        }
+        if (path.equals("_catalog")) {
+            requireVerb(verb, HandlerType.GET);
+            Grant grant = authorize(ctx, List.of(Access.catalog()));
+            catalog(ctx, grant);
+            return;
+        }
+        Matcher m;
+        if ((m = UPLOADS.matcher(path)).matches()) {
+            requireVerb(verb, HandlerType.POST);
+            String name = Names.repository(m.group(1));
+            Grant grant = authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
+            uploads().start(ctx, name, grant);
+        } else if ((m = UPLOAD.matcher(path)).matches()) {
+            String name = Names.repository(m.group(1));
+            authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
+            String id = m.group(2);
+            switch (verb.name()) {
+                case "GET" -> uploads().status(ctx, name, id);
+                case "PATCH" -> uploads().patch(ctx, name, id);
+                case "PUT" -> uploads().complete(ctx, name, id);
+                case "DELETE" -> uploads().cancel(ctx, name, id);
+                default -> throw unsupported(verb);
+            }
+        } else if ((m = BLOB.matcher(path)).matches()) {
+            String name = Names.repository(m.group(1));
+            Digest digest = Digest.parse(m.group(2));
+            switch (verb.name()) {
+                case "GET", "HEAD" -> {
+                    authorize(ctx, List.of(Access.repository(name, Access.PULL)));
+                    BlobResource.get(ctx, registry, name, digest);
+                }
+                case "DELETE" -> {
+                    authorize(ctx, List.of(Access.repository(name, Access.DELETE)));
+                    registry.deleteBlob(name, digest);
+                    ctx.status(202);
+                }
+                default -> throw unsupported(verb);
+            }
+        } else if ((m = MANIFEST.matcher(path)).matches()) {
+            String name = Names.repository(m.group(1));
+            String reference = m.group(2);
+            switch (verb.name()) {
+                case "GET", "HEAD" -> {
+                    authorize(ctx, List.of(Access.repository(name, Access.PULL)));
+                    ManifestResource.get(ctx, registry, name, reference);
+                }
+                case "PUT" -> {
+                    Grant grant = authorize(ctx, List.of(Access.repository(name, Access.PUSH)));
+                    ManifestResource.put(ctx, registry, name, reference, grant.actor());
+                }
+                case "DELETE" -> {
+                    Grant grant = authorize(ctx, List.of(Access.repository(name, Access.DELETE)));
+                    registry.deleteManifest(name, reference, grant.actor());
+                    ctx.status(202);
+                }
+                default -> throw unsupported(verb);
+            }
+        } else if ((m = TAGS.matcher(path)).matches()) {
+            requireVerb(verb, HandlerType.GET);
+            String name = Names.repository(m.group(1));
+            authorize(ctx, List.of(Access.repository(name, Access.PULL)));
+            tags(ctx, name);
+        } else if ((m = REFERRERS.matcher(path)).matches()) {
+            requireVerb(verb, HandlerType.GET);
+            String name = Names.repository(m.group(1));
+            Digest subject = Digest.parse(m.group(2));
+            authorize(ctx, List.of(Access.repository(name, Access.PULL)));
+            referrers(ctx, name, subject);
+        } else {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "unknown registry path /v2/" + path
+                    + ": see the OCI distribution spec for the endpoints", Map.of());
+        }
+    }
+
+    private UploadResource uploads() {
+        return new UploadResource(registry);
+    }
+
+    private Grant authorize(Context ctx, List<Access> requested) {
+        return access.authorize(ctx.header("Authorization"), requested);
+    }
+
+    private void catalog(Context ctx, Grant grant) {
+        int n = pageSize(ctx);
+        String last = ctx.queryParam("last");
+        List<String> repositories = registry.catalog(grant.visibleOrgs(), last, n + 1);
+        boolean more = repositories.size() > n;
+        if (more) {
+            repositories = repositories.subList(0, n);
+            ctx.header("Link", "</v2/_catalog?n=" + n + "&last=" + repositories.getLast() + ">; rel=\"next\"");
+        }
+        Json.write(ctx, 200, Map.of("repositories", repositories));
+    }
+
+    private void tags(Context ctx, String name) {
+        int n = pageSize(ctx);
+        String last = ctx.queryParam("last");
+        List<String> tags = registry.tags(name, last, n + 1);
+        if (tags.size() > n) {
+            tags = tags.subList(0, n);
+            ctx.header("Link", "</v2/" + name + "/tags/list?n=" + n + "&last=" + tags.getLast() + ">; rel=\"next\"");
+        }
+        Json.write(ctx, 200, Map.of("name", name, "tags", tags));
+    }
+
+    private void referrers(Context ctx, String name, Digest subject) {
+        String artifactType = ctx.queryParam("artifactType");
+        ObjectNode index = Json.MAPPER.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode manifests = index.putArray("manifests");
+        for (ManifestRecord r : registry.referrers(name, subject, artifactType)) {
+            ObjectNode d = manifests.addObject();
+            d.put("mediaType", r.mediaType());
+            d.put("digest", r.digest().toString());
+            d.put("size", r.size());
+            if (r.artifactType() != null) d.put("artifactType", r.artifactType());
+            if (r.annotationsJson() != null) {
+                try {
+                    d.set("annotations", Json.MAPPER.readTree(r.annotationsJson()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        if (artifactType != null) ctx.header("OCI-Filters-Applied", "artifactType");
+        try {
+            ctx.status(200).contentType("application/vnd.oci.image.index.v1+json").result(Json.MAPPER.writeValueAsBytes(index));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int pageSize(Context ctx) {
+        String n = ctx.queryParam("n");
+        if (n == null) return MAX_PAGE * 10;
+        try {
+            int value = Integer.parseInt(n);
+            if (value < 0) throw new NumberFormatException();
+            return Math.min(value, MAX_PAGE * 10);
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "n must be a non-negative integer, got '" + n + "'", Map.of());
+        }
+    }
+
+    private static void requireVerb(HandlerType actual, HandlerType expected) {
+        if (!actual.equals(expected) && !(expected.equals(HandlerType.GET) && actual.equals(HandlerType.HEAD))) throw unsupported(actual);
+    }
+
+    private static RegistryException unsupported(HandlerType verb) {
+        return new RegistryException(ErrorCode.UNSUPPORTED, "method " + verb + " is not supported on this endpoint");
+    }
+
+    /** Writes the spec's error envelope (no body for HEAD). */
+    static void error(Context ctx, int status, String code, String message, Map<String, Object> detail) {
+        ctx.status(status);
+        if (ctx.method().equals(HandlerType.HEAD)) {
+            ctx.result("");
+            return;
+        }
+        Json.write(ctx, status, Map.of("errors", List.of(Map.of("code", code, "message", message, "detail", detail))));
+    }
+
+    /** Copies a stream to the response body; a client that hangs up is not an error. */
+    static void stream(Context ctx, InputStream in) {
+        try (in) {
+            OutputStream out = ctx.res().getOutputStream();
+            in.transferTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

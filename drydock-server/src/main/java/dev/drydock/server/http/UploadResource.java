@@ -1,0 +1,151 @@
+package dev.drydock.server.http;
+
+import dev.drydock.registry.Digest;
+import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.Registry;
+import dev.drydock.registry.RegistryException;
+import dev.drydock.registry.RegistryIndex.UploadSession;
+import dev.drydock.registry.auth.Access;
+import dev.drydock.registry.auth.Grant;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Blob uploads: {@code POST /v2/<name>/blobs/uploads/} (session, monolithic with {@code ?digest=}, or
+ * cross-repository mount with {@code ?mount=&from=}), then {@code PATCH|PUT|GET|DELETE …/uploads/<id>}.
+ */
+final class UploadResource {
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
+    private final Registry registry;
+
+    UploadResource(Registry registry) {
+        this.registry = registry;
+    }
+
+    void start(Context ctx, String name, Grant grant) {
+        String mount = ctx.queryParam("mount");
+        String from = ctx.queryParam("from");
+        if (mount != null && from != null) {
+            Digest digest = Digest.parse(mount);
+            String source;
+            try {
+                source = dev.drydock.registry.Names.repository(from);
+            } catch (RegistryException e) {
+                source = null;
+            }
+            // Mount only from a repository the caller may pull; otherwise fall back to a normal upload.
+            if (source != null && grant.allows("repository", source, Access.PULL)) {
+                Optional<Registry.BlobInfo> mounted = registry.mount(name, source, digest);
+                if (mounted.isPresent()) {
+                    created(ctx, name, digest);
+                    return;
+                }
+            }
+        }
+        String digestParam = ctx.queryParam("digest");
+        if (digestParam != null) {
+            Digest digest = Digest.parse(digestParam);
+            registry.uploadMonolithic(name, digest, body(ctx));
+            created(ctx, name, digest);
+            return;
+        }
+        UploadSession session = registry.startUpload(name);
+        accepted(ctx, name, session.id(), 0);
+    }
+
+    void status(Context ctx, String name, String id) {
+        long offset = registry.uploadOffset(name, id);
+        accepted(ctx, name, id, offset);
+        ctx.status(204);
+    }
+
+    void patch(Context ctx, String name, String id) {
+        Long rangeStart = null;
+        String contentRange = ctx.header("Content-Range");
+        Long length = contentLength(ctx);
+        if (contentRange != null) {
+            Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
+            if (!m.matches()) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "malformed Content-Range '" + contentRange + "': use <start>-<end>", Map.of());
+            }
+            rangeStart = Long.parseLong(m.group(1));
+            long end = Long.parseLong(m.group(2));
+            if (end < rangeStart || (length != null && end - rangeStart + 1 != length)) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "Content-Range " + contentRange + " does not match Content-Length " + length, Map.of());
+            }
+        }
+        try {
+            long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
+            accepted(ctx, name, id, offset);
+        } catch (RegistryException e) {
+            if (e.status() == 416) {
+                // Tell the client where to resume from.
+                ctx.header("Location", location(name, id));
+                ctx.header("Range", range(registry.uploadOffset(name, id)));
+                ctx.header("Docker-Upload-UUID", id);
+            }
+            throw e;
+        }
+    }
+
+    void complete(Context ctx, String name, String id) {
+        String digestParam = ctx.queryParam("digest");
+        if (digestParam == null) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing ?digest= on the final PUT of upload " + id);
+        }
+        Digest digest = Digest.parse(digestParam);
+        registry.completeUpload(name, id, digest, body(ctx));
+        created(ctx, name, digest);
+    }
+
+    void cancel(Context ctx, String name, String id) {
+        registry.cancelUpload(name, id);
+        ctx.status(204);
+    }
+
+    private static void created(Context ctx, String name, Digest digest) {
+        ctx.status(201);
+        ctx.header("Location", "/v2/" + name + "/blobs/" + digest);
+        ctx.header("Docker-Content-Digest", digest.toString());
+        ctx.res().setContentLength(0);
+    }
+
+    private static void accepted(Context ctx, String name, String id, long offset) {
+        ctx.status(202);
+        ctx.header("Location", location(name, id));
+        ctx.header("Range", range(offset));
+        ctx.header("Docker-Upload-UUID", id);
+        ctx.res().setContentLength(0);
+    }
+
+    private static String location(String name, String id) {
+        return "/v2/" + name + "/blobs/uploads/" + id;
+    }
+
+    /** The spec's inclusive range of bytes received: {@code 0-<offset-1>} ({@code 0-0} when empty). */
+    private static String range(long offset) {
+        return "0-" + Math.max(0, offset - 1);
+    }
+
+    private static Long contentLength(Context ctx) {
+        long n = ctx.req().getContentLengthLong();
+        return n >= 0 ? n : null;
+    }
+
+    private static InputStream body(Context ctx) {
+        try {
+            return ctx.req().getInputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
