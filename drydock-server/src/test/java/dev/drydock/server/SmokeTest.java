@@ -1,0 +1,27 @@
+package dev.drydock.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SmokeTest {
+    @Test
+    void baseEndpointChallengesWithBearerOnlyAndAcceptsAMemberToken() {
+        try (TestDrydock d = TestDrydock.start()) {
+            var r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/")).GET().build());
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.headers().allValues("WWW-Authenticate"))
+                    .containsExactly("Bearer realm=\"" + d.url() + "/auth/token\",service=\"drydock\"");
+            assertThat(r.headers().firstValue("Docker-Distribution-Api-Version")).contains("registry/2.0");
+
+            d.createOrg(17532);
+            d.addMember(17532, "dev@acme.test", "developer");
+            String token = d.token("dev@acme.test", TestDrydock.PASSWORD);
+            var ok = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/")).header("Authorization", "Bearer " + token).GET().build());
+            assertThat(ok.statusCode()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.drydock.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.registry.events.EventSink;
+import dev.drydock.registry.events.RegistryEvent;
+import dev.drydock.server.config.DrydockConfig;
+import dev.drydock.server.http.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real Drydock server for tests: started in-process on an ephemeral loopback port with a fresh data
+ * directory and a platform admin, plus helpers to create orgs, members, robots and tokens through the real
+ * HTTP API. Close it to stop the server (the data directory stays until {@link #deleteData()}).
+ */
+public final class TestDrydock implements AutoCloseable {
+    public static final String ADMIN_EMAIL = "admin@drydock.test";
+    public static final String ADMIN_PASSWORD = "admin-password-123";
+    public static final String PASSWORD = "member-password-123";
+
+    private final Path dataDir;
+    private final Map<String, String> settings;
+    private DrydockServer server;
+    public final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
+    public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private TestDrydock(Path dataDir, Map<String, String> settings) {
+        this.dataDir = dataDir;
+        this.settings = settings;
+    }
+
+    public static TestDrydock start() {
+        return start(Map.of());
+    }
+
+    /** Starts with extra config keys (e.g. {@code token-ttl}). */
+    public static TestDrydock start(Map<String, String> settings) {
+        try {
+            TestDrydock t = new TestDrydock(Files.createTempDirectory("drydock-test"), settings);
+            t.startServer(0);
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startServer(int port) {
+        Map<String, String> flags = new java.util.HashMap<>(settings);
+        flags.put("bind", "127.0.0.1");
+        flags.put("port", String.valueOf(port));
+        flags.put("data", dataDir.toString());
+        flags.put("admin.email", ADMIN_EMAIL);
+        flags.put("admin.password", ADMIN_PASSWORD);
+        EventSink sink = events::add;
+        server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), sink);
+    }
+
+    /** Stops and starts again on the same port and data directory (a process restart). */
+    public void restart() {
+        int port = server.port();
+        server.close();
+        startServer(port);
+    }
+
+    public DrydockServer server() { return server; }
+    public Path dataDir() { return dataDir; }
+    public int port() { return server.port(); }
+    /** {@code 127.0.0.1:<port>}, the registry host as clients write it. */
+    public String host() { return "127.0.0.1:" + port(); }
+    public String url() { return "http://" + host(); }
+
+    // ---------------------------------------------------------------- identity helpers (real API calls)
+
+    public static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void createOrg(long id) {
+        api("POST", "/api/v1/orgs", basic(ADMIN_EMAIL, ADMIN_PASSWORD), Map.of("id", id, "name", "Org " + id), 201);
+    }
+
+    /** Adds a member with {@link #PASSWORD}; role is developer or admin. */
+    public void addMember(long org, String email, String role) {
+        api("POST", "/api/v1/orgs/" + org + "/members", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
+                Map.of("email", email, "password", PASSWORD, "role", role), 201);
+    }
+
+    /** Creates a robot; returns its token. Its login is {@code <org>+<name>}. */
+    public String createRobot(long org, String name) {
+        return api("POST", "/api/v1/orgs/" + org + "/robots", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
+                Map.of("name", name), 201).get("token").asText();
+    }
+
+    /** A registry bearer token for the given scopes, from the real token endpoint. */
+    public String token(String user, String password, String... scopes) {
+        StringBuilder q = new StringBuilder("/auth/token?service=drydock");
+        for (String s : scopes) q.append("&scope=").append(URLEncoder.encode(s, StandardCharsets.UTF_8));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url() + q)).header("Authorization", basic(user, password)).GET().build());
+        if (r.statusCode() != 200) throw new AssertionError("token endpoint: " + r.statusCode() + " " + r.body());
+        try {
+            return Json.MAPPER.readTree(r.body()).get("token").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Calls the JSON API and asserts the status; returns the parsed body (or null when empty). */
+    public JsonNode api(String method, String path, String authorization, Object body, int expectedStatus) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path));
+            if (authorization != null) b.header("Authorization", authorization);
+            if (body != null) {
+                b.header("Content-Type", "application/json");
+                b.method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<String> r = send(b.build());
+            if (r.statusCode() != expectedStatus) {
+                throw new AssertionError(method + " " + path + ": expected " + expectedStatus + ", got " + r.statusCode() + " " + r.body());
+            }
+            return r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void deleteData() {
+        try (var paths = Files.walk(dataDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.close();
+        deleteData();
+    }
+}
