@@ -24,6 +24,9 @@ public final class JdbcRegistryIndex implements RegistryIndex {
             rs.getString("annotations"),
             rs.getTimestamp("created_at").toInstant());
 
+    private static final RowMapper<UploadSession> UPLOAD = (rs, ctx) -> new UploadSession(
+            rs.getString("id"), rs.getString("repository"), rs.getTimestamp("started_at").toInstant());
+
     private final Jdbi jdbi;
 
     public JdbcRegistryIndex(Jdbi jdbi) {
@@ -160,8 +163,7 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     @Override
     public Optional<UploadSession> upload(String id) {
         return jdbi.withHandle(h -> h.createQuery("select * from uploads where id = ?").bind(0, id)
-                .map((rs, ctx) -> new UploadSession(rs.getString("id"), rs.getString("repository"),
-                        rs.getTimestamp("started_at").toInstant()))
+                .map(UPLOAD)
                 .findOne());
     }
 
@@ -173,8 +175,7 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     @Override
     public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
         return jdbi.withHandle(h -> h.createQuery("select * from uploads where started_at < ?").bind(0, cutoff)
-                .map((rs, ctx) -> new UploadSession(rs.getString("id"), rs.getString("repository"),
-                        rs.getTimestamp("started_at").toInstant()))
+                .map(UPLOAD)
                 .list());
     }
 
