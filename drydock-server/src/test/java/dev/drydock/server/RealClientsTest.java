@@ -224,10 +224,17 @@ class RealClientsTest {
                 "docker://" + host + "/" + repo);
         assertThat(json(tags.stdout()).get("Tags")).extracting(JsonNode::asText).containsExactly("v1", "v2");
 
-        // Deleting needs an organization admin: a developer is refused.
+        // Deleting needs an organization admin: a developer (a member) is refused, and told that admins may.
         String byDigest = "docker://" + host + "/" + ORG + "/tools-copy@" + digest;
         Tools.Result refused = tools.fails("skopeo", "delete", "--tls-verify=false", "--authfile", devAuth.toString(), byDigest);
-        assertThat(refused.stderr()).as(refused.describe()).contains(DEV + " may not delete " + ORG + "/tools-copy");
+        assertThat(refused.stderr()).as(refused.describe())
+                .contains(DEV + " may not delete " + ORG + "/tools-copy (only admins of the repository's organization may)");
+        // The same refusal for Basic credentials sent straight to the registry (as curl users do).
+        var basic = drydock.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(drydock.url() + "/v2/" + ORG
+                        + "/tools-copy/manifests/" + digest)).header("Authorization", TestDrydock.basic(DEV, TestDrydock.PASSWORD))
+                .DELETE().build());
+        assertThat(basic.statusCode()).isEqualTo(403);
+        assertThat(basic.body()).contains(DEV + " may not delete " + ORG + "/tools-copy: only admins of the repository's organization may");
         tools.ok("skopeo", "delete", "--tls-verify=false", "--authfile", auth, byDigest);
         assertThat(drydock.events).contains(new RegistryEvent.ManifestDeleted(ORG, ORG + "/tools-copy", Digest.parse(digest), ORG_ADMIN));
         Tools.Result gone = tools.fails("skopeo", "inspect", "--tls-verify=false", "--authfile", auth, byDigest);
