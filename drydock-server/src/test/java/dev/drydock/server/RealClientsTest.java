@@ -18,11 +18,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -230,9 +235,8 @@ class RealClientsTest {
         assertThat(refused.stderr()).as(refused.describe())
                 .contains(DEV + " may not delete " + ORG + "/tools-copy (only admins of the repository's organization may)");
         // The same refusal for Basic credentials sent straight to the registry (as curl users do).
-        var basic = drydock.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(drydock.url() + "/v2/" + ORG
-                        + "/tools-copy/manifests/" + digest)).header("Authorization", TestDrydock.basic(DEV, TestDrydock.PASSWORD))
-                .DELETE().build());
+        var basic = drydock.send(HttpRequest.newBuilder(URI.create(drydock.url() + "/v2/" + ORG + "/tools-copy/manifests/" + digest))
+                .header("Authorization", TestDrydock.basic(DEV, TestDrydock.PASSWORD)).DELETE().build());
         assertThat(basic.statusCode()).isEqualTo(403);
         assertThat(basic.body()).contains(DEV + " may not delete " + ORG + "/tools-copy: only admins of the repository's organization may");
         tools.ok("skopeo", "delete", "--tls-verify=false", "--authfile", auth, byDigest);
@@ -253,6 +257,7 @@ class RealClientsTest {
         assertThat(ok.stdout()).as(ok.describe()).contains("Login Succeeded");
         Tools.Result robot = tools.ok("docker", "login", host, "-u", ROBOT, "-p", robotToken);
         assertThat(robot.stdout()).as(robot.describe()).contains("Login Succeeded");
+        assertThat(tmp.resolve("docker/config.json")).content().contains("\"" + host + "\"");
         Tools.Result bad = tools.fails("docker", "login", host, "-u", DEV, "-p", "not-the-password");
         assertThat(bad.output()).as(bad.describe()).contains(BAD_CREDENTIALS);
     }
@@ -296,8 +301,11 @@ class RealClientsTest {
         Tools.require("podman", "buildah");
         Images img = images();
         Path outsiderAuth = login("podman", OUTSIDER, TestDrydock.PASSWORD);
-        tools.ok(buildStore.podman("push", "--tls-verify=false", "--authfile", outsiderAuth.toString(), img.small(),
-                "docker://" + host + "/" + OTHER_ORG + "/secret:1"));
+        Path secretDigest = tmp.resolve("secret.digest");
+        tools.ok(buildStore.podman("push", "--tls-verify=false", "--authfile", outsiderAuth.toString(),
+                "--digestfile", secretDigest.toString(), img.small(), "docker://" + host + "/" + OTHER_ORG + "/secret:1"));
+        assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(OTHER_ORG, OTHER_ORG + "/secret", "1",
+                Digest.parse(read(secretDigest)), ManifestParser.OCI_MANIFEST, OUTSIDER));
         Path devAuth = login("podman", DEV, TestDrydock.PASSWORD);
         int eventsBefore = drydock.events.size();
 
@@ -351,6 +359,7 @@ class RealClientsTest {
      * small third layer.
      */
     private static synchronized Images images() {
+        Tools.require("busybox"); // Debian's busybox-static: the images' only content
         if (images != null) return images;
         if (imagesFailure != null) throw new AssertionError("building the test images failed earlier", imagesFailure);
         try {
@@ -358,7 +367,7 @@ class RealClientsTest {
             return images;
         } catch (IOException e) {
             imagesFailure = e;
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             imagesFailure = e;
             throw e;
@@ -368,7 +377,7 @@ class RealClientsTest {
     private static Images buildImages() throws IOException {
         Path rootfs = tmp.resolve("rootfs");
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        Files.copy(Tools.locate("busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "echo", "cat")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
@@ -443,7 +452,7 @@ class RealClientsTest {
         for (String layer : layers.reversed()) {
             byte[] blob = entries.get(layer);
             assertThat(blob).as("layer %s in %s", layer, imageTar).isNotNull();
-            InputStream layerIn = new java.io.ByteArrayInputStream(blob);
+            InputStream layerIn = new ByteArrayInputStream(blob);
             if (blob.length > 2 && (blob[0] & 0xff) == 0x1f && (blob[1] & 0xff) == 0x8b) layerIn = new GZIPInputStream(layerIn);
             byte[] content = untar(layerIn).get(path);
             if (content != null) return new String(content, StandardCharsets.UTF_8);
@@ -486,7 +495,7 @@ class RealClientsTest {
         try {
             return Files.readString(file).strip();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -496,7 +505,7 @@ class RealClientsTest {
     }
 
     private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new java.util.ArrayList<>(head);
+        List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
         return all;
     }

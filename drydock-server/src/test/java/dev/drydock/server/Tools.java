@@ -74,8 +74,11 @@ final class Tools {
         Assumptions.abort(message + "; skipping (on CI this fails)");
     }
 
-    static boolean available(String tool) {
-        return find(tool) != null;
+    /** The executable's path on the PATH; call {@link #require} first. */
+    static Path locate(String tool) {
+        Path path = find(tool);
+        if (path == null) throw new IllegalStateException(tool + " is not on the PATH");
+        return path;
     }
 
     private static Path find(String tool) {
