@@ -94,6 +94,11 @@ public final class TokenService implements AccessController {
                 .flatMap(c -> identity.principal(c.subject()));
     }
 
+    /** Deleting (and "*", which includes it) takes an org admin; the other actions take any member. */
+    private static boolean needsOrgAdmin(String action) {
+        return action.equals(Access.DELETE) || action.equals("*");
+    }
+
     @Override
     public Grant authorize(String authorization, List<Access> requested) {
         Optional<String[]> basic = basicCredentials(authorization);
@@ -106,8 +111,9 @@ public final class TokenService implements AccessController {
                 for (String action : want.actions()) {
                     if (!grant.allows(want.type(), want.name(), action)) {
                         throw new RegistryException(ErrorCode.DENIED,
-                                principal.name() + " may not " + action + " " + want.name()
-                                        + ": repositories live under <orgId>/, and only that organization's members may use them",
+                                principal.name() + " may not " + action + " " + want.name() + (needsOrgAdmin(action)
+                                        ? ": only admins of the repository's organization may"
+                                        : ": repositories live under <orgId>/, and only that organization's members may use them"),
                                 java.util.Map.of());
                     }
                 }
@@ -125,7 +131,8 @@ public final class TokenService implements AccessController {
             for (String action : want.actions()) {
                 if (!grant.allows(want.type(), want.name(), action)) {
                     throw new AuthenticationRequired("access denied: " + claims.subject() + " may not " + action + " "
-                            + want.name() + " (only members of the repository's organization may)", requested, "insufficient_scope");
+                            + want.name() + (needsOrgAdmin(action) ? " (only admins of the repository's organization may)"
+                            : " (only members of the repository's organization may)"), requested, "insufficient_scope");
                 }
             }
         }
