@@ -55,6 +55,7 @@ public final class Registry {
     private final EventSink events;
     private final InstantSource clock;
     private final Limits limits;
+    private volatile PushPolicy pushPolicy = PushPolicy.ALLOW_ALL;
     private final ConcurrentHashMap<String, UploadState> uploads = new ConcurrentHashMap<>();
 
     public Registry(BlobStore store, RegistryIndex index, EventSink events, InstantSource clock, Limits limits) {
@@ -67,6 +68,10 @@ public final class Registry {
 
     public Limits limits() {
         return limits;
+    }
+
+    public void setPushPolicy(PushPolicy policy) {
+        this.pushPolicy = policy;
     }
 
     // ---------------------------------------------------------------- blobs
@@ -95,6 +100,7 @@ public final class Registry {
 
     /** Links a blob another repository of the same organization already has; empty when it cannot. */
     public Optional<BlobInfo> mount(String repository, String from, Digest digest) {
+        pushPolicy.checkPush(repository);
         if (Names.orgOf(repository) != Names.orgOf(from)) {
             return Optional.empty();
         }
@@ -109,6 +115,7 @@ public final class Registry {
     // ---------------------------------------------------------------- uploads
 
     public UploadSession startUpload(String repository) {
+        pushPolicy.checkPush(repository);
         UploadSession session = new UploadSession(UUID.randomUUID().toString(), repository, clock.instant());
         try {
             store.createUpload(session.id());
@@ -292,6 +299,7 @@ public final class Registry {
 
     public PutManifestResult putManifest(String repository, String reference, String contentType, InputStream body,
                                          String actor) {
+        pushPolicy.checkPush(repository);
         boolean byDigest = Digest.looksLikeDigest(reference);
         Digest expected = byDigest ? Digest.parse(reference) : null;
         String tag = byDigest ? null : Names.tag(reference);

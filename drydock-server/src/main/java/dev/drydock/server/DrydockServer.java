@@ -1,8 +1,19 @@
 package dev.drydock.server;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.drydock.compliance.ImagePlatformCheck;
+import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.adapters.AdapterService;
+import dev.drydock.platform.builds.BuildEvents;
+import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.jobs.ComplianceTester;
+import dev.drydock.platform.jobs.JobQueue;
+import dev.drydock.platform.jobs.Worker;
+import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.RegistryException;
+import dev.drydock.registry.events.RegistryEvent;
 import dev.drydock.platform.access.SigningKeys;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.db.Database;
@@ -15,6 +26,7 @@ import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
+import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
@@ -27,7 +39,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,12 +55,17 @@ public final class DrydockServer implements AutoCloseable {
     private final Javalin http;
     private final ScheduledExecutorService maintenance;
     private final Registry registry;
+    private final Worker worker;
+    private final BuildEvents buildEvents;
 
-    private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry) {
+    private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
+                          Worker worker, BuildEvents buildEvents) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
         this.registry = registry;
+        this.worker = worker;
+        this.buildEvents = buildEvents;
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -70,11 +89,56 @@ public final class DrydockServer implements AutoCloseable {
             ECKey key = SigningKeys.loadOrCreate(database.jdbi(), clock);
             TokenSigner signer = new TokenSigner(key, "drydock", clock);
             TokenService tokens = new TokenService(identity, signer, audit, config.service(), config.tokenTtl());
+            BuildEvents buildEvents = new BuildEvents();
+            JobQueue jobs = new JobQueue(database.jdbi(), clock);
+            BuildService builds = new BuildService(database.jdbi(), jobs, buildEvents, audit, clock);
+            AdapterService adapters = new AdapterService(database.jdbi(), builds, audit, clock);
+            Worker[] workerRef = new Worker[1];
+            // Registry events: a tagged push to an adapter's repository becomes a build, synchronously, before
+            // the manifest PUT answers; then the worker is woken so testing starts at once.
+            EventSink sink = event -> {
+                events.publish(event);
+                if (event instanceof RegistryEvent.ManifestPushed pushed) {
+                    try {
+                        builds.onManifestPushed(pushed).ifPresent(b -> {
+                            if (workerRef[0] != null) workerRef[0].wakeUp();
+                        });
+                    } catch (RuntimeException e) {
+                        log.error("could not create a build for {}:{}", pushed.repository(), pushed.tag(), e);
+                    }
+                }
+            };
             Registry registry = new Registry(
                     new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync()),
-                    new JdbcRegistryIndex(database.jdbi()), events, clock,
+                    new JdbcRegistryIndex(database.jdbi()), sink, clock,
                     new Registry.Limits(config.manifestMaxBytes()));
+            if (config.requireAdapter()) {
+                registry.setPushPolicy(repository -> {
+                    if (adapters.byRepository(repository).isEmpty()) {
+                        long org = dev.drydock.registry.Names.orgOf(repository);
+                        throw new RegistryException(ErrorCode.DENIED, "no adapter named '"
+                                + repository.substring(repository.indexOf('/') + 1) + "' is registered in organization " + org
+                                + ": register it first (POST /api/v1/orgs/" + org + "/adapters or the web UI), then push again",
+                                Map.of("repository", repository));
+                    }
+                });
+            }
+            builds.setImageReleaser(build -> {
+                try {
+                    registry.deleteManifest(build.repository(), build.digest(), BuildService.SYSTEM);
+                } catch (RegistryException e) {
+                    // already gone
+                }
+            });
             Challenge challenge = new Challenge(config.publicUrl(), config.service());
+            String reportHost = config.publicUrl() != null
+                    ? config.publicUrl().replaceFirst("^https?://", "")
+                    : "localhost:" + config.port();
+            Worker worker = new Worker(jobs, builds, database.jdbi(),
+                    new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost),
+                    new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
+                            config.testTimeout(), config.workerMaxAttempts()));
+            workerRef[0] = worker;
 
             Javalin http = Javalin.create(cfg -> {
                 cfg.concurrency.useVirtualThreads = true;
@@ -89,7 +153,9 @@ public final class DrydockServer implements AutoCloseable {
                 });
                 new RegistryRoutes(registry, tokens, challenge).register(cfg.routes);
                 new TokenRoutes(tokens).register(cfg.routes);
-                new ApiRoutes(identity, tokens).register(cfg.routes);
+                ApiRoutes api = new ApiRoutes(identity, tokens);
+                api.register(cfg.routes);
+                new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {
@@ -116,8 +182,9 @@ public final class DrydockServer implements AutoCloseable {
                     log.warn("upload purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
+            if (config.workerConcurrency() > 0) worker.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents);
         } catch (IOException e) {
             database.close();
             throw new UncheckedIOException(e);
@@ -139,8 +206,13 @@ public final class DrydockServer implements AutoCloseable {
         return database;
     }
 
+    public BuildEvents buildEvents() {
+        return buildEvents;
+    }
+
     @Override
     public void close() {
+        worker.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();

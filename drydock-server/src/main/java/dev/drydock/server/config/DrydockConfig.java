@@ -33,7 +33,12 @@ public record DrydockConfig(
         long manifestMaxBytes,
         Duration uploadExpiry,
         String adminEmail,
-        String adminPassword) {
+        String adminPassword,
+        boolean requireAdapter,
+        int workerConcurrency,
+        Duration workerLease,
+        int workerMaxAttempts,
+        Duration testTimeout) {
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -53,6 +58,11 @@ public record DrydockConfig(
         k.put("storage.fsync", new String[]{"true", "fsync each blob before publishing it (crash safety)"});
         k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
         k.put("upload.expiry", new String[]{"24h", "abandoned upload sessions are purged after this"});
+        k.put("registry.require-adapter", new String[]{"true", "refuse pushes to repositories of no registered adapter (false: plain registry)"});
+        k.put("worker.concurrency", new String[]{"2", "builds tested at the same time on this node (0: this node tests nothing)"});
+        k.put("worker.lease", new String[]{"60s", "a worker's claim on a test job; renewed while it runs, expires if the node dies"});
+        k.put("worker.max-attempts", new String[]{"3", "test attempts (crashes, lost leases) before a build is marked invalid"});
+        k.put("test.timeout", new String[]{"10m", "a build's whole test must finish within this, or it fails as a timeout"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -119,6 +129,11 @@ public record DrydockConfig(
         Duration ttl = duration(v, "token-ttl", errors);
         Duration expiry = duration(v, "upload.expiry", errors);
         boolean fsync = bool(v, "storage.fsync", errors);
+        boolean requireAdapter = bool(v, "registry.require-adapter", errors);
+        int workers = integer(v, "worker.concurrency", 0, 64, errors);
+        Duration lease = duration(v, "worker.lease", errors);
+        int attempts = integer(v, "worker.max-attempts", 1, 100, errors);
+        Duration testTimeout = duration(v, "test.timeout", errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -139,7 +154,7 @@ public record DrydockConfig(
         String dbUrl = v.get("db.url");
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
-                v.get("admin.email"), v.get("admin.password"));
+                v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {

@@ -51,7 +51,7 @@ public final class ApiRoutes {
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
     }
 
-    private Handler auth(Authenticated handler) {
+    Handler auth(Authenticated handler) {
         return ctx -> {
             Optional<Principal> principal = tokens.apiPrincipal(ctx.header("Authorization"));
             if (principal.isEmpty()) {
@@ -110,7 +110,7 @@ public final class ApiRoutes {
         Json.write(ctx, 201, robot);
     }
 
-    private static long orgId(Context ctx) {
+    static long orgId(Context ctx) {
         String raw = ctx.pathParam("orgId");
         try {
             return Long.parseLong(raw);

@@ -1,0 +1,318 @@
+package dev.drydock.platform.builds;
+
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.adapters.Adapter;
+import dev.drydock.platform.adapters.Adapter.AdapterState;
+import dev.drydock.platform.adapters.AdapterStore;
+import dev.drydock.platform.identity.Principal;
+import dev.drydock.platform.jobs.JobQueue;
+import dev.drydock.registry.events.RegistryEvent;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Builds: created from pushes, moved through the lifecycle by people and by testing. Every transition is
+ * one transaction (state compare-and-set on {@code version}, history row, side effects on sibling builds
+ * and the adapter's state) and is published as a {@link BuildChanged} after it committed. Of two
+ * conflicting concurrent actions exactly one wins; the other sees the new state and gets a 409.
+ */
+public final class BuildService {
+    private static final Logger log = LoggerFactory.getLogger(BuildService.class);
+    public static final String SYSTEM = "drydock";
+
+    static final RowMapper<Build> BUILD = (rs, ctx) -> new Build(
+            rs.getString("id"), rs.getString("engine_id"), rs.getLong("org_id"), rs.getString("repository"),
+            rs.getString("tag"), rs.getString("digest"), rs.getString("media_type"), rs.getLong("upload_time"),
+            rs.getString("pushed_by"), BuildState.valueOf(rs.getString("state")), rs.getInt("version"),
+            rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+
+    /** One entry of a build's history. */
+    public record HistoryEntry(Instant at, String actor, String action, BuildState from, BuildState to, String reason) {}
+
+    private final Jdbi jdbi;
+    private final JobQueue jobs;
+    private final BuildEvents events;
+    private final AuditLog audit;
+    private final InstantSource clock;
+    private ImageReleaser releaser = digest -> {};
+
+    /** Releases a deleted build's image for garbage collection (removes the registry's manifest). */
+    @FunctionalInterface
+    public interface ImageReleaser {
+        void release(Build build);
+    }
+
+    public BuildService(Jdbi jdbi, JobQueue jobs, BuildEvents events, AuditLog audit, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.jobs = jobs;
+        this.events = events;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public void setImageReleaser(ImageReleaser releaser) {
+        this.releaser = releaser;
+    }
+
+    // ---------------------------------------------------------------- push -> build
+
+    /**
+     * Creates a build for a tagged push to an adapter's repository and queues its test. A digest that already
+     * has a live build of the adapter (pushed again under another tag) does not create a second build.
+     */
+    public Optional<Build> onManifestPushed(RegistryEvent.ManifestPushed push) {
+        if (push.tag() == null) return Optional.empty(); // children of an index, pushed by digest
+        String name = push.repository().substring(push.repository().indexOf('/') + 1);
+        List<BuildChanged> changes = new ArrayList<>();
+        Optional<Build> created = jdbi.inTransaction(h -> {
+            Optional<Adapter> adapter = AdapterStore.byName(h, push.org(), name);
+            if (adapter.isEmpty() || adapter.get().state() == AdapterState.deleted) return Optional.empty();
+            boolean known = h.createQuery("select 1 from builds where engine_id = ? and digest = ? and state <> 'deleted'")
+                    .bind(0, adapter.get().engineId()).bind(1, push.digest().toString())
+                    .mapTo(Integer.class).findOne().isPresent();
+            if (known) return Optional.empty();
+            Instant now = clock.instant();
+            String id = UUID.randomUUID().toString();
+            h.createUpdate("""
+                            insert into builds (id, engine_id, org_id, repository, tag, digest, media_type, upload_time,
+                                pushed_by, state, version, created_at, updated_at)
+                            values (:id, :engine, :org, :repo, :tag, :digest, :mediaType, :uploadTime, :user, 'pending', 0, :now, :now)""")
+                    .bind("id", id).bind("engine", adapter.get().engineId()).bind("org", push.org())
+                    .bind("repo", push.repository()).bind("tag", push.tag()).bind("digest", push.digest().toString())
+                    .bind("mediaType", push.mediaType()).bind("uploadTime", now.toEpochMilli())
+                    .bind("user", push.actor()).bind("now", now)
+                    .execute();
+            history(h, id, push.actor(), "push", null, BuildState.pending, push.repository() + ":" + push.tag(), now);
+            jobs.enqueue(h, id, now);
+            changes.add(new BuildChanged(id, adapter.get().engineId(), push.org(), null, BuildState.pending, "push",
+                    push.actor(), null, now));
+            return Optional.of(load(h, id));
+        });
+        events.publish(changes);
+        created.ifPresent(b -> log.info("build {} created for {} ({})", b.id(), b.imagePath(), b.digest()));
+        return created;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** A build by id, without access checks (for Drydock's own use). */
+    public Optional<Build> find(String buildId) {
+        return jdbi.withHandle(h -> find(h, buildId));
+    }
+
+    public Build get(Principal principal, String buildId) {
+        Build build = jdbi.withHandle(h -> find(h, buildId)).orElseThrow(() -> notFound(buildId));
+        if (!Roles.canSee(principal, build.orgId())) throw notFound(buildId);
+        return build;
+    }
+
+    /** Builds of an adapter, newest first, optionally in some states; deleted ones only when asked for. */
+    public List<Build> list(String engineId, Set<BuildState> states) {
+        return jdbi.withHandle(h -> h.createQuery("select * from builds where engine_id = ? order by created_at desc, id")
+                        .bind(0, engineId).map(BUILD).list())
+                .stream()
+                .filter(b -> states.isEmpty() ? b.state() != BuildState.deleted : states.contains(b.state()))
+                .toList();
+    }
+
+    /** Builds waiting for review, oldest first. */
+    public List<Build> reviewQueue() {
+        return jdbi.withHandle(h -> h.createQuery("select * from builds where state = 'submitted' order by updated_at, id")
+                .map(BUILD).list());
+    }
+
+    public List<HistoryEntry> history(String buildId) {
+        return jdbi.withHandle(h -> h.createQuery("select * from build_history where build_id = ? order by id")
+                .bind(0, buildId)
+                .map((rs, ctx) -> new HistoryEntry(rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+                        rs.getString("action"), rs.getString("from_state") == null ? null : BuildState.valueOf(rs.getString("from_state")),
+                        BuildState.valueOf(rs.getString("to_state")), rs.getString("reason")))
+                .list());
+    }
+
+    public Optional<String> report(String buildId) {
+        return jdbi.withHandle(h -> h.createQuery("select report from builds where id = ?").bind(0, buildId)
+                .mapTo(String.class).findOne());
+    }
+
+    /** Actions the principal may take on the build now. */
+    public Set<BuildAction> allowedActions(Principal principal, Build build) {
+        Set<BuildAction> allowed = BuildLifecycle.allowed(build.state(), Roles.of(principal, build.orgId()));
+        AdapterState adapterState = jdbi.withHandle(h -> AdapterStore.byId(h, build.engineId())).map(Adapter::state).orElse(null);
+        if (adapterState == AdapterState.disabled) {
+            allowed.remove(BuildAction.deploy);
+            allowed.remove(BuildAction.unpause);
+        }
+        return allowed;
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    public Build act(Principal principal, String buildId, BuildAction action, String reason) {
+        if (reason != null && reason.length() > 2000) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "reason must be at most 2000 characters", Map.of("field", "reason"));
+        }
+        if (action == BuildAction.disapprove && (reason == null || reason.isBlank())) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "disapprove needs a reason: tell the developer what to fix", Map.of("field", "reason"));
+        }
+        Build build = get(principal, buildId);
+        Set<Actor> roles = Roles.of(principal, build.orgId());
+        List<BuildChanged> changes = new ArrayList<>();
+        Build result = jdbi.inTransaction(h -> {
+            Build current = find(h, buildId).orElseThrow(() -> notFound(buildId));
+            BuildState next = BuildLifecycle.next(current.state(), action).orElseThrow(() -> notAllowed(principal, current, action));
+            if (!BuildLifecycle.mayTake(roles, action)) {
+                throw new ApiException(ApiErrorCode.FORBIDDEN, action + " is for "
+                        + (action == BuildAction.approve || action == BuildAction.disapprove || action == BuildAction.invalidate
+                        ? "reviewers" : "members of organization " + current.orgId()),
+                        Map.of("action", action.name()));
+            }
+            Adapter adapter = AdapterStore.byId(h, current.engineId()).orElseThrow();
+            if ((action == BuildAction.deploy || action == BuildAction.unpause) && adapter.state() == AdapterState.disabled) {
+                throw new ApiException(ApiErrorCode.BUILD_ACTION_NOT_ALLOWED,
+                        "adapter " + adapter.name() + " is disabled: enable it before deploying a build",
+                        Map.of("state", current.state().name(), "adapterState", adapter.state().name()));
+            }
+            Instant now = clock.instant();
+            if (next == BuildState.deployed) {
+                for (Build other : h.createQuery("select * from builds where engine_id = ? and state = 'deployed' and id <> ?")
+                        .bind(0, current.engineId()).bind(1, current.id()).map(BUILD).list()) {
+                    changes.add(transition(h, other, BuildState.paused, "pause", principal.name(),
+                            "build " + current.id() + " was deployed", now));
+                }
+            }
+            changes.add(0, transition(h, current, next, action.name(), principal.name(), reason, now));
+            if (action == BuildAction.retest) jobs.enqueue(h, current.id(), now);
+            AdapterStore.recomputeState(h, current.engineId(), now);
+            return find(h, buildId).orElseThrow();
+        });
+        if (action == BuildAction.delete || action == BuildAction.approve || action == BuildAction.disapprove
+                || action == BuildAction.invalidate || action == BuildAction.deploy) {
+            audit.record(principal.name(), "build." + action, buildId, reason);
+        }
+        if (action == BuildAction.delete) releaseImage(result);
+        events.publish(changes);
+        return result;
+    }
+
+    /** Moves a build as Drydock (testing); false when the build is not in {@code from} any more. */
+    public boolean systemTransition(String buildId, Set<BuildState> from, BuildState to, String action, String reason,
+                                    String reportJson) {
+        List<BuildChanged> changes = new ArrayList<>();
+        boolean moved = jdbi.inTransaction(h -> {
+            Optional<Build> current = find(h, buildId);
+            if (current.isEmpty() || !from.contains(current.get().state())) return false;
+            Instant now = clock.instant();
+            if (reportJson != null) {
+                h.execute("update builds set report = ? where id = ?", reportJson, buildId);
+            }
+            if (current.get().state() != to) {
+                changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
+                AdapterStore.recomputeState(h, current.get().engineId(), now);
+            }
+            return true;
+        });
+        events.publish(changes);
+        return moved;
+    }
+
+    // ---------------------------------------------------------------- adapter-level side effects
+
+    /** Disabling an adapter pauses its deployed build; returns that build's id (to deploy again on enable). */
+    public Optional<String> pauseForDisable(Handle h, String engineId, String actor, Instant now, List<BuildChanged> changes) {
+        Optional<Build> deployed = h.createQuery("select * from builds where engine_id = ? and state = 'deployed'")
+                .bind(0, engineId).map(BUILD).findFirst();
+        deployed.ifPresent(b -> changes.add(transition(h, b, BuildState.paused, "pause", actor, "adapter disabled", now)));
+        return deployed.map(Build::id);
+    }
+
+    /** Enabling deploys again the build that disabling paused, if it is still paused. */
+    public void redeployAfterEnable(Handle h, String buildId, String actor, Instant now, List<BuildChanged> changes) {
+        find(h, buildId).filter(b -> b.state() == BuildState.paused)
+                .ifPresent(b -> changes.add(transition(h, b, BuildState.deployed, "unpause", actor, "adapter enabled", now)));
+    }
+
+    /** Deleting an adapter deletes its builds (reports and history are kept). */
+    public List<Build> deleteAllForAdapter(Handle h, String engineId, String actor, Instant now, List<BuildChanged> changes) {
+        List<Build> live = h.createQuery("select * from builds where engine_id = ? and state <> 'deleted'")
+                .bind(0, engineId).map(BUILD).list();
+        for (Build b : live) changes.add(transition(h, b, BuildState.deleted, "delete", actor, "adapter deleted", now));
+        return live;
+    }
+
+    public void publish(List<BuildChanged> changes) {
+        events.publish(changes);
+    }
+
+    public void releaseImage(Build build) {
+        try {
+            releaser.release(build);
+        } catch (RuntimeException e) {
+            log.warn("could not release image of build {}: {}", build.id(), e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private BuildChanged transition(Handle h, Build build, BuildState to, String action, String actor, String reason, Instant now) {
+        int updated = h.execute("update builds set state = ?, version = version + 1, updated_at = ? where id = ? and version = ?",
+                to.name(), now, build.id(), build.version());
+        if (updated == 0) {
+            // Someone else moved it first: the caller's transaction rolls back and they see the new state.
+            Build fresh = find(h, build.id()).orElseThrow();
+            throw new ApiException(ApiErrorCode.BUILD_ACTION_NOT_ALLOWED,
+                    "build " + build.id() + " changed concurrently and is now " + fresh.state() + ": reload and retry",
+                    Map.of("state", fresh.state().name()));
+        }
+        history(h, build.id(), actor, action, build.state(), to, reason, now);
+        return new BuildChanged(build.id(), build.engineId(), build.orgId(), build.state(), to, action, actor, reason, now);
+    }
+
+    private static void history(Handle h, String buildId, String actor, String action, BuildState from, BuildState to,
+                                String reason, Instant now) {
+        h.execute("insert into build_history (build_id, at, actor, action, from_state, to_state, reason) values (?, ?, ?, ?, ?, ?, ?)",
+                buildId, now, actor, action, from == null ? null : from.name(), to.name(), reason);
+    }
+
+    static Optional<Build> find(Handle h, String id) {
+        if (id == null || !id.matches("[0-9a-f-]{36}")) return Optional.empty();
+        return h.createQuery("select * from builds where id = ?").bind(0, id).map(BUILD).findOne();
+    }
+
+    private static Build load(Handle h, String id) {
+        return find(h, id).orElseThrow();
+    }
+
+    private ApiException notAllowed(Principal principal, Build build, BuildAction action) {
+        Set<BuildAction> allowed = BuildLifecycle.allowed(build.state(), Roles.of(principal, build.orgId()));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("state", build.state().name());
+        detail.put("action", action.name());
+        detail.put("allowedActions", allowed.stream().map(Enum::name).toList());
+        return new ApiException(ApiErrorCode.BUILD_ACTION_NOT_ALLOWED,
+                "cannot " + action + " a build that is " + build.state() + "; allowed now: "
+                        + (allowed.isEmpty() ? "none" : String.join(", ", allowed.stream().map(Enum::name).toList())),
+                detail);
+    }
+
+    private static ApiException notFound(String buildId) {
+        return new ApiException(ApiErrorCode.BUILD_NOT_FOUND, "build " + buildId + " does not exist or is not visible to you",
+                Map.of("buildId", String.valueOf(buildId)));
+    }
+}

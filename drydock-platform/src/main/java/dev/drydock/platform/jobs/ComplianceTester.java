@@ -1,0 +1,62 @@
+package dev.drydock.platform.jobs;
+
+import dev.drydock.compliance.BuildReport;
+import dev.drydock.compliance.BuildUnderTest;
+import dev.drydock.compliance.ImageSource;
+import dev.drydock.compliance.Pipeline;
+import dev.drydock.platform.builds.Build;
+import dev.drydock.registry.Digest;
+import dev.drydock.registry.Registry;
+import dev.drydock.registry.RegistryException;
+
+import java.io.InputStream;
+import java.util.Optional;
+
+/** Runs the compliance pipeline on a build, reading its image straight from the registry's storage. */
+public final class ComplianceTester implements BuildTester {
+    private final Registry registry;
+    private final Pipeline pipeline;
+    private final String registryHost;
+
+    /** @param registryHost how the image reference in reports names this registry, e.g. {@code registry.example.com} */
+    public ComplianceTester(Registry registry, Pipeline pipeline, String registryHost) {
+        this.registry = registry;
+        this.pipeline = pipeline;
+        this.registryHost = registryHost;
+    }
+
+    @Override
+    public Outcome test(Build build) throws InterruptedException {
+        String repository = build.repository();
+        ImageSource source = new ImageSource() {
+            @Override
+            public Optional<Manifest> manifest(Digest digest) {
+                try {
+                    Registry.StoredManifest m = registry.getManifest(repository, digest.toString());
+                    return Optional.of(new Manifest(m.record().mediaType(), m.content()));
+                } catch (RegistryException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public Optional<Long> blobSize(Digest digest) {
+                try {
+                    return Optional.of(registry.statBlob(repository, digest).size());
+                } catch (RegistryException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public InputStream blob(Digest digest) {
+                Registry.BlobInfo info = registry.statBlob(repository, digest);
+                return registry.openBlob(info, 0, info.size());
+            }
+        };
+        String image = (registryHost == null ? "" : registryHost + "/") + build.imagePath();
+        BuildReport report = pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
+                image, repository, Digest.parse(build.digest())), source);
+        return new Outcome(report.success(), Pipeline.toJson(report));
+    }
+}

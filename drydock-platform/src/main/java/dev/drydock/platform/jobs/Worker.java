@@ -1,0 +1,174 @@
+package dev.drydock.platform.jobs;
+
+import dev.drydock.platform.builds.Build;
+import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.builds.BuildState;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Claims build-test jobs and runs them: the build goes {@code pending → fetching}, the tester runs under a
+ * renewed lease and an overall time limit, and the build ends {@code available} or {@code invalid} with its
+ * report. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
+ * {@code maxAttempts} the build is marked invalid with the last error, so no build stays fetching forever.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /** Tunables, validated by the caller's configuration. */
+    public record Settings(int concurrency, Duration lease, Duration poll, Duration testTimeout, int maxAttempts) {}
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final JobQueue queue;
+    private final BuildService builds;
+    private final Jdbi jdbi;
+    private final BuildTester tester;
+    private final Settings settings;
+    private final String owner = "worker-" + UUID.randomUUID();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemon("drydock-worker-poll"));
+    private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore slots;
+    private volatile boolean running = true;
+
+    public Worker(JobQueue queue, BuildService builds, Jdbi jdbi, BuildTester tester, Settings settings) {
+        this.queue = queue;
+        this.builds = builds;
+        this.jdbi = jdbi;
+        this.tester = tester;
+        this.settings = settings;
+        this.slots = new Semaphore(settings.concurrency());
+    }
+
+    public void start() {
+        scheduler.scheduleWithFixedDelay(this::poll, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Looks for work now (called after a push so a new build starts without waiting for the next poll). */
+    public void wakeUp() {
+        if (running) scheduler.execute(this::poll);
+    }
+
+    private void poll() {
+        try {
+            while (running && slots.tryAcquire()) {
+                var job = queue.claim(owner, settings.lease());
+                if (job.isEmpty()) {
+                    slots.release();
+                    return;
+                }
+                runners.execute(() -> {
+                    try {
+                        run(job.get());
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.warn("job poll failed: {}", e.toString());
+        }
+    }
+
+    private void run(JobQueue.Job job) {
+        if (job.attempts() > settings.maxAttempts()) {
+            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.invalid,
+                    "tested", "testing failed " + settings.maxAttempts() + " times; last attempt did not finish",
+                    failureReport(job.buildId(), "Testing did not finish after " + settings.maxAttempts() + " attempts"));
+            queue.fail(job, "gave up after " + settings.maxAttempts() + " attempts");
+            return;
+        }
+        if (!builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.fetching,
+                "fetch", "attempt " + job.attempts(), null)) {
+            queue.complete(job); // deleted (or otherwise moved on) while queued: nothing to test
+            return;
+        }
+        Build current = builds.find(job.buildId()).orElseThrow();
+        ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
+            if (!queue.renew(job, settings.lease())) log.warn("lost the lease on job {} (build {})", job.id(), job.buildId());
+        }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
+        Future<BuildTester.Outcome> run = runners.submit(() -> tester.test(current));
+        try {
+            BuildTester.Outcome outcome = run.get(settings.testTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            finish(job, BuildState.invalid, failureReport(job.buildId(),
+                    "Timed out after " + format(settings.testTimeout()) + ": testing must finish within that time"));
+        } catch (ExecutionException e) {
+            log.error("testing build {} failed", job.buildId(), e.getCause());
+            queue.retryLater(job, String.valueOf(e.getCause()), Duration.ofSeconds(5L * job.attempts()));
+            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), BuildState.pending, "requeue",
+                    "internal error, will retry: " + e.getCause(), null);
+        } catch (InterruptedException e) {
+            run.cancel(true);
+            Thread.currentThread().interrupt();
+        } finally {
+            heartbeat.cancel(false);
+        }
+    }
+
+    private void finish(JobQueue.Job job, BuildState verdict, String reportJson) {
+        if (!queue.stillOwned(job)) {
+            log.warn("discarding result of job {}: its lease passed to another worker", job.id());
+            return;
+        }
+        builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), verdict, "tested", null, reportJson);
+        queue.complete(job);
+    }
+
+    /** The report of a build whose test could not run to the end. */
+    private String failureReport(String buildId, String error) {
+        Build build = builds.find(buildId).orElseThrow();
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("engineId", build.engineId());
+        report.put("build", build.id());
+        report.put("uploadTime", build.uploadTime());
+        report.put("user", build.user());
+        report.put("image", build.imagePath());
+        report.put("success", false);
+        report.put("errors", List.of(error));
+        try {
+            return JSON.writeValueAsString(report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String format(Duration d) {
+        long m = d.toMinutes();
+        long s = d.toSecondsPart();
+        return m + "m" + s + "s";
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        scheduler.shutdownNow();
+        runners.shutdownNow();
+    }
+}
