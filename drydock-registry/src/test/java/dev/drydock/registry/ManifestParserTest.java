@@ -265,6 +265,17 @@ class ManifestParserTest {
     }
 
     @Test
+    void trailingContentAfterTheJsonObjectIsInvalid() {
+        assertInvalid(ociManifest("") + " {'schemaVersion':2}", OCI_MANIFEST, "JSON");
+        assertInvalid(ociManifest("") + " x", OCI_MANIFEST, "JSON");
+    }
+
+    @Test
+    void trailingWhitespaceIsFine() {
+        assertThat(parse(ociManifest("") + " \n", OCI_MANIFEST).mediaType()).isEqualTo(OCI_MANIFEST);
+    }
+
+    @Test
     void invalidUtf8IsInvalid() {
         byte[] body = {'{', '"', (byte) 0xff, '"', ':', '1', '}'};
         assertThatThrownBy(() -> ManifestParser.parse(body, OCI_MANIFEST))
