@@ -275,6 +275,23 @@ class ManifestParserTest {
         assertThat(parse(ociManifest("") + " \n", OCI_MANIFEST).mediaType()).isEqualTo(OCI_MANIFEST);
     }
 
+    /** CVE-2021-41190: a document that is both an image manifest and an index means different things to different clients. */
+    @Test
+    void ambiguousManifestAndIndexFieldsAreInvalid() {
+        String manifestWithManifests = "{'schemaVersion':2,'config':" + descriptor(OCI_CONFIG, A, 1) + ",'layers':[],"
+                + "'manifests':[" + descriptor(OCI_MANIFEST, B, 2) + "]}";
+        assertInvalid(manifestWithManifests, OCI_MANIFEST, "'manifests'");
+        assertInvalid(manifestWithManifests.replace("{'schemaVersion':2,", "{'schemaVersion':2,'mediaType':'" + DOCKER_MANIFEST + "',"),
+                null, "'manifests'");
+        String indexWithLayers = "{'schemaVersion':2,'manifests':[" + descriptor(OCI_MANIFEST, B, 2) + "],"
+                + "'layers':[" + descriptor(OCI_LAYER, C, 3) + "]}";
+        assertInvalid(indexWithLayers, OCI_INDEX, "'layers'");
+        assertInvalid(indexWithLayers, null, "'layers'");
+        String indexWithConfig = "{'schemaVersion':2,'mediaType':'" + OCI_INDEX + "','manifests':[],'config':"
+                + descriptor(OCI_CONFIG, A, 1) + "}";
+        assertInvalid(indexWithConfig, null, "'config'");
+    }
+
     @Test
     void invalidUtf8IsInvalid() {
         byte[] body = {'{', '"', (byte) 0xff, '"', ':', '1', '}'};
