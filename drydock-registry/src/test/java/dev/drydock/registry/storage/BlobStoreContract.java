@@ -433,6 +433,95 @@ public abstract class BlobStoreContract {
         assertThat(listed()).containsExactly(digest);
     }
 
+    /** Serves {@code content}, but its first read waits until the test releases it. */
+    protected static final class HeldStream extends InputStream {
+        final java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final InputStream content;
+
+        HeldStream(byte[] content) {
+            this.content = new ByteArrayInputStream(content);
+        }
+
+        private void hold() throws IOException {
+            reading.countDown();
+            try {
+                if (!release.await(60, TimeUnit.SECONDS)) throw new IOException("never released");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            hold();
+            return content.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            hold();
+            return content.read(b, off, len);
+        }
+    }
+
+    /**
+     * An append or publish that overlaps an append in flight on the same upload (another node handling a
+     * retried request) fails fast with an IOException instead of interleaving bytes.
+     */
+    @Test
+    void appendWhileAnotherAppendIsInFlightFailsAndLeavesContentIntact() throws Exception {
+        String id = newUploadId();
+        store.createUpload(id);
+        store.append(id, 0, new ByteArrayInputStream(bytes("base")), b -> {});
+        HeldStream held = new HeldStream(bytes("first"));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> first = pool.submit(() -> store.append(id, 4, held, b -> {}));
+            assertThat(held.reading.await(60, TimeUnit.SECONDS)).isTrue();
+
+            Sink sink = new Sink();
+            assertThatThrownBy(() -> store.append(id, 4, new ByteArrayInputStream(bytes("SECOND")), sink))
+                    .isInstanceOf(IOException.class);
+            assertThat(sink.bytes).hasValue(0);
+
+            held.release.countDown();
+            assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(9L);
+            assertThat(readAll(store.openUpload(id))).isEqualTo(bytes("basefirst"));
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void publishWhileAnAppendIsInFlightFailsAndPublishesNothing() throws Exception {
+        String id = newUploadId();
+        store.createUpload(id);
+        store.append(id, 0, new ByteArrayInputStream(bytes("base")), b -> {});
+        Digest early = Digest.sha256(bytes("base"));
+        HeldStream held = new HeldStream(bytes("-more"));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Long> appending = pool.submit(() -> store.append(id, 4, held, b -> {}));
+            assertThat(held.reading.await(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(() -> store.publish(id, early)).isInstanceOf(IOException.class);
+            assertThat(store.size(early)).isEmpty();
+            assertThat(listed()).isEmpty();
+
+            held.release.countDown();
+            assertThat(appending.get(60, TimeUnit.SECONDS)).isEqualTo(9L);
+            Digest full = Digest.sha256(bytes("base-more"));
+            store.publish(id, full);
+            assertThat(readAll(store.open(full, 0, 9))).isEqualTo(bytes("base-more"));
+        } finally {
+            held.release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     // ---------------------------------------------------------------- upload ids
 
     @ParameterizedTest
