@@ -1,6 +1,7 @@
 package dev.drydock.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -24,7 +25,8 @@ public final class ManifestParser {
             "application/vnd.oci.image.layer.nondistributable.v1.tar",
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
             "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A content descriptor inside a manifest. */
     public record Descriptor(String mediaType, Digest digest, long size, boolean foreign) {}
@@ -76,6 +78,13 @@ public final class ManifestParser {
         List<Descriptor> blobs = new ArrayList<>();
         List<Descriptor> manifests = new ArrayList<>();
         String artifactType = text(root, "artifactType");
+        // A document that could be read as both a manifest and an index is ambiguous (CVE-2021-41190).
+        for (String field : isIndex(mediaType) ? List.of("config", "layers") : List.of("manifests")) {
+            if (root.has(field)) {
+                throw invalid((isIndex(mediaType) ? "an index" : "an image manifest") + " must not have a '" + field
+                        + "' field: it makes the document ambiguous between manifest and index");
+            }
+        }
         if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST)) {
             JsonNode list = root.get("manifests");
             if (list == null || !list.isArray()) throw invalid("index must have a 'manifests' array");
@@ -97,6 +106,10 @@ public final class ManifestParser {
         JsonNode annotations = root.get("annotations");
         String annotationsJson = annotations != null && annotations.isObject() ? annotations.toString() : null;
         return new Parsed(mediaType, blobs, manifests, subject, artifactType, annotationsJson);
+    }
+
+    private static boolean isIndex(String mediaType) {
+        return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
     }
 
     private static Descriptor descriptor(JsonNode node, String where) {

@@ -72,7 +72,10 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public long append(String uploadId, long expectedOffset, InputStream data, Consumer<ByteBuffer> written)
             throws IOException {
-        try (FileChannel out = FileChannel.open(paths.upload(uploadId), StandardOpenOption.WRITE)) {
+        Path upload = paths.upload(uploadId);
+        try (FileChannel out = FileChannel.open(upload, StandardOpenOption.WRITE)) {
+            lock(out, uploadId);
+            if (!Files.exists(upload)) throw new NoSuchFileException(upload.toString()); // published meanwhile
             long size = out.size();
             if (size != expectedOffset) {
                 throw new IOException("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
@@ -112,15 +115,30 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public void publish(String uploadId, Digest digest) throws IOException {
         Path source = paths.upload(uploadId);
-        if (fsync) {
-            try (FileChannel channel = FileChannel.open(source, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(source, StandardOpenOption.WRITE)) {
+            lock(channel, uploadId); // held across the rename: no append can still be writing to these bytes
+            if (fsync) {
                 channel.force(false);
             }
+            Path target = paths.blob(digest);
+            Files.createDirectories(target.getParent());
+            // Same content under the same name: replacing an existing copy is harmless and keeps this race-free.
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        Path target = paths.blob(digest);
-        Files.createDirectories(target.getParent());
-        // Same content under the same name: replacing an existing copy is harmless and keeps this race-free.
-        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Locks an upload for one append or publish (released when the channel closes). An overlapping append or
+     * publish fails instead of interleaving writes: always within this process, and across processes sharing
+     * the filesystem as far as its advisory (POSIX) locks hold.
+     */
+    private static void lock(FileChannel channel, String uploadId) throws IOException {
+        try {
+            if (channel.tryLock() != null) return;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held by another thread of this process
+        }
+        throw new IOException("upload " + uploadId + " is busy: another request is writing to it");
     }
 
     @Override

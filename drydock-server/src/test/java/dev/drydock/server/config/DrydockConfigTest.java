@@ -1,0 +1,337 @@
+package dev.drydock.server.config;
+
+import dev.drydock.platform.db.Database;
+import dev.drydock.server.config.DrydockConfig.InvalidConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DrydockConfigTest {
+    @TempDir
+    Path data;
+
+    private DrydockConfig load(Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> withData = new HashMap<>(flags);
+        withData.putIfAbsent("data", data.toString());
+        return DrydockConfig.load(null, env, withData);
+    }
+
+    private DrydockConfig flags(String... keyValues) {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) flags.put(keyValues[i], keyValues[i + 1]);
+        return load(Map.of(), flags);
+    }
+
+    private void writeProperties(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+    }
+
+    // ---------------------------------------------------------------- defaults
+
+    @Test
+    void defaults() {
+        DrydockConfig c = load(Map.of(), Map.of());
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(5000);
+        assertThat(c.dataDir()).isEqualTo(data.toAbsolutePath().normalize());
+        assertThat(c.publicUrl()).isNull();
+        assertThat(c.service()).isEqualTo("drydock");
+        assertThat(c.tokenTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.dbUrl()).isNull();
+        assertThat(c.effectiveDbUrl()).isEqualTo(Database.embeddedUrl(c.dataDir()));
+        assertThat(c.dbUser()).isEqualTo("sa");
+        assertThat(c.dbPassword()).isEmpty();
+        assertThat(c.dbPoolSize()).isEqualTo(16);
+        assertThat(c.storageFsync()).isTrue();
+        assertThat(c.manifestMaxBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(c.uploadExpiry()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.adminEmail()).isNull();
+        assertThat(c.adminPassword()).isNull();
+    }
+
+    @Test
+    void defaultDataDirectoryIsRelativeToTheWorkingDirectory() {
+        Path expected = Path.of("./drydock-data").toAbsolutePath().normalize();
+        if (Files.exists(expected.resolve("drydock.properties"))) return; // never read a developer's real config
+        assertThat(DrydockConfig.load(null, Map.of(), Map.of()).dataDir()).isEqualTo(expected);
+    }
+
+    @Test
+    void everyKeyIsDocumentedAndHasAnEnvironmentName() {
+        DrydockConfig.KEYS.forEach((key, spec) -> {
+            assertThat(spec).hasSize(2);
+            assertThat(spec[1]).as(key).isNotBlank();
+            assertThat(DrydockConfig.envName(key)).matches("DRYDOCK_[A-Z0-9_]+");
+        });
+        assertThat(DrydockConfig.envName("db.pool-size")).isEqualTo("DRYDOCK_DB_POOL_SIZE");
+        assertThat(DrydockConfig.envName("public-url")).isEqualTo("DRYDOCK_PUBLIC_URL");
+        assertThat(DrydockConfig.envName("admin.email")).isEqualTo("DRYDOCK_ADMIN_EMAIL");
+    }
+
+    @Test
+    void externalDatabaseUrlIsUsedAsIs() {
+        DrydockConfig c = flags("db.url", "jdbc:postgresql://db:5432/drydock", "db.user", "drydock", "db.pool-size", "32");
+        assertThat(c.effectiveDbUrl()).isEqualTo("jdbc:postgresql://db:5432/drydock");
+        assertThat(c.dbUser()).isEqualTo("drydock");
+        assertThat(c.dbPoolSize()).isEqualTo(32);
+    }
+
+    // ---------------------------------------------------------------- precedence
+
+    @Test
+    void fileThenEnvironmentThenFlags() throws IOException {
+        writeProperties(data.resolve("drydock.properties"), """
+                # comment
+                port = 6000
+                service = from-file
+                token-ttl = 10m
+                bind = 10.0.0.1
+                storage.fsync = false
+                """);
+        Map<String, String> env = Map.of("DRYDOCK_PORT", "7000", "DRYDOCK_SERVICE", "from-env", "DRYDOCK_STORAGE_FSYNC", "true",
+                "UNRELATED", "x");
+        DrydockConfig c = load(env, Map.of("port", "8000"));
+        assertThat(c.port()).as("flag beats env and file").isEqualTo(8000);
+        assertThat(c.service()).as("env beats file").isEqualTo("from-env");
+        assertThat(c.storageFsync()).as("env beats file").isTrue();
+        assertThat(c.tokenTtl()).as("file beats default").isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.bind()).isEqualTo("10.0.0.1");
+    }
+
+    @Test
+    void environmentBeatsDefaults() {
+        DrydockConfig c = load(Map.of("DRYDOCK_DB_POOL_SIZE", "3", "DRYDOCK_UPLOAD_EXPIRY", "2h",
+                "DRYDOCK_MANIFEST_MAX_BYTES", "2048", "DRYDOCK_PUBLIC_URL", "https://r.example.com"), Map.of());
+        assertThat(c.dbPoolSize()).isEqualTo(3);
+        assertThat(c.uploadExpiry()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.manifestMaxBytes()).isEqualTo(2048);
+        assertThat(c.publicUrl()).isEqualTo("https://r.example.com");
+    }
+
+    @Test
+    void nullFlagsAreIgnored() {
+        Map<String, String> flags = new HashMap<>();
+        flags.put("port", null);
+        assertThat(load(Map.of("DRYDOCK_PORT", "7000"), flags).port()).isEqualTo(7000);
+    }
+
+    @Test
+    void defaultFileIsFoundInTheDataDirectoryChosenByEnvironmentOrFlag() throws IOException {
+        Path fromEnv = data.resolve("env-data");
+        Path fromFlag = data.resolve("flag-data");
+        writeProperties(fromEnv.resolve("drydock.properties"), "service=env-dir\n");
+        writeProperties(fromFlag.resolve("drydock.properties"), "service=flag-dir\n");
+
+        DrydockConfig byEnv = DrydockConfig.load(null, Map.of("DRYDOCK_DATA", fromEnv.toString()), Map.of());
+        assertThat(byEnv.service()).isEqualTo("env-dir");
+        assertThat(byEnv.dataDir()).isEqualTo(fromEnv.toAbsolutePath().normalize());
+
+        DrydockConfig byFlag = DrydockConfig.load(null, Map.of("DRYDOCK_DATA", fromEnv.toString()), Map.of("data", fromFlag.toString()));
+        assertThat(byFlag.service()).isEqualTo("flag-dir");
+        assertThat(byFlag.dataDir()).isEqualTo(fromFlag.toAbsolutePath().normalize());
+    }
+
+    @Test
+    void explicitConfigFileIsUsedInsteadOfTheDefaultOne() throws IOException {
+        writeProperties(data.resolve("drydock.properties"), "service=default-file\n");
+        Path explicit = data.resolve("elsewhere").resolve("custom.properties");
+        writeProperties(explicit, "service=explicit-file\n");
+        DrydockConfig c = DrydockConfig.load(explicit, Map.of(), Map.of("data", data.toString()));
+        assertThat(c.service()).isEqualTo("explicit-file");
+    }
+
+    @Test
+    void missingExplicitConfigFileIsAnError() {
+        Path missing = data.resolve("nope.properties");
+        assertThatThrownBy(() -> DrydockConfig.load(missing, Map.of(), Map.of("data", data.toString())))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void unknownKeyInFileIsAnErrorNamingIt() throws IOException {
+        writeProperties(data.resolve("drydock.properties"), "port=6000\ntoken_ttl=5m\n");
+        assertThatThrownBy(() -> load(Map.of(), Map.of()))
+                .isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("unknown key 'token_ttl'")
+                .hasMessageContaining("drydock.properties")
+                .hasMessageContaining("token-ttl"); // the known keys are listed
+    }
+
+    @Test
+    void unrelatedEnvironmentVariablesAreIgnored() {
+        assertThat(load(Map.of("DRYDOCK_NOT_A_KEY", "x", "PATH", "/bin"), Map.of()).port()).isEqualTo(5000);
+    }
+
+    // ---------------------------------------------------------------- value validation
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "-1", "65536", "", "5000.0", "0x1388", "99999999999999999999"})
+    void badPortNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("port", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("port must be");
+    }
+
+    @Test
+    void portBounds() {
+        assertThat(flags("port", "0").port()).isZero();
+        assertThat(flags("port", "65535").port()).isEqualTo(65535);
+        assertThat(flags("port", " 8080 ").port()).isEqualTo(8080);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1001", "many"})
+    void badPoolSizeNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("db.pool-size", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("db.pool-size");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1023", "67108865", "4MB"})
+    void badManifestLimitNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("manifest.max-bytes", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("manifest.max-bytes");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "90s,   PT1M30S",
+            "5m,    PT5M",
+            "24h,   PT24H",
+            "7d,    PT168H",
+            "1500ms, PT1.5S",
+            "PT5M,  PT5M",
+            "P1D,   PT24H",
+            "' 10m ', PT10M",
+    })
+    void durations(String value, String expected) {
+        assertThat(flags("token-ttl", value).tokenTtl()).isEqualTo(Duration.parse(expected));
+        assertThat(flags("upload.expiry", value).uploadExpiry()).isEqualTo(Duration.parse(expected));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "5", "5 m", "5min", "0s", "0m", "PT0S", "-5m", "PT-5M", "five minutes", "5M", "1.5h",
+            "999999999999999999999d"})
+    void badDurationNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("token-ttl", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("token-ttl must be a positive duration");
+        assertThatThrownBy(() -> flags("upload.expiry", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("upload.expiry must be a positive duration");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true, true", "false, false", "TRUE, true", "False, false", "' true ', true"})
+    void booleans(String value, boolean expected) {
+        assertThat(flags("storage.fsync", value).storageFsync()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "no", "1", "0", "", "on", "tru"})
+    void badBooleanNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("storage.fsync", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("storage.fsync must be true or false");
+    }
+
+    @Test
+    void publicUrlMustBeHttpAndLosesItsTrailingSlash() {
+        assertThat(flags("public-url", "https://registry.example.com/").publicUrl()).isEqualTo("https://registry.example.com");
+        assertThat(flags("public-url", "http://localhost:5000").publicUrl()).isEqualTo("http://localhost:5000");
+        assertThat(flags("public-url", "https://example.com/registry/").publicUrl()).isEqualTo("https://example.com/registry");
+        for (String bad : List.of("registry.example.com", "ftp://example.com", "https://", "https:// spaced.example.com", "")) {
+            assertThatThrownBy(() -> flags("public-url", bad)).as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("public-url");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "has space", "slash/not", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    void badServiceNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("service", value)).isInstanceOf(InvalidConfig.class).hasMessageContaining("service must be");
+    }
+
+    @Test
+    void everyErrorIsReportedAtOnce() {
+        assertThatThrownBy(() -> flags("port", "x", "token-ttl", "never", "storage.fsync", "maybe"))
+                .isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("port must be")
+                .hasMessageContaining("token-ttl must be")
+                .hasMessageContaining("storage.fsync must be");
+    }
+
+    @Test
+    void badValueInFileNamesTheKey() throws IOException {
+        writeProperties(data.resolve("drydock.properties"), "upload.expiry=forever\n");
+        assertThatThrownBy(() -> load(Map.of(), Map.of())).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("upload.expiry");
+    }
+
+    @Test
+    void badValueInEnvironmentNamesTheKey() {
+        assertThatThrownBy(() -> load(Map.of("DRYDOCK_PORT", "http"), Map.of())).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("port must be");
+    }
+
+    // ---------------------------------------------------------------- admin bootstrap and secrets
+
+    @Test
+    void adminEmailWithoutPasswordIsAnError() {
+        assertThatThrownBy(() -> flags("admin.email", "admin@example.com")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("admin.email and admin.password must be set together")
+                .hasMessageContaining("DRYDOCK_ADMIN_PASSWORD");
+        assertThatThrownBy(() -> flags("admin.password", "admin-secret-123")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("admin.email and admin.password")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("admin-secret-123"));
+    }
+
+    @Test
+    void adminEmailAndPasswordTogether() {
+        DrydockConfig c = load(Map.of("DRYDOCK_ADMIN_PASSWORD", "admin-secret-123"), Map.of("admin.email", "admin@example.com"));
+        assertThat(c.adminEmail()).isEqualTo("admin@example.com");
+        assertThat(c.adminPassword()).isEqualTo("admin-secret-123");
+    }
+
+    @Test
+    void toStringNeverContainsSecrets() throws IOException {
+        writeProperties(data.resolve("drydock.properties"), "db.password=db-secret-in-file\n");
+        DrydockConfig fromFile = load(Map.of(), Map.of());
+        assertThat(fromFile.dbPassword()).isEqualTo("db-secret-in-file");
+
+        DrydockConfig c = load(Map.of("DRYDOCK_DB_PASSWORD", "db-secret-456"), Map.of(
+                "admin.email", "admin@example.com",
+                "admin.password", "admin-secret-123",
+                "db.url", "jdbc:postgresql://db/drydock?user=drydock&password=url-secret-789"));
+
+        List<String> rendered = new ArrayList<>(List.of(fromFile.toString(), c.toString()));
+        for (String s : rendered) {
+            assertThat(s).startsWith("DrydockConfig[")
+                    .doesNotContain("db-secret-in-file")
+                    .doesNotContain("db-secret-456")
+                    .doesNotContain("admin-secret-123")
+                    .doesNotContain("url-secret-789");
+        }
+        assertThat(c.toString()).contains("port=5000").contains("db=external");
+        assertThat(fromFile.toString()).contains("db=embedded");
+    }
+
+    @Test
+    void durationHelperReportsTheKey() {
+        List<String> errors = new ArrayList<>();
+        Duration d = DrydockConfig.duration(Map.of("k", "nope"), "k", errors);
+        assertThat(d).isPositive();
+        assertThat(errors).singleElement().asString().startsWith("k must be");
+    }
+}
