@@ -125,6 +125,13 @@ public final class FilesystemBlobStore implements BlobStore {
             // Same content under the same name: replacing an existing copy is harmless and keeps this race-free.
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
+        if (fsync) {
+            // Make the rename itself durable: without this a crash could lose the directory entry while the
+            // database already links the blob.
+            try (FileChannel dir = FileChannel.open(paths.blob(digest).getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
     }
 
     /**
