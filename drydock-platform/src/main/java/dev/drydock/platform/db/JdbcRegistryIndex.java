@@ -42,10 +42,16 @@ public final class JdbcRegistryIndex implements RegistryIndex {
         boolean exists = h.createQuery("select 1 from blob_links where repository = ? and digest = ?")
                 .bind(0, repository).bind(1, digest.toString()).mapTo(Integer.class).findOne().isPresent();
         if (exists) return;
+        // Inside a transaction a failed insert would poison it on PostgreSQL: fence it with a savepoint.
+        boolean inTransaction = h.isInTransaction();
+        if (inTransaction) h.savepoint("link_blob");
         try {
             h.execute("insert into blob_links (repository, digest, size) values (?, ?, ?)", repository, digest.toString(), size);
         } catch (RuntimeException e) {
             if (!Database.isDuplicateKey(e)) throw e; // a concurrent push linked it first: same content
+            if (inTransaction) h.rollbackToSavepoint("link_blob");
+        } finally {
+            if (inTransaction) h.releaseSavepoint("link_blob");
         }
     }
 
