@@ -180,6 +180,8 @@ public final class RegistryRoutes {
         boolean more = repositories.size() > n;
         if (more) {
             repositories = repositories.subList(0, n);
+        }
+        if (more && n > 0) { // n=0 asks for an empty page: no Link (and no last element to point it at)
             ctx.header("Link", "</v2/_catalog?n=" + n + "&last=" + repositories.getLast() + ">; rel=\"next\"");
         }
         Json.write(ctx, 200, Map.of("repositories", repositories));
@@ -189,8 +191,11 @@ public final class RegistryRoutes {
         int n = pageSize(ctx);
         String last = ctx.queryParam("last");
         List<String> tags = registry.tags(name, last, n + 1);
-        if (tags.size() > n) {
+        boolean more = tags.size() > n;
+        if (more) {
             tags = tags.subList(0, n);
+        }
+        if (more && n > 0) { // n=0 asks for an empty page: no Link (and no last element to point it at)
             ctx.header("Link", "</v2/" + name + "/tags/list?n=" + n + "&last=" + tags.getLast() + ">; rel=\"next\"");
         }
         Json.write(ctx, 200, Map.of("name", name, "tags", tags));

@@ -522,6 +522,26 @@ class DistributionSpecTest {
     }
 
     @Test
+    void nZeroListsNothingAndHasNoLink() {
+        // Spec: "When n is zero, this endpoint MUST return an empty list, and MUST NOT include a Link header."
+        // (said of tags/list; _catalog follows the same pagination rules)
+        String repo = ORG + "/tags-n0";
+        RegistryClient c = new RegistryClient(d, bearer(d, OWNER, TestDrydock.PASSWORD, all(repo), "registry:catalog:*"));
+        byte[] config = utf8("{}");
+        c.pushBlob(repo, config);
+        c.pushManifest(repo, "only", OCI_MANIFEST, Manifests.oci(Desc.of(OCI_EMPTY, config)));
+        Resp tags = c.get("/v2/" + repo + "/tags/list?n=0");
+        assertThat(tags.status()).as("%s", tags).isEqualTo(200);
+        assertThat(tags.json().get("name").asText()).isEqualTo(repo);
+        assertThat(strings(tags.json().get("tags"))).isEmpty();
+        assertThat(tags.header("Link")).isNull();
+        Resp catalog = c.get("/v2/_catalog?n=0");
+        assertThat(catalog.status()).as("%s", catalog).isEqualTo(200);
+        assertThat(strings(catalog.json().get("repositories"))).isEmpty();
+        assertThat(catalog.header("Link")).isNull();
+    }
+
+    @Test
     void tagsListOfUnknownRepositoryIsNameUnknown() {
         String repo = ORG + "/never-pushed";
         Resp r = client(repo).get("/v2/" + repo + "/tags/list");
