@@ -101,8 +101,8 @@ public final class RegistryRoutes {
         if ((m = UPLOADS.matcher(path)).matches()) {
             requireVerb(verb, HandlerType.POST);
             String name = Names.repository(m.group(1));
-            Grant grant = authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
-            uploads().start(ctx, name, grant);
+            authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
+            uploads().start(ctx, name, source -> mayPull(ctx, source));
         } else if ((m = UPLOAD.matcher(path)).matches()) {
             String name = Names.repository(m.group(1));
             authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
@@ -171,6 +171,19 @@ public final class RegistryRoutes {
 
     private Grant authorize(Context ctx, List<Access> requested) {
         return access.authorize(ctx.header("Authorization"), requested);
+    }
+
+    /**
+     * Whether the caller may pull {@code repository} (the source of a mount). Asked separately: a grant holds
+     * only what its request named, so a Basic-authenticated grant for the target never covers the source.
+     */
+    private boolean mayPull(Context ctx, String repository) {
+        try {
+            authorize(ctx, List.of(Access.repository(repository, Access.PULL)));
+            return true;
+        } catch (AuthenticationRequired | RegistryException e) {
+            return false;
+        }
     }
 
     private void catalog(Context ctx, Grant grant) {

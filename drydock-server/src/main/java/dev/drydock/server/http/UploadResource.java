@@ -5,8 +5,6 @@ import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.RegistryIndex.UploadSession;
-import dev.drydock.registry.auth.Access;
-import dev.drydock.registry.auth.Grant;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -14,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +28,7 @@ final class UploadResource {
         this.registry = registry;
     }
 
-    void start(Context ctx, String name, Grant grant) {
+    void start(Context ctx, String name, Predicate<String> mayPull) {
         String mount = ctx.queryParam("mount");
         String from = ctx.queryParam("from");
         if (mount != null && from != null) {
@@ -41,7 +40,7 @@ final class UploadResource {
                 source = null;
             }
             // Mount only from a repository the caller may pull; otherwise fall back to a normal upload.
-            if (source != null && grant.allows("repository", source, Access.PULL)) {
+            if (source != null && mayPull.test(source)) {
                 Optional<Registry.BlobInfo> mounted = registry.mount(name, source, digest);
                 if (mounted.isPresent()) {
                     created(ctx, name, digest);

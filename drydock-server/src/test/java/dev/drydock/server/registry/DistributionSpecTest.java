@@ -269,6 +269,20 @@ class DistributionSpecTest {
     }
 
     @Test
+    void mountWorksWithBasicCredentialsToo() {
+        String source = ORG + "/mount-basic-src";
+        String target = ORG + "/mount-basic-dst";
+        byte[] content = randomBytes(5_000, 7);
+        String digest = client(source).pushBlob(source, content);
+
+        RegistryClient basic = new RegistryClient(d, TestDrydock.basic(OWNER, TestDrydock.PASSWORD));
+        Resp mount = basic.post("/v2/" + target + "/blobs/uploads/?mount=" + digest + "&from=" + source, new byte[0]);
+        assertThat(mount.status()).as("%s", mount).isEqualTo(201);
+        assertThat(mount.header("Location")).isEqualTo("/v2/" + target + "/blobs/" + digest);
+        assertThat(basic.get("/v2/" + target + "/blobs/" + digest).body()).isEqualTo(content);
+    }
+
+    @Test
     void mountFromAnotherOrganizationFallsBackToAnUploadSession() {
         String foreign = OTHER_ORG + "/secret";
         String target = ORG + "/mount-foreign";
