@@ -66,9 +66,20 @@ final class UploadResource {
     }
 
     void patch(Context ctx, String name, String id) {
+        Long length = contentLength(ctx);
+        Long rangeStart = rangeStart(ctx, length);
+        try {
+            long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
+            accepted(ctx, name, id, offset);
+        } catch (RegistryException e) {
+            throw withResumeHeaders(ctx, name, id, e);
+        }
+    }
+
+    /** Start of the chunk's {@code Content-Range} ({@code <start>-<end>}), checked against its length; null when absent. */
+    private static Long rangeStart(Context ctx, Long length) {
         Long rangeStart = null;
         String contentRange = ctx.header("Content-Range");
-        Long length = contentLength(ctx);
         if (contentRange != null) {
             Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
             if (!m.matches()) {
@@ -82,18 +93,17 @@ final class UploadResource {
                         "Content-Range " + contentRange + " does not match Content-Length " + length, Map.of());
             }
         }
-        try {
-            long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
-            accepted(ctx, name, id, offset);
-        } catch (RegistryException e) {
-            if (e.status() == 416) {
-                // Tell the client where to resume from.
-                ctx.header("Location", location(name, id));
-                ctx.header("Range", range(registry.uploadOffset(name, id)));
-                ctx.header("Docker-Upload-UUID", id);
-            }
-            throw e;
+        return rangeStart;
+    }
+
+    private RegistryException withResumeHeaders(Context ctx, String name, String id, RegistryException e) {
+        if (e.status() == 416) {
+            // Tell the client where to resume from.
+            ctx.header("Location", location(name, id));
+            ctx.header("Range", range(registry.uploadOffset(name, id)));
+            ctx.header("Docker-Upload-UUID", id);
         }
+        return e;
     }
 
     void complete(Context ctx, String name, String id) {
@@ -102,7 +112,12 @@ final class UploadResource {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing ?digest= on the final PUT of upload " + id);
         }
         Digest digest = Digest.parse(digestParam);
-        registry.completeUpload(name, id, digest, body(ctx));
+        Long rangeStart = rangeStart(ctx, contentLength(ctx));
+        try {
+            registry.completeUpload(name, id, digest, rangeStart, body(ctx));
+        } catch (RegistryException e) {
+            throw withResumeHeaders(ctx, name, id, e);
+        }
         created(ctx, name, digest);
     }
 

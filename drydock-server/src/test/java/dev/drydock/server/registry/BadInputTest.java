@@ -514,6 +514,30 @@ class BadInputTest {
     }
 
     @Test
+    void finalChunkOutOfOrderIs416AndKeepsTheUpload() {
+        // Spec: "If the final chunk is uploaded out of order, the registry MUST respond with a 416".
+        String repo = A + "/final-out-of-order";
+        RegistryClient c = devClient(repo);
+        byte[] content = randomBytes(3000, 11);
+        String location = c.startUpload(repo);
+        assertThat(c.patch(location, slice(content, 0, 1000), "Content-Type", OCTET, "Content-Range", "0-999").status()).isEqualTo(202);
+
+        Resp put = c.put(withDigest(location, sha256(content)), slice(content, 2000, 3000), "Content-Type", OCTET,
+                "Content-Range", "2000-2999");
+        assertError(put, 416, "BLOB_UPLOAD_INVALID");
+        assertThat(put.header("Range")).isEqualTo("0-999");
+        assertThat(put.header("Location")).isEqualTo(location);
+
+        Resp status = c.get(location);
+        assertThat(status.status()).as("%s", status).isEqualTo(204);
+        assertThat(status.header("Range")).isEqualTo("0-999");
+        Resp resume = c.put(withDigest(location, sha256(content)), slice(content, 1000, 3000), "Content-Type", OCTET,
+                "Content-Range", "1000-2999");
+        assertThat(resume.status()).as("%s", resume).isEqualTo(201);
+        assertThat(c.get("/v2/" + repo + "/blobs/" + sha256(content)).body()).isEqualTo(content);
+    }
+
+    @Test
     void unknownUploadIdsAreBlobUploadUnknown() {
         for (String id : List.of(UUID.randomUUID().toString(), "not-a-session", "x".repeat(65), "a%21b", "%20")) {
             String location = "/v2/" + REPO + "/blobs/uploads/" + id;
