@@ -623,6 +623,7 @@ class BadInputTest {
                 "[]",
                 "null",
                 "\"text\"",
+                "{\"schemaVersion\":2," + mt + ",\"config\":" + cfg.json() + ",\"layers\":[" + lyr.json() + "]} trailing",
                 "{\"schemaVersion\":2," + mt + ",\"layers\":[" + lyr.json() + "]}",                       // no config
                 "{\"schemaVersion\":2," + mt + ",\"config\":" + cfg.json() + "}",                          // no layers
                 "{\"schemaVersion\":2," + mt + ",\"config\":" + cfg.json() + ",\"layers\":{}}",            // layers not an array
