@@ -609,6 +609,11 @@ class BadInputTest {
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over)), "Content-Type", OCI_MANIFEST);
         assertError(streamed, 413, "MANIFEST_INVALID");
         assertError(c.get("/v2/" + repo + "/manifests/big"), 404, "MANIFEST_UNKNOWN");
+
+        // Exactly at the limit is accepted and served whole.
+        Resp ok = c.putManifest(repo, "big", OCI_MANIFEST, exact);
+        assertThat(ok.status()).as("%s", ok).isEqualTo(201);
+        assertThat(c.get("/v2/" + repo + "/manifests/big").body()).isEqualTo(exact);
     }
 
     @Test
