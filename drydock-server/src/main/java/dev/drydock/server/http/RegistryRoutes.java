@@ -75,6 +75,12 @@ public final class RegistryRoutes {
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof EofException || ctx.req().isAsyncStarted()) {
                 log.debug("client went away during {} {}", ctx.method(), ctx.path());
+                if (!ctx.res().isCommitted()) {
+                    // The request body ended early (client hung up mid-body): never let that read as a 200.
+                    error(ctx, 400, ErrorCode.SIZE_INVALID.name(),
+                            "the request body ended before Content-Length bytes arrived: check the upload's offset and resend",
+                            Map.of());
+                }
                 return;
             }
             log.error("I/O error on {} {}", ctx.method(), ctx.path(), e);
