@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,7 @@ import static dev.drydock.server.registry.RegistryClient.all;
 import static dev.drydock.server.registry.RegistryClient.bearer;
 import static dev.drydock.server.registry.RegistryClient.randomBytes;
 import static dev.drydock.server.registry.RegistryClient.sha256;
+import static dev.drydock.server.registry.RegistryClient.sha512;
 import static dev.drydock.server.registry.RegistryClient.slice;
 import static dev.drydock.server.registry.RegistryClient.utf8;
 import static dev.drydock.server.registry.RegistryClient.withDigest;
@@ -223,6 +226,69 @@ class DistributionSpecTest {
         Resp put = c.put(withDigest(p2.header("Location"), digest), new byte[0]);
         assertThat(put.status()).as("%s", put).isEqualTo(201);
         assertThat(c.get("/v2/" + repo + "/blobs/" + digest).body()).isEqualTo(content);
+    }
+
+    @Test
+    void bodiesWithoutContentLengthAreAccepted() {
+        // docker streams layers with PATCH in chunked transfer encoding, without Content-Length or Content-Range.
+        String repo = ORG + "/chunked-encoding";
+        RegistryClient c = client(repo);
+        byte[] content = randomBytes(1_100_000, 15);
+        String digest = sha256(content);
+        String location = c.startUpload(repo);
+        Resp patch = c.send("PATCH", location, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(content)),
+                "Content-Type", OCTET);
+        assertThat(patch.status()).as("%s", patch).isEqualTo(202);
+        assertThat(patch.header("Range")).isEqualTo("0-" + (content.length - 1));
+        Resp put = c.put(withDigest(patch.header("Location"), digest), new byte[0]);
+        assertThat(put.status()).as("%s", put).isEqualTo(201);
+        assertThat(c.get("/v2/" + repo + "/blobs/" + digest).body()).isEqualTo(content);
+
+        byte[] other = randomBytes(200_000, 16);
+        Resp post = c.send("POST", "/v2/" + repo + "/blobs/uploads/?digest=" + sha256(other),
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(other)), "Content-Type", OCTET);
+        assertThat(post.status()).as("%s", post).isEqualTo(201);
+        assertThat(c.get("/v2/" + repo + "/blobs/" + sha256(other)).body()).isEqualTo(other);
+    }
+
+    @Test
+    void sha512DigestsWorkForBlobsAndManifests() {
+        String repo = ORG + "/sha512";
+        RegistryClient c = client(repo);
+        byte[] config = utf8("{\"sha\":512}");
+        String configDigest = sha512(config);
+        Resp post = c.post("/v2/" + repo + "/blobs/uploads/?digest=" + configDigest, config, "Content-Type", OCTET);
+        assertThat(post.status()).as("%s", post).isEqualTo(201);
+        assertThat(post.header("Location")).isEqualTo("/v2/" + repo + "/blobs/" + configDigest);
+        assertThat(post.header("Docker-Content-Digest")).isEqualTo(configDigest);
+        Resp get = c.get("/v2/" + repo + "/blobs/" + configDigest);
+        assertThat(get.status()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo(config);
+        assertThat(get.header("Docker-Content-Digest")).isEqualTo(configDigest);
+
+        byte[] layer = randomBytes(700_000, 17);
+        String location = c.startUpload(repo);
+        assertThat(c.patch(location, slice(layer, 0, 600_000), "Content-Type", OCTET, "Content-Range", "0-599999").status()).isEqualTo(202);
+        Resp put = c.put(withDigest(location, sha512(layer)), slice(layer, 600_000, layer.length), "Content-Type", OCTET);
+        assertThat(put.status()).as("%s", put).isEqualTo(201);
+        assertThat(put.header("Docker-Content-Digest")).isEqualTo(sha512(layer));
+        assertThat(c.get("/v2/" + repo + "/blobs/" + sha512(layer)).body()).isEqualTo(layer);
+        Resp wrong = c.post("/v2/" + repo + "/blobs/uploads/?digest=" + sha512(utf8("x")), config, "Content-Type", OCTET);
+        assertThat(wrong.status()).isEqualTo(400);
+        assertThat(wrong.errorCode()).isEqualTo("DIGEST_INVALID");
+
+        // Spec: Docker-Content-Digest on a manifest PUT "MUST be equal to the client provided digest".
+        byte[] manifest = Manifests.oci(new Desc(OCI_CONFIG, configDigest, config.length),
+                new Desc(OCI_LAYER, sha512(layer), layer.length));
+        String digest = sha512(manifest);
+        Resp putManifest = c.putManifest(repo, digest, OCI_MANIFEST, manifest);
+        assertThat(putManifest.status()).as("%s", putManifest).isEqualTo(201);
+        assertThat(putManifest.header("Docker-Content-Digest")).isEqualTo(digest);
+        assertThat(putManifest.header("Location")).isEqualTo("/v2/" + repo + "/manifests/" + digest);
+        Resp byDigest = c.get("/v2/" + repo + "/manifests/" + digest);
+        assertThat(byDigest.status()).as("%s", byDigest).isEqualTo(200);
+        assertThat(byDigest.body()).isEqualTo(manifest);
+        assertThat(byDigest.header("Docker-Content-Digest")).isEqualTo(digest);
     }
 
     @Test
