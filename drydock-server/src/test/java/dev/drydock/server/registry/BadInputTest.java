@@ -765,6 +765,26 @@ class BadInputTest {
         assertThat(c.get("/v2/" + repo + "/manifests/same").body()).isEqualTo(m);
     }
 
+    @Test
+    void concurrentPushesOfDifferentManifestsToOneTagAllSucceed() throws Exception {
+        String repo = A + "/tag-race";
+        RegistryClient c = devClient(repo);
+        c.pushBlob(repo, config);
+        int threads = 8;
+        List<byte[]> manifests = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            manifests.add(utf8("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":"
+                    + Desc.of(OCI_CONFIG, config).json() + ",\"layers\":[],\"annotations\":{\"n\":\"" + i + "\"}}"));
+        }
+        List<Resp> puts = parallel(threads, i -> c.putManifest(repo, "race", OCI_MANIFEST, manifests.get(i)));
+        for (Resp r : puts) assertThat(r.status()).as("%s", r).isEqualTo(201);
+        Resp tagged = c.get("/v2/" + repo + "/manifests/race");
+        assertThat(tagged.status()).isEqualTo(200);
+        assertThat(manifests.stream().map(RegistryClient::sha256)).contains(sha256(tagged.body()));
+        for (byte[] m : manifests) assertThat(c.get("/v2/" + repo + "/manifests/" + sha256(m)).body()).isEqualTo(m);
+        assertThat(DistributionSpecTest.strings(c.get("/v2/" + repo + "/tags/list").json().get("tags"))).containsExactly("race");
+    }
+
     interface Call {
         Resp call(int i) throws Exception;
     }

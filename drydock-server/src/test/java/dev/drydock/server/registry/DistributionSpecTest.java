@@ -714,6 +714,14 @@ class DistributionSpecTest {
         Resp unknownRepo = client(emptyRepo).get("/v2/" + emptyRepo + "/referrers/" + unknown);
         assertThat(unknownRepo.status()).isEqualTo(200);
         assertThat(unknownRepo.json().get("manifests")).isEmpty();
+
+        // Deleting a referrer removes it from the list; deleting the subject leaves the referrers listed.
+        assertThat(c.delete("/v2/" + repo + "/manifests/" + sha256(sig)).status()).isEqualTo(202);
+        JsonNode afterDelete = c.get("/v2/" + repo + "/referrers/" + imageDigest).json().get("manifests");
+        assertThat(afterDelete).hasSize(2);
+        assertThat(afterDelete.toString()).doesNotContain(sha256(sig));
+        assertThat(c.delete("/v2/" + repo + "/manifests/" + imageDigest).status()).isEqualTo(202);
+        assertThat(c.get("/v2/" + repo + "/referrers/" + imageDigest).json().get("manifests")).hasSize(2);
     }
 
     @Test
