@@ -52,7 +52,7 @@ create table manifests (
     size           bigint           not null,
     subject        varchar(140),
     artifact_type  varchar(255),
-    annotations    varchar(1000000),
+    annotations    varchar,  -- as large as the manifest itself (manifest.max-bytes)
     created_at     timestamp        not null,
     primary key (repository, digest)
 );

@@ -25,8 +25,8 @@ public final class ManifestParser {
             "application/vnd.oci.image.layer.nondistributable.v1.tar",
             "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
             "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // Trailing tokens fail: "{...} garbage" is not a JSON document, and the bytes are stored as pushed.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A content descriptor inside a manifest. */
     public record Descriptor(String mediaType, Digest digest, long size, boolean foreign) {}

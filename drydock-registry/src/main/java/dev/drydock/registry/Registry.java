@@ -147,10 +147,7 @@ public final class Registry {
         try {
             long offset = currentOffset(uploadId);
             if (rangeStart != null && rangeStart != offset) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                        "chunk starts at " + rangeStart + " but the upload has " + offset
-                                + " bytes: send the next chunk from offset " + offset,
-                        Map.of("offset", offset));
+                throw outOfOrder(rangeStart, offset);
             }
             long newOffset = append(uploadId, state, offset, data);
             if (declaredLength != null && newOffset - offset != declaredLength) {
@@ -167,11 +164,23 @@ public final class Registry {
 
     /** Appends the final chunk (may be empty), verifies the digest and publishes the blob. */
     public BlobInfo completeUpload(String repository, String uploadId, Digest digest, InputStream data) {
+        return completeUpload(repository, uploadId, digest, null, data);
+    }
+
+    /**
+     * As {@link #completeUpload(String, String, Digest, InputStream)}; {@code rangeStart} (from the final chunk's
+     * {@code Content-Range}, may be null) must equal the current offset, else 416 and the upload is kept.
+     */
+    public BlobInfo completeUpload(String repository, String uploadId, Digest digest, Long rangeStart, InputStream data) {
         session(repository, uploadId);
         UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
         state.lock.lock();
         try {
-            long size = append(uploadId, state, currentOffset(uploadId), data);
+            long offset = currentOffset(uploadId);
+            if (rangeStart != null && rangeStart != offset) {
+                throw outOfOrder(rangeStart, offset);
+            }
+            long size = append(uploadId, state, offset, data);
             Digest actual = digestOf(uploadId, state, digest.algorithm());
             if (!actual.equals(digest)) {
                 discard(uploadId);
@@ -445,6 +454,13 @@ public final class Registry {
     private static RegistryException manifestUnknown(String reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " is not in this repository",
                 Map.of("reference", reference.length() > 200 ? reference.substring(0, 200) : reference));
+    }
+
+    private static RegistryException outOfOrder(long rangeStart, long offset) {
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                "chunk starts at " + rangeStart + " but the upload has " + offset
+                        + " bytes: send the next chunk from offset " + offset,
+                Map.of("offset", offset));
     }
 
     private static RegistryException uploadUnknown(String uploadId) {

@@ -75,6 +75,12 @@ public final class RegistryRoutes {
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof EofException || ctx.req().isAsyncStarted()) {
                 log.debug("client went away during {} {}", ctx.method(), ctx.path());
+                if (!ctx.res().isCommitted()) {
+                    // The request body ended early (client hung up mid-body): never let that read as a 200.
+                    error(ctx, 400, ErrorCode.SIZE_INVALID.name(),
+                            "the request body ended before Content-Length bytes arrived: check the upload's offset and resend",
+                            Map.of());
+                }
                 return;
             }
             log.error("I/O error on {} {}", ctx.method(), ctx.path(), e);
@@ -101,8 +107,8 @@ public final class RegistryRoutes {
         if ((m = UPLOADS.matcher(path)).matches()) {
             requireVerb(verb, HandlerType.POST);
             String name = Names.repository(m.group(1));
-            Grant grant = authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
-            uploads().start(ctx, name, grant);
+            authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
+            uploads().start(ctx, name, source -> mayPull(ctx, source));
         } else if ((m = UPLOAD.matcher(path)).matches()) {
             String name = Names.repository(m.group(1));
             authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
@@ -173,6 +179,19 @@ public final class RegistryRoutes {
         return access.authorize(ctx.header("Authorization"), requested);
     }
 
+    /**
+     * Whether the caller may pull {@code repository} (the source of a mount). Asked separately: a grant holds
+     * only what its request named, so a Basic-authenticated grant for the target never covers the source.
+     */
+    private boolean mayPull(Context ctx, String repository) {
+        try {
+            authorize(ctx, List.of(Access.repository(repository, Access.PULL)));
+            return true;
+        } catch (AuthenticationRequired | RegistryException e) {
+            return false;
+        }
+    }
+
     private void catalog(Context ctx, Grant grant) {
         int n = pageSize(ctx);
         String last = ctx.queryParam("last");
@@ -180,6 +199,8 @@ public final class RegistryRoutes {
         boolean more = repositories.size() > n;
         if (more) {
             repositories = repositories.subList(0, n);
+        }
+        if (more && n > 0) { // n=0 asks for an empty page: no Link (and no last element to point it at)
             ctx.header("Link", "</v2/_catalog?n=" + n + "&last=" + repositories.getLast() + ">; rel=\"next\"");
         }
         Json.write(ctx, 200, Map.of("repositories", repositories));
@@ -189,8 +210,11 @@ public final class RegistryRoutes {
         int n = pageSize(ctx);
         String last = ctx.queryParam("last");
         List<String> tags = registry.tags(name, last, n + 1);
-        if (tags.size() > n) {
+        boolean more = tags.size() > n;
+        if (more) {
             tags = tags.subList(0, n);
+        }
+        if (more && n > 0) { // n=0 asks for an empty page: no Link (and no last element to point it at)
             ctx.header("Link", "</v2/" + name + "/tags/list?n=" + n + "&last=" + tags.getLast() + ">; rel=\"next\"");
         }
         Json.write(ctx, 200, Map.of("name", name, "tags", tags));

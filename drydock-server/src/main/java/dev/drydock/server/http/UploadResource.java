@@ -5,8 +5,6 @@ import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.RegistryIndex.UploadSession;
-import dev.drydock.registry.auth.Access;
-import dev.drydock.registry.auth.Grant;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -14,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +28,7 @@ final class UploadResource {
         this.registry = registry;
     }
 
-    void start(Context ctx, String name, Grant grant) {
+    void start(Context ctx, String name, Predicate<String> mayPull) {
         String mount = ctx.queryParam("mount");
         String from = ctx.queryParam("from");
         if (mount != null && from != null) {
@@ -41,7 +40,7 @@ final class UploadResource {
                 source = null;
             }
             // Mount only from a repository the caller may pull; otherwise fall back to a normal upload.
-            if (source != null && grant.allows("repository", source, Access.PULL)) {
+            if (source != null && mayPull.test(source)) {
                 Optional<Registry.BlobInfo> mounted = registry.mount(name, source, digest);
                 if (mounted.isPresent()) {
                     created(ctx, name, digest);
@@ -67,9 +66,20 @@ final class UploadResource {
     }
 
     void patch(Context ctx, String name, String id) {
+        Long length = contentLength(ctx);
+        Long rangeStart = rangeStart(ctx, length);
+        try {
+            long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
+            accepted(ctx, name, id, offset);
+        } catch (RegistryException e) {
+            throw withResumeHeaders(ctx, name, id, e);
+        }
+    }
+
+    /** Start of the chunk's {@code Content-Range} ({@code <start>-<end>}), checked against its length; null when absent. */
+    private static Long rangeStart(Context ctx, Long length) {
         Long rangeStart = null;
         String contentRange = ctx.header("Content-Range");
-        Long length = contentLength(ctx);
         if (contentRange != null) {
             Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
             if (!m.matches()) {
@@ -83,18 +93,17 @@ final class UploadResource {
                         "Content-Range " + contentRange + " does not match Content-Length " + length, Map.of());
             }
         }
-        try {
-            long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
-            accepted(ctx, name, id, offset);
-        } catch (RegistryException e) {
-            if (e.status() == 416) {
-                // Tell the client where to resume from.
-                ctx.header("Location", location(name, id));
-                ctx.header("Range", range(registry.uploadOffset(name, id)));
-                ctx.header("Docker-Upload-UUID", id);
-            }
-            throw e;
+        return rangeStart;
+    }
+
+    private RegistryException withResumeHeaders(Context ctx, String name, String id, RegistryException e) {
+        if (e.status() == 416) {
+            // Tell the client where to resume from.
+            ctx.header("Location", location(name, id));
+            ctx.header("Range", range(registry.uploadOffset(name, id)));
+            ctx.header("Docker-Upload-UUID", id);
         }
+        return e;
     }
 
     void complete(Context ctx, String name, String id) {
@@ -103,7 +112,12 @@ final class UploadResource {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing ?digest= on the final PUT of upload " + id);
         }
         Digest digest = Digest.parse(digestParam);
-        registry.completeUpload(name, id, digest, body(ctx));
+        Long rangeStart = rangeStart(ctx, contentLength(ctx));
+        try {
+            registry.completeUpload(name, id, digest, rangeStart, body(ctx));
+        } catch (RegistryException e) {
+            throw withResumeHeaders(ctx, name, id, e);
+        }
         created(ctx, name, digest);
     }
 
