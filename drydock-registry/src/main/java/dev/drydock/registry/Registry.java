@@ -93,6 +93,11 @@ public final class Registry {
     }
 
     public void deleteBlob(String repository, Digest digest) {
+        if (index.manifest(repository, digest).isPresent()) {
+            // Unlinking a manifest's own bytes would leave a manifest that can no longer be read.
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "blob " + digest + " is a manifest of " + repository
+                    + ": delete it with DELETE /v2/" + repository + "/manifests/" + digest, Map.of("digest", digest.toString()));
+        }
         if (!index.unlinkBlob(repository, digest)) {
             throw blobUnknown(digest);
         }

@@ -24,20 +24,20 @@ final class BlobResource {
         long end = size - 1;
         String range = ctx.header("Range");
         boolean partial = false;
-        if (range != null) {
-            Matcher m = RANGE.matcher(range.trim());
-            if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                throw rangeNotSatisfiable(ctx, size, "malformed Range '" + range + "': use bytes=<start>-<end>");
-            }
+        Matcher m = range == null ? null : RANGE.matcher(range.trim());
+        // RFC 9110: a Range header we cannot use (malformed, reversed, several ranges) is ignored, not an error.
+        if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())
+                && (m.group(1).isEmpty() || m.group(2).isEmpty() || Long.parseLong(m.group(1)) <= Long.parseLong(m.group(2)))) {
             if (m.group(1).isEmpty()) { // suffix range: the last N bytes
                 long n = Long.parseLong(m.group(2));
+                if (n == 0) throw rangeNotSatisfiable(ctx, size, "range " + range + " asks for no bytes");
                 start = Math.max(0, size - n);
             } else {
                 start = Long.parseLong(m.group(1));
                 if (!m.group(2).isEmpty()) end = Math.min(end, Long.parseLong(m.group(2)));
             }
-            if (start >= size || start > end) {
-                throw rangeNotSatisfiable(ctx, size, "range " + range + " is outside the blob's " + size + " bytes");
+            if (start >= size) {
+                throw rangeNotSatisfiable(ctx, size, "range " + range + " starts beyond the blob's " + size + " bytes");
             }
             partial = true;
         }

@@ -85,6 +85,11 @@ public final class RegistryRoutes {
             }
             log.error("I/O error on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, 500, "UNKNOWN", "internal storage error; retry, and report it if it persists", Map.of());
+        } catch (RuntimeException e) {
+            log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            if (!ctx.res().isCommitted()) {
+                error(ctx, 500, "UNKNOWN", "internal error; retry, and report it if it persists", Map.of());
+            }
         }
     }
 

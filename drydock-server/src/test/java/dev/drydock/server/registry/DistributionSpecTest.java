@@ -426,6 +426,12 @@ class DistributionSpecTest {
         Resp whole = c.get(url);
         assertThat(whole.status()).isEqualTo(200);
         assertThat(whole.header("Accept-Ranges")).isEqualTo("bytes");
+        // RFC 9110: a Range we cannot use is ignored and the whole blob is served.
+        for (String unusable : List.of("bytes=abc", "bytes=5-2", "bytes=0-1,5-6", "items=0-5")) {
+            Resp r = c.get(url, "Range", unusable);
+            assertThat(r.status()).as("%s", unusable).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(content);
+        }
     }
 
     private static void assertRange(Resp r, byte[] content, int start, int end) {
@@ -756,6 +762,12 @@ class DistributionSpecTest {
         byte[] manifest = Manifests.oci(Desc.of(OCI_CONFIG, config), Desc.of(OCI_LAYER, layer));
         String digest = c.pushManifest(repo, "one", OCI_MANIFEST, manifest);
         c.pushManifest(repo, "two", OCI_MANIFEST, manifest);
+
+        // A manifest's own bytes cannot be deleted as a blob while the manifest exists.
+        Resp manifestAsBlob = c.delete("/v2/" + repo + "/blobs/" + digest);
+        assertThat(manifestAsBlob.status()).isEqualTo(405);
+        assertThat(manifestAsBlob.errorCode()).isEqualTo("UNSUPPORTED");
+        assertThat(c.get("/v2/" + repo + "/manifests/" + digest).status()).isEqualTo(200);
 
         Resp deleteTag = c.delete("/v2/" + repo + "/manifests/one");
         assertThat(deleteTag.status()).as("%s", deleteTag).isEqualTo(202);
