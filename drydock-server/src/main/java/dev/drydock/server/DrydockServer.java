@@ -28,6 +28,7 @@ import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
 import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
+import dev.drydock.server.http.GraphqlRoutes;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
 import dev.drydock.server.http.TokenRoutes;
@@ -156,6 +157,7 @@ public final class DrydockServer implements AutoCloseable {
                 ApiRoutes api = new ApiRoutes(identity, tokens);
                 api.register(cfg.routes);
                 new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
+                new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {
