@@ -26,6 +26,7 @@ import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
+import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.GraphqlRoutes;
@@ -58,15 +59,17 @@ public final class DrydockServer implements AutoCloseable {
     private final Registry registry;
     private final Worker worker;
     private final BuildEvents buildEvents;
+    private final BuildEventRoutes eventStreams;
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents) {
+                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
         this.registry = registry;
         this.worker = worker;
         this.buildEvents = buildEvents;
+        this.eventStreams = eventStreams;
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -141,6 +144,8 @@ public final class DrydockServer implements AutoCloseable {
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;
 
+            ApiRoutes api = new ApiRoutes(identity, tokens);
+            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
             Javalin http = Javalin.create(cfg -> {
                 cfg.concurrency.useVirtualThreads = true;
                 cfg.http.compressionStrategy = CompressionStrategy.NONE;
@@ -154,9 +159,9 @@ public final class DrydockServer implements AutoCloseable {
                 });
                 new RegistryRoutes(registry, tokens, challenge).register(cfg.routes);
                 new TokenRoutes(tokens).register(cfg.routes);
-                ApiRoutes api = new ApiRoutes(identity, tokens);
                 api.register(cfg.routes);
                 new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
+                eventStreams.register(cfg.routes);
                 new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
@@ -186,7 +191,7 @@ public final class DrydockServer implements AutoCloseable {
             }, 1, 10, TimeUnit.MINUTES);
             if (config.workerConcurrency() > 0) worker.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams);
         } catch (IOException e) {
             database.close();
             throw new UncheckedIOException(e);
@@ -212,9 +217,14 @@ public final class DrydockServer implements AutoCloseable {
         return buildEvents;
     }
 
+    public BuildEventRoutes eventStreams() {
+        return eventStreams;
+    }
+
     @Override
     public void close() {
         worker.close();
+        eventStreams.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();
