@@ -43,6 +43,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -60,9 +62,13 @@ public final class DrydockServer implements AutoCloseable {
     private final Worker worker;
     private final BuildEvents buildEvents;
     private final BuildEventRoutes eventStreams;
+    private final List<Route> routes;
+
+    /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
+    public record Route(String method, String path) {}
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams) {
+                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
@@ -70,6 +76,7 @@ public final class DrydockServer implements AutoCloseable {
         this.worker = worker;
         this.buildEvents = buildEvents;
         this.eventStreams = eventStreams;
+        this.routes = routes;
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -144,9 +151,13 @@ public final class DrydockServer implements AutoCloseable {
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;
 
+            List<Route> routes = Collections.synchronizedList(new ArrayList<>());
             ApiRoutes api = new ApiRoutes(identity, tokens);
             BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
             Javalin http = Javalin.create(cfg -> {
+                cfg.events.handlerAdded(h -> {
+                    if (h.getHttpMethod().isHttpMethod()) routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
+                });
                 cfg.concurrency.useVirtualThreads = true;
                 cfg.http.compressionStrategy = CompressionStrategy.NONE;
                 cfg.http.generateEtags = false;
@@ -191,7 +202,7 @@ public final class DrydockServer implements AutoCloseable {
             }, 1, 10, TimeUnit.MINUTES);
             if (config.workerConcurrency() > 0) worker.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams, List.copyOf(routes));
         } catch (IOException e) {
             database.close();
             throw new UncheckedIOException(e);
@@ -215,6 +226,11 @@ public final class DrydockServer implements AutoCloseable {
 
     public BuildEvents buildEvents() {
         return buildEvents;
+    }
+
+    /** Every HTTP route registered, in registration order. */
+    public List<Route> routes() {
+        return routes;
     }
 
     public BuildEventRoutes eventStreams() {
