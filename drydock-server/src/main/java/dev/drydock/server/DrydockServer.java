@@ -26,8 +26,10 @@ import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
+import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
+import dev.drydock.server.http.GraphqlRoutes;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
 import dev.drydock.server.http.TokenRoutes;
@@ -41,6 +43,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -57,15 +61,22 @@ public final class DrydockServer implements AutoCloseable {
     private final Registry registry;
     private final Worker worker;
     private final BuildEvents buildEvents;
+    private final BuildEventRoutes eventStreams;
+    private final List<Route> routes;
+
+    /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
+    public record Route(String method, String path) {}
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents) {
+                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
         this.registry = registry;
         this.worker = worker;
         this.buildEvents = buildEvents;
+        this.eventStreams = eventStreams;
+        this.routes = routes;
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -140,7 +151,13 @@ public final class DrydockServer implements AutoCloseable {
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;
 
+            List<Route> routes = Collections.synchronizedList(new ArrayList<>());
+            ApiRoutes api = new ApiRoutes(identity, tokens);
+            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
             Javalin http = Javalin.create(cfg -> {
+                cfg.events.handlerAdded(h -> {
+                    if (h.getHttpMethod().isHttpMethod()) routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
+                });
                 cfg.concurrency.useVirtualThreads = true;
                 cfg.http.compressionStrategy = CompressionStrategy.NONE;
                 cfg.http.generateEtags = false;
@@ -153,9 +170,10 @@ public final class DrydockServer implements AutoCloseable {
                 });
                 new RegistryRoutes(registry, tokens, challenge).register(cfg.routes);
                 new TokenRoutes(tokens).register(cfg.routes);
-                ApiRoutes api = new ApiRoutes(identity, tokens);
                 api.register(cfg.routes);
                 new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
+                eventStreams.register(cfg.routes);
+                new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {
@@ -184,7 +202,7 @@ public final class DrydockServer implements AutoCloseable {
             }, 1, 10, TimeUnit.MINUTES);
             if (config.workerConcurrency() > 0) worker.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams, List.copyOf(routes));
         } catch (IOException e) {
             database.close();
             throw new UncheckedIOException(e);
@@ -210,9 +228,19 @@ public final class DrydockServer implements AutoCloseable {
         return buildEvents;
     }
 
+    /** Every HTTP route registered, in registration order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    public BuildEventRoutes eventStreams() {
+        return eventStreams;
+    }
+
     @Override
     public void close() {
         worker.close();
+        eventStreams.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();

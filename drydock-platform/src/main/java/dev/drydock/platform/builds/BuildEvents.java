@@ -18,6 +18,11 @@ public final class BuildEvents {
         return () -> listeners.remove(listener);
     }
 
+    /** How many listeners are registered (streams that forget to unsubscribe show up here). */
+    public int listenerCount() {
+        return listeners.size();
+    }
+
     void publish(List<BuildChanged> changes) {
         for (BuildChanged change : changes) {
             for (Consumer<BuildChanged> l : listeners) {

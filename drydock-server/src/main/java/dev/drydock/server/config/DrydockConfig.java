@@ -38,7 +38,8 @@ public record DrydockConfig(
         int workerConcurrency,
         Duration workerLease,
         int workerMaxAttempts,
-        Duration testTimeout) {
+        Duration testTimeout,
+        Duration sseHeartbeat) {
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -63,6 +64,7 @@ public record DrydockConfig(
         k.put("worker.lease", new String[]{"60s", "a worker's claim on a test job; renewed while it runs, expires if the node dies"});
         k.put("worker.max-attempts", new String[]{"3", "test attempts (crashes, lost leases) before a build is marked invalid"});
         k.put("test.timeout", new String[]{"10m", "a build's whole test must finish within this, or it fails as a timeout"});
+        k.put("sse.heartbeat", new String[]{"15s", "keep-alive comment on idle event streams (keeps proxies from closing them, finds departed clients); below 30s"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -134,6 +136,7 @@ public record DrydockConfig(
         Duration lease = duration(v, "worker.lease", errors);
         int attempts = integer(v, "worker.max-attempts", 1, 100, errors);
         Duration testTimeout = duration(v, "test.timeout", errors);
+        Duration sseHeartbeat = duration(v, "sse.heartbeat", errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -154,7 +157,8 @@ public record DrydockConfig(
         String dbUrl = v.get("db.url");
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
-                v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout);
+                v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
+                sseHeartbeat);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {

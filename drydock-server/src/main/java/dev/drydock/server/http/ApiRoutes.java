@@ -16,10 +16,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The REST API under {@code /api/v1}: this table is its table of contents. Every route but login needs an
- * authenticated principal (Basic e-mail:password or robot login:token, or a Bearer token).
+ * The REST API under {@code /api/v1}: this table is its table of contents. Every route but login and the
+ * OpenAPI document needs an authenticated principal (Basic e-mail:password or robot login:token, or a Bearer
+ * token).
  */
 public final class ApiRoutes {
+    public static final String OPENAPI_PATH = "/api/v1/openapi.json";
+    /** The hand-written OpenAPI 3.1 description of this API (OpenApiTest keeps it complete). */
+    private static final byte[] OPENAPI = resource("api/openapi.json");
+
     private final IdentityService identity;
     private final TokenService tokens;
 
@@ -35,6 +40,7 @@ public final class ApiRoutes {
     }
 
     public void register(RoutesConfig routes) {
+        routes.get(OPENAPI_PATH, ctx -> ctx.status(200).contentType("application/json").result(OPENAPI));
         routes.post("/api/v1/login", this::login);
         routes.get("/api/v1/me", auth(this::me));
         routes.get("/api/v1/orgs", auth((ctx, p) -> Json.write(ctx, 200, identity.orgs(p))));
@@ -108,6 +114,15 @@ public final class ApiRoutes {
         IdentityService.NewRobot robot = identity.createRobot(principal, orgId(ctx), Json.text(body, "name"));
         ctx.header("Cache-Control", "no-store");
         Json.write(ctx, 201, robot);
+    }
+
+    private static byte[] resource(String name) {
+        try (java.io.InputStream in = ApiRoutes.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException(name + " is missing from the classpath");
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static long orgId(Context ctx) {

@@ -1,0 +1,143 @@
+package dev.drydock.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.server.http.Json;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Adapters and builds through the real API and registry: register an adapter, push a minimal OCI image to
+ * it (config + one random layer + a tagged manifest), and wait for the worker to test the build.
+ */
+final class BuildFixture {
+    static final String DEFAULT_ARCH = "amd64";
+
+    private final TestDrydock d;
+
+    BuildFixture(TestDrydock d) {
+        this.d = d;
+    }
+
+    /** A Drydock that turns pushes to registered adapters into builds. */
+    static TestDrydock start(Map<String, String> extra) {
+        Map<String, String> settings = new java.util.HashMap<>(extra);
+        settings.put("registry.require-adapter", "true");
+        return TestDrydock.start(settings);
+    }
+
+    /** {@code Bearer <token>} from POST /api/v1/login (cheaper than Basic, which hashes the password each call). */
+    String login(String email, String password) {
+        return "Bearer " + d.api("POST", "/api/v1/login", null, Map.of("email", email, "password", password), 200)
+                .get("token").asText();
+    }
+
+    String admin() {
+        return login(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+    }
+
+    /** An owner of an organization's adapters: a robot (its token is checked by SHA-256, so calls are cheap). */
+    record Owner(long org, String login, String secret) {
+        String auth() {
+            return TestDrydock.basic(login, secret);
+        }
+    }
+
+    /** Creates the org with a robot {@code ci} in it. */
+    Owner orgWithRobot(long org) {
+        d.createOrg(org);
+        return new Owner(org, org + "+ci", d.createRobot(org, "ci"));
+    }
+
+    /** Registers an adapter; returns its engineId. */
+    String registerAdapter(Owner owner, String name) {
+        return registerAdapter(owner.org(), owner.auth(), name);
+    }
+
+    /** Registers an adapter; returns its engineId. */
+    String registerAdapter(long org, String auth, String name) {
+        return d.api("POST", "/api/v1/orgs/" + org + "/adapters", auth,
+                Map.of("name", name, "category", "pull", "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201)
+                .get("engineId").asText();
+    }
+
+    /** Pushes a minimal image for {@code linux/<arch>}; returns the manifest digest. */
+    String push(Owner owner, String name, String tag, String arch) {
+        String repo = owner.org() + "/" + name;
+        String bearer = "Bearer " + d.token(owner.login(), owner.secret(), "repository:" + repo + ":pull,push");
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + arch + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] layer = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        String configDigest = blob(repo, config, bearer);
+        String layerDigest = blob(repo, layer, bearer);
+        String manifest = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},
+                 "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}]}"""
+                .formatted(configDigest, config.length, layerDigest, layer.length);
+        HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/" + repo + "/manifests/" + tag))
+                .header("Authorization", bearer).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString(manifest)).build());
+        if (r.statusCode() != 201) throw new AssertionError("manifest PUT: " + r.statusCode() + " " + r.body());
+        return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
+    }
+
+    private String blob(String repo, byte[] content, String bearer) {
+        String digest = sha256(content);
+        HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/" + repo + "/blobs/uploads/?digest=" + digest))
+                .header("Authorization", bearer).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
+        if (r.statusCode() != 201) throw new AssertionError("blob upload: " + r.statusCode() + " " + r.body());
+        return digest;
+    }
+
+    /** The id of the adapter's build of that digest (created synchronously by the push). */
+    String buildId(String engineId, String digest, String auth) {
+        for (JsonNode b : d.api("GET", "/api/v1/adapters/" + engineId + "/builds?state=" + String.join(",", allStates()), auth, null, 200)) {
+            if (b.get("digest").asText().equals(digest)) return b.get("id").asText();
+        }
+        throw new AssertionError("no build of " + digest);
+    }
+
+    /** Pushes, waits until testing finished with {@code state}; returns the build id. */
+    String pushTested(Owner owner, String engineId, String name, String tag, String arch, String state) {
+        String id = buildId(engineId, push(owner, name, tag, arch), owner.auth());
+        awaitState(id, owner.auth(), state);
+        return id;
+    }
+
+    void awaitState(String buildId, String auth, String state) {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                d.api("GET", "/api/v1/builds/" + buildId, auth, null, 200).get("state").asText().equals(state));
+    }
+
+    private static String[] allStates() {
+        return java.util.Arrays.stream(dev.drydock.platform.builds.BuildState.values()).map(Enum::name).toArray(String[]::new);
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
