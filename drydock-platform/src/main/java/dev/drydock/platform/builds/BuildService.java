@@ -197,7 +197,7 @@ public final class BuildService {
                             "build " + current.id() + " was deployed", now));
                 }
             }
-            changes.add(0, transition(h, current, next, action.name(), principal.name(), reason, now));
+            changes.add(transition(h, current, next, action.name(), principal.name(), reason, now)); // same order as history
             if (action == BuildAction.retest) jobs.enqueue(h, current.id(), now);
             AdapterStore.recomputeState(h, current.engineId(), now);
             return find(h, buildId).orElseThrow();
