@@ -48,6 +48,7 @@ public final class ApiRoutes {
             identity.deleteRobot(p, orgId(ctx), ctx.pathParam("name"));
             ctx.status(204);
         }));
+        routes.put("/api/v1/users/{email}/platform-role", auth(this::setPlatformRole));
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
     }
 
@@ -108,6 +109,16 @@ public final class ApiRoutes {
         IdentityService.NewRobot robot = identity.createRobot(principal, orgId(ctx), Json.text(body, "name"));
         ctx.header("Cache-Control", "no-store");
         Json.write(ctx, 201, robot);
+    }
+
+    private void setPlatformRole(Context ctx, Principal principal) {
+        JsonNode body = Json.readObject(ctx);
+        if (!body.has("role")) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "send {\"role\": \"reviewer\"} (or admin, operator), or {\"role\": null} to remove the platform role",
+                    Map.of("field", "role"));
+        }
+        Json.write(ctx, 200, identity.setPlatformRole(principal, ctx.pathParam("email"), Json.text(body, "role")));
     }
 
     static long orgId(Context ctx) {
