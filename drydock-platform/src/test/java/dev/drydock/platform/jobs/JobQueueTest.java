@@ -37,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -245,6 +246,42 @@ class JobQueueTest {
         await().atMost(WAIT).until(() -> queue.open() == 0);
         assertThat(builds.report(build)).contains("{\"success\":true}");
         assertThat(actions(build)).containsExactly("push pending->pending", "fetch pending->fetching", "tested fetching->available");
+    }
+
+    @Test
+    void aWorkerThatLostItsLeaseStopsItsTestAndLeavesTheBuildToTheNewOwner() throws Exception {
+        String build = push();
+        Duration lease = Duration.ofMillis(600);
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        start(b -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                throw e;
+            }
+            throw new AssertionError("unreachable");
+        }, new Worker.Settings(1, lease, Duration.ofMillis(20), Duration.ofMinutes(5), 3));
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+
+        // the worker stalls (e.g. a long GC pause): its lease expires and another node takes the job
+        AtomicReference<JobQueue.Job> taken = new AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            clock.advance(Duration.ofMinutes(1));
+            queue.claim("other-node", Duration.ofMinutes(30)).ifPresent(taken::set);
+            return taken.get() != null;
+        });
+        assertThat(taken.get().attempts()).isEqualTo(2);
+
+        await("the stale run is interrupted").atMost(WAIT).untilTrue(interrupted);
+        // the stale worker wrote nothing: the build is the new owner's to finish
+        Thread.sleep(200);
+        assertThat(state(build)).isEqualTo(BuildState.fetching);
+        assertThat(jobState(taken.get().id())).isEqualTo("leased");
+        assertThat(queue.stillOwned(taken.get())).isTrue();
+        assertThat(actions(build)).filteredOn(a -> a.startsWith("requeue")).isEmpty();
     }
 
     @Test
