@@ -215,7 +215,10 @@ public final class BuildService {
         return result;
     }
 
-    /** Moves a build as Drydock (testing); false when the build is not in {@code from} any more. */
+    /**
+     * Moves a build as Drydock (testing) and records it in the history, also when it stays in its state (a
+     * new fetch attempt); false when the build is not in {@code from} any more.
+     */
     public boolean systemTransition(String buildId, Set<BuildState> from, BuildState to, String action, String reason,
                                     String reportJson) {
         List<BuildChanged> changes = new ArrayList<>();
@@ -229,10 +232,10 @@ public final class BuildService {
             if (reportJson != null) {
                 h.execute("update builds set report = ? where id = ?", reportJson, buildId);
             }
-            if (current.get().state() != to) {
-                changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
-                AdapterStore.recomputeState(h, current.get().engineId(), now);
-            }
+            // Also a move to the same state is recorded: a fetch that starts again after a lost lease (fetching ->
+            // fetching) is a new attempt, and the history must show it.
+            changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
+            AdapterStore.recomputeState(h, current.get().engineId(), now);
             return true;
         });
         events.publish(changes);

@@ -303,6 +303,8 @@ class JobQueueTest {
 
         await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
         assertThat(calls).hasValue(0);
+        assertThat(actions(build)).containsExactly("push pending->pending", "fetch pending->fetching",
+                "fetch fetching->fetching", "fetch fetching->fetching", "tested fetching->invalid");
         HistoryEntry last = builds.history(build).getLast();
         assertThat(last.actor()).isEqualTo(BuildService.SYSTEM);
         assertThat(last.from()).isEqualTo(BuildState.fetching);
