@@ -84,6 +84,58 @@ class RestartTest {
         }
     }
 
+    @Test
+    void aTestInFlightWhenTheServerIsKilledRunsAgainOnTheNextStart() throws Exception {
+        Path data = Files.createTempDirectory("drydock-kill");
+        List<String> output = new CopyOnWriteArrayList<>();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), ChildDrydock.class.getName(), data.toString())
+                .redirectErrorStream(true).start();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    output.add(line);
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child died
+            }
+        });
+        TestDrydock restarted = null;
+        try {
+            String port = expect(lines, "PORT ", output);
+            String url = "http://127.0.0.1:" + port;
+            String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+            call(url, "POST", "/api/v1/orgs", admin, Map.of("id", World.ORG, "name", "Acme"), 201);
+            String robotToken = call(url, "POST", "/api/v1/orgs/" + World.ORG + "/robots", admin, Map.of("name", "ci"), 201)
+                    .get("token").asText();
+            call(url, "POST", "/api/v1/orgs/" + World.ORG + "/adapters", TestDrydock.basic(World.ROBOT, robotToken),
+                    Map.of("name", "killed", "category", "pull", "deploymentModel", "HumanReview", "engineMode", "batch"), 201);
+            Images.push(url, World.ROBOT, robotToken, World.ORG + "/killed", "1.0", Images.image("amd64"));
+            String id = expect(lines, "TESTING ", output);
+            assertThat(call(url, "GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText()).isEqualTo("fetching");
+
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, the lease stays in the database
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+
+            restarted = TestDrydock.open(data, SETTINGS, UnaryOperator.identity());
+            TestDrydock d = restarted;
+            await("build " + id + " available after the restart").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> d.api("GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText().equals("available"));
+            assertTestedTwice(d.api("GET", "/api/v1/builds/" + id, admin, null, 200), "killed");
+            assertThat(openJobs(d)).isZero();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\nchild output:\n" + String.join("\n", output), e);
+        } finally {
+            child.destroyForcibly();
+            if (restarted != null) restarted.close();
+            else new DataDir(data).delete();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** push, fetch (attempt 1), fetch again after the lease expired (attempt 2), tested. */
