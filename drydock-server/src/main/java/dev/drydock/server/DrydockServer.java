@@ -8,6 +8,7 @@ import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.jobs.ComplianceTester;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
@@ -50,6 +51,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Builds every part from the configuration, wires them together and serves HTTP. */
 public final class DrydockServer implements AutoCloseable {
@@ -84,6 +86,14 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     public static DrydockServer start(DrydockConfig config, EventSink events) {
+        return start(config, events, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts with the build tester wrapped by {@code testerDecorator} (tests use it to slow down or block the
+     * compliance pipeline, e.g. to stop the server while a test is in flight).
+     */
+    public static DrydockServer start(DrydockConfig config, EventSink events, UnaryOperator<BuildTester> testerDecorator) {
         InstantSource clock = InstantSource.system();
         try {
             Files.createDirectories(config.dataDir());
@@ -146,7 +156,7 @@ public final class DrydockServer implements AutoCloseable {
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port();
             Worker worker = new Worker(jobs, builds, database.jdbi(),
-                    new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost),
+                    testerDecorator.apply(new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;

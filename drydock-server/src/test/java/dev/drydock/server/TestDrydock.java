@@ -1,6 +1,7 @@
 package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.events.RegistryEvent;
 import dev.drydock.server.config.DrydockConfig;
@@ -20,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * A real Drydock server for tests: started in-process on an ephemeral loopback port with a fresh data
@@ -33,13 +35,15 @@ public final class TestDrydock implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> settings;
+    private final UnaryOperator<BuildTester> tester;
     private DrydockServer server;
     public final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
     public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
-    private TestDrydock(Path dataDir, Map<String, String> settings) {
+    private TestDrydock(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester) {
         this.dataDir = dataDir;
         this.settings = settings;
+        this.tester = tester;
     }
 
     public static TestDrydock start() {
@@ -48,13 +52,23 @@ public final class TestDrydock implements AutoCloseable {
 
     /** Starts with extra config keys (e.g. {@code token-ttl}). */
     public static TestDrydock start(Map<String, String> settings) {
+        return start(settings, UnaryOperator.identity());
+    }
+
+    /** Starts with the build tester wrapped by {@code tester} (to slow down or block compliance testing). */
+    public static TestDrydock start(Map<String, String> settings, UnaryOperator<BuildTester> tester) {
         try {
-            TestDrydock t = new TestDrydock(Files.createTempDirectory("drydock-test"), settings);
-            t.startServer(0);
-            return t;
+            return open(Files.createTempDirectory("drydock-test"), settings, tester);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Starts on an existing data directory (e.g. one another process left behind). */
+    public static TestDrydock open(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester) {
+        TestDrydock t = new TestDrydock(dataDir, settings, tester);
+        t.startServer(0);
+        return t;
     }
 
     private void startServer(int port) {
@@ -68,7 +82,7 @@ public final class TestDrydock implements AutoCloseable {
         flags.put("admin.email", ADMIN_EMAIL);
         flags.put("admin.password", ADMIN_PASSWORD);
         EventSink sink = events::add;
-        server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), sink);
+        server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), sink, tester);
     }
 
     /** Stops and starts again on the same port and data directory (a process restart). */
@@ -105,6 +119,19 @@ public final class TestDrydock implements AutoCloseable {
     public String createRobot(long org, String name) {
         return api("POST", "/api/v1/orgs/" + org + "/robots", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
                 Map.of("name", name), 201).get("token").asText();
+    }
+
+    /** {@code Bearer <token>} from {@code POST /api/v1/login}: cheaper per request than Basic (no password hash). */
+    public String login(String email, String password) {
+        return "Bearer " + api("POST", "/api/v1/login", null, Map.of("email", email, "password", password), 200)
+                .get("token").asText();
+    }
+
+    /** Gives a user a platform role (admin, reviewer, operator) or removes it (null), as the platform admin. */
+    public void setPlatformRole(String email, String role) {
+        Map<String, Object> body = new java.util.HashMap<>();
+        body.put("role", role);
+        api("PUT", "/api/v1/users/" + email + "/platform-role", basic(ADMIN_EMAIL, ADMIN_PASSWORD), body, 200);
     }
 
     /** A registry bearer token for the given scopes, from the real token endpoint. */

@@ -108,6 +108,7 @@ public final class AdapterService {
         List<BuildChanged> changes = new ArrayList<>();
         List<Build> deleted = new ArrayList<>();
         jdbi.useTransaction(h -> {
+            AdapterStore.lock(h, engineId);
             Adapter current = AdapterStore.byId(h, engineId).orElseThrow();
             Instant now = clock.instant();
             switch (action) {

@@ -24,6 +24,17 @@ public final class AdapterStore {
         return h.createQuery("select * from adapters where engine_id = ?").bind(0, engineId).map(ADAPTER).findOne();
     }
 
+    /**
+     * Locks the adapter's row until the transaction ends. Every transaction that changes an adapter or its
+     * builds takes this lock first, so they run one after the other per adapter: decisions that read sibling
+     * builds (pause the deployed one, no second build for a digest) or the adapter's state (disabled, deleted)
+     * cannot be made on data a concurrent transaction is changing.
+     */
+    public static void lock(Handle h, String engineId) {
+        h.createQuery("select engine_id from adapters where engine_id = ? for update").bind(0, engineId)
+                .mapTo(String.class).findOne();
+    }
+
     /** The live (not deleted) adapter with that name in the organization. */
     public static Optional<Adapter> byName(Handle h, long orgId, String name) {
         return h.createQuery("select * from adapters where org_id = ? and live_name = ?").bind(0, orgId).bind(1, name)

@@ -27,8 +27,8 @@ import java.util.UUID;
 
 /**
  * Builds: created from pushes, moved through the lifecycle by people and by testing. Every transition is
- * one transaction (state compare-and-set on {@code version}, history row, side effects on sibling builds
- * and the adapter's state) and is published as a {@link BuildChanged} after it committed. Of two
+ * one transaction (under a lock on the adapter's row, see {@link AdapterStore#lock}: state compare-and-set
+ * on {@code version}, history row, side effects on sibling builds and the adapter's state) and is published as a {@link BuildChanged} after it committed. Of two
  * conflicting concurrent actions exactly one wins; the other sees the new state and gets a 409.
  */
 public final class BuildService {
@@ -81,6 +81,9 @@ public final class BuildService {
         List<BuildChanged> changes = new ArrayList<>();
         Optional<Build> created = jdbi.inTransaction(h -> {
             Optional<Adapter> adapter = AdapterStore.byName(h, push.org(), name);
+            if (adapter.isEmpty()) return Optional.empty();
+            AdapterStore.lock(h, adapter.get().engineId());
+            adapter = AdapterStore.byId(h, adapter.get().engineId());
             if (adapter.isEmpty() || adapter.get().state() == AdapterState.deleted) return Optional.empty();
             boolean known = h.createQuery("select 1 from builds where engine_id = ? and digest = ? and state <> 'deleted'")
                     .bind(0, adapter.get().engineId()).bind(1, push.digest().toString())
@@ -175,6 +178,7 @@ public final class BuildService {
         Set<Actor> roles = Roles.of(principal, build.orgId());
         List<BuildChanged> changes = new ArrayList<>();
         Build result = jdbi.inTransaction(h -> {
+            AdapterStore.lock(h, build.engineId());
             Build current = find(h, buildId).orElseThrow(() -> notFound(buildId));
             BuildState next = BuildLifecycle.next(current.state(), action).orElseThrow(() -> notAllowed(principal, current, action));
             if (!BuildLifecycle.mayTake(roles, action)) {
@@ -211,21 +215,27 @@ public final class BuildService {
         return result;
     }
 
-    /** Moves a build as Drydock (testing); false when the build is not in {@code from} any more. */
+    /**
+     * Moves a build as Drydock (testing) and records it in the history, also when it stays in its state (a
+     * new fetch attempt); false when the build is not in {@code from} any more.
+     */
     public boolean systemTransition(String buildId, Set<BuildState> from, BuildState to, String action, String reason,
                                     String reportJson) {
         List<BuildChanged> changes = new ArrayList<>();
         boolean moved = jdbi.inTransaction(h -> {
             Optional<Build> current = find(h, buildId);
-            if (current.isEmpty() || !from.contains(current.get().state())) return false;
+            if (current.isEmpty()) return false;
+            AdapterStore.lock(h, current.get().engineId());
+            current = find(h, buildId);
+            if (!from.contains(current.get().state())) return false;
             Instant now = clock.instant();
             if (reportJson != null) {
                 h.execute("update builds set report = ? where id = ?", reportJson, buildId);
             }
-            if (current.get().state() != to) {
-                changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
-                AdapterStore.recomputeState(h, current.get().engineId(), now);
-            }
+            // Also a move to the same state is recorded: a fetch that starts again after a lost lease (fetching ->
+            // fetching) is a new attempt, and the history must show it.
+            changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
+            AdapterStore.recomputeState(h, current.get().engineId(), now);
             return true;
         });
         events.publish(changes);

@@ -35,10 +35,14 @@ public final class Database implements AutoCloseable {
         return new Database(dataSource);
     }
 
-    /** JDBC URL of the embedded H2 database under a data directory. */
+    /**
+     * JDBC URL of the embedded H2 database under a data directory. {@code WRITE_DELAY=0}: every commit is
+     * written to the database file before it returns (H2's default writes commits in the background up to a
+     * second later, so a killed process lost transactions it had already acknowledged, e.g. pushed manifests).
+     */
     public static String embeddedUrl(java.nio.file.Path dataDir) {
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("drydock").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
     }
 
     public Jdbi jdbi() {

@@ -220,6 +220,48 @@ public final class IdentityService {
                 .bind(0, orgId).map((rs, ctx) -> new Member(rs.getString(1), OrgRole.valueOf(rs.getString(2)))).list());
     }
 
+    // ---------------------------------------------------------------- platform roles
+
+    /** A user's platform-wide role (null: none). */
+    public record PlatformRoleAssignment(String email, PlatformRole platformRole) {}
+
+    /**
+     * Sets or clears (role null) a user's platform role ({@code admin}, {@code reviewer}, {@code operator});
+     * platform admins only. The last platform admin cannot give up the role, so the platform is never left
+     * without one.
+     */
+    public PlatformRoleAssignment setPlatformRole(Principal actor, String email, String role) {
+        requirePlatformAdmin(actor);
+        PlatformRole newRole;
+        try {
+            newRole = role == null ? null : PlatformRole.valueOf(role);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "role must be 'admin', 'reviewer', 'operator' or null (no platform role)", Map.of("field", "role"));
+        }
+        String normalized = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+        jdbi.useTransaction(h -> {
+            // row present: the user exists; its value: the current role, if any
+            Optional<Optional<String>> current = h.createQuery("select platform_role from users where email = ? for update")
+                    .bind(0, normalized).map((rs, ctx) -> Optional.ofNullable(rs.getString(1))).findOne();
+            if (current.isEmpty()) {
+                throw new ApiException(ApiErrorCode.USER_NOT_FOUND, "no user with e-mail " + normalized
+                        + ": add them to an organization first", Map.of("email", normalized));
+            }
+            boolean wasAdmin = current.get().map(PlatformRole.admin.name()::equals).orElse(false);
+            if (wasAdmin && newRole != PlatformRole.admin) {
+                int admins = h.createQuery("select count(*) from users where platform_role = 'admin'").mapTo(Integer.class).one();
+                if (admins <= 1) {
+                    throw new ApiException(ApiErrorCode.VALIDATION_FAILED, normalized
+                            + " is the only platform admin: make another user admin first", Map.of("field", "role"));
+                }
+            }
+            h.execute("update users set platform_role = ? where email = ?", newRole == null ? null : newRole.name(), normalized);
+        });
+        audit.record(actor.name(), "user.platform-role", normalized, newRole == null ? "none" : newRole.name());
+        return new PlatformRoleAssignment(normalized, newRole);
+    }
+
     // ---------------------------------------------------------------- robots
 
     public NewRobot createRobot(Principal actor, long orgId, String name) {

@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,10 +101,18 @@ public final class Worker implements AutoCloseable {
             return;
         }
         Build current = builds.find(job.buildId()).orElseThrow();
-        ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
-            if (!queue.renew(job, settings.lease())) log.warn("lost the lease on job {} (build {})", job.id(), job.buildId());
-        }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
         Future<BuildTester.Outcome> run = runners.submit(() -> tester.test(current));
+        ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
+            try {
+                if (!queue.renew(job, settings.lease())) {
+                    log.warn("lost the lease on job {} (build {}): stopping its test, the new owner runs it", job.id(), job.buildId());
+                    run.cancel(true);
+                }
+            } catch (RuntimeException e) {
+                // an exception would end the periodic renewal for good; the next beat tries again
+                log.warn("could not renew the lease on job {}: {}", job.id(), e.toString());
+            }
+        }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
         try {
             BuildTester.Outcome outcome = run.get(settings.testTimeout().toMillis(), TimeUnit.MILLISECONDS);
             finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
@@ -116,6 +125,8 @@ public final class Worker implements AutoCloseable {
             queue.retryLater(job, String.valueOf(e.getCause()), Duration.ofSeconds(5L * job.attempts()));
             builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), BuildState.pending, "requeue",
                     "internal error, will retry: " + e.getCause(), null);
+        } catch (CancellationException e) {
+            // lost the lease (see the heartbeat): the job and the build are another worker's now
         } catch (InterruptedException e) {
             run.cancel(true);
             Thread.currentThread().interrupt();

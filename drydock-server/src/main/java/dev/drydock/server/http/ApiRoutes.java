@@ -54,6 +54,7 @@ public final class ApiRoutes {
             identity.deleteRobot(p, orgId(ctx), ctx.pathParam("name"));
             ctx.status(204);
         }));
+        routes.put("/api/v1/users/{email}/platform-role", auth(this::setPlatformRole));
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
     }
 
@@ -123,6 +124,16 @@ public final class ApiRoutes {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private void setPlatformRole(Context ctx, Principal principal) {
+        JsonNode body = Json.readObject(ctx);
+        if (!body.has("role")) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED,
+                    "send {\"role\": \"reviewer\"} (or admin, operator), or {\"role\": null} to remove the platform role",
+                    Map.of("field", "role"));
+        }
+        Json.write(ctx, 200, identity.setPlatformRole(principal, ctx.pathParam("email"), Json.text(body, "role")));
     }
 
     static long orgId(Context ctx) {

@@ -1,0 +1,201 @@
+package dev.drydock.server.builds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.platform.jobs.BuildTester;
+import dev.drydock.server.TestDrydock;
+import dev.drydock.server.http.Json;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A build whose test is in flight when the server goes away is tested again once its lease expires, and ends
+ * available: never stuck in fetching. First with an orderly stop and start in-process, then with SIGKILL of
+ * a server in its own JVM.
+ */
+class RestartTest {
+    static final Map<String, String> SETTINGS = Map.of(
+            "registry.require-adapter", "true",
+            "worker.lease", "2s",
+            "token-ttl", "2h");
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @Test
+    void aTestInFlightWhenTheServerStopsRunsAgainAfterRestart() throws Exception {
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch releaseStale = new CountDownLatch(1);
+        AtomicInteger attempts = new AtomicInteger();
+        // The first attempt hangs like a process that died mid-test: it ignores the interrupt of the stop and
+        // never reports back. Later attempts run the real pipeline.
+        UnaryOperator<BuildTester> firstHangs = tester -> build -> {
+            if (attempts.incrementAndGet() > 1) return tester.test(build);
+            inFlight.countDown();
+            while (true) {
+                try {
+                    releaseStale.await();
+                    throw new IllegalStateException("the stale attempt ends without a result");
+                } catch (InterruptedException ignored) {
+                    // dead processes do not answer
+                }
+            }
+        };
+        World w = World.start(SETTINGS, firstHangs);
+        try {
+            w.register("restart");
+            String id = w.push("restart", "1.0", "amd64");
+            assertThat(inFlight.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(w.state(id)).isEqualTo("fetching");
+
+            w.d.restart();
+
+            assertThat(w.state(id)).as("the lease has not expired yet").isIn("fetching", "available");
+            JsonNode build = w.awaitState(id, "available");
+            assertThat(attempts).hasValue(2);
+            assertTestedTwice(build, "restart");
+            assertThat(openJobs(w.d)).isZero();
+            assertThat(w.get(w.dev(), "/api/v1/builds/" + id + "/report").statusCode()).isEqualTo(200);
+        } finally {
+            releaseStale.countDown();
+            w.close();
+        }
+    }
+
+    @Test
+    void aTestInFlightWhenTheServerIsKilledRunsAgainOnTheNextStart() throws Exception {
+        Path data = Files.createTempDirectory("drydock-kill");
+        List<String> output = new CopyOnWriteArrayList<>();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), ChildDrydock.class.getName(), data.toString())
+                .redirectErrorStream(true).start();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    output.add(line);
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child died
+            }
+        });
+        TestDrydock restarted = null;
+        try {
+            String port = expect(lines, "PORT ", output);
+            String url = "http://127.0.0.1:" + port;
+            String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+            call(url, "POST", "/api/v1/orgs", admin, Map.of("id", World.ORG, "name", "Acme"), 201);
+            String robotToken = call(url, "POST", "/api/v1/orgs/" + World.ORG + "/robots", admin, Map.of("name", "ci"), 201)
+                    .get("token").asText();
+            call(url, "POST", "/api/v1/orgs/" + World.ORG + "/adapters", TestDrydock.basic(World.ROBOT, robotToken),
+                    Map.of("name", "killed", "category", "pull", "deploymentModel", "HumanReview", "engineMode", "batch"), 201);
+            Images.push(url, World.ROBOT, robotToken, World.ORG + "/killed", "1.0", Images.image("amd64"));
+            String id = expect(lines, "TESTING ", output);
+            assertThat(call(url, "GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText()).isEqualTo("fetching");
+
+            child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, the lease stays in the database
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+
+            restarted = TestDrydock.open(data, SETTINGS, UnaryOperator.identity());
+            TestDrydock d = restarted;
+            await("build " + id + " available after the restart").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> d.api("GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText().equals("available"));
+            assertTestedTwice(d.api("GET", "/api/v1/builds/" + id, admin, null, 200), "killed");
+            assertThat(openJobs(d)).isZero();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\nchild output:\n" + String.join("\n", output), e);
+        } finally {
+            child.destroyForcibly();
+            if (restarted != null) restarted.close();
+            else new DataDir(data).delete();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** push, fetch (attempt 1), fetch again after the lease expired (attempt 2), tested. */
+    private static void assertTestedTwice(JsonNode build, String adapter) {
+        List<String> history = new ArrayList<>();
+        for (JsonNode h : build.get("history")) {
+            history.add(h.get("action").asText() + " " + h.get("from").asText() + "->" + h.get("to").asText()
+                    + " " + h.get("reason").asText());
+        }
+        assertThat(history).as("history").containsExactly(
+                "push null->pending " + World.ORG + "/" + adapter + ":1.0",
+                "fetch pending->fetching attempt 1",
+                "fetch fetching->fetching attempt 2",
+                "tested fetching->available null");
+    }
+
+    private static int openJobs(TestDrydock d) {
+        return d.server().database().jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from jobs where state in ('queued', 'leased')").mapTo(Integer.class).one());
+    }
+
+    /** Waits for a line starting with {@code prefix}; returns the rest. */
+    private static String expect(BlockingQueue<String> lines, String prefix, List<String> output) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.startsWith(prefix)) return line.substring(prefix.length()).trim();
+        }
+        throw new AssertionError("the child never printed " + prefix + "; output:\n" + String.join("\n", output));
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static JsonNode call(String url, String method, String path, String auth, Object body, int status) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", auth);
+            if (body == null) {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record DataDir(Path path) {
+        void delete() {
+            try (var paths = Files.walk(path)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}
