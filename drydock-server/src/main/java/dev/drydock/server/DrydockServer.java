@@ -11,6 +11,9 @@ import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.jobs.ComplianceTester;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
+import dev.drydock.platform.webhooks.WebhookDispatcher;
+import dev.drydock.platform.webhooks.WebhookService;
+import dev.drydock.platform.webhooks.WebhookTargets;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.events.RegistryEvent;
@@ -31,6 +34,7 @@ import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
 import dev.drydock.server.http.TokenRoutes;
+import dev.drydock.server.http.WebhookRoutes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import org.slf4j.Logger;
@@ -57,15 +61,17 @@ public final class DrydockServer implements AutoCloseable {
     private final Registry registry;
     private final Worker worker;
     private final BuildEvents buildEvents;
+    private final WebhookDispatcher webhooks;
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents) {
+                          Worker worker, BuildEvents buildEvents, WebhookDispatcher webhooks) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
         this.registry = registry;
         this.worker = worker;
         this.buildEvents = buildEvents;
+        this.webhooks = webhooks;
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -80,6 +86,7 @@ public final class DrydockServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         Database database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+        WebhookDispatcher webhooks = null;
         try {
             AuditLog audit = new AuditLog(database.jdbi(), clock);
             IdentityService identity = new IdentityService(database.jdbi(), PasswordHasher.owaspDefault(), audit, clock);
@@ -93,6 +100,14 @@ public final class DrydockServer implements AutoCloseable {
             JobQueue jobs = new JobQueue(database.jdbi(), clock);
             BuildService builds = new BuildService(database.jdbi(), jobs, buildEvents, audit, clock);
             AdapterService adapters = new AdapterService(database.jdbi(), builds, audit, clock);
+            // Webhooks: every build change is written to the outbox inside its own transaction; after the commit
+            // the dispatcher is woken to deliver it.
+            WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());
+            WebhookService webhookService = new WebhookService(database.jdbi(), identity, audit, clock, webhookTargets);
+            buildEvents.subscribeInTransaction(webhookService::enqueue);
+            webhooks = new WebhookDispatcher(database.jdbi(), clock, webhookTargets, config.webhooks());
+            WebhookDispatcher dispatcher = webhooks;
+            buildEvents.subscribe(change -> dispatcher.wakeUp());
             Worker[] workerRef = new Worker[1];
             // Registry events: a tagged push to an adapter's repository becomes a build, synchronously, before
             // the manifest PUT answers; then the worker is woken so testing starts at once.
@@ -156,6 +171,7 @@ public final class DrydockServer implements AutoCloseable {
                 ApiRoutes api = new ApiRoutes(identity, tokens);
                 api.register(cfg.routes);
                 new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
+                new WebhookRoutes(webhookService, api).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {
@@ -183,12 +199,15 @@ public final class DrydockServer implements AutoCloseable {
                 }
             }, 1, 10, TimeUnit.MINUTES);
             if (config.workerConcurrency() > 0) worker.start();
+            if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, webhooks);
         } catch (IOException e) {
+            if (webhooks != null) webhooks.close();
             database.close();
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
+            if (webhooks != null) webhooks.close();
             database.close();
             throw e;
         }
@@ -210,9 +229,14 @@ public final class DrydockServer implements AutoCloseable {
         return buildEvents;
     }
 
+    public WebhookDispatcher webhooks() {
+        return webhooks;
+    }
+
     @Override
     public void close() {
         worker.close();
+        webhooks.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();
