@@ -62,4 +62,7 @@ public interface RegistryIndex {
 
     /** Every blob digest some repository links (manifests included): the GC's live set. */
     Set<Digest> linkedDigests();
+
+    /** True when some repository links the digest (the GC's last check before it deletes a blob). */
+    boolean isLinked(Digest digest);
 }

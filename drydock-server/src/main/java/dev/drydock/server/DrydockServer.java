@@ -14,6 +14,8 @@ import dev.drydock.platform.jobs.Worker;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
 import dev.drydock.platform.webhooks.WebhookService;
 import dev.drydock.platform.webhooks.WebhookTargets;
+import dev.drydock.registry.GarbageCollector;
+import dev.drydock.registry.storage.BlobStore;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.events.RegistryEvent;
@@ -62,9 +64,11 @@ public final class DrydockServer implements AutoCloseable {
     private final Worker worker;
     private final BuildEvents buildEvents;
     private final WebhookDispatcher webhooks;
+    private final GarbageCollector garbageCollector;
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents, WebhookDispatcher webhooks) {
+                          Worker worker, BuildEvents buildEvents, WebhookDispatcher webhooks,
+                          GarbageCollector garbageCollector) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
@@ -72,6 +76,12 @@ public final class DrydockServer implements AutoCloseable {
         this.worker = worker;
         this.buildEvents = buildEvents;
         this.webhooks = webhooks;
+        this.garbageCollector = garbageCollector;
+    }
+
+    /** The blob store under the data directory (shared with {@code drydock gc}). */
+    public static BlobStore blobStore(DrydockConfig config) throws IOException {
+        return new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync());
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -123,10 +133,10 @@ public final class DrydockServer implements AutoCloseable {
                     }
                 }
             };
-            Registry registry = new Registry(
-                    new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync()),
-                    new JdbcRegistryIndex(database.jdbi()), sink, clock,
-                    new Registry.Limits(config.manifestMaxBytes()));
+            BlobStore blobStore = blobStore(config);
+            JdbcRegistryIndex registryIndex = new JdbcRegistryIndex(database.jdbi());
+            Registry registry = new Registry(blobStore, registryIndex, sink, clock, new Registry.Limits(config.manifestMaxBytes()));
+            GarbageCollector garbageCollector = new GarbageCollector(blobStore, registryIndex, clock);
             if (config.requireAdapter()) {
                 registry.setPushPolicy(repository -> {
                     if (adapters.byRepository(repository).isEmpty()) {
@@ -198,10 +208,20 @@ public final class DrydockServer implements AutoCloseable {
                     log.warn("upload purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
+            if (config.gcInterval() != null) {
+                long every = config.gcInterval().toMillis();
+                maintenance.scheduleWithFixedDelay(() -> {
+                    try {
+                        garbageCollector.collect(config.gcGrace(), false);
+                    } catch (RuntimeException e) {
+                        log.warn("garbage collection failed: {}", e.toString());
+                    }
+                }, every, every, TimeUnit.MILLISECONDS);
+            }
             if (config.workerConcurrency() > 0) worker.start();
             if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, webhooks);
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, webhooks, garbageCollector);
         } catch (IOException e) {
             if (webhooks != null) webhooks.close();
             database.close();
@@ -231,6 +251,10 @@ public final class DrydockServer implements AutoCloseable {
 
     public WebhookDispatcher webhooks() {
         return webhooks;
+    }
+
+    public GarbageCollector garbageCollector() {
+        return garbageCollector;
     }
 
     @Override

@@ -180,6 +180,12 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     }
 
     @Override
+    public boolean isLinked(Digest digest) {
+        return jdbi.withHandle(h -> h.createQuery("select 1 from blob_links where digest = ? limit 1")
+                .bind(0, digest.toString()).mapTo(Integer.class).findOne().isPresent());
+    }
+
+    @Override
     public Set<Digest> linkedDigests() {
         return jdbi.withHandle(h -> h.createQuery("select distinct digest from blob_links").mapTo(String.class)
                 .collect(Collectors.mapping(Digest::parse, Collectors.toCollection(HashSet::new))));

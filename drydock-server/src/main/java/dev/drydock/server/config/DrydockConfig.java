@@ -42,7 +42,9 @@ public record DrydockConfig(
         int workerMaxAttempts,
         Duration testTimeout,
         WebhookDispatcher.Settings webhooks,
-        boolean webhooksAllowPrivateNetwork) {
+        boolean webhooksAllowPrivateNetwork,
+        Duration gcGrace,
+        Duration gcInterval) {
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -75,6 +77,8 @@ public record DrydockConfig(
         k.put("webhooks.concurrency", new String[]{"16", "webhook deliveries in flight at once on this node (one per webhook); 0: this node delivers none"});
         k.put("webhooks.retention", new String[]{"30d", "delivery log entries and given-up events are deleted after this"});
         k.put("webhooks.allow-private-network", new String[]{"false", "let webhooks target loopback, private and link-local addresses"});
+        k.put("gc.grace", new String[]{"1h", "garbage collection keeps unreferenced blobs published less than this long ago (pushes in progress)"});
+        k.put("gc.interval", new String[]{"off", "run garbage collection in the server this often (off: only ./drydock gc)"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -152,6 +156,8 @@ public record DrydockConfig(
                 integer(v, "webhooks.max-attempts", 1, 100, errors), integer(v, "webhooks.concurrency", 0, 1000, errors),
                 duration(v, "webhooks.retention", errors), Duration.ofSeconds(1));
         boolean allowPrivate = bool(v, "webhooks.allow-private-network", errors);
+        Duration gcGrace = duration(v, "gc.grace", errors);
+        Duration gcInterval = v.get("gc.interval").trim().equalsIgnoreCase("off") ? null : duration(v, "gc.interval", errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -173,7 +179,7 @@ public record DrydockConfig(
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                webhooks, allowPrivate);
+                webhooks, allowPrivate, gcGrace, gcInterval);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
