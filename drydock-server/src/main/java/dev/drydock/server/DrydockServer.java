@@ -110,14 +110,13 @@ public final class DrydockServer implements AutoCloseable {
             JobQueue jobs = new JobQueue(database.jdbi(), clock);
             BuildService builds = new BuildService(database.jdbi(), jobs, buildEvents, audit, clock);
             AdapterService adapters = new AdapterService(database.jdbi(), builds, audit, clock);
-            // Webhooks: every build change is written to the outbox inside its own transaction; after the commit
-            // the dispatcher is woken to deliver it.
+            // Webhooks: every build change is written to the outbox inside its own transaction; after that
+            // commits, the dispatcher is woken to deliver it.
             WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());
             WebhookService webhookService = new WebhookService(database.jdbi(), identity, audit, clock, webhookTargets);
             buildEvents.subscribeInTransaction(webhookService::enqueue);
             webhooks = new WebhookDispatcher(database.jdbi(), clock, webhookTargets, config.webhooks());
-            WebhookDispatcher dispatcher = webhooks;
-            buildEvents.subscribe(change -> dispatcher.wakeUp());
+            webhookService.onStored(webhooks::wakeUp);
             Worker[] workerRef = new Worker[1];
             // Registry events: a tagged push to an adapter's repository becomes a build, synchronously, before
             // the manifest PUT answers; then the worker is woken so testing starts at once.

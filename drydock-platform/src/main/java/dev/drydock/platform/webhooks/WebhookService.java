@@ -60,6 +60,7 @@ public final class WebhookService {
     private final AuditLog audit;
     private final InstantSource clock;
     private final WebhookTargets targets;
+    private volatile Runnable onStored = () -> {};
 
     public WebhookService(Jdbi jdbi, IdentityService identity, AuditLog audit, InstantSource clock, WebhookTargets targets) {
         this.jdbi = jdbi;
@@ -134,6 +135,11 @@ public final class WebhookService {
 
     // ---------------------------------------------------------------- outbox
 
+    /** Runs after a transaction that stored events committed (wakes the dispatcher). */
+    public void onStored(Runnable callback) {
+        this.onStored = callback;
+    }
+
     /** Writes the change to the outbox of every webhook of its organization, in the caller's transaction. */
     public void enqueue(Handle h, BuildChanged change) {
         List<String> hooks = h.createQuery("select id from webhooks where org_id = ?").bind(0, change.orgId())
@@ -147,6 +153,11 @@ public final class WebhookService {
                             insert into webhook_outbox (webhook_id, event_id, body, state, attempts, next_attempt_at, created_at, updated_at)
                             values (?, ?, ?, 'pending', 0, ?, ?, ?)""",
                     hook, eventId, body, now, now, now);
+        }
+        if (h.isInTransaction()) {
+            h.afterCommit(onStored);
+        } else {
+            onStored.run();
         }
     }
 
