@@ -282,6 +282,21 @@ class GarbageCollectionTest {
     }
 
     @Test
+    void aManifestWhoseLinkWentMissingKeepsItsBytes() throws IOException {
+        try (Fixture f = new Fixture()) {
+            String repo = ORG + "/app";
+            OciPush.Image image = OciPush.image("layer");
+            f.registry.uploadMonolithic(repo, image.configDigest(), new ByteArrayInputStream(image.config()));
+            f.registry.uploadMonolithic(repo, image.layerDigest(), new ByteArrayInputStream(image.layer()));
+            f.registry.putManifest(repo, "1.0", OciPush.MANIFEST_TYPE, new ByteArrayInputStream(image.manifest()), DEV);
+            f.index.unlinkBlob(repo, image.manifestDigest()); // what a blob DELETE of the manifest's digest does
+            age(blobFile(f.storage, image.manifestDigest()));
+            assertThat(f.gc.collect(GRACE, false).deleted()).isZero();
+            assertThat(f.registry.getManifest(repo, "1.0").content()).isEqualTo(image.manifest());
+        }
+    }
+
+    @Test
     void aBlobLinkedDuringTheSweepIsPutBack() throws IOException {
         try (Fixture f = new Fixture()) {
             byte[] content = "linked during the sweep".getBytes(StandardCharsets.UTF_8);
