@@ -71,10 +71,10 @@ public final class Main {
         }
     }
 
-    @Command(name = "gc", description = {
-            "Delete stored blobs that no repository links and that were published longer than gc.grace ago.",
-            "Safe while pushes go on (see GarbageCollector). With the embedded database, stop the server first",
-            "(it holds the database), or let the server collect itself with gc.interval."})
+    @Command(name = "gc", mixinStandardHelpOptions = true, description =
+            "Delete stored blobs that no repository links and that were published longer than gc.grace ago. "
+            + "Safe while pushes go on. With the embedded database, stop the server first (it holds the "
+            + "database), or let the server collect by itself with gc.interval.")
     static final class Gc implements Callable<Integer> {
         @Option(names = "--data", description = "data directory (default ./drydock-data)")
         Path data;
@@ -116,7 +116,7 @@ public final class Main {
                         new JdbcRegistryIndex(database.jdbi()), InstantSource.system()).collect(cfg.gcGrace(), dryRun);
                 out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
                 out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",
-                        r.tooRecent(), cfg.gcGrace(), r.relinked());
+                        r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
                 out.printf("%s %d blobs, %d bytes%s%n", dryRun ? "dry run: would delete" : "deleted", r.deleted(),
                         r.bytesFreed(), dryRun ? "" : " freed");
                 if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
