@@ -25,6 +25,8 @@ public enum ApiErrorCode {
     BUILD_NOT_FOUND(404),
     BUILD_ACTION_NOT_ALLOWED(409),
     REPORT_NOT_AVAILABLE(409),
+    WEBHOOK_NOT_FOUND(404),
+    WEBHOOK_LIMIT_REACHED(409),
     INTERNAL_ERROR(500);
 
     public final int status;

@@ -114,6 +114,12 @@ public final class Registry {
             return Optional.empty();
         }
         index.linkBlob(repository, digest, size.get());
+        if (storedSize(digest).isEmpty()) {
+            // Garbage collection took the bytes between our check and our link (see GarbageCollector): the
+            // client uploads the blob instead.
+            index.unlinkBlob(repository, digest);
+            return Optional.empty();
+        }
         return Optional.of(new BlobInfo(digest, size.get()));
     }
 
@@ -354,6 +360,9 @@ public final class Registry {
         Digest subject = parsed.subject() == null ? null : parsed.subject().digest();
         index.putManifest(repository, new ManifestRecord(digest, parsed.mediaType(), content.length, subject,
                 parsed.artifactType(), parsed.annotationsJson(), clock.instant()), tag);
+        // Link first, then make sure the bytes are there: storeBytes skips bytes already stored, and garbage
+        // collection may have taken them (unlinked, old) before our link; it restores them only if it sees the link.
+        storeBytes(digest, content);
         events.publish(new RegistryEvent.ManifestPushed(Names.orgOf(repository), repository, tag, digest,
                 parsed.mediaType(), actor));
         return new PutManifestResult(digest, subject);

@@ -60,6 +60,9 @@ public interface RegistryIndex {
 
     List<UploadSession> uploadsStartedBefore(Instant cutoff);
 
-    /** Every blob digest some repository links (manifests included): the GC's live set. */
+    /** Every blob digest some repository links, and every stored manifest's digest: the GC's live set. */
     Set<Digest> linkedDigests();
+
+    /** True when some repository links the digest (the GC's last check before it deletes a blob). */
+    boolean isLinked(Digest digest);
 }

@@ -12,6 +12,11 @@ import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.jobs.ComplianceTester;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
+import dev.drydock.platform.webhooks.WebhookDispatcher;
+import dev.drydock.platform.webhooks.WebhookService;
+import dev.drydock.platform.webhooks.WebhookTargets;
+import dev.drydock.registry.GarbageCollector;
+import dev.drydock.registry.storage.BlobStore;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.events.RegistryEvent;
@@ -34,6 +39,7 @@ import dev.drydock.server.http.GraphqlRoutes;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
 import dev.drydock.server.http.TokenRoutes;
+import dev.drydock.server.http.WebhookRoutes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import org.slf4j.Logger;
@@ -65,12 +71,15 @@ public final class DrydockServer implements AutoCloseable {
     private final BuildEvents buildEvents;
     private final BuildEventRoutes eventStreams;
     private final List<Route> routes;
+    private final WebhookDispatcher webhooks;
+    private final GarbageCollector garbageCollector;
 
     /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
     public record Route(String method, String path) {}
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes) {
+                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes,
+                          WebhookDispatcher webhooks, GarbageCollector garbageCollector) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
@@ -79,6 +88,13 @@ public final class DrydockServer implements AutoCloseable {
         this.buildEvents = buildEvents;
         this.eventStreams = eventStreams;
         this.routes = routes;
+        this.webhooks = webhooks;
+        this.garbageCollector = garbageCollector;
+    }
+
+    /** The blob store under the data directory (shared with {@code drydock gc}). */
+    public static BlobStore blobStore(DrydockConfig config) throws IOException {
+        return new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync());
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -101,6 +117,7 @@ public final class DrydockServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
         }
         Database database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+        WebhookDispatcher webhooks = null;
         try {
             AuditLog audit = new AuditLog(database.jdbi(), clock);
             IdentityService identity = new IdentityService(database.jdbi(), PasswordHasher.owaspDefault(), audit, clock);
@@ -114,6 +131,13 @@ public final class DrydockServer implements AutoCloseable {
             JobQueue jobs = new JobQueue(database.jdbi(), clock);
             BuildService builds = new BuildService(database.jdbi(), jobs, buildEvents, audit, clock);
             AdapterService adapters = new AdapterService(database.jdbi(), builds, audit, clock);
+            // Webhooks: every build change is written to the outbox inside its own transaction; after that
+            // commits, the dispatcher is woken to deliver it.
+            WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());
+            WebhookService webhookService = new WebhookService(database.jdbi(), identity, audit, clock, webhookTargets);
+            buildEvents.subscribeInTransaction(webhookService::enqueue);
+            webhooks = new WebhookDispatcher(database.jdbi(), clock, webhookTargets, config.webhooks());
+            webhookService.onStored(webhooks::wakeUp);
             Worker[] workerRef = new Worker[1];
             // Registry events: a tagged push to an adapter's repository becomes a build, synchronously, before
             // the manifest PUT answers; then the worker is woken so testing starts at once.
@@ -129,10 +153,10 @@ public final class DrydockServer implements AutoCloseable {
                     }
                 }
             };
-            Registry registry = new Registry(
-                    new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync()),
-                    new JdbcRegistryIndex(database.jdbi()), sink, clock,
-                    new Registry.Limits(config.manifestMaxBytes()));
+            BlobStore blobStore = blobStore(config);
+            JdbcRegistryIndex registryIndex = new JdbcRegistryIndex(database.jdbi());
+            Registry registry = new Registry(blobStore, registryIndex, sink, clock, new Registry.Limits(config.manifestMaxBytes()));
+            GarbageCollector garbageCollector = new GarbageCollector(blobStore, registryIndex, clock);
             if (config.requireAdapter()) {
                 registry.setPushPolicy(repository -> {
                     if (adapters.byRepository(repository).isEmpty()) {
@@ -184,6 +208,7 @@ public final class DrydockServer implements AutoCloseable {
                 new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 eventStreams.register(cfg.routes);
                 new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
+                new WebhookRoutes(webhookService, api).register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {
@@ -210,13 +235,27 @@ public final class DrydockServer implements AutoCloseable {
                     log.warn("upload purge failed: {}", e.toString());
                 }
             }, 1, 10, TimeUnit.MINUTES);
+            if (config.gcInterval() != null) {
+                long every = config.gcInterval().toMillis();
+                maintenance.scheduleWithFixedDelay(() -> {
+                    try {
+                        garbageCollector.collect(config.gcGrace(), false);
+                    } catch (RuntimeException e) {
+                        log.warn("garbage collection failed: {}", e.toString());
+                    }
+                }, every, every, TimeUnit.MILLISECONDS);
+            }
             if (config.workerConcurrency() > 0) worker.start();
+            if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams, List.copyOf(routes));
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
+                    List.copyOf(routes), webhooks, garbageCollector);
         } catch (IOException e) {
+            if (webhooks != null) webhooks.close();
             database.close();
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
+            if (webhooks != null) webhooks.close();
             database.close();
             throw e;
         }
@@ -247,10 +286,19 @@ public final class DrydockServer implements AutoCloseable {
         return eventStreams;
     }
 
+    public WebhookDispatcher webhooks() {
+        return webhooks;
+    }
+
+    public GarbageCollector garbageCollector() {
+        return garbageCollector;
+    }
+
     @Override
     public void close() {
         worker.close();
         eventStreams.close();
+        webhooks.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();

@@ -1,20 +1,32 @@
 package dev.drydock.server;
 
+import dev.drydock.platform.db.Database;
+import dev.drydock.platform.db.JdbcRegistryIndex;
+import dev.drydock.registry.GarbageCollector;
 import dev.drydock.server.config.DrydockConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** Command line: {@code drydock serve [--port P] [--data DIR] [--config FILE]}. */
+/**
+ * Command line: {@code drydock serve [--port P] [--data DIR] [--config FILE]} and
+ * {@code drydock gc [--data DIR] [--config FILE] [--dry-run]}.
+ */
 @Command(name = "drydock", mixinStandardHelpOptions = true, version = "drydock 0.1.0",
         description = "Registry and compliance testing for containerised adapters and engines.",
-        subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, Main.Gc.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -56,6 +68,69 @@ public final class Main {
             }, "drydock-shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true, description =
+            "Delete stored blobs that no repository links and that were published longer than gc.grace ago. "
+            + "Safe while pushes go on. With the embedded database, stop the server first (it holds the "
+            + "database), or let the server collect by itself with gc.interval.")
+    static final class Gc implements Callable<Integer> {
+        @Option(names = "--data", description = "data directory (default ./drydock-data)")
+        Path data;
+        @Option(names = "--config", description = "properties file (default <data>/drydock.properties)")
+        Path config;
+        @Option(names = "--dry-run", description = "only report what would be deleted")
+        boolean dryRun;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, String> flags = new HashMap<>();
+            if (data != null) flags.put("data", data.toString());
+            DrydockConfig cfg;
+            try {
+                cfg = DrydockConfig.load(config, System.getenv(), flags);
+            } catch (DrydockConfig.InvalidConfig e) {
+                err.println("drydock: " + e.getMessage());
+                return 2;
+            }
+            if (cfg.dbUrl() == null && !Files.isDirectory(cfg.dataDir().resolve("db"))) {
+                err.println("drydock: no Drydock data in " + cfg.dataDir() + ": pass --data DIR (the directory serve uses)");
+                return 2;
+            }
+            Database database;
+            try {
+                database = Database.open(cfg.effectiveDbUrl(), cfg.dbUser(), cfg.dbPassword(), 2);
+            } catch (RuntimeException e) {
+                err.println("drydock: cannot open the database" + (cfg.dbUrl() == null
+                        ? " (is the server running? it holds the embedded database: stop it first, or set gc.interval "
+                        + "so the server collects itself)" : "") + ": " + rootMessage(e));
+                return 1;
+            }
+            try (database) {
+                GarbageCollector.Result r = new GarbageCollector(DrydockServer.blobStore(cfg),
+                        new JdbcRegistryIndex(database.jdbi()), InstantSource.system()).collect(cfg.gcGrace(), dryRun);
+                out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
+                out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",
+                        r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
+                out.printf("%s %d blobs, %d bytes%s%n", dryRun ? "dry run: would delete" : "deleted", r.deleted(),
+                        r.bytesFreed(), dryRun ? "" : " freed");
+                if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
+                out.flush();
+                return r.errors() > 0 ? 1 : 0;
+            }
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null) t = t.getCause();
+            String m = String.valueOf(t.getMessage());
+            int newline = m.indexOf('\n');
+            return newline > 0 ? m.substring(0, newline) : m;
         }
     }
 }

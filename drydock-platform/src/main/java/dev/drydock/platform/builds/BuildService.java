@@ -28,7 +28,8 @@ import java.util.UUID;
 /**
  * Builds: created from pushes, moved through the lifecycle by people and by testing. Every transition is
  * one transaction (under a lock on the adapter's row, see {@link AdapterStore#lock}: state compare-and-set
- * on {@code version}, history row, side effects on sibling builds and the adapter's state) and is published as a {@link BuildChanged} after it committed. Of two
+ * on {@code version}, history row, side effects on sibling builds and the adapter's state, transactional
+ * listeners such as the webhook outbox) and is published as a {@link BuildChanged} after it committed. Of two
  * conflicting concurrent actions exactly one wins; the other sees the new state and gets a 409.
  */
 public final class BuildService {
@@ -102,8 +103,10 @@ public final class BuildService {
                     .execute();
             history(h, id, push.actor(), "push", null, BuildState.pending, push.repository() + ":" + push.tag(), now);
             jobs.enqueue(h, id, now);
-            changes.add(new BuildChanged(id, adapter.get().engineId(), push.org(), null, BuildState.pending, "push",
-                    push.actor(), null, now));
+            BuildChanged change = new BuildChanged(id, adapter.get().engineId(), push.org(), null, BuildState.pending, "push",
+                    push.actor(), null, now);
+            events.inTransaction(h, change);
+            changes.add(change);
             return Optional.of(load(h, id));
         });
         events.publish(changes);
@@ -291,7 +294,9 @@ public final class BuildService {
                     Map.of("state", fresh.state().name()));
         }
         history(h, build.id(), actor, action, build.state(), to, reason, now);
-        return new BuildChanged(build.id(), build.engineId(), build.orgId(), build.state(), to, action, actor, reason, now);
+        BuildChanged change = new BuildChanged(build.id(), build.engineId(), build.orgId(), build.state(), to, action, actor, reason, now);
+        events.inTransaction(h, change);
+        return change;
     }
 
     private static void history(Handle h, String buildId, String actor, String action, BuildState from, BuildState to,

@@ -186,8 +186,16 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     }
 
     @Override
+    public boolean isLinked(Digest digest) {
+        return jdbi.withHandle(h -> h.createQuery("select 1 from blob_links where digest = ? limit 1")
+                .bind(0, digest.toString()).mapTo(Integer.class).findOne().isPresent());
+    }
+
+    @Override
     public Set<Digest> linkedDigests() {
-        return jdbi.withHandle(h -> h.createQuery("select distinct digest from blob_links").mapTo(String.class)
+        // Manifests are linked as blobs when stored; counting their rows too keeps a manifest readable even if
+        // its link went missing (e.g. a blob DELETE of a manifest's digest), rather than collecting its bytes.
+        return jdbi.withHandle(h -> h.createQuery("select digest from blob_links union select digest from manifests").mapTo(String.class)
                 .collect(Collectors.mapping(Digest::parse, Collectors.toCollection(HashSet::new))));
     }
 }

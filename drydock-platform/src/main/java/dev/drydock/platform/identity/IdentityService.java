@@ -323,6 +323,11 @@ public final class IdentityService {
                 && (u.isPlatformAdmin() || u.memberships().get(orgId) == OrgRole.admin);
     }
 
+    /** For other services' admin-only org resources (webhooks): the same 404/403 rules as robots. */
+    public void requireOrgAdmin(Principal actor, long orgId) {
+        requireOrgAccess(actor, orgId, true);
+    }
+
     /** 404 for an org the actor cannot see (no existence leak); 403 when they see it but may not manage it. */
     private void requireOrgAccess(Principal actor, long orgId, boolean manage) {
         boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from orgs where id = ?").bind(0, orgId)

@@ -4,6 +4,7 @@ import dev.drydock.registry.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -53,4 +54,32 @@ public interface BlobStore {
 
     /** Every published blob (for garbage collection). */
     void forEach(Consumer<Digest> visitor) throws IOException;
+
+    // ---------------------------------------------------------------- garbage collection
+
+    /** When the blob was (last) published; empty when it is not stored. Publishing again renews it. */
+    Optional<Instant> publishedAt(Digest digest) throws IOException;
+
+    /**
+     * First half of a garbage-collection delete: takes the blob out of the store, undoably, if it was published
+     * before {@code publishedBefore} (judged on the bytes actually taken, so a copy published a moment ago stays).
+     * Empty when the blob is not stored or is newer. While taken out, the blob is not stored as far as
+     * {@link #size}, {@link #open} and {@link #publish} are concerned; the caller re-checks that nothing links the
+     * digest, then commits or restores the removal.
+     */
+    Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException;
+
+    /** Puts back blobs whose removal was neither committed nor restored (the collector died); returns how many. */
+    int recoverRemovals() throws IOException;
+
+    /** A blob taken out by {@link #beginRemoval}. */
+    interface Removal {
+        long size();
+
+        /** Deletes the bytes for good. */
+        void commit() throws IOException;
+
+        /** Puts the blob back (a no-op if the same digest was published again meanwhile: same bytes). */
+        void restore() throws IOException;
+    }
 }

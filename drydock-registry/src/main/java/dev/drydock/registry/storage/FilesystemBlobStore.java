@@ -9,11 +9,15 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -32,6 +36,7 @@ public final class FilesystemBlobStore implements BlobStore {
         this.fsync = fsync;
         Files.createDirectories(paths.blobsRoot());
         Files.createDirectories(paths.uploadsRoot());
+        recoverRemovals(); // a garbage collection that died mid-delete: put its blob back
     }
 
     @Override
@@ -120,6 +125,8 @@ public final class FilesystemBlobStore implements BlobStore {
             if (fsync) {
                 channel.force(false);
             }
+            // The blob's age for garbage collection counts from now, not from its upload's last write.
+            Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis()));
             Path target = paths.blob(digest);
             Files.createDirectories(target.getParent());
             // Same content under the same name: replacing an existing copy is harmless and keeps this race-free.
@@ -156,6 +163,74 @@ public final class FilesystemBlobStore implements BlobStore {
     @Override
     public boolean delete(Digest digest) throws IOException {
         return Files.deleteIfExists(paths.blob(digest));
+    }
+
+    @Override
+    public Optional<Instant> publishedAt(Digest digest) throws IOException {
+        try {
+            return Optional.of(Files.getLastModifiedTime(paths.blob(digest)).toInstant());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException {
+        Path blob = paths.blob(digest);
+        Optional<Instant> published = publishedAt(digest);
+        if (published.isEmpty() || !published.get().isBefore(publishedBefore)) return Optional.empty();
+        Files.createDirectories(paths.removalsRoot());
+        Path parked = paths.removal(digest);
+        try {
+            Files.move(blob, parked, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        // Judge the bytes actually moved: the same digest may have been published again since the check above.
+        BasicFileAttributes attributes = Files.readAttributes(parked, BasicFileAttributes.class);
+        Removal removal = new ParkedBlob(blob, parked, attributes.size());
+        if (!attributes.lastModifiedTime().toInstant().isBefore(publishedBefore)) {
+            removal.restore();
+            return Optional.empty();
+        }
+        return Optional.of(removal);
+    }
+
+    @Override
+    public int recoverRemovals() throws IOException {
+        if (!Files.isDirectory(paths.removalsRoot())) return 0;
+        int restored = 0;
+        try (DirectoryStream<Path> parked = Files.newDirectoryStream(paths.removalsRoot())) {
+            for (Path p : parked) {
+                Digest digest = StoragePaths.removedDigest(p);
+                if (digest == null) continue;
+                new ParkedBlob(paths.blob(digest), p, 0).restore();
+                restored++;
+            }
+        }
+        return restored;
+    }
+
+    /** A blob moved aside into {@code gc/} by garbage collection. */
+    private record ParkedBlob(Path blob, Path parked, long size) implements Removal {
+        @Override
+        public void commit() throws IOException {
+            Files.deleteIfExists(parked);
+        }
+
+        @Override
+        public void restore() throws IOException {
+            Files.createDirectories(blob.getParent());
+            if (Files.exists(blob)) { // published again meanwhile: those are the same bytes
+                Files.deleteIfExists(parked);
+                return;
+            }
+            try {
+                Files.move(parked, blob, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                Files.deleteIfExists(parked);
+            }
+        }
     }
 
     @Override

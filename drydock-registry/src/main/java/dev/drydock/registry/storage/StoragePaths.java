@@ -10,8 +10,9 @@ import java.nio.file.Path;
  * &lt;root&gt;/
  *   blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;   published blob bytes (immutable, content-addressed)
  *   uploads/&lt;upload id&gt;                           bytes of an upload in progress (private until published)
+ *   gc/&lt;algorithm&gt;-&lt;hex&gt;.&lt;random&gt;                 a blob garbage collection took out, until it deletes or restores it
  * </pre>
- * Both trees are on the same filesystem, so publishing is a single atomic rename.
+ * All trees are on the same filesystem, so publishing (and taking out, and restoring) is a single atomic rename.
  */
 final class StoragePaths {
     private final Path root;
@@ -26,6 +27,27 @@ final class StoragePaths {
 
     Path blob(Digest digest) {
         return blobsRoot().resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    Path removalsRoot() {
+        return root.resolve("gc");
+    }
+
+    Path removal(Digest digest) {
+        return removalsRoot().resolve(digest.algorithm() + "-" + digest.hex() + "." + java.util.UUID.randomUUID());
+    }
+
+    /** The digest a {@link #removal} file holds, or null for a name that is not one. */
+    static Digest removedDigest(Path removal) {
+        String name = removal.getFileName().toString();
+        int dash = name.indexOf('-');
+        int dot = name.indexOf('.');
+        if (dash <= 0 || dot <= dash) return null;
+        try {
+            return new Digest(name.substring(0, dash), name.substring(dash + 1, dot));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     Path uploadsRoot() {

@@ -1,5 +1,7 @@
 package dev.drydock.server.config;
 
+import dev.drydock.platform.webhooks.WebhookDispatcher;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +41,11 @@ public record DrydockConfig(
         Duration workerLease,
         int workerMaxAttempts,
         Duration testTimeout,
-        Duration sseHeartbeat) {
+        Duration sseHeartbeat,
+        WebhookDispatcher.Settings webhooks,
+        boolean webhooksAllowPrivateNetwork,
+        Duration gcGrace,
+        Duration gcInterval) {
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -65,6 +71,16 @@ public record DrydockConfig(
         k.put("worker.max-attempts", new String[]{"3", "test attempts (crashes, lost leases) before a build is marked invalid"});
         k.put("test.timeout", new String[]{"10m", "a build's whole test must finish within this, or it fails as a timeout"});
         k.put("sse.heartbeat", new String[]{"15s", "keep-alive comment on idle event streams (keeps proxies from closing them, finds departed clients); below 30s"});
+        k.put("webhooks.connect-timeout", new String[]{"5s", "webhook deliveries: time to connect to the receiver"});
+        k.put("webhooks.request-timeout", new String[]{"10s", "webhook deliveries: time for the receiver to answer"});
+        k.put("webhooks.retry-base", new String[]{"10s", "webhook deliveries: wait before the first retry, doubled for each further one"});
+        k.put("webhooks.retry-cap", new String[]{"1h", "webhook deliveries: longest wait between two attempts"});
+        k.put("webhooks.max-attempts", new String[]{"10", "webhook deliveries: attempts per event before it is given up (kept as failed)"});
+        k.put("webhooks.concurrency", new String[]{"16", "webhook deliveries in flight at once on this node (one per webhook); 0: this node delivers none"});
+        k.put("webhooks.retention", new String[]{"30d", "delivery log entries and given-up events are deleted after this"});
+        k.put("webhooks.allow-private-network", new String[]{"false", "let webhooks target loopback, private and link-local addresses"});
+        k.put("gc.grace", new String[]{"1h", "garbage collection keeps unreferenced blobs published less than this long ago (pushes in progress)"});
+        k.put("gc.interval", new String[]{"off", "run garbage collection in the server this often (off: only ./drydock gc)"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -137,6 +153,14 @@ public record DrydockConfig(
         int attempts = integer(v, "worker.max-attempts", 1, 100, errors);
         Duration testTimeout = duration(v, "test.timeout", errors);
         Duration sseHeartbeat = duration(v, "sse.heartbeat", errors);
+        WebhookDispatcher.Settings webhooks = new WebhookDispatcher.Settings(
+                duration(v, "webhooks.connect-timeout", errors), duration(v, "webhooks.request-timeout", errors),
+                duration(v, "webhooks.retry-base", errors), duration(v, "webhooks.retry-cap", errors),
+                integer(v, "webhooks.max-attempts", 1, 100, errors), integer(v, "webhooks.concurrency", 0, 1000, errors),
+                duration(v, "webhooks.retention", errors), Duration.ofSeconds(1));
+        boolean allowPrivate = bool(v, "webhooks.allow-private-network", errors);
+        Duration gcGrace = duration(v, "gc.grace", errors);
+        Duration gcInterval = v.get("gc.interval").trim().equalsIgnoreCase("off") ? null : duration(v, "gc.interval", errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -158,7 +182,7 @@ public record DrydockConfig(
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat);
+                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
