@@ -186,7 +186,7 @@ public final class DrydockServer implements AutoCloseable {
             workerRef[0] = worker;
 
             List<Route> routes = Collections.synchronizedList(new ArrayList<>());
-            ApiRoutes api = new ApiRoutes(identity, tokens);
+            ApiRoutes api = new ApiRoutes(identity, tokens, audit);
             BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
             Javalin http = Javalin.create(cfg -> {
                 cfg.events.handlerAdded(h -> {

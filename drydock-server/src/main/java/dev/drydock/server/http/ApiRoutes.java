@@ -3,6 +3,7 @@ package dev.drydock.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
@@ -27,10 +28,12 @@ public final class ApiRoutes {
 
     private final IdentityService identity;
     private final TokenService tokens;
+    private final AuditLog audit;
 
-    public ApiRoutes(IdentityService identity, TokenService tokens) {
+    public ApiRoutes(IdentityService identity, TokenService tokens, AuditLog audit) {
         this.identity = identity;
         this.tokens = tokens;
+        this.audit = audit;
     }
 
     /** A handler that runs with the caller's principal. */
@@ -55,6 +58,7 @@ public final class ApiRoutes {
             ctx.status(204);
         }));
         routes.put("/api/v1/users/{email}/platform-role", auth(this::setPlatformRole));
+        routes.get("/api/v1/audit", auth(this::auditLog));
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
     }
 
@@ -124,6 +128,23 @@ public final class ApiRoutes {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The newest audit entries (logins, tokens, members, deletes, approvals …): platform admins and operators. */
+    private void auditLog(Context ctx, Principal principal) {
+        if (!(principal instanceof Principal.User u) || (!u.isPlatformAdmin() && u.platformRole() != Principal.PlatformRole.operator)) {
+            throw new ApiException(ApiErrorCode.FORBIDDEN, "the audit log is for platform admins and operators");
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(ctx.queryParamAsClass("limit", String.class).getOrDefault("100"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "limit must be a whole number from 1 to 1000", Map.of("field", "limit"));
+        }
+        Json.write(ctx, 200, audit.recent(limit));
     }
 
     private void setPlatformRole(Context ctx, Principal principal) {
