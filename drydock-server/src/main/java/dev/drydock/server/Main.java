@@ -7,6 +7,7 @@ import dev.drydock.server.config.DrydockConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,6 +30,26 @@ import java.util.concurrent.CountDownLatch;
         subcommands = {Main.Serve.class, Main.Gc.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+    /** {@code --data} and {@code --config}, shared by every command that reads the configuration. */
+    static final class ConfigOptions {
+        @Option(names = "--data", description = "data directory (default ./drydock-data)")
+        Path data;
+        @Option(names = "--config", description = "properties file (default <data>/drydock.properties)")
+        Path config;
+
+        /** The validated configuration, or null after printing why it is invalid. */
+        DrydockConfig load(Map<String, String> flags, PrintWriter err) {
+            if (data != null) flags.put("data", data.toString());
+            try {
+                return DrydockConfig.load(config, System.getenv(), flags);
+            } catch (DrydockConfig.InvalidConfig e) {
+                err.println("drydock: " + e.getMessage());
+                err.flush();
+                return null;
+            }
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -39,10 +60,8 @@ public final class Main {
         Integer port;
         @Option(names = "--bind", description = "listen address (default 0.0.0.0)")
         String bind;
-        @Option(names = "--data", description = "data directory (default ./drydock-data)")
-        Path data;
-        @Option(names = "--config", description = "properties file (default <data>/drydock.properties)")
-        Path config;
+        @Mixin
+        ConfigOptions options;
         @Option(names = "--public-url", description = "external base URL, e.g. https://registry.example.com")
         String publicUrl;
 
@@ -51,15 +70,9 @@ public final class Main {
             Map<String, String> flags = new HashMap<>();
             if (port != null) flags.put("port", port.toString());
             if (bind != null) flags.put("bind", bind);
-            if (data != null) flags.put("data", data.toString());
             if (publicUrl != null) flags.put("public-url", publicUrl);
-            DrydockConfig cfg;
-            try {
-                cfg = DrydockConfig.load(config, System.getenv(), flags);
-            } catch (DrydockConfig.InvalidConfig e) {
-                System.err.println("drydock: " + e.getMessage());
-                return 2;
-            }
+            DrydockConfig cfg = options.load(flags, new PrintWriter(System.err, true));
+            if (cfg == null) return 2;
             DrydockServer server = DrydockServer.start(cfg);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,10 +89,8 @@ public final class Main {
             + "Safe while pushes go on. With the embedded database, stop the server first (it holds the "
             + "database), or let the server collect by itself with gc.interval.")
     static final class Gc implements Callable<Integer> {
-        @Option(names = "--data", description = "data directory (default ./drydock-data)")
-        Path data;
-        @Option(names = "--config", description = "properties file (default <data>/drydock.properties)")
-        Path config;
+        @Mixin
+        ConfigOptions options;
         @Option(names = "--dry-run", description = "only report what would be deleted")
         boolean dryRun;
         @Spec
@@ -89,15 +100,8 @@ public final class Main {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Map<String, String> flags = new HashMap<>();
-            if (data != null) flags.put("data", data.toString());
-            DrydockConfig cfg;
-            try {
-                cfg = DrydockConfig.load(config, System.getenv(), flags);
-            } catch (DrydockConfig.InvalidConfig e) {
-                err.println("drydock: " + e.getMessage());
-                return 2;
-            }
+            DrydockConfig cfg = options.load(new HashMap<>(), err);
+            if (cfg == null) return 2;
             if (cfg.dbUrl() == null && !Files.isDirectory(cfg.dataDir().resolve("db"))) {
                 err.println("drydock: no Drydock data in " + cfg.dataDir() + ": pass --data DIR (the directory serve uses)");
                 return 2;
