@@ -64,6 +64,7 @@ public final class RegistryBench {
             {"drydock-jvm", "-Xmx384m", "JVM options for the Drydock server (space separated)"},
             {"nofsync", "true", "also measure a Drydock with DRYDOCK_STORAGE_FSYNC=false (true/false)"},
             {"monolithic", "true", "also measure POST + PUT-with-body pushes (true/false)"},
+            {"baseline-jar", "", "A/B mode: also run this (older) Drydock jar, fsync on, and add rows new vs baseline"},
             {"phases", "image,manifest,big,concurrent", "which measurements to run (comma separated)"},
             {"keep", "false", "keep the data directory and server logs (true/false)"},
     };
@@ -166,6 +167,7 @@ public final class RegistryBench {
     private Server drydock;
     private Server distribution;
     private Server drydockNoFsync;
+    private Server drydockBase;
     private Path work;
 
     private void run(String argLine) throws Exception {
@@ -184,7 +186,7 @@ public final class RegistryBench {
         AtomicBoolean cleaned = new AtomicBoolean();
         Runnable cleanup = () -> {
             if (!cleaned.compareAndSet(false, true)) return;
-            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync}) if (sv != null) sv.close();
+            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase}) if (sv != null) sv.close();
             if (b("keep")) System.err.println("kept " + work);
             else deleteTree(work);
         };
@@ -194,11 +196,15 @@ public final class RegistryBench {
             drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true);
             distribution = new Distribution("distribution", work.resolve("distribution"), Path.of(s("registry")));
             if (b("nofsync")) drydockNoFsync = new Drydock("drydock-nofsync", work.resolve("drydock-nofsync"), jar, jvm, false);
+            if (!s("baseline-jar").isEmpty()) {
+                drydockBase = new Drydock("drydock-baseline", work.resolve("drydock-baseline"), Path.of(s("baseline-jar")), jvm, true);
+                log("baseline drydock pid " + drydockBase.pid() + " port " + drydockBase.port + " from " + s("baseline-jar"));
+            }
             log("drydock pid " + drydock.pid() + " port " + drydock.port + ", distribution pid " + distribution.pid()
                     + " port " + distribution.port + (drydockNoFsync == null ? "" : ", drydock fsync=false pid "
                     + drydockNoFsync.pid() + " port " + drydockNoFsync.port));
             Map<Server, RegistryClient> clients = new LinkedHashMap<>();
-            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync}) {
+            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase}) {
                 if (sv == null) continue;
                 RegistryClient c = sv.client();
                 c.ping();
@@ -281,8 +287,13 @@ public final class RegistryBench {
         Row pullCpu = cpuRow("pull " + layers + "-layer image", "CPU s");
         push.note = par + " blobs in flight; per blob HEAD, POST, PATCH, PUT; then the manifest";
         pull.note = par + " blobs in flight; manifest GET, then blob GETs (digests verified)";
+        Row pushAB = drydockBase == null ? null : row("A/B push " + layers + "-layer image", "s", false, "(A/B)", null, false);
+        Row pullAB = drydockBase == null ? null : row("A/B pull " + layers + "-layer image", "s", false, "(A/B)", null, false);
         List<Server> pushTargets = new ArrayList<>(List.of(drydock, distribution));
         if (drydockNoFsync != null) pushTargets.add(drydockNoFsync);
+        if (drydockBase != null) pushTargets.add(drydockBase);
+        List<Server> pullTargets = new ArrayList<>(List.of(drydock, distribution));
+        if (drydockBase != null) pullTargets.add(drydockBase);
         for (int rep = 0; rep < reps; rep++) {
             Image img = Image.of(100 + rep, layers, kib * 1024L);
             String repo = REPO + "image-" + rep;
@@ -299,7 +310,7 @@ public final class RegistryBench {
                 pushS.put(sv, secondsSince(t0));
                 pushC.put(sv, cpu(sv, cpu0));
             }
-            for (Server sv : order(rep, List.of(drydock, distribution))) {
+            for (Server sv : order(rep, pullTargets)) {
                 RegistryClient c = clients.get(sv);
                 double cpu0 = sv.cpuSeconds();
                 long t0 = System.nanoTime();
@@ -312,6 +323,10 @@ public final class RegistryBench {
             if (pushNoFsync != null) pushNoFsync.add(pushS.get(drydockNoFsync), pushS.get(distribution));
             pushCpu.add(pushC.get(drydock), pushC.get(distribution));
             pullCpu.add(pullC.get(drydock), pullC.get(distribution));
+            if (drydockBase != null) {
+                pushAB.add(pushS.get(drydock), pushS.get(drydockBase));
+                pullAB.add(pullS.get(drydock), pullS.get(drydockBase));
+            }
             log(String.format(Locale.ROOT, "image rep %d: push %.3f s vs %.3f s%s, pull %.3f s vs %.3f s", rep + 1,
                     pushS.get(drydock), pushS.get(distribution),
                     drydockNoFsync == null ? "" : String.format(Locale.ROOT, " (fsync=false %.3f s)", pushS.get(drydockNoFsync)),
@@ -356,8 +371,14 @@ public final class RegistryBench {
         pull.note = "blob is in the page cache on both servers";
         Row pushCpu = cpuRow("push " + mib + " blob, POST+PATCH+PUT", "CPU s");
         Row pullCpu = cpuRow("pull " + mib + " blob", "CPU s");
+        Row patchAB = drydockBase == null ? null : row("A/B push " + mib + ", POST+PATCH+PUT", "MB/s", true, "(A/B)", null, false);
+        Row putAB = drydockBase == null || pushPut == null ? null : row("A/B push " + mib + ", POST+PUT(body)", "MB/s", true, "(A/B)", null, false);
+        Row pullAB = drydockBase == null ? null : row("A/B pull " + mib, "MB/s", true, "(A/B)", null, false);
+        List<Server> pullTargets = new ArrayList<>(List.of(drydock, distribution));
+        if (drydockBase != null) pullTargets.add(drydockBase);
         List<Server> pushTargets = new ArrayList<>(List.of(drydock, distribution));
         if (drydockNoFsync != null) pushTargets.add(drydockNoFsync);
+        if (drydockBase != null) pushTargets.add(drydockBase);
         for (int rep = 0; rep < reps; rep++) {
             for (PushMode mode : pushPut == null ? new PushMode[]{PushMode.PATCH} : PushMode.values()) {
                 BlobSource blob = new BlobSource(1000 + rep * 10L + mode.ordinal(), size);
@@ -379,13 +400,14 @@ public final class RegistryBench {
                 (mode == PushMode.PATCH ? pushPatch : pushPut).add(push.get(drydock), push.get(distribution));
                 if (mode == PushMode.PATCH) pushCpu.add(cpu.get(drydock), cpu.get(distribution));
                 if (mode == PushMode.PATCH && pushNoFsync != null) pushNoFsync.add(push.get(drydockNoFsync), push.get(distribution));
+                if (drydockBase != null) (mode == PushMode.PATCH ? patchAB : putAB).add(push.get(drydock), push.get(drydockBase));
                 String line = String.format(Locale.ROOT, "big %s rep %d: push %.0f vs %.0f MB/s%s", mode, rep + 1,
                         push.get(drydock), push.get(distribution),
                         drydockNoFsync == null ? "" : String.format(Locale.ROOT, " (fsync=false %.0f)", push.get(drydockNoFsync)));
                 if (mode == PushMode.PATCH) {
                     Map<Server, Double> pulled = new LinkedHashMap<>();
                     Map<Server, Double> pullC = new LinkedHashMap<>();
-                    for (Server sv : order(rep, List.of(drydock, distribution))) {
+                    for (Server sv : order(rep, pullTargets)) {
                         double cpu0 = sv.cpuSeconds();
                         long t0 = System.nanoTime();
                         clients.get(sv).pullBlob(repo, digest, size, false);
@@ -394,6 +416,7 @@ public final class RegistryBench {
                     }
                     pull.add(pulled.get(drydock), pulled.get(distribution));
                     pullCpu.add(pullC.get(drydock), pullC.get(distribution));
+                    if (drydockBase != null) pullAB.add(pulled.get(drydock), pulled.get(drydockBase));
                     line += String.format(Locale.ROOT, ", pull %.0f vs %.0f MB/s", pulled.get(drydock), pulled.get(distribution));
                 }
                 log(line);
@@ -570,10 +593,10 @@ public final class RegistryBench {
 
     private void print(String header) {
         StringBuilder out = new StringBuilder("\n").append(header).append("\n\n");
-        String fmt = "%-46s %-6s %-24s %-24s %-20s %-9s %s%n";
+        String fmt = "%-46s %-10s %-24s %-24s %-20s %-9s %s%n";
         out.append(String.format(Locale.ROOT, fmt, "metric", "unit", "Drydock median [min-max]",
                 "distribution med [min-max]", "ratio med [min-max]", "target", "met"));
-        out.append("-".repeat(140)).append('\n');
+        out.append("-".repeat(144)).append('\n');
         for (Row r : rows) {
             if (r.drydock.isEmpty() || r.cpu) continue;
             String met = "";
@@ -590,6 +613,9 @@ public final class RegistryBench {
             if (r.drydock.isEmpty() || !r.cpu) continue;
             out.append(String.format(Locale.ROOT, fmt, r.name, r.unit, cell(r.drydock, valueFormat(r)),
                     cell(r.distribution, valueFormat(r)), cell(r.ratios, "%.2f"), "", ""));
+        }
+        if (drydockBase != null) {
+            out.append("A/B rows: the second value column is the baseline jar (" + s("baseline-jar") + "), not distribution\n");
         }
         out.append("\nratio: Drydock/distribution for rates, distribution/Drydock for seconds (>1 = Drydock better);"
                 + " median of the per-rep paired ratios\n");
