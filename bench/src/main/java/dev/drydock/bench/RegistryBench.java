@@ -343,11 +343,15 @@ public final class RegistryBench {
         head.note = get.note = d.toSeconds() + " s per run, tag resolved on every request, bearer token on Drydock";
         Row headCpu = cpuRow("manifest HEAD by tag", "CPU us/req");
         Row getCpu = cpuRow("manifest GET by tag", "CPU us/req");
+        Row headAB = drydockBase == null ? null : row("A/B manifest HEAD by tag", "req/s", true, "(A/B)", null, false);
+        Row getAB = drydockBase == null ? null : row("A/B manifest GET by tag", "req/s", true, "(A/B)", null, false);
+        List<Server> targets = new ArrayList<>(List.of(drydock, distribution));
+        if (drydockBase != null) targets.add(drydockBase);
         for (int rep = 0; rep < reps; rep++) {
             for (boolean isHead : new boolean[]{true, false}) {
                 Map<Server, Double> rate = new LinkedHashMap<>();
                 Map<Server, Double> cpu = new LinkedHashMap<>();
-                for (Server sv : order(rep, List.of(drydock, distribution))) {
+                for (Server sv : order(rep, targets)) {
                     double cpu0 = sv.cpuSeconds();
                     double r = load(clients.get(sv), repo, "latest", isHead, n, d);
                     rate.put(sv, r);
@@ -355,6 +359,7 @@ public final class RegistryBench {
                 }
                 (isHead ? head : get).add(rate.get(drydock), rate.get(distribution));
                 (isHead ? headCpu : getCpu).add(cpu.get(drydock), cpu.get(distribution));
+                if (drydockBase != null) (isHead ? headAB : getAB).add(rate.get(drydock), rate.get(drydockBase));
                 log(String.format(Locale.ROOT, "manifest %s rep %d: %.0f vs %.0f req/s", isHead ? "HEAD" : "GET", rep + 1,
                         rate.get(drydock), rate.get(distribution)));
             }
