@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Registry benchmark: builds Drydock and the bench, then runs Drydock and CNCF distribution side by side.
+#   bench/run.sh                                   full run (1 GiB blob, 3 reps, 10 s load runs)
+#   bench/run.sh --blob-mib 256 --duration 3 --reps 2   quick run
+#   bench/run.sh --help                            all options
+# Set SKIP_BUILD=1 to reuse the jar and classes already built.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Pick a JDK the same way the ./drydock launcher does.
+java_ok() { [ -x "$1/bin/java" ] && "$1/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; }
+if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME"; then
+  JAVA_HOME=""
+  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-2*-jdk* /usr/lib/jvm/java-2*-openjdk*; do
+    if java_ok "$candidate"; then JAVA_HOME="$candidate"; break; fi
+  done
+  if [ -z "$JAVA_HOME" ]; then
+    echo "bench: needs a JDK 21 or newer; set JAVA_HOME to one" >&2
+    exit 1
+  fi
+fi
+export JAVA_HOME
+
+cd "$here"
+if [ -z "${SKIP_BUILD:-}" ]; then
+  echo "bench: building (mvnw package, offline)..." >&2
+  ./mvnw -B -o -q package -DskipTests
+fi
+exec "$JAVA_HOME/bin/java" -Xmx1g --add-opens java.base/java.net=ALL-UNNAMED -cp bench/target/classes dev.drydock.bench.RegistryBench \
+  --jar "$here/drydock-server/target/drydock.jar" "$@"

@@ -1,0 +1,237 @@
+package dev.drydock.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The server processes under test: each a child process on a loopback port with its own data directory. */
+final class Servers {
+    private Servers() {}
+
+    static final String ADMIN_EMAIL = "bench@drydock.local";
+    static final String ADMIN_PASSWORD = "bench-password-1234";
+    static final long ORG = 17532;
+
+    abstract static class Server implements AutoCloseable {
+        final String label;
+        final Path dir;
+        final int port;
+        Process process;
+
+        Server(String label, Path dir) throws IOException {
+            this.label = label;
+            this.dir = dir;
+            this.port = freePort();
+            Files.createDirectories(dir);
+        }
+
+        URI base() {
+            return URI.create("http://127.0.0.1:" + port);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        abstract RegistryClient client();
+
+        /** Where the bytes of a published blob live (the bench deletes them after measuring, to bound disk use). */
+        abstract Path blobFile(String digest);
+
+        void dropBlob(String digest) {
+            try {
+                Files.deleteIfExists(blobFile(digest));
+            } catch (IOException e) {
+                System.err.println("warning: could not delete " + blobFile(digest) + ": " + e);
+            }
+        }
+
+        void start(List<String> command, Map<String, String> env, Duration readyTimeout, String readyPath) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+            pb.environment().putAll(env);
+            process = pb.start();
+            HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            long deadline = System.nanoTime() + readyTimeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IOException(label + " exited with " + process.exitValue() + "; see " + dir.resolve("server.log"));
+                }
+                try {
+                    int status = probe.send(HttpRequest.newBuilder(base().resolve(readyPath)).GET().build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status == 200) return;
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                sleep(100);
+            }
+            throw new IOException(label + " not ready after " + readyTimeout + "; see " + dir.resolve("server.log"));
+        }
+
+        /** CPU time (user + system) the server process has used so far, in seconds (10 ms resolution). */
+        double cpuSeconds() {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ ticks
+            } catch (IOException | RuntimeException e) {
+                return Double.NaN;
+            }
+        }
+
+        /** {@code VmHWM} (peak RSS) in KiB from /proc, or -1. */
+        long peakRssKiB() {
+            return procStatus("VmHWM:");
+        }
+
+        long rssKiB() {
+            return procStatus("VmRSS:");
+        }
+
+        /** Resets the kernel's peak-RSS counter (writes 5 to clear_refs); false when not permitted. */
+        boolean resetPeakRss() {
+            try {
+                Files.writeString(Path.of("/proc/" + pid() + "/clear_refs"), "5");
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        private long procStatus(String key) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                    if (line.startsWith(key)) return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+                }
+            } catch (IOException | RuntimeException e) {
+                // process gone
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() {
+            if (process == null || !process.isAlive()) return;
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Drydock from its jar: {@code java <jvmOpts> -jar drydock.jar serve --port P --data DIR --bind 127.0.0.1}. */
+    static final class Drydock extends Server {
+        Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync) throws IOException {
+            super(label, dir);
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(jvmOpts);
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve", "--port", String.valueOf(port),
+                    "--data", dir.resolve("data").toString(), "--bind", "127.0.0.1"));
+            start(cmd, Map.of("DRYDOCK_ADMIN_EMAIL", ADMIN_EMAIL, "DRYDOCK_ADMIN_PASSWORD", ADMIN_PASSWORD,
+                    "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync)), Duration.ofSeconds(90), "/readyz");
+            createOrg();
+        }
+
+        private void createOrg() throws IOException {
+            String auth = "Basic " + Base64.getEncoder().encodeToString(
+                    (ADMIN_EMAIL + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            try {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base().resolve("/api/v1/orgs"))
+                        .header("Authorization", auth).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":" + ORG + ",\"name\":\"Bench\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 201) throw new IOException(label + ": create org: " + r.statusCode() + " " + r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        RegistryClient client() {
+            return new RegistryClient(base(), ADMIN_EMAIL, ADMIN_PASSWORD);
+        }
+
+        @Override
+        Path blobFile(String digest) {
+            String hex = digest.substring(digest.indexOf(':') + 1);
+            return dir.resolve("data/storage/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        }
+    }
+
+    /** CNCF distribution ({@code registry serve config.yml}): filesystem storage, no auth, deletes enabled. */
+    static final class Distribution extends Server {
+        Distribution(String label, Path dir, Path binary) throws IOException {
+            super(label, dir);
+            Path config = dir.resolve("config.yml");
+            Files.writeString(config, """
+                    version: 0.1
+                    log:
+                      level: warn
+                      accesslog:
+                        disabled: true
+                    storage:
+                      filesystem:
+                        rootdirectory: %s
+                      delete:
+                        enabled: true
+                      cache:
+                        blobdescriptor: inmemory
+                      maintenance:
+                        uploadpurging:
+                          enabled: false
+                    http:
+                      addr: 127.0.0.1:%d
+                    """.formatted(dir.resolve("data"), port));
+            start(List.of(binary.toString(), "serve", config.toString()), Map.of(), Duration.ofSeconds(30), "/v2/");
+        }
+
+        @Override
+        RegistryClient client() {
+            return new RegistryClient(base(), null, null);
+        }
+
+        @Override
+        Path blobFile(String digest) {
+            String hex = digest.substring(digest.indexOf(':') + 1);
+            return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
