@@ -117,6 +117,22 @@ class TokenSignerTest {
     }
 
     @Test
+    void aVerifiedTokenIsStillRejectedOnceItExpires() {
+        String token = issue();
+        assertThat(signer.verify(token, AUDIENCE)).isPresent(); // verified once, remembered
+        assertThat(signer.verify(token, AUDIENCE)).isPresent();
+        clock.now = T0.plus(TTL).plusSeconds(61);
+        assertThat(signer.verify(token, AUDIENCE)).isEmpty();
+    }
+
+    @Test
+    void aVerifiedTokenIsNotAcceptedForAnotherAudience() {
+        String token = issue();
+        assertThat(signer.verify(token, AUDIENCE)).isPresent();
+        assertThat(signer.verify(token, "someone-else")).isEmpty();
+    }
+
+    @Test
     void notYetValidBeyondLeewayIsRejected() {
         String token = issue();
         clock.now = T0.minusSeconds(61);
