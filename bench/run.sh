@@ -21,10 +21,15 @@ if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME"; then
 fi
 export JAVA_HOME
 
+if ! command -v docker-registry >/dev/null 2>&1; then
+  echo "bench: needs CNCF distribution as the baseline: apt-get install docker-registry" >&2
+  exit 1
+fi
+
 cd "$here"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "bench: building (mvnw package, offline)..." >&2
-  ./mvnw -B -o -q package -DskipTests
+  echo "bench: building (mvnw package)..." >&2
+  ./mvnw -B -q package -DskipTests
 fi
 exec "$JAVA_HOME/bin/java" -Xmx1g --add-opens java.base/java.net=ALL-UNNAMED -cp bench/target/classes dev.drydock.bench.RegistryBench \
   --jar "$here/drydock-server/target/drydock.jar" "$@"
