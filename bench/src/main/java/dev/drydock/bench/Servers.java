@@ -150,8 +150,10 @@ final class Servers {
             cmd.addAll(jvmOpts);
             cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve", "--port", String.valueOf(port),
                     "--data", dir.resolve("data").toString(), "--bind", "127.0.0.1"));
+            // Plain registry mode: the bench measures the registry, not build testing of every push.
             start(cmd, Map.of("DRYDOCK_ADMIN_EMAIL", ADMIN_EMAIL, "DRYDOCK_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                    "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync)), Duration.ofSeconds(90), "/readyz");
+                    "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync), "DRYDOCK_REGISTRY_REQUIRE_ADAPTER", "false"),
+                    Duration.ofSeconds(90), "/readyz");
             createOrg();
         }
 
