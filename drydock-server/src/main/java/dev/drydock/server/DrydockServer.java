@@ -179,7 +179,7 @@ public final class DrydockServer implements AutoCloseable {
             String reportHost = config.publicUrl() != null
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port();
-            Worker worker = new Worker(jobs, builds, database.jdbi(),
+            Worker worker = new Worker(jobs, builds,
                     testerDecorator.apply(new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));

@@ -50,7 +50,7 @@ public final class BuildService {
     private final BuildEvents events;
     private final AuditLog audit;
     private final InstantSource clock;
-    private ImageReleaser releaser = digest -> {};
+    private ImageReleaser releaser = build -> {};
 
     /** Releases a deleted build's image for garbage collection (removes the registry's manifest). */
     @FunctionalInterface

@@ -3,7 +3,6 @@ package dev.drydock.platform.jobs;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +38,6 @@ public final class Worker implements AutoCloseable {
 
     private final JobQueue queue;
     private final BuildService builds;
-    private final Jdbi jdbi;
     private final BuildTester tester;
     private final Settings settings;
     private final String owner = "worker-" + UUID.randomUUID();
@@ -48,10 +46,9 @@ public final class Worker implements AutoCloseable {
     private final Semaphore slots;
     private volatile boolean running = true;
 
-    public Worker(JobQueue queue, BuildService builds, Jdbi jdbi, BuildTester tester, Settings settings) {
+    public Worker(JobQueue queue, BuildService builds, BuildTester tester, Settings settings) {
         this.queue = queue;
         this.builds = builds;
-        this.jdbi = jdbi;
         this.tester = tester;
         this.settings = settings;
         this.slots = new Semaphore(settings.concurrency());

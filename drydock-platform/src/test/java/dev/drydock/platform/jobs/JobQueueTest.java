@@ -390,7 +390,7 @@ class JobQueueTest {
     }
 
     private void start(BuildTester tester, Worker.Settings settings) {
-        Worker worker = new Worker(queue, builds, jdbi, tester, settings);
+        Worker worker = new Worker(queue, builds, tester, settings);
         workers.add(worker);
         worker.start();
     }

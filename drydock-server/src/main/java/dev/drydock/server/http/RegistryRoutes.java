@@ -275,12 +275,31 @@ public final class RegistryRoutes {
 
     /** Writes the spec's error envelope (no body for HEAD). */
     static void error(Context ctx, int status, String code, String message, Map<String, Object> detail) {
+        discardUnreadBody(ctx);
         ctx.status(status);
         if (ctx.method().equals(HandlerType.HEAD)) {
             ctx.result("");
             return;
         }
         Json.write(ctx, status, Map.of("errors", List.of(Map.of("code", code, "message", message, "detail", detail))));
+    }
+
+    /**
+     * Reads and drops what is left of a request body we refuse (up to 8 MiB). Answering before the client has
+     * sent its body makes the server close the connection while the client is still writing, and the reset can
+     * destroy our error response before the client reads it; larger bodies are cut off all the same.
+     */
+    private static void discardUnreadBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() == 0) return;
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] sink = new byte[64 * 1024];
+            long budget = 8L * 1024 * 1024;
+            int n;
+            while (budget > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, budget))) > 0) budget -= n;
+        } catch (IOException | IllegalStateException e) {
+            // the body is gone or was read as a reader: nothing to drain
+        }
     }
 
     /** Copies a stream to the response body; a client that hangs up is not an error. */
