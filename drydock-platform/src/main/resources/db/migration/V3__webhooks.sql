@@ -7,7 +7,7 @@ create table webhooks (
     -- the HMAC-SHA256 key that signs deliveries; needed in clear to sign, never returned after creation
     secret      varchar(200)  not null,
     created_by  varchar(320)  not null,
-    created_at  timestamp     not null
+    created_at  timestamp with time zone     not null
 );
 create index webhooks_org on webhooks (org_id);
 
@@ -20,12 +20,12 @@ create table webhook_outbox (
     body              varchar(100000) not null,
     state             varchar(16)     not null,
     attempts          integer         not null,
-    next_attempt_at   timestamp       not null,
+    next_attempt_at   timestamp with time zone       not null,
     lease_owner       varchar(100),
-    lease_expires_at  timestamp,
+    lease_expires_at  timestamp with time zone,
     last_error        varchar(2000),
-    created_at        timestamp       not null,
-    updated_at        timestamp       not null
+    created_at        timestamp with time zone       not null,
+    updated_at        timestamp with time zone       not null
 );
 create index webhook_outbox_due on webhook_outbox (state, next_attempt_at);
 create index webhook_outbox_webhook on webhook_outbox (webhook_id, id);
@@ -39,7 +39,7 @@ create table webhook_deliveries (
     status_code  integer,
     error        varchar(2000),
     duration_ms  bigint        not null,
-    at           timestamp     not null
+    at           timestamp with time zone     not null
 );
 create index webhook_deliveries_webhook on webhook_deliveries (webhook_id, id);
 create index webhook_deliveries_at on webhook_deliveries (at);
