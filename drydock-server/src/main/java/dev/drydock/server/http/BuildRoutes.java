@@ -47,7 +47,7 @@ public final class BuildRoutes {
         }));
         routes.get("/api/v1/adapters/{engineId}/builds", api.auth(this::listBuilds));
         routes.get("/api/v1/builds/{buildId}", api.auth((ctx, p) ->
-                Json.write(ctx, 200, buildView(p, builds.get(p, ctx.pathParam("buildId")), true))));
+                Json.write(ctx, 200, buildView(ctx, p, builds.get(p, ctx.pathParam("buildId")), true))));
         routes.post("/api/v1/builds/{buildId}/actions", api.auth(this::act));
         routes.get("/api/v1/builds/{buildId}/report", api.auth(this::report));
         routes.get("/api/v1/reviews", api.auth(this::reviews));
@@ -73,7 +73,7 @@ public final class BuildRoutes {
                 }
             }
         }
-        Json.write(ctx, 200, builds.list(adapter.engineId(), states).stream().map(b -> buildView(p, b, false)).toList());
+        Json.write(ctx, 200, builds.list(adapter.engineId(), states).stream().map(b -> buildView(ctx, p, b, false)).toList());
     }
 
     private void act(Context ctx, Principal p) {
@@ -87,7 +87,7 @@ public final class BuildRoutes {
                     + String.join(", ", Arrays.stream(BuildAction.values()).map(Enum::name).toList()), Map.of("field", "action"));
         }
         Build build = builds.act(p, ctx.pathParam("buildId"), action, Json.text(body, "reason"));
-        Json.write(ctx, 200, buildView(p, build, true));
+        Json.write(ctx, 200, buildView(ctx, p, build, true));
     }
 
     private void report(Context ctx, Principal p) {
@@ -107,11 +107,16 @@ public final class BuildRoutes {
                 || u.platformRole() == Principal.PlatformRole.operator) {
             throw new ApiException(ApiErrorCode.FORBIDDEN, "the review queue is for platform reviewers");
         }
-        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> buildView(p, b, false)).toList());
+        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> buildView(ctx, p, b, false)).toList());
+    }
+
+    /** The registry's host as clients write it in image references, e.g. {@code registry.example.com}. */
+    private String registryHost(Context ctx) {
+        return challenge.baseUrl(ctx).replaceFirst("^https?://", "");
     }
 
     private Map<String, Object> adapterView(Context ctx, Adapter a) {
-        String host = challenge.baseUrl(ctx).replaceFirst("^https?://", "");
+        String host = registryHost(ctx);
         String target = host + "/" + a.repository();
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("engineId", a.engineId());
@@ -134,12 +139,12 @@ public final class BuildRoutes {
         return v;
     }
 
-    private Map<String, Object> buildView(Principal p, Build b, boolean detail) {
+    private Map<String, Object> buildView(Context ctx, Principal p, Build b, boolean detail) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", b.id());
         v.put("engineId", b.engineId());
         v.put("state", b.state());
-        v.put("image", b.imagePath());
+        v.put("image", registryHost(ctx) + "/" + b.imagePath());
         v.put("digest", b.digest());
         v.put("tag", b.tag());
         v.put("uploadTime", b.uploadTime());

@@ -325,6 +325,7 @@ class AdapterLifecycleTest {
         assertThat(body.get("image").asText()).endsWith(World.ORG + "/report:hold-a");
         assertThat(body.get("checks").get(0).get("id").asText()).isEqualTo("image.platform");
         assertThat(w.build(heldA).get("reportAvailable").asBoolean()).isTrue();
+        assertThat(w.build(heldA).get("image").asText()).isEqualTo(w.d.host() + "/" + World.ORG + "/report:hold-a");
         assertThat(w.get(w.reviewer(), "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(200);
         assertThat(w.get(w.auth(Party.otherOrgMember), "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(404);
         assertThat(w.get(null, "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(401);
