@@ -3,14 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.server.http.Json;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 
@@ -74,31 +67,9 @@ final class BuildFixture {
     /** Pushes a minimal image for {@code linux/<arch>}; returns the manifest digest. */
     String push(Owner owner, String name, String tag, String arch) {
         String repo = owner.org() + "/" + name;
-        String bearer = "Bearer " + d.token(owner.login(), owner.secret(), "repository:" + repo + ":pull,push");
-        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + arch + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
-                .getBytes(StandardCharsets.UTF_8);
-        byte[] layer = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-        String configDigest = blob(repo, config, bearer);
-        String layerDigest = blob(repo, layer, bearer);
-        String manifest = """
-                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},
-                 "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}]}"""
-                .formatted(configDigest, config.length, layerDigest, layer.length);
-        HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/" + repo + "/manifests/" + tag))
-                .header("Authorization", bearer).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofString(manifest)).build());
-        if (r.statusCode() != 201) throw new AssertionError("manifest PUT: " + r.statusCode() + " " + r.body());
-        return r.headers().firstValue("Docker-Content-Digest").orElseThrow();
-    }
-
-    private String blob(String repo, byte[] content, String bearer) {
-        String digest = sha256(content);
-        HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/v2/" + repo + "/blobs/uploads/?digest=" + digest))
-                .header("Authorization", bearer).header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
-        if (r.statusCode() != 201) throw new AssertionError("blob upload: " + r.statusCode() + " " + r.body());
-        return digest;
+        OciPush.Image image = OciPush.image(UUID.randomUUID().toString(), arch);
+        OciPush.push(d, repo, d.token(owner.login(), owner.secret(), "repository:" + repo + ":pull,push"), image, tag);
+        return image.manifestDigest().toString();
     }
 
     /** The id of the adapter's build of that digest (created synchronously by the push). */
@@ -123,14 +94,6 @@ final class BuildFixture {
 
     private static String[] allStates() {
         return java.util.Arrays.stream(dev.drydock.platform.builds.BuildState.values()).map(Enum::name).toArray(String[]::new);
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static JsonNode parse(String json) {

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 /** Pushes and pulls minimal OCI images over the real HTTP API (monolithic blob uploads, one layer). */
 final class OciPush {
     static final String MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
-    static final byte[] CONFIG = """
-            {"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[]}}""".getBytes(StandardCharsets.UTF_8);
 
     private OciPush() {}
 
@@ -22,14 +20,22 @@ final class OciPush {
         Digest manifestDigest() { return Digest.sha256(manifest); }
     }
 
+    /** A linux/amd64 image whose only layer holds {@code layerText}. */
     static Image image(String layerText) {
+        return image(layerText, "amd64");
+    }
+
+    /** A linux/{@code architecture} image whose only layer holds {@code layerText}. */
+    static Image image(String layerText, String architecture) {
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture
+                + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").getBytes(StandardCharsets.UTF_8);
         byte[] layer = layerText.getBytes(StandardCharsets.UTF_8);
         String manifest = """
                 {"schemaVersion":2,"mediaType":"%s",\
                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
                 "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}]}"""
-                .formatted(MANIFEST_TYPE, Digest.sha256(CONFIG), CONFIG.length, Digest.sha256(layer), layer.length);
-        return new Image(CONFIG, layer, manifest.getBytes(StandardCharsets.UTF_8));
+                .formatted(MANIFEST_TYPE, Digest.sha256(config), config.length, Digest.sha256(layer), layer.length);
+        return new Image(config, layer, manifest.getBytes(StandardCharsets.UTF_8));
     }
 
     static String pushToken(TestDrydock d, String user, String password, String repository) {
