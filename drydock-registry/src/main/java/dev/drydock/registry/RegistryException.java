@@ -23,6 +23,15 @@ public class RegistryException extends RuntimeException {
         this.detail = detail;
     }
 
+    /**
+     * No stack trace: these are answers to clients (a HEAD for a blob the registry lacks is the normal start
+     * of every layer push), not faults, and filling in a trace per request is measurable on the hot path.
+     */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+
     public ErrorCode code() { return code; }
     public int status() { return status; }
     public Map<String, Object> detail() { return detail; }
