@@ -1,5 +1,6 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.ImageSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.ImageSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.registry.Digest;

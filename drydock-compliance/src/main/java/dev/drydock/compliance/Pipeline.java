@@ -1,5 +1,6 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.ImageSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

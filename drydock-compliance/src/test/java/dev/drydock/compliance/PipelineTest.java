@@ -1,5 +1,6 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.ImageSource;
 import dev.drydock.registry.Digest;
 import org.junit.jupiter.api.Test;
 

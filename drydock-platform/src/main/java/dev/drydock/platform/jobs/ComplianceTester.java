@@ -2,7 +2,7 @@ package dev.drydock.platform.jobs;
 
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
-import dev.drydock.compliance.ImageSource;
+import dev.drydock.image.ImageSource;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.registry.Digest;

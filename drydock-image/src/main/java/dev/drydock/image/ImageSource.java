@@ -1,4 +1,4 @@
-package dev.drydock.compliance;
+package dev.drydock.image;
 
 import dev.drydock.registry.Digest;
 
