@@ -15,7 +15,7 @@ import java.util.Map;
 public record BuildReport(
         String engineId,
         String build,
-        long uploadTime,
+        Long uploadTime,
         String user,
         String image,
         Object inspect,

@@ -1,8 +1,28 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.FileInterest;
+
+import java.util.List;
+
 /** One compliance check; runs against the image and what earlier checks learned. */
 public interface Check {
     String id();
 
     CheckResult run(CheckContext context) throws Exception;
+
+    /**
+     * The checks that must have passed (or only warned) before this one can look; the pipeline skips this check,
+     * naming the first that did not, so the report's errors carry the root cause and not its echoes.
+     */
+    default List<String> needs() {
+        return List.of();
+    }
+
+    /**
+     * The files whose contents this check reads from the image. The pipeline reads the layers once, keeping the
+     * union of every check's interest; by default a check reads no file contents.
+     */
+    default FileInterest fileInterest() {
+        return path -> false;
+    }
 }

@@ -16,6 +16,14 @@ public record CheckResult(String id, Verdict verdict, String message, Map<String
         return new CheckResult(id, Verdict.failed, message, evidence);
     }
 
+    public static CheckResult warning(String id, String message, Map<String, Object> evidence) {
+        return new CheckResult(id, Verdict.warning, message, evidence);
+    }
+
+    public static CheckResult skipped(String id, String message, Map<String, Object> evidence) {
+        return new CheckResult(id, Verdict.skipped, message, evidence);
+    }
+
     public boolean blocksBuild() {
         return verdict == Verdict.failed || verdict == Verdict.error;
     }

@@ -24,6 +24,8 @@ public final class ImagePlatformCheck implements Check {
     public static final String IMAGE_MANIFEST = "imageManifest";
     /** Fact: the image config (JsonNode). */
     public static final String CONFIG = "config";
+    /** Fact: the {@link dev.drydock.image.ResolvedImage} tested (the linux/amd64 image, its config and layers). */
+    public static final String RESOLVED = "resolved";
     private static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,28 +1,73 @@
 package dev.drydock.compliance;
 
-import dev.drydock.image.ImageSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.image.FileInterest;
+import dev.drydock.image.ImageSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Runs the checks in order and writes the report. A build succeeds only when at least one check ran and none
- * failed or errored: an empty pipeline never passes.
+ * failed or errored: an empty pipeline never passes. Each run gets its own working directory (for the files
+ * extracted from the image), deleted with whatever checks registered to close when the run ends.
  */
 public final class Pipeline {
+    /** Fact: the {@code docker image inspect} JSON of the tested image, which becomes the report's {@code inspect}. */
+    public static final String INSPECT = "inspect";
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<Check> checks;
+    private final Path workRoot;
+    private final FileInterest fileInterest;
 
+    /** A pipeline whose runs work in the system's temporary directory. */
     public Pipeline(List<Check> checks) {
+        this(checks, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** @param workRoot where each run creates (and then deletes) its working directory */
+    public Pipeline(List<Check> checks, Path workRoot) {
         this.checks = List.copyOf(checks);
+        this.workRoot = workRoot;
+        FileInterest union = path -> false;
+        for (Check check : this.checks) union = union.or(check.fileInterest());
+        this.fileInterest = union;
+    }
+
+    public List<Check> checks() {
+        return checks;
     }
 
     public BuildReport run(BuildUnderTest build, ImageSource image) throws InterruptedException {
-        CheckContext context = new CheckContext(build, image);
+        Path workDir;
+        try {
+            Files.createDirectories(workRoot);
+            workDir = Files.createTempDirectory(workRoot, "drydock-check-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a working directory in " + workRoot
+                    + ": make it writable or point the pipeline elsewhere", e);
+        }
+        CheckContext context = new CheckContext(build, image, workDir, fileInterest);
+        try {
+            return runChecks(build, context);
+        } finally {
+            cleanUp(context, workDir);
+        }
+    }
+
+    private BuildReport runChecks(BuildUnderTest build, CheckContext context) throws InterruptedException {
         List<CheckResult> results = new ArrayList<>();
         Map<String, Long> durations = new LinkedHashMap<>();
         for (Check check : checks) {
@@ -30,14 +75,17 @@ public final class Pipeline {
             long start = System.nanoTime();
             CheckResult result;
             try {
-                result = check.run(context);
+                result = context.unlessPassed(check.id(), check.needs()).orElse(null);
+                if (result == null) result = check.run(context);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                log.warn("check {} threw", check.id(), e);
                 result = new CheckResult(check.id(), Verdict.error,
                         "check " + check.id() + " could not run: " + e.getMessage(), Map.of("exception", e.getClass().getSimpleName()));
             }
             durations.put(check.id(), (System.nanoTime() - start) / 1_000_000);
+            context.record(result);
             results.add(result);
         }
         List<String> errors = new ArrayList<>();
@@ -47,7 +95,23 @@ public final class Pipeline {
         if (results.isEmpty()) errors.add("No compliance checks ran: the build cannot be marked available");
         boolean success = errors.isEmpty();
         return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
-                null, null, null, null, success, errors, results, durations, context.get(ImagePlatformCheck.PLATFORM));
+                context.get(INSPECT), null, null, null, success, errors, results, durations,
+                context.get(ImagePlatformCheck.PLATFORM));
+    }
+
+    private static void cleanUp(CheckContext context, Path workDir) {
+        while (!context.cleanups().isEmpty()) {
+            try {
+                context.cleanups().pop().close();
+            } catch (Exception e) {
+                log.warn("could not release a resource of the run in {}", workDir, e);
+            }
+        }
+        try (Stream<Path> paths = Files.walk(workDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not delete the working directory {}", workDir, e);
+        }
     }
 
     public static String toJson(BuildReport report) {

@@ -51,7 +51,8 @@ class PipelineTest {
     }
 
     private static BuildUnderTest build(Digest digest) {
-        return new BuildUnderTest("e", "b", 1L, "dev@acme.test", "host/17532/a:1", "17532/a", digest);
+        return new BuildUnderTest("e", "b", 1L, "dev@acme.test", "host/17532/a:1", "17532/a", digest, "pull", "batch",
+                "FullyNetworkIsolated");
     }
 
     @Test

@@ -180,7 +180,8 @@ public final class DrydockServer implements AutoCloseable {
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port();
             Worker worker = new Worker(jobs, builds,
-                    testerDecorator.apply(new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost)),
+                    testerDecorator.apply(new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost,
+                            adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;

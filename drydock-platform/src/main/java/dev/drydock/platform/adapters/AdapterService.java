@@ -86,6 +86,11 @@ public final class AdapterService {
         return adapter;
     }
 
+    /** The adapter with this id, in whatever state, without an access check (for the worker testing its builds). */
+    public Optional<Adapter> byEngineId(String engineId) {
+        return jdbi.withHandle(h -> AdapterStore.byId(h, engineId));
+    }
+
     /** The live adapter owning a repository, if any (for the registry's push check). */
     public Optional<Adapter> byRepository(String repository) {
         int slash = repository.indexOf('/');

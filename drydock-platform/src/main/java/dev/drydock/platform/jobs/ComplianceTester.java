@@ -4,6 +4,7 @@ import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.compliance.Pipeline;
+import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.registry.Digest;
 import dev.drydock.registry.Registry;
@@ -11,18 +12,25 @@ import dev.drydock.registry.RegistryException;
 
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Runs the compliance pipeline on a build, reading its image straight from the registry's storage. */
 public final class ComplianceTester implements BuildTester {
     private final Registry registry;
     private final Pipeline pipeline;
     private final String registryHost;
+    private final Function<String, Optional<Adapter>> adapters;
 
-    /** @param registryHost how the image reference in reports names this registry, e.g. {@code registry.example.com} */
-    public ComplianceTester(Registry registry, Pipeline pipeline, String registryHost) {
+    /**
+     * @param registryHost how the image reference in reports names this registry, e.g. {@code registry.example.com}
+     * @param adapters     the registered adapter by engineId (the manifest must agree with it)
+     */
+    public ComplianceTester(Registry registry, Pipeline pipeline, String registryHost,
+                            Function<String, Optional<Adapter>> adapters) {
         this.registry = registry;
         this.pipeline = pipeline;
         this.registryHost = registryHost;
+        this.adapters = adapters;
     }
 
     @Override
@@ -55,8 +63,11 @@ public final class ComplianceTester implements BuildTester {
             }
         };
         String image = (registryHost == null ? "" : registryHost + "/") + build.imagePath();
+        Adapter adapter = adapters.apply(build.engineId()).orElseThrow(() -> new IllegalStateException(
+                "build " + build.id() + " belongs to no registered adapter (engineId " + build.engineId() + ")"));
         BuildReport report = pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
-                image, repository, Digest.parse(build.digest())), source);
+                image, repository, Digest.parse(build.digest()), adapter.category(), adapter.engineMode().name(),
+                adapter.deploymentModel().name()), source);
         return new Outcome(report.success(), Pipeline.toJson(report));
     }
 }
