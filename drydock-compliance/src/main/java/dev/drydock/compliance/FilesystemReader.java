@@ -17,5 +17,5 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface FilesystemReader {
     ImageFilesystem read(ImageSource source, ResolvedImage image, FileInterest interest, ExtractionLimits limits,
-                         Path workDir) throws ImageException, IOException;
+                         Path workDir) throws ImageException, IOException, InterruptedException;
 }

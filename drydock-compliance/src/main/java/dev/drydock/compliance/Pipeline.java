@@ -2,8 +2,10 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
+import dev.drydock.image.LayerPass;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,20 @@ public final class Pipeline {
         FileInterest union = path -> false;
         for (Check check : this.checks) union = union.or(check.fileInterest());
         this.fileInterest = union;
+    }
+
+    /**
+     * Every check Drydock runs, in order: platform, one pass over the layers, the manifest (present, valid,
+     * matching the adapter), the entrypoint. The service and {@code ./drydock check} both use this list.
+     */
+    public static Pipeline standard(Path workRoot) {
+        return new Pipeline(List.of(
+                new ImagePlatformCheck(),
+                new ImageFilesystemCheck(LayerPass::read, ExtractionLimits.DEFAULTS),
+                new ManifestPresentCheck(),
+                new ManifestValidCheck(),
+                new ManifestMatchesCheck(),
+                new EntrypointCheck()), workRoot);
     }
 
     public List<Check> checks() {

@@ -1,7 +1,6 @@
 package dev.drydock.server;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.drydock.compliance.ImagePlatformCheck;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.AuditLog;
@@ -48,6 +47,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -180,7 +180,7 @@ public final class DrydockServer implements AutoCloseable {
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port();
             Worker worker = new Worker(jobs, builds,
-                    testerDecorator.apply(new ComplianceTester(registry, new Pipeline(List.of(new ImagePlatformCheck())), reportHost,
+                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(Path.of(System.getProperty("java.io.tmpdir"))), reportHost,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));

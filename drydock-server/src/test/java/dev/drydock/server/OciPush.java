@@ -7,7 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
-/** Pushes and pulls minimal OCI images over the real HTTP API (monolithic blob uploads, one layer). */
+/** Pushes and pulls minimal adapter images over the real HTTP API (monolithic blob uploads, one layer). */
 final class OciPush {
     static final String MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
@@ -20,16 +20,21 @@ final class OciPush {
         Digest manifestDigest() { return Digest.sha256(manifest); }
     }
 
-    /** A linux/amd64 image whose only layer holds {@code layerText}. */
+    /** A linux/amd64 adapter image (passes every check for a pull/batch adapter) whose layer holds {@code layerText}. */
     static Image image(String layerText) {
         return image(layerText, "amd64");
     }
 
-    /** A linux/{@code architecture} image whose only layer holds {@code layerText}. */
+    /**
+     * A linux/{@code architecture} adapter image: one gzipped layer with {@link TestImages#GOOD_MANIFEST} at
+     * /var/manifest.json and {@code layerText} as /app/adapter (so every text gives its own digests), run by
+     * ENTRYPOINT ["/app/adapter"].
+     */
     static Image image(String layerText, String architecture) {
-        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture
-                + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").getBytes(StandardCharsets.UTF_8);
-        byte[] layer = layerText.getBytes(StandardCharsets.UTF_8);
+        byte[] tar = TestImages.adapterLayer(TestImages.GOOD_MANIFEST, layerText).bytes();
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture + "\",\"config\":{\"Entrypoint\":[\"/app/adapter\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.sha256(tar) + "\"]}}").getBytes(StandardCharsets.UTF_8);
+        byte[] layer = TestImages.compress(tar, false);
         String manifest = """
                 {"schemaVersion":2,"mediaType":"%s",\
                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\

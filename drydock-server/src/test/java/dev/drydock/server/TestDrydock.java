@@ -1,6 +1,7 @@
 package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.compliance.ShippedSchema;
 import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.events.RegistryEvent;
@@ -38,6 +39,8 @@ public final class TestDrydock implements AutoCloseable {
     private final UnaryOperator<BuildTester> tester;
     private DrydockServer server;
     public final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
+    /** Every report the server wrote that breaks the shipped report schema; {@link #close()} fails on any. */
+    private final List<String> invalidReports = new CopyOnWriteArrayList<>();
     public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private TestDrydock(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester) {
@@ -82,7 +85,25 @@ public final class TestDrydock implements AutoCloseable {
         flags.put("admin.email", ADMIN_EMAIL);
         flags.put("admin.password", ADMIN_PASSWORD);
         EventSink sink = events::add;
-        server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), sink, tester);
+        server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), sink,
+                real -> tester.apply(schemaChecked(real)));
+    }
+
+    /** Every report a test makes the server write is checked against the report schema it ships. */
+    private BuildTester schemaChecked(BuildTester real) {
+        return build -> {
+            BuildTester.Outcome outcome = real.test(build);
+            List<ShippedSchema.Violation> violations = ShippedSchema.REPORT.violations(outcome.reportJson());
+            if (!violations.isEmpty()) invalidReports.add("report of build " + build.id() + ": " + violations + "\n" + outcome.reportJson());
+            return outcome;
+        };
+    }
+
+    /** Fails when a report written so far broke the report schema (also checked on {@link #close()}). */
+    public void assertReportsMatchSchema() {
+        if (!invalidReports.isEmpty()) {
+            throw new AssertionError("reports that do not match schemas/report.schema.json:\n" + String.join("\n", invalidReports));
+        }
     }
 
     /** Stops and starts again on the same port and data directory (a process restart). */
@@ -191,5 +212,6 @@ public final class TestDrydock implements AutoCloseable {
     public void close() {
         if (server != null) server.close();
         deleteData();
+        assertReportsMatchSchema();
     }
 }

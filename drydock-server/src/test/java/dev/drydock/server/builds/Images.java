@@ -22,13 +22,15 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Pushes minimal OCI images straight through the registry API with java.net.http: a config blob (os linux and
- * the given architecture, plus a nonce label so every image has its own digest), one gzipped empty-tar layer,
- * and the manifest under a tag. Much faster than building with buildah and pushing with podman.
+ * the given architecture, plus a nonce label so every image has its own digest, ENTRYPOINT ["/app/adapter"]),
+ * one gzipped layer with a pull/batch adapter's /var/manifest.json, and the manifest under a tag. Much faster than building with buildah and pushing with podman.
  */
 final class Images {
     static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    private static final byte[] LAYER = gzip(new byte[1024]); // an empty tar: two zero blocks
-    private static final String DIFF_ID = sha256(new byte[1024]);
+    private static final byte[] LAYER_TAR = dev.drydock.server.TestImages.adapterLayer(
+            dev.drydock.server.TestImages.GOOD_MANIFEST, "#!/bin/sh\n").bytes();
+    private static final byte[] LAYER = gzip(LAYER_TAR);
+    private static final String DIFF_ID = sha256(LAYER_TAR);
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     /** A registry response that refused the push. */
@@ -52,7 +54,8 @@ final class Images {
         byte[] config = json(Map.of(
                 "architecture", architecture,
                 "os", "linux",
-                "config", Map.of("Labels", Map.of("nonce", UUID.randomUUID().toString())),
+                "config", Map.of("Labels", Map.of("nonce", UUID.randomUUID().toString()),
+                        "Entrypoint", List.of("/app/adapter")),
                 "rootfs", Map.of("type", "layers", "diff_ids", List.of(DIFF_ID))));
         byte[] manifest = json(Map.of(
                 "schemaVersion", 2,
