@@ -37,6 +37,7 @@ import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.GraphqlRoutes;
 import dev.drydock.server.http.HomePage;
 import dev.drydock.server.http.RegistryRoutes;
+import dev.drydock.server.http.SchemaRoutes;
 import dev.drydock.server.http.TokenRoutes;
 import dev.drydock.server.http.WebhookRoutes;
 import io.javalin.Javalin;
@@ -210,6 +211,7 @@ public final class DrydockServer implements AutoCloseable {
                 eventStreams.register(cfg.routes);
                 new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new WebhookRoutes(webhookService, api).register(cfg.routes);
+                new SchemaRoutes().register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
                 cfg.routes.get("/readyz", ctx -> {

@@ -96,6 +96,20 @@ class OpenApiTest {
         }
     }
 
+    @Test
+    void manifestAndReportSchemasArePublicAndServedAsShipped() {
+        try (TestDrydock d = TestDrydock.start()) {
+            for (var schema : java.util.Map.of("/api/v1/schemas/manifest.json", dev.drydock.compliance.ShippedSchema.MANIFEST,
+                    "/api/v1/schemas/report.json", dev.drydock.compliance.ShippedSchema.REPORT).entrySet()) {
+                HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + schema.getKey())).GET().build());
+                assertThat(r.statusCode()).as(schema.getKey()).isEqualTo(200);
+                assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/schema+json");
+                assertThat(r.body()).isEqualTo(schema.getValue().text());
+                assertThat(BuildFixture.parse(r.body()).get("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+            }
+        }
+    }
+
     private static void checkRefs(JsonNode doc, JsonNode node) {
         if (node.isObject()) {
             node.fields().forEachRemaining(e -> {
