@@ -1,9 +1,11 @@
 package dev.drydock.compliance;
 
+import dev.drydock.image.DockerInspect;
 import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ResolvedImage;
+import dev.drydock.registry.Digest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +55,35 @@ public final class ImageFilesystemCheck implements Check {
         }
         context.closeAtEnd(filesystem);
         context.put(FILESYSTEM, filesystem);
+        context.put(Pipeline.INSPECT, DockerInspect.of(image, filesystem, repoTag(context.build().image()),
+                context.build().repository() == null ? null : repoDigest(context.build().image(), context.build().digest())));
         long uncompressed = filesystem.layerSizes().stream().mapToLong(Long::longValue).sum();
         int entries = filesystem.entries().size();
         evidence.put("uncompressedSize", uncompressed);
         evidence.put("entries", entries);
         return CheckResult.passed(ID, "read " + image.layers().size() + " layer(s): " + entries + " paths, "
                 + uncompressed + " bytes uncompressed", evidence);
+    }
+
+    /** {@code host/17532/a:1.0} as is; null for a reference by digest (Docker lists no tag for those). */
+    static String repoTag(String image) {
+        if (image == null) return null;
+        int name = image.lastIndexOf('/') + 1;
+        return image.indexOf('@', name) < 0 && image.indexOf(':', name) > 0 ? image : null;
+    }
+
+    /**
+     * {@code host/17532/a@sha256:…}: the repository of the reference with the digest that was pushed. Only for
+     * images in a registry; a local archive ({@code ./drydock check}) has none, as in Docker.
+     */
+    static String repoDigest(String image, Digest pushed) {
+        if (image == null) return null;
+        int name = image.lastIndexOf('/') + 1;
+        int end = image.length();
+        for (char separator : new char[]{'@', ':'}) {
+            int at = image.indexOf(separator, name);
+            if (at > 0) end = Math.min(end, at);
+        }
+        return image.substring(0, end) + "@" + pushed;
     }
 }

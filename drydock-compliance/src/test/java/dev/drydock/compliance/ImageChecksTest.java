@@ -104,6 +104,10 @@ class ImageChecksTest {
         assertThat(report.errors()).isEmpty();
         assertThat(report.success()).isTrue();
         assertThat(report.checks()).extracting(CheckResult::verdict).containsOnly(Verdict.passed);
+        JsonNode inspect = (JsonNode) report.inspect();
+        assertThat(inspect.get(0).get("RepoTags").get(0).asText()).isEqualTo("host/17532/a:1");
+        assertThat(inspect.get(0).get("RepoDigests").get(0).asText()).isEqualTo("host/17532/a@" + Digest.sha256(new byte[]{1}));
+        assertThat(inspect.get(0).get("Size").asLong()).isEqualTo(1024);
         assertThat(usedInterest.get().wants("var/manifest.json")).isTrue();
         assertThat(usedInterest.get().wants("etc/passwd")).isFalse();
         assertThat(fs.closed).isTrue();
@@ -203,6 +207,15 @@ class ImageChecksTest {
         assertThat(report.success()).isTrue();
         assertThat(check(report, "manifest.matches").verdict()).isEqualTo(Verdict.skipped);
         assertThat(check(report, "manifest.matches").message()).contains("--category");
+    }
+
+    @Test
+    void inspectNamesTheTagOnlyForTagReferencesAndTheRepositoryDigestOnlyForRegistryImages() {
+        Digest d = Digest.sha256(new byte[]{1});
+        assertThat(ImageFilesystemCheck.repoTag("127.0.0.1:5000/17532/a:1.0")).isEqualTo("127.0.0.1:5000/17532/a:1.0");
+        assertThat(ImageFilesystemCheck.repoTag("127.0.0.1:5000/17532/a@" + d)).isNull();
+        assertThat(ImageFilesystemCheck.repoDigest("127.0.0.1:5000/17532/a:1.0", d)).isEqualTo("127.0.0.1:5000/17532/a@" + d);
+        assertThat(ImageFilesystemCheck.repoDigest("127.0.0.1:5000/17532/a@" + d, d)).isEqualTo("127.0.0.1:5000/17532/a@" + d);
     }
 
     @Test
