@@ -55,6 +55,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -177,11 +178,13 @@ public final class DrydockServer implements AutoCloseable {
                 }
             });
             Challenge challenge = new Challenge(config.publicUrl(), config.service());
-            String reportHost = config.publicUrl() != null
+            // Reports name the registry as clients reach it; without a public URL that is the bound port, which
+            // (with port 0) is known only once the server listens, before the worker starts.
+            AtomicReference<String> reportHost = new AtomicReference<>(config.publicUrl() != null
                     ? config.publicUrl().replaceFirst("^https?://", "")
-                    : "localhost:" + config.port();
+                    : "localhost:" + config.port());
             Worker worker = new Worker(jobs, builds,
-                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(Path.of(System.getProperty("java.io.tmpdir"))), reportHost,
+                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(Path.of(System.getProperty("java.io.tmpdir"))), reportHost::get,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
@@ -224,6 +227,11 @@ public final class DrydockServer implements AutoCloseable {
                 });
             });
             http.start(config.bind(), config.port());
+            if (config.publicUrl() == null) {
+                boolean anyAddress = config.bind().equals("0.0.0.0") || config.bind().equals("::");
+                String address = anyAddress ? "localhost" : config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
+                reportHost.set(address + ":" + http.port());
+            }
 
             ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "drydock-maintenance");

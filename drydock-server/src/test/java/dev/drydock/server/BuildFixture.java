@@ -92,6 +92,16 @@ final class BuildFixture {
                 d.api("GET", "/api/v1/builds/" + buildId, auth, null, 200).get("state").asText().equals(state));
     }
 
+    /** The build's downloaded report, after checking it against the report schema Drydock ships. */
+    JsonNode report(String buildId, String auth) {
+        java.net.http.HttpResponse<String> r = d.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(d.url() + "/api/v1/builds/" + buildId + "/report")).header("Authorization", auth).GET().build());
+        if (r.statusCode() != 200) throw new AssertionError("report of " + buildId + ": " + r.statusCode() + " " + r.body());
+        org.assertj.core.api.Assertions.assertThat(dev.drydock.compliance.ShippedSchema.REPORT.violations(r.body()))
+                .as("report schema violations of\n" + r.body()).isEmpty();
+        return parse(r.body());
+    }
+
     private static String[] allStates() {
         return java.util.Arrays.stream(dev.drydock.platform.builds.BuildState.values()).map(Enum::name).toArray(String[]::new);
     }

@@ -13,19 +13,20 @@ import dev.drydock.registry.RegistryException;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Runs the compliance pipeline on a build, reading its image straight from the registry's storage. */
 public final class ComplianceTester implements BuildTester {
     private final Registry registry;
     private final Pipeline pipeline;
-    private final String registryHost;
+    private final Supplier<String> registryHost;
     private final Function<String, Optional<Adapter>> adapters;
 
     /**
      * @param registryHost how the image reference in reports names this registry, e.g. {@code registry.example.com}
      * @param adapters     the registered adapter by engineId (the manifest must agree with it)
      */
-    public ComplianceTester(Registry registry, Pipeline pipeline, String registryHost,
+    public ComplianceTester(Registry registry, Pipeline pipeline, Supplier<String> registryHost,
                             Function<String, Optional<Adapter>> adapters) {
         this.registry = registry;
         this.pipeline = pipeline;
@@ -62,7 +63,8 @@ public final class ComplianceTester implements BuildTester {
                 return registry.openBlob(info, 0, info.size());
             }
         };
-        String image = (registryHost == null ? "" : registryHost + "/") + build.imagePath();
+        String host = registryHost.get();
+        String image = (host == null ? "" : host + "/") + build.imagePath();
         Adapter adapter = adapters.apply(build.engineId()).orElseThrow(() -> new IllegalStateException(
                 "build " + build.id() + " belongs to no registered adapter (engineId " + build.engineId() + ")"));
         BuildReport report = pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
