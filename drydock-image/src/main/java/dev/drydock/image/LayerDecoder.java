@@ -76,6 +76,7 @@ final class LayerDecoder {
             Thread.currentThread().interrupt();
             throw new InterruptedException("reading " + layerName + " was interrupted");
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) throw new InterruptedException("reading " + layerName + " was interrupted");
             throw new ImageException(layerName + " is corrupt or truncated (" + e.getMessage() + ", at entry "
                     + ImagePaths.quote(currentEntry) + "): rebuild the image and push it again", e);
         }
