@@ -27,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,30 +59,9 @@ class RealClientsTest {
     private static String host;
     private static String robotToken;
     private static Tools tools;
-    private static Store buildStore;
+    private static ContainerStore buildStore;
     private static Images images;
     private static Throwable imagesFailure;
-
-    /**
-     * Private container storage: podman and buildah flags that keep images out of the machine's storage. Keep
-     * the directory name short: podman refuses a run root longer than 50 characters.
-     */
-    record Store(Path dir) {
-        Store {
-            assertThat(dir.resolve("run").toString()).as("podman run root (at most 50 characters)").hasSizeLessThanOrEqualTo(50);
-        }
-
-        List<String> podman(String... args) {
-            return concat(List.of("podman", "--root", dir.resolve("root").toString(), "--runroot",
-                    dir.resolve("run").toString(), "--tmpdir", dir.resolve("libpod").toString(),
-                    "--storage-driver", "vfs"), args);
-        }
-
-        List<String> buildah(String... args) {
-            return concat(List.of("buildah", "--root", dir.resolve("root").toString(), "--runroot",
-                    dir.resolve("run").toString(), "--storage-driver", "vfs"), args);
-        }
-    }
 
     /** The test images in {@link #buildStore}. */
     record Images(String small, String smallId, String big, String bigId, int bigLayers) {}
@@ -99,32 +77,8 @@ class RealClientsTest {
         drydock.addMember(OTHER_ORG, OUTSIDER, "developer");
         robotToken = drydock.createRobot(ORG, "ci");
 
-        Path conf = tmp.resolve("conf");
-        Files.createDirectories(conf);
-        Path containersConf = conf.resolve("containers.conf");
-        try (InputStream in = RealClientsTest.class.getResourceAsStream("/podman/containers.conf")) {
-            assertThat(in).as("test resource podman/containers.conf").isNotNull();
-            Files.copy(in, containersConf);
-        }
-        Path registriesConf = conf.resolve("registries.conf");
-        Files.writeString(registriesConf, "unqualified-search-registries = []\n");
-        Path home = Files.createDirectories(tmp.resolve("home"));
-        Path tmpDir = Files.createDirectories(tmp.resolve("tmp"));
-        Map<String, String> env = new HashMap<>();
-        env.put("CONTAINERS_CONF", containersConf.toString());
-        env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
-        Path defaultAuth = tmp.resolve("default-auth.json"); // every call also passes its own --authfile
-        Files.writeString(defaultAuth, "{\"auths\": {}}\n");
-        env.put("REGISTRY_AUTH_FILE", defaultAuth.toString());
-        env.put("DOCKER_CONFIG", tmp.resolve("docker").toString());
-        env.put("DOCKER_HOST", "unix://" + tmp.resolve("no-docker-engine.sock")); // never talk to a real engine
-        env.put("HOME", home.toString());
-        env.put("TMPDIR", tmpDir.toString());
-        env.put("XDG_RUNTIME_DIR", null);
-        env.put("XDG_CONFIG_HOME", null);
-        env.put("XDG_DATA_HOME", null);
-        tools = new Tools(env, tmp.resolve("tool-output"));
-        buildStore = new Store(tmp.resolve("build"));
+        tools = ContainerStore.tools(tmp);
+        buildStore = new ContainerStore(tmp.resolve("build"));
     }
 
     @AfterAll
@@ -151,7 +105,7 @@ class RealClientsTest {
 
         // Nothing of it is left locally: untag it here, and pull into storage that has never seen it.
         tools.ok(buildStore.podman("rmi", ref));
-        Store fresh = new Store(tmp.resolve("pull1"));
+        ContainerStore fresh = new ContainerStore(tmp.resolve("pull1"));
         tools.ok(fresh.podman("pull", "--tls-verify=false", "--authfile", auth.toString(), ref));
         String pulled = tools.ok(fresh.podman("image", "inspect", "--format", "{{.Id}} {{.Digest}} {{len .RootFS.Layers}}", ref))
                 .stdout().strip();
@@ -310,7 +264,7 @@ class RealClientsTest {
         int eventsBefore = drydock.events.size();
 
         Map<String, Tools.Result> outcomes = new LinkedHashMap<>();
-        Store pullStore = new Store(tmp.resolve("pull2"));
+        ContainerStore pullStore = new ContainerStore(tmp.resolve("pull2"));
         for (String name : List.of("secret", "nothing")) {
             String ref = host + "/" + OTHER_ORG + "/" + name + ":1";
             Tools.Result push = tools.fails(buildStore.podman("push", "--tls-verify=false", "--authfile",
@@ -346,7 +300,7 @@ class RealClientsTest {
             case "buildah" -> buildStore.buildah("login");
             default -> List.of(tool, "login");
         };
-        Tools.Result r = tools.ok(concat(base, "--tls-verify=false", "--authfile", auth.toString(), "-u", user,
+        Tools.Result r = tools.ok(ContainerStore.concat(base, "--tls-verify=false", "--authfile", auth.toString(), "-u", user,
                 "-p", password, host));
         assertThat(r.stdout()).as(r.describe()).contains("Login Succeeded");
         return auth;
@@ -502,11 +456,5 @@ class RealClientsTest {
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
         return lines[lines.length - 1].strip();
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
     }
 }

@@ -17,6 +17,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -206,6 +208,19 @@ public final class TestImages {
                 .header("Authorization", "Bearer " + token).header("Content-Type", mediaType)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build());
         if (r.statusCode() != 201) throw new AssertionError("manifest put " + reference + ": " + r.statusCode() + " " + r.body());
+    }
+
+    /** Writes the image as an OCI image layout directory (what {@code ./drydock check DIR} reads). */
+    public static Path writeLayout(Built image, Path dir) throws IOException {
+        Path blobs = Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
+        for (Blob blob : image.blobs()) Files.write(blobs.resolve(blob.digest().hex()), blob.bytes());
+        Files.write(blobs.resolve(image.digest().hex()), image.manifest());
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        ObjectNode index = Json.MAPPER.createObjectNode().put("schemaVersion", 2).put("mediaType", OCI_INDEX);
+        index.putArray("manifests").addObject().put("mediaType", image.mediaType()).put("digest", image.digest().toString())
+                .put("size", image.manifest().length);
+        Files.write(dir.resolve("index.json"), json(index));
+        return dir;
     }
 
     private static ObjectNode descriptor(Blob blob) {
