@@ -6,6 +6,11 @@ import dev.drydock.server.TestImages.Tar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +76,48 @@ class ComplianceCorpusTest {
 
     private static Built adapter(String manifest) {
         return image().layer(adapterLayer(manifest, "#!/bin/sh\n"), "COPY . /").build();
+    }
+
+    @Test
+    void adaptersBuiltWithBuildahFromScratchAndPushedWithBuildah(@TempDir Path tmp) throws IOException {
+        Tools.require("buildah");
+        Tools tools = ContainerStore.tools(tmp);
+        ContainerStore store = new ContainerStore(tmp.resolve("s"));
+        Path context = Files.createDirectories(tmp.resolve("context"));
+        Files.writeString(context.resolve("manifest.json"), GOOD_MANIFEST);
+        Files.writeString(context.resolve("adapter"), "#!/bin/sh\necho ok\n");
+        tools.ok(store.buildah("from", "--name", "good", "scratch"));
+        tools.ok(store.buildah("copy", "good", context.resolve("manifest.json").toString(), "/var/manifest.json"));
+        tools.ok(store.buildah("copy", "--chmod", "755", "good", context.resolve("adapter").toString(), "/app/adapter"));
+        tools.ok(store.buildah("config", "--entrypoint", "[\"/app/adapter\"]", "good"));
+        tools.ok(store.buildah("commit", "--rm", "good", "localhost/corpus/good:1"));
+        // the same image with a later layer deleting the manifest: the whiteout entry RUN rm /var/manifest.json
+        // would leave, added as a file (buildah run would need a container runtime and a shell in the image)
+        tools.ok(store.buildah("from", "--name", "deleted", "localhost/corpus/good:1"));
+        tools.ok(store.buildah("copy", "deleted", context.resolve("adapter").toString(), "/app/adapter2"));
+        tools.ok(store.buildah("commit", "--rm", "deleted", "localhost/corpus/stage:1"));
+        Path whiteout = Files.write(tmp.resolve("whiteout.tar"), new Tar().dir("var").whiteout("var/manifest.json").bytes());
+        tools.ok(store.buildah("from", "--name", "deleted", "localhost/corpus/stage:1"));
+        tools.ok(store.buildah("add", "deleted", whiteout.toString(), "/"));
+        tools.ok(store.buildah("commit", "--rm", "deleted", "localhost/corpus/deleted:1"));
+
+        for (String image : List.of("good", "deleted")) {
+            String name = "buildah-" + image;
+            String engineId = f.registerAdapter(owner, name);
+            tools.ok(store.buildah("push", "--tls-verify=false", "--creds", owner.login() + ":" + owner.secret(),
+                    "localhost/corpus/" + image + ":1", "docker://" + d.host() + "/" + owner.org() + "/" + name + ":1.0"));
+            JsonNode build = d.api("GET", "/api/v1/adapters/" + engineId + "/builds", owner.auth(), null, 200).get(0);
+            String state = image.equals("good") ? "available" : "invalid";
+            f.awaitState(build.get("id").asText(), owner.auth(), state);
+            JsonNode report = f.report(build.get("id").asText(), owner.auth());
+            if (image.equals("good")) {
+                assertThat(report.get("errors")).as(report.toString()).isEmpty();
+                assertThat(report.at("/inspect/0/Config/Entrypoint/0").asText()).isEqualTo("/app/adapter");
+            } else {
+                assertThat(report.get("errors").get(0).asText()).as(report.toString())
+                        .startsWith("Missing /var/manifest.json: an earlier layer added it, but layer 3");
+            }
+        }
     }
 
     @Test
