@@ -79,7 +79,7 @@ class WebhookTest {
     private static void pushBuild(TestDrydock d, String tag) {
         if (d.api("GET", "/api/v1/orgs/" + ORG + "/adapters", admin(), null, 200).isEmpty()) {
             d.api("POST", "/api/v1/orgs/" + ORG + "/adapters", TestDrydock.basic(DEV, TestDrydock.PASSWORD),
-                    Map.of("name", "echo", "category", "transcription", "deploymentModel", "FullyNetworkIsolated",
+                    Map.of("name", "echo", "category", "pull", "deploymentModel", "FullyNetworkIsolated",
                             "engineMode", "batch"), 201);
         }
         String token = OciPush.pushToken(d, DEV, TestDrydock.PASSWORD, REPO);
