@@ -15,7 +15,8 @@ import java.util.Optional;
  */
 public final class JobQueue {
     /** A claimed job. */
-    public record Job(long id, String buildId, int attempts, String owner) {}
+    /** A claimed job; {@code lastError} is what the previous attempt left, null on a first attempt. */
+    public record Job(long id, String buildId, int attempts, String owner, String lastError) {}
 
     private final Jdbi jdbi;
     private final InstantSource clock;
@@ -58,7 +59,8 @@ public final class JobQueue {
                     .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("id", id).execute());
             if (won == 1) {
                 return jdbi.withHandle(h -> h.createQuery("select * from jobs where id = ?").bind(0, id)
-                        .map((rs, ctx) -> new Job(rs.getLong("id"), rs.getString("build_id"), rs.getInt("attempts"), owner))
+                        .map((rs, ctx) -> new Job(rs.getLong("id"), rs.getString("build_id"), rs.getInt("attempts"), owner,
+                                rs.getString("last_error")))
                         .findOne());
             }
             // another worker took it between our read and our update: look again

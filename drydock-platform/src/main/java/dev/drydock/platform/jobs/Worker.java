@@ -86,9 +86,12 @@ public final class Worker implements AutoCloseable {
 
     private void run(JobQueue.Job job) {
         if (job.attempts() > settings.maxAttempts()) {
+            String lastError = job.lastError() == null ? "the last attempt was cut off (the worker stopped or crashed)"
+                    : "last error: " + job.lastError();
             builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.invalid,
-                    "tested", "testing failed " + settings.maxAttempts() + " times; last attempt did not finish",
-                    failureReport(job.buildId(), "Testing did not finish after " + settings.maxAttempts() + " attempts"));
+                    "tested", "testing failed " + settings.maxAttempts() + " times; " + lastError,
+                    failureReport(job.buildId(), "Testing did not finish after " + settings.maxAttempts() + " attempts; "
+                            + lastError + ". Push again or ask an operator to retest"));
             queue.fail(job, "gave up after " + settings.maxAttempts() + " attempts");
             return;
         }
@@ -118,6 +121,10 @@ public final class Worker implements AutoCloseable {
             finish(job, BuildState.invalid, failureReport(job.buildId(),
                     "Timed out after " + format(settings.testTimeout()) + ": testing must finish within that time"));
         } catch (ExecutionException e) {
+            if (!running) {
+                releaseForRestart(job);
+                return;
+            }
             log.error("testing build {} failed", job.buildId(), e.getCause());
             queue.retryLater(job, String.valueOf(e.getCause()), Duration.ofSeconds(5L * job.attempts()));
             builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), BuildState.pending, "requeue",
@@ -126,9 +133,22 @@ public final class Worker implements AutoCloseable {
             // lost the lease (see the heartbeat): the job and the build are another worker's now
         } catch (InterruptedException e) {
             run.cancel(true);
+            if (!running) releaseForRestart(job);
             Thread.currentThread().interrupt();
         } finally {
             heartbeat.cancel(false);
+        }
+    }
+
+    /**
+     * The worker is shutting down mid-test: give the job back at once (rather than waiting for the lease to expire)
+     * and leave the build's history alone, since nothing went wrong with the build itself.
+     */
+    private void releaseForRestart(JobQueue.Job job) {
+        try {
+            queue.retryLater(job, "the worker stopped during the test", Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.debug("could not release job {} on shutdown; its lease will expire instead: {}", job.id(), e.toString());
         }
     }
 
@@ -178,5 +198,13 @@ public final class Worker implements AutoCloseable {
         running = false;
         scheduler.shutdownNow();
         runners.shutdownNow();
+        try {
+            // running tests see the interrupt and give their jobs back; wait so that happens before the database closes
+            if (!runners.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("some tests did not stop within 10 s of shutdown; their jobs run again when their leases expire");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

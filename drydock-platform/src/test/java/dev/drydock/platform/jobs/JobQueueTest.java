@@ -311,7 +311,8 @@ class JobQueueTest {
         assertThat(last.reason()).contains("3 times");
         JsonNode report = report(build);
         assertThat(report.get("success").asBoolean()).isFalse();
-        assertThat(report.get("errors").get(0).asText()).isEqualTo("Testing did not finish after 3 attempts");
+        assertThat(report.get("errors").get(0).asText())
+                .startsWith("Testing did not finish after 3 attempts; the last attempt was cut off (the worker stopped or crashed)");
         await().atMost(WAIT).until(() -> "failed".equals(jdbi.withHandle(h -> h.createQuery(
                 "select state from jobs where build_id = ?").bind(0, build).mapTo(String.class).one())));
         assertThat(lastError(build)).contains("gave up after 3 attempts");
@@ -338,7 +339,28 @@ class JobQueueTest {
         assertThat(builds.history(build)).filteredOn(h -> h.action().equals("requeue"))
                 .allSatisfy(h -> assertThat(h.reason()).contains("blob store unreadable"));
         assertThat(actions.getLast()).isEqualTo("tested pending->invalid");
-        assertThat(report(build).get("errors").get(0).asText()).contains("3 attempts");
+        // the give-up report carries the real cause, not only the count
+        assertThat(report(build).get("errors").get(0).asText()).contains("3 attempts").contains("blob store unreadable");
+    }
+
+    @Test
+    void aWorkerShutDownMidTestGivesTheJobBackAtOnceWithoutBlamingTheBuild() throws Exception {
+        String build = push();
+        CountDownLatch started = new CountDownLatch(1);
+        start(b -> {
+            started.countDown();
+            new CountDownLatch(1).await();
+            throw new AssertionError("unreachable");
+        }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(5), 3));
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+
+        workers.getFirst().close(); // returns once the test has stopped and the job is released
+
+        String jobState = jdbi.withHandle(h -> h.createQuery("select state from jobs where build_id = ?").bind(0, build)
+                .mapTo(String.class).one());
+        assertThat(jobState).isEqualTo("queued");
+        assertThat(queue.claim("next-node", LEASE)).as("runnable now, not after the lease").isPresent();
+        assertThat(actions(build)).containsExactly("push pending->pending", "fetch pending->fetching");
     }
 
     @Test

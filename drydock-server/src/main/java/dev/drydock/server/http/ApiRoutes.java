@@ -60,6 +60,13 @@ public final class ApiRoutes {
         routes.put("/api/v1/users/{email}/platform-role", auth(this::setPlatformRole));
         routes.get("/api/v1/audit", auth(this::auditLog));
         routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage(), e.detail()));
+        // a path no route matches: API clients get the JSON envelope they parse everywhere else, not Jetty's text
+        routes.error(404, ctx -> {
+            if (ctx.path().startsWith("/api/v1/") && !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {
+                error(ctx, ApiErrorCode.NOT_FOUND, "no API endpoint " + ctx.method() + " " + ctx.path()
+                        + ": see /api/v1/openapi.json for the endpoints", Map.of());
+            }
+        });
     }
 
     Handler auth(Authenticated handler) {

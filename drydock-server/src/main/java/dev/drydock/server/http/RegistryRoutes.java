@@ -94,7 +94,9 @@ public final class RegistryRoutes {
     }
 
     private void dispatch(Context ctx) {
-        String path = ctx.path().substring(3); // strip "/v2"
+        // Clients may percent-encode a digest's ':' (sha256%3A…). Only that escape is decoded: decoding '%2f' or
+        // '%2e' would turn escapes into path structure, and no name, tag or upload id contains '%' legitimately.
+        String path = ctx.path().replace("%3A", ":").replace("%3a", ":").substring(3); // strip "/v2"
         if (path.startsWith("/")) path = path.substring(1);
         HandlerType verb = ctx.method();
         if (path.isEmpty()) {

@@ -533,6 +533,9 @@ class DistributionSpecTest {
         assertThat(moved.header("Docker-Content-Digest")).isEqualTo(d2);
         assertThat(moved.body()).isEqualTo(m2);
         assertThat(c.get("/v2/" + repo + "/manifests/" + d1).status()).isEqualTo(200);
+        // some clients percent-encode the digest's ':'
+        assertThat(c.get("/v2/" + repo + "/manifests/" + d1.replace(":", "%3A")).body()).isEqualTo(m1);
+        assertThat(c.head("/v2/" + repo + "/blobs/" + sha256(config).replace(":", "%3a")).status()).isEqualTo(200);
     }
 
     @Test
