@@ -1,5 +1,7 @@
 package dev.drydock.platform.jobs;
 
+import dev.drydock.compliance.BuildReport;
+import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
@@ -34,7 +36,6 @@ public final class Worker implements AutoCloseable {
     /** Tunables, validated by the caller's configuration. */
     public record Settings(int concurrency, Duration lease, Duration poll, Duration testTimeout, int maxAttempts) {}
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final JobQueue queue;
     private final BuildService builds;
@@ -162,21 +163,14 @@ public final class Worker implements AutoCloseable {
     }
 
     /** The report of a build whose test could not run to the end. */
+    /**
+     * The report of a build whose testing never produced one (timed out, or gave up after every attempt): the
+     * report's usual fields, no checks, the reason as its one error, so it reads (and validates) like any other.
+     */
     private String failureReport(String buildId, String error) {
         Build build = builds.find(buildId).orElseThrow();
-        Map<String, Object> report = new java.util.LinkedHashMap<>();
-        report.put("engineId", build.engineId());
-        report.put("build", build.id());
-        report.put("uploadTime", build.uploadTime());
-        report.put("user", build.user());
-        report.put("image", build.imagePath());
-        report.put("success", false);
-        report.put("errors", List.of(error));
-        try {
-            return JSON.writeValueAsString(report);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Pipeline.toJson(new BuildReport(build.engineId(), build.id(), build.uploadTime(), build.user(),
+                build.imagePath(), null, null, null, null, false, List.of(error), List.of(), Map.of(), null));
     }
 
     private static String format(Duration d) {

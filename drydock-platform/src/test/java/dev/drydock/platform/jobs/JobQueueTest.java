@@ -421,9 +421,12 @@ class JobQueueTest {
         return builds.find(build).orElseThrow().state();
     }
 
+    /** The report the worker stored, after checking it against the report schema (as every written report must). */
     private JsonNode report(String build) {
+        String json = builds.report(build).orElseThrow();
+        assertThat(dev.drydock.compliance.ShippedSchema.REPORT.violations(json)).as("report schema violations of " + json).isEmpty();
         try {
-            return JSON.readTree(builds.report(build).orElseThrow());
+            return JSON.readTree(json);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
