@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@code manifest.present}: {@code /var/manifest.json} is a regular file in the image as the last layer left
  * it. A symlink (even to a valid manifest: the platform reads the file, and a link may point anywhere), a
  * directory, a device, or a file a later layer deleted all fail, naming the layer and Dockerfile step
- * responsible.
+ * responsible. A hard link passes when its bytes were kept (it is the same file as its target).
  */
 public final class ManifestPresentCheck implements Check {
     public static final String ID = "manifest.present";
@@ -61,7 +61,7 @@ public final class ManifestPresentCheck implements Check {
         evidence.put("type", entry.type().name().toLowerCase(java.util.Locale.ROOT));
         evidence.put("layerIndex", entry.layer());
         if (entry.createdBy() != null) evidence.put("createdBy", entry.createdBy());
-        String where = " (" + layer(image, entry.layer()) + ")";
+        String where = " (" + step(image, entry.layer()) + ")";
         switch (entry.type()) {
             case FILE -> {
                 evidence.put("size", entry.size());
@@ -80,15 +80,16 @@ public final class ManifestPresentCheck implements Check {
                         + "(COPY manifest.json /var/manifest.json) instead of linking to it", evidence);
             }
             case HARDLINK -> {
-                evidence.put("linkTarget", entry.linkTarget());
-                Optional<FileEntry> target = fs.resolve(PATH);
-                if (target.isPresent() && target.get().type() == FileEntry.Type.FILE && target.get().contentAvailable()) {
-                    context.put(ENTRY, target.get());
+                // a hard link is the same file as its target; its bytes are readable when the pass kept them
+                evidence.put("linkTarget", "/" + entry.linkTarget());
+                if (entry.contentAvailable()) {
+                    context.put(ENTRY, entry);
                     return CheckResult.passed(ID, "/var/manifest.json is a hard link to the regular file /"
                             + entry.linkTarget() + where, evidence);
                 }
                 return CheckResult.failed(ID, "/var/manifest.json is a hard link to /" + entry.linkTarget() + where
-                        + ", which cannot be read as a file: " + COPY_IT, evidence);
+                        + ", which Drydock does not read: copy the manifest file itself to /var/manifest.json "
+                        + "(COPY manifest.json /var/manifest.json)", evidence);
             }
             case DIRECTORY -> {
                 return CheckResult.failed(ID, "/var/manifest.json is a directory" + where + ", not a file: "
@@ -104,9 +105,20 @@ public final class ManifestPresentCheck implements Check {
 
     /** "layer 3 (RUN rm /var/manifest.json)", naming the Dockerfile step when the image history says it. */
     static String layer(ResolvedImage image, int index) {
+        String createdBy = createdBy(image, index);
+        return "layer " + (index + 1) + (createdBy == null ? "" : " (" + createdBy + ")");
+    }
+
+    /** "layer 3: RUN rm /var/manifest.json", for use inside parentheses. */
+    static String step(ResolvedImage image, int index) {
+        String createdBy = createdBy(image, index);
+        return "layer " + (index + 1) + (createdBy == null ? "" : ": " + createdBy);
+    }
+
+    private static String createdBy(ResolvedImage image, int index) {
         String createdBy = image != null && index >= 0 && index < image.layers().size()
                 ? image.layers().get(index).createdBy() : null;
-        return "layer " + (index + 1) + (createdBy == null || createdBy.isBlank() ? "" : " (" + shorten(createdBy) + ")");
+        return createdBy == null || createdBy.isBlank() ? null : shorten(createdBy);
     }
 
     private static String shorten(String step) {

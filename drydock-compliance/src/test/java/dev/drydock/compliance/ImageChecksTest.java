@@ -132,7 +132,7 @@ class ImageChecksTest {
         InMemoryFilesystem fs = new InMemoryFilesystem().entry("var/manifest.json", FileEntry.Type.SYMLINK, "/etc/passwd", 0, "ADD rootfs /");
         BuildReport report = valid(run(fs, EXEC_CONFIG, registered("pull")));
         assertThat(report.errors()).singleElement().asString()
-                .startsWith("/var/manifest.json is a symlink to /etc/passwd (layer 1 (ADD rootfs /))")
+                .startsWith("/var/manifest.json is a symlink to /etc/passwd (layer 1: ADD rootfs /)")
                 .contains("copy the manifest file itself");
     }
 
@@ -146,6 +146,13 @@ class ImageChecksTest {
         assertThat(report.errors()).singleElement().asString()
                 .contains("layer 2 (/bin/sh -c rm /var/manifest.json) deleted it");
         assertThat(check(report, "manifest.present").evidence()).containsEntry("deletedInLayerIndex", 1);
+    }
+
+    @Test
+    void aHardLinkWhoseBytesWereNotKeptFailsNamingItsTarget() throws Exception {
+        InMemoryFilesystem fs = new InMemoryFilesystem().entry("var/manifest.json", FileEntry.Type.HARDLINK, "etc/real.json", 0, null);
+        assertThat(valid(run(fs, EXEC_CONFIG, registered("pull"))).errors()).singleElement().asString()
+                .startsWith("/var/manifest.json is a hard link to /etc/real.json (layer 1: ADD rootfs /), which Drydock does not read");
     }
 
     @Test

@@ -151,7 +151,7 @@ class ComplianceCorpusTest {
                 .symlink("var/manifest.json", "/etc/passwd");
         Tested t = test(image().layer(layer, "RUN ln -s /etc/passwd /var/manifest.json").build(), "invalid");
         assertThat(t.errors()).singleElement().asString()
-                .startsWith("/var/manifest.json is a symlink to /etc/passwd (layer 1 (RUN ln -s /etc/passwd /var/manifest.json))")
+                .startsWith("/var/manifest.json is a symlink to /etc/passwd (layer 1: RUN ln -s /etc/passwd /var/manifest.json)")
                 .contains("copy the manifest file itself");
     }
 
