@@ -3,6 +3,7 @@ package dev.drydock.compliance;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.FileEntry;
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code manifest.valid}: {@code /var/manifest.json} is UTF-8 JSON (duplicate keys rejected: which one would the
- * platform read?) and conforms to the manifest schema ({@link ShippedSchema#MANIFEST}); every violation is listed
+ * {@code manifest.valid}: {@code /var/manifest.json} is UTF-8 JSON (duplicate keys and anything after the
+ * document rejected: which one would the platform read?) and conforms to the manifest schema ({@link ShippedSchema#MANIFEST}); every violation is listed
  * with its JSON path, in the message and in the evidence.
  */
 public final class ManifestValidCheck implements Check {
@@ -30,7 +31,8 @@ public final class ManifestValidCheck implements Check {
     public static final String MANIFEST = "manifest";
     /** Larger than any real manifest; stops a multi-megabyte file from being parsed and echoed into reports. */
     static final int MAX_BYTES = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String SCHEMA_HINT = " (the schema: GET /api/v1/schemas/manifest.json; fields in docs/checks.md)";
 
     @Override

@@ -52,6 +52,11 @@ public final class Pipeline {
      * Every check Drydock runs, in order: platform, one pass over the layers, the manifest (present, valid,
      * matching the adapter), the entrypoint. The service and {@code ./drydock check} both use this list.
      */
+    public static Pipeline standard() {
+        return standard(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** {@link #standard()} with each run's working directory under {@code workRoot}. */
     public static Pipeline standard(Path workRoot) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),

@@ -164,9 +164,11 @@ class ImageChecksTest {
     }
 
     @Test
-    void duplicateKeysAreInvalidJson() throws Exception {
+    void duplicateKeysAndTrailingContentAreInvalidJson() throws Exception {
         BuildReport report = valid(run(withManifest("{\"category\":\"pull\",\"category\":\"push\"}"), EXEC_CONFIG, registered("pull")));
         assertThat(report.errors()).singleElement().asString().contains("Duplicate field 'category'");
+        BuildReport trailing = valid(run(withManifest(GOOD_MANIFEST + " {}"), EXEC_CONFIG, registered("pull")));
+        assertThat(trailing.errors()).singleElement().asString().startsWith("/var/manifest.json is not valid JSON");
     }
 
     @Test

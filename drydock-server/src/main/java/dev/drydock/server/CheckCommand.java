@@ -71,7 +71,7 @@ final class CheckCommand implements Callable<Integer> {
         String reference = local.repoTag() != null ? local.repoTag() : image.toString();
         BuildUnderTest build = new BuildUnderTest(engineId, null, null, null, reference, null, local.top(), category,
                 engineMode == null ? null : engineMode.name(), deploymentModel == null ? null : deploymentModel.name());
-        BuildReport report = Pipeline.standard(Path.of(System.getProperty("java.io.tmpdir"))).run(build, local.source());
+        BuildReport report = Pipeline.standard().run(build, local.source());
         if (format == Format.table) printTable(out, report);
         else out.println(Pipeline.toJson(report));
         out.flush();

@@ -48,7 +48,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -184,7 +183,7 @@ public final class DrydockServer implements AutoCloseable {
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port());
             Worker worker = new Worker(jobs, builds,
-                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(Path.of(System.getProperty("java.io.tmpdir"))), reportHost::get,
+                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(), reportHost::get,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
