@@ -218,8 +218,7 @@ final class LayerDecoder {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override
