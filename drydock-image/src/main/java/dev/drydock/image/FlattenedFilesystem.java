@@ -78,10 +78,19 @@ public final class FlattenedFilesystem implements ImageFilesystem {
         deleted.remove(path);
     }
 
+    /**
+     * Creates the directories above an entry that no entry created, as extraction does. A regular file or device
+     * in the way becomes a directory; a symlink in the way stays (the entry keeps its literal path).
+     */
     private void addMissingParents(FileEntry entry) {
         String parent = ImagePaths.parent(entry.path());
         List<String> missing = new ArrayList<>();
-        while (!parent.isEmpty() && !nodes.containsKey(parent)) {
+        while (!parent.isEmpty()) {
+            Node existing = nodes.get(parent);
+            if (existing != null && (existing.entry().type() == FileEntry.Type.DIRECTORY
+                    || existing.entry().type() == FileEntry.Type.SYMLINK)) {
+                break;
+            }
             missing.add(parent);
             parent = ImagePaths.parent(parent);
         }

@@ -28,6 +28,11 @@ final class LayerDecoder {
     private static final int BUFFER = 1 << 16;
     private static final String WHITEOUT = ".wh.";
     private static final String OPAQUE = ".wh..wh..opq";
+    /**
+     * Bytes one entry's headers may take (GNU long names, PAX records such as path, linkpath and xattrs), plus one
+     * read-ahead buffer. The tar library reads them whole into memory, so a bomb of a long name must stop here.
+     */
+    private static final long MAX_HEADER_BYTES = (1 << 20) + BUFFER;
 
     /** State shared by the layers of one pass: the limits apply to the image as a whole. */
     static final class Budget {
@@ -62,8 +67,17 @@ final class LayerDecoder {
             counted = new CountingStream(decompressed(raw));
             List<LayerChanges.Change> changes = new ArrayList<>();
             TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(counted, BUFFER), "UTF-8");
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            while (true) {
+                // Finish the entry first, so that only header bytes are read inside the header budget.
+                if (tar.getCurrentEntry() != null) {
+                    while (tar.skip(Long.MAX_VALUE) > 0) {
+                        // skipping reads through the counting stream, so it is counted and bounded
+                    }
+                }
+                counted.headerBudgetEnd = counted.count + MAX_HEADER_BYTES;
+                TarArchiveEntry entry = tar.getNextEntry();
+                counted.headerBudgetEnd = Long.MAX_VALUE;
+                if (entry == null) break;
                 LayerChanges.Change change = change(entry, tar);
                 if (change != null) changes.add(change);
             }
@@ -210,6 +224,7 @@ final class LayerDecoder {
      */
     private final class CountingStream extends FilterInputStream {
         long count;
+        long headerBudgetEnd = Long.MAX_VALUE;
         private byte[] skipBuffer;
 
         CountingStream(InputStream in) {
@@ -218,8 +233,7 @@ final class LayerDecoder {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override
@@ -228,6 +242,11 @@ final class LayerDecoder {
             int n = in.read(b, off, len);
             if (n > 0) {
                 count += n;
+                if (count > headerBudgetEnd) {
+                    throw new LimitExceeded(layerName + " has a tar header (a long name or PAX extended header) after entry "
+                            + ImagePaths.quote(currentEntry) + " larger than " + ImagePaths.bytes(MAX_HEADER_BYTES - BUFFER)
+                            + ": rebuild the layer with shorter names and fewer extended attributes");
+                }
                 long total = budget.totalBytes.addAndGet(n);
                 if (total > budget.limits.maxTotalBytes()) {
                     throw new LimitExceeded("the image decompresses to more than " + ImagePaths.bytes(budget.limits.maxTotalBytes())

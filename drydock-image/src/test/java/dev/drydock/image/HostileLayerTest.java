@@ -135,6 +135,24 @@ class HostileLayerTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
     }
 
+    /** The tar library reads a long name whole into memory: a 64 MiB one (a few KiB gzipped) must stop early. */
+    @Test
+    void aHugeLongNameHeaderIsCutBeforeItIsRead() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(out))) {
+            // Written as GNU tar does: a ././@LongLink entry whose data is the next entry's name.
+            TarArchiveEntry longName = new TarArchiveEntry("././@LongLink", org.apache.commons.compress.archivers.tar.TarConstants.LF_GNUTYPE_LONGNAME);
+            longName.setSize(64 << 20);
+            tar.putArchiveEntry(longName);
+            byte[] chunk = "n".repeat(1 << 20).getBytes();
+            for (int i = 0; i < 64; i++) tar.write(chunk);
+            tar.closeArchiveEntry();
+        }
+        byte[] layer = out.toByteArray();
+        assertThat(failure(image(layer), ExtractionLimits.DEFAULTS).getMessage())
+                .contains(layerDigest(layer), "tar header (a long name or PAX extended header)", "larger than 1 MiB", "rebuild");
+    }
+
     @Test
     void aTruncatedGzipLayerIsAnErrorNamingTheLayer() throws Exception {
         byte[] whole = new TestTar().file("a", new byte[200_000]).file("b", "b").gzip();

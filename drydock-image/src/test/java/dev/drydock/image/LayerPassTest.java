@@ -212,6 +212,17 @@ class LayerPassTest {
     }
 
     @Test
+    void aFileInTheWayOfALaterLayersDirectoryBecomesADirectory() throws Exception {
+        byte[] base = new TestTar().file("opt/tool", "a file").gzip();
+        byte[] top = new TestTar().file("opt/tool/bin", "now inside a directory").gzip();
+        Digest manifest = source.image().layer(base, "a").layer(top, "b").push();
+        try (ImageFilesystem fs = read(manifest, path -> false)) {
+            assertThat(fs.lookup("opt/tool").orElseThrow().type()).isEqualTo(FileEntry.Type.DIRECTORY);
+            assertThat(fs.resolve("opt/tool/bin")).get().extracting(FileEntry::layer).isEqualTo(1);
+        }
+    }
+
+    @Test
     void layersWithManyFilesMergeInOrderWhateverOrderTheyDecodeIn() throws Exception {
         TestImage.Builder image = source.image();
         for (int layer = 0; layer < 12; layer++) {

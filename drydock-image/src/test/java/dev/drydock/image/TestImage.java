@@ -16,19 +16,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** An in-memory image source, and a builder for single-platform images in it. */
-final class TestImage implements ImageSource {
+/**
+ * An in-memory image source, and a builder for single-platform images in it. Published in this module's test-jar
+ * for the other modules' tests.
+ */
+public final class TestImage implements ImageSource {
     static final ObjectMapper JSON = new ObjectMapper();
-    final Map<Digest, Manifest> manifests = new HashMap<>();
-    final Map<Digest, byte[]> blobs = new HashMap<>();
+    public final Map<Digest, Manifest> manifests = new HashMap<>();
+    public final Map<Digest, byte[]> blobs = new HashMap<>();
 
-    Digest blob(byte[] content) {
+    public Digest blob(byte[] content) {
         Digest digest = Digest.sha256(content);
         blobs.put(digest, content);
         return digest;
     }
 
-    Digest manifest(String mediaType, String json) {
+    public Digest manifest(String mediaType, String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         Digest digest = Digest.sha256(bytes);
         manifests.put(digest, new Manifest(mediaType, bytes));
@@ -51,7 +54,7 @@ final class TestImage implements ImageSource {
     }
 
     /** Builds one image: layers (any compression) and history; {@link #push()} stores config and manifest. */
-    final class Builder {
+    public final class Builder {
         private final List<byte[]> layers = new ArrayList<>();
         private final ArrayNode history = JSON.createArrayNode();
         private final ObjectNode config = JSON.createObjectNode();
@@ -59,33 +62,33 @@ final class TestImage implements ImageSource {
         private String architecture = "amd64";
         private String manifestType = ManifestParser.OCI_MANIFEST;
 
-        Builder layer(byte[] blob, String createdBy) {
+        public Builder layer(byte[] blob, String createdBy) {
             layers.add(blob);
             history.addObject().put("created_by", createdBy);
             return this;
         }
 
-        Builder emptyStep(String createdBy) {
+        public Builder emptyStep(String createdBy) {
             history.addObject().put("created_by", createdBy).put("empty_layer", true);
             return this;
         }
 
-        Builder platform(String os, String architecture) {
+        public Builder platform(String os, String architecture) {
             this.os = os;
             this.architecture = architecture;
             return this;
         }
 
-        Builder docker() {
+        public Builder docker() {
             manifestType = ManifestParser.DOCKER_MANIFEST;
             return this;
         }
 
-        ObjectNode config() {
+        public ObjectNode config() {
             return config;
         }
 
-        Digest push() throws Exception {
+        public Digest push() throws Exception {
             ObjectNode root = JSON.createObjectNode();
             root.put("created", "2026-11-25T01:02:03.456789Z").put("architecture", architecture).put("os", os);
             root.set("config", config);
@@ -106,7 +109,7 @@ final class TestImage implements ImageSource {
         }
     }
 
-    Builder image() {
+    public Builder image() {
         return new Builder();
     }
 

@@ -11,62 +11,65 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes layer tarballs for tests, including the hostile ones no real tool would write. */
-final class TestTar {
+/**
+ * Writes layer tarballs for tests, including the hostile ones no real tool would write. Published in this module's
+ * test-jar for the other modules' tests.
+ */
+public final class TestTar {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
 
-    TestTar() {
+    public TestTar() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
-    TestTar file(String name, String content) {
+    public TestTar file(String name, String content) {
         return file(name, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    TestTar file(String name, byte[] content) {
+    public TestTar file(String name, byte[] content) {
         TarArchiveEntry entry = entry(name, TarConstants.LF_NORMAL);
         entry.setSize(content.length);
         entry.setMode(0644);
         return write(entry, content);
     }
 
-    TestTar dir(String name) {
+    public TestTar dir(String name) {
         TarArchiveEntry entry = entry(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR);
         entry.setMode(0755);
         return write(entry, null);
     }
 
-    TestTar symlink(String name, String target) {
+    public TestTar symlink(String name, String target) {
         TarArchiveEntry entry = entry(name, TarConstants.LF_SYMLINK);
         entry.setLinkName(target);
         return write(entry, null);
     }
 
-    TestTar hardlink(String name, String target) {
+    public TestTar hardlink(String name, String target) {
         TarArchiveEntry entry = entry(name, TarConstants.LF_LINK);
         entry.setLinkName(target);
         return write(entry, null);
     }
 
-    TestTar special(String name, byte type) {
+    public TestTar special(String name, byte type) {
         TarArchiveEntry entry = entry(name, type);
         entry.setDevMajor(1);
         entry.setDevMinor(3);
         return write(entry, null);
     }
 
-    TestTar whiteout(String path) {
+    public TestTar whiteout(String path) {
         int slash = path.lastIndexOf('/');
         return file(path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1), "");
     }
 
-    TestTar opaque(String directory) {
+    public TestTar opaque(String directory) {
         return file(directory + "/.wh..wh..opq", "");
     }
 
-    byte[] tar() {
+    public byte[] tar() {
         try {
             tar.close();
         } catch (IOException e) {
@@ -75,15 +78,15 @@ final class TestTar {
         return bytes.toByteArray();
     }
 
-    byte[] gzip() {
+    public byte[] gzip() {
         return gzip(tar());
     }
 
-    byte[] zstd() {
+    public byte[] zstd() {
         return zstd(tar());
     }
 
-    static byte[] gzip(byte[] content) {
+    public static byte[] gzip(byte[] content) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
             gzip.write(content);
@@ -93,7 +96,7 @@ final class TestTar {
         return out.toByteArray();
     }
 
-    static byte[] zstd(byte[] content) {
+    public static byte[] zstd(byte[] content) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZstdOutputStream zstd = new ZstdOutputStream(out)) {
             zstd.write(content);
