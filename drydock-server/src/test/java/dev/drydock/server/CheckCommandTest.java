@@ -1,6 +1,7 @@
 package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.image.TestTar;
 import dev.drydock.compliance.ShippedSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +70,7 @@ class CheckCommandTest {
 
     @Test
     void badLayoutExitsOneAndTheTableNamesTheFix() throws IOException {
-        Path noManifest = layout("bad", image().layer(new TestImages.Tar().dir("app").file("app/adapter", "x"), "COPY . /").build());
+        Path noManifest = layout("bad", image().layer(new TestTar().dir("app").file("app/adapter", "x"), "COPY . /").build());
         Run json = drydock("check", noManifest.toString());
         assertThat(json.exitCode()).isEqualTo(1);
         assertThat(json.report().get("errors").get(0).asText()).startsWith("Missing /var/manifest.json");

@@ -1,8 +1,8 @@
 package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.image.TestTar;
 import dev.drydock.server.TestImages.Built;
-import dev.drydock.server.TestImages.Tar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +96,7 @@ class ComplianceCorpusTest {
         tools.ok(store.buildah("from", "--name", "deleted", "localhost/corpus/good:1"));
         tools.ok(store.buildah("copy", "deleted", context.resolve("adapter").toString(), "/app/adapter2"));
         tools.ok(store.buildah("commit", "--rm", "deleted", "localhost/corpus/stage:1"));
-        Path whiteout = Files.write(tmp.resolve("whiteout.tar"), new Tar().dir("var").whiteout("var/manifest.json").bytes());
+        Path whiteout = Files.write(tmp.resolve("whiteout.tar"), new TestTar().dir("var").whiteout("var/manifest.json").tar());
         tools.ok(store.buildah("from", "--name", "deleted", "localhost/corpus/stage:1"));
         tools.ok(store.buildah("add", "deleted", whiteout.toString(), "/"));
         tools.ok(store.buildah("commit", "--rm", "deleted", "localhost/corpus/deleted:1"));
@@ -138,7 +138,7 @@ class ComplianceCorpusTest {
 
     @Test
     void noManifestIsOneErrorAndItsDependentsAreSkipped() {
-        Tested t = test(image().layer(new Tar().dir("app").file("app/adapter", "x"), "COPY adapter /app/").build(), "invalid");
+        Tested t = test(image().layer(new TestTar().dir("app").file("app/adapter", "x"), "COPY adapter /app/").build(), "invalid");
         assertThat(t.errors()).containsExactly("Missing /var/manifest.json: copy your manifest to /var/manifest.json in the "
                 + "Dockerfile, e.g. COPY manifest.json /var/manifest.json");
         assertThat(t.verdicts()).containsEntry("manifest.present", "failed").containsEntry("manifest.valid", "skipped")
@@ -147,7 +147,7 @@ class ComplianceCorpusTest {
 
     @Test
     void manifestSymlinkedToEtcPasswdFails() {
-        Tar layer = new Tar().dir("etc").file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n").dir("var")
+        TestTar layer = new TestTar().dir("etc").file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n").dir("var")
                 .symlink("var/manifest.json", "/etc/passwd");
         Tested t = test(image().layer(layer, "RUN ln -s /etc/passwd /var/manifest.json").build(), "invalid");
         assertThat(t.errors()).singleElement().asString()
@@ -158,7 +158,7 @@ class ComplianceCorpusTest {
     @Test
     void manifestDeletedByALaterLayerNamesThatStep() {
         Built image = image().layer(adapterLayer(GOOD_MANIFEST, "x"), "COPY . /")
-                .layer(new Tar().dir("var").whiteout("var/manifest.json"), "RUN rm /var/manifest.json").build();
+                .layer(new TestTar().dir("var").whiteout("var/manifest.json"), "RUN rm /var/manifest.json").build();
         Tested t = test(image, "invalid");
         assertThat(t.errors()).singleElement().asString()
                 .contains("an earlier layer added it, but layer 2 (RUN rm /var/manifest.json) deleted it");
@@ -167,7 +167,7 @@ class ComplianceCorpusTest {
 
     @Test
     void manifestDirectoryFails() {
-        Tested t = test(image().layer(new Tar().dir("var").dir("var/manifest.json"), "COPY manifest.json /var/manifest.json/").build(), "invalid");
+        Tested t = test(image().layer(new TestTar().dir("var").dir("var/manifest.json"), "COPY manifest.json /var/manifest.json/").build(), "invalid");
         assertThat(t.errors()).singleElement().asString().startsWith("/var/manifest.json is a directory");
     }
 
@@ -225,7 +225,7 @@ class ComplianceCorpusTest {
 
     @Test
     void aLayerEscapingTheImageRootFailsTheFilesystemCheckAlone() {
-        Tar hostile = new Tar().file("../../etc/cron.d/evil", "* * * * * root sh\n");
+        TestTar hostile = new TestTar().file("../../etc/cron.d/evil", "* * * * * root sh\n");
         Tested t = test(image().layer(adapterLayer(GOOD_MANIFEST, "h"), "COPY . /").layer(hostile, "ADD evil.tar /").build(), "invalid");
         assertThat(t.verdicts()).containsEntry("image.filesystem", "failed").containsEntry("manifest.present", "skipped");
         assertThat(t.errors()).hasSize(1);

@@ -31,10 +31,10 @@ final class OciPush {
      * ENTRYPOINT ["/app/adapter"].
      */
     static Image image(String layerText, String architecture) {
-        byte[] tar = TestImages.adapterLayer(TestImages.GOOD_MANIFEST, layerText).bytes();
+        byte[] tar = TestImages.adapterLayer(TestImages.GOOD_MANIFEST, layerText).tar();
         byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture + "\",\"config\":{\"Entrypoint\":[\"/app/adapter\"]},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.sha256(tar) + "\"]}}").getBytes(StandardCharsets.UTF_8);
-        byte[] layer = TestImages.compress(tar, false);
+        byte[] layer = dev.drydock.image.TestTar.gzip(tar);
         String manifest = """
                 {"schemaVersion":2,"mediaType":"%s",\
                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\

@@ -2,30 +2,23 @@ package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.luben.zstd.ZstdOutputStream;
+import dev.drydock.image.TestTar;
 import dev.drydock.registry.Digest;
 import dev.drydock.server.http.Json;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * OCI images written byte by byte by test code: layers as tarballs (including what no build tool writes: a
- * manifest symlinked to /etc/passwd, whiteouts, zstd compression), configs with ENTRYPOINT or CMD and a history
+ * OCI images written byte by byte by test code: layers as tarballs ({@link TestTar}, including what no build tool
+ * writes: a manifest symlinked to /etc/passwd, whiteouts, zstd compression), configs with ENTRYPOINT or CMD and a history
  * naming each layer's Dockerfile step, and indexes. Pushed over the registry API like any client would.
  */
 public final class TestImages {
@@ -38,65 +31,9 @@ public final class TestImages {
 
     private TestImages() {}
 
-    /** One layer's tarball, entry by entry. */
-    public static final class Tar {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
-
-        public Tar() {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        }
-
-        public Tar file(String path, String content) {
-            byte[] data = content.getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry(path, TarConstants.LF_NORMAL);
-            e.setSize(data.length);
-            e.setMode(0755);
-            return write(e, data);
-        }
-
-        public Tar dir(String path) {
-            TarArchiveEntry e = new TarArchiveEntry(path.endsWith("/") ? path : path + "/", TarConstants.LF_DIR);
-            e.setMode(0755);
-            return write(e, null);
-        }
-
-        public Tar symlink(String path, String target) {
-            TarArchiveEntry e = new TarArchiveEntry(path, TarConstants.LF_SYMLINK);
-            e.setLinkName(target);
-            return write(e, null);
-        }
-
-        /** An OCI whiteout: the path is deleted by this layer. */
-        public Tar whiteout(String path) {
-            int slash = path.lastIndexOf('/');
-            return file(path.substring(0, slash + 1) + ".wh." + path.substring(slash + 1), "");
-        }
-
-        private Tar write(TarArchiveEntry entry, byte[] data) {
-            try {
-                tar.putArchiveEntry(entry);
-                if (data != null) tar.write(data);
-                tar.closeArchiveEntry();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
-        }
-
-        public byte[] bytes() {
-            try {
-                tar.finish();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes.toByteArray();
-        }
-    }
-
     /** The usual adapter layer: the manifest at /var/manifest.json and an executable /app/adapter. */
-    public static Tar adapterLayer(String manifestJson, String adapterContent) {
-        return new Tar().dir("var").file("var/manifest.json", manifestJson).dir("app").file("app/adapter", adapterContent);
+    public static TestTar adapterLayer(String manifestJson, String adapterContent) {
+        return new TestTar().dir("var").file("var/manifest.json", manifestJson).dir("app").file("app/adapter", adapterContent);
     }
 
     public record Blob(String mediaType, byte[] bytes) {
@@ -121,14 +58,14 @@ public final class TestImages {
         private List<String> cmd = List.of();
         private String architecture = "amd64";
 
-        public Image layer(Tar tar, String createdBy) {
-            byte[] plain = tar.bytes();
-            return layer(new Blob("application/vnd.oci.image.layer.v1.tar+gzip", compress(plain, false)), plain, createdBy);
+        public Image layer(TestTar tar, String createdBy) {
+            byte[] plain = tar.tar();
+            return layer(new Blob("application/vnd.oci.image.layer.v1.tar+gzip", TestTar.gzip(plain)), plain, createdBy);
         }
 
-        public Image zstdLayer(Tar tar, String createdBy) {
-            byte[] plain = tar.bytes();
-            return layer(new Blob("application/vnd.oci.image.layer.v1.tar+zstd", compress(plain, true)), plain, createdBy);
+        public Image zstdLayer(TestTar tar, String createdBy) {
+            byte[] plain = tar.tar();
+            return layer(new Blob("application/vnd.oci.image.layer.v1.tar+zstd", TestTar.zstd(plain)), plain, createdBy);
         }
 
         private Image layer(Blob blob, byte[] plain, String createdBy) {
@@ -240,15 +177,5 @@ public final class TestImages {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    public static byte[] compress(byte[] data, boolean zstd) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream c = zstd ? new ZstdOutputStream(out) : new GZIPOutputStream(out)) {
-            c.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

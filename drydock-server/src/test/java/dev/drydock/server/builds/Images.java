@@ -28,7 +28,7 @@ import java.util.zip.GZIPOutputStream;
 final class Images {
     static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final byte[] LAYER_TAR = dev.drydock.server.TestImages.adapterLayer(
-            dev.drydock.server.TestImages.GOOD_MANIFEST, "#!/bin/sh\n").bytes();
+            dev.drydock.server.TestImages.GOOD_MANIFEST, "#!/bin/sh\n").tar();
     private static final byte[] LAYER = gzip(LAYER_TAR);
     private static final String DIFF_ID = sha256(LAYER_TAR);
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
