@@ -61,7 +61,11 @@ public final class Worker implements AutoCloseable {
 
     /** Looks for work now (called after a push so a new build starts without waiting for the next poll). */
     public void wakeUp() {
-        if (running) scheduler.execute(this::poll);
+        try {
+            if (running) scheduler.execute(this::poll);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: the job stays queued for the next start
+        }
     }
 
     private void poll() {
@@ -146,10 +150,13 @@ public final class Worker implements AutoCloseable {
      * and leave the build's history alone, since nothing went wrong with the build itself.
      */
     private void releaseForRestart(JobQueue.Job job) {
+        boolean interrupted = Thread.interrupted(); // the database write must not see the shutdown's interrupt
         try {
             queue.retryLater(job, "the worker stopped during the test", Duration.ZERO);
         } catch (RuntimeException e) {
             log.debug("could not release job {} on shutdown; its lease will expire instead: {}", job.id(), e.toString());
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
@@ -190,7 +197,8 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        scheduler.shutdownNow();
+        // Stop the tests first and the scheduler last: a test that has just started still schedules its lease
+        // heartbeat, and a scheduler already shut down would throw there and leave the job leased.
         runners.shutdownNow();
         try {
             // running tests see the interrupt and give their jobs back; wait so that happens before the database closes
@@ -199,6 +207,8 @@ public final class Worker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            scheduler.shutdownNow();
         }
     }
 }
