@@ -62,9 +62,9 @@ final class LayerDecoder {
     }
 
     LayerChanges decode(InputStream blob) throws ImageException, InterruptedException {
-        CountingStream counted = null;
-        try (InputStream raw = new BufferedInputStream(blob, BUFFER)) {
-            counted = new CountingStream(decompressed(raw));
+        // Closing the counting stream closes the decompressor too: zstd holds native memory until then.
+        try (InputStream raw = new BufferedInputStream(blob, BUFFER);
+             CountingStream counted = new CountingStream(decompressed(raw))) {
             List<LayerChanges.Change> changes = new ArrayList<>();
             TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(counted, BUFFER), "UTF-8");
             while (true) {
