@@ -13,8 +13,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -22,8 +26,9 @@ import java.util.Optional;
  * ({@code oci-layout}, {@code index.json}, {@code blobs/<alg>/<hex>}), the same layout as a tarball (OCI archive,
  * and what {@code docker save} writes since Docker 25), or a legacy {@code docker save} /
  * {@code podman save --format docker-archive} tarball ({@code manifest.json} naming config and layer files), for
- * which a Docker schema 2 manifest is synthesized with digests computed by hashing the files. Tarballs are read in
- * place, never extracted.
+ * which a Docker schema 2 manifest is synthesized with digests computed by hashing the files (the first image
+ * of its {@code manifest.json}). Tarballs are read in place, never extracted. A layout whose {@code index.json}
+ * lists one entry per platform is read as an index; one listing different images is refused.
  */
 public final class LocalImages {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,11 +83,22 @@ public final class LocalImages {
         }
         OciLayoutSource source = new OciLayoutSource(files);
         for (JsonNode entry : manifests) source.noteMediaType(entry);
-        if (manifests.size() == 1) {
-            JsonNode only = manifests.get(0);
-            return new LocalImage(source, digest(only, files), tag(only.path("annotations")));
+        Set<Digest> distinct = new LinkedHashSet<>();
+        List<String> names = new ArrayList<>();
+        boolean platforms = false;
+        for (JsonNode entry : manifests) {
+            distinct.add(digest(entry, files));
+            names.add(String.valueOf(tag(entry.path("annotations"))));
+            platforms |= entry.has("platform");
         }
-        // Several entries (one per platform): index.json itself is the index to pick linux/amd64 from.
+        if (distinct.size() == 1) { // one image, perhaps under several tags (docker save IMAGE:a IMAGE:b)
+            return new LocalImage(source, distinct.iterator().next(), tag(manifests.get(0).path("annotations")));
+        }
+        if (!platforms) {
+            throw new ImageException(files.describe() + " holds " + distinct.size() + " different images (" + String.join(", ", names)
+                    + "): save only the image to check, e.g. docker save IMAGE:TAG -o image.tar");
+        }
+        // One entry per platform: index.json itself is the index to pick linux/amd64 from.
         Digest top = Digest.sha256(indexBytes);
         source.synthetic.put(top, new ImageSource.Manifest(ManifestParser.OCI_INDEX, indexBytes));
         return new LocalImage(source, top, null);
