@@ -11,9 +11,11 @@ import dev.drydock.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -145,7 +147,7 @@ public final class LocalImages {
             byte[] buffer = new byte[1 << 16];
             int n;
             while ((n = in.read(buffer)) > 0) {
-                if (head == null) head = java.util.Arrays.copyOf(buffer, Math.min(n, 4));
+                if (head == null) head = Arrays.copyOf(buffer, Math.min(n, 4));
                 sha256.update(buffer, 0, n);
             }
         }
@@ -214,7 +216,7 @@ public final class LocalImages {
 
         @Override
         public InputStream blob(Digest digest) throws IOException {
-            return files.open(path(digest).orElseThrow(() -> new java.nio.file.NoSuchFileException(digest.toString())));
+            return files.open(path(digest).orElseThrow(() -> new NoSuchFileException(digest.toString())));
         }
     }
 

@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Layers written to hurt: every one must end in an ImageException that names the layer and the entry. */
 class HostileLayerTest {
