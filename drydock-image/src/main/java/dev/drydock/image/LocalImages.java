@@ -20,8 +20,8 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Opens an image saved on the developer's disk, for {@code drydock check IMAGE}: an OCI layout directory
