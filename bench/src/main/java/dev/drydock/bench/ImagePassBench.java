@@ -38,7 +38,7 @@ import java.util.zip.GZIPOutputStream;
  * /dev/null: the cost of just decompressing. Runs alternate (A B, B A, …); the medians and their ratio are printed.
  *
  * <pre>
- * java -cp … dev.drydock.bench.ImagePassBench [--work DIR] [--mib 1024] [--layers 20] [--reps 5]
+ * java -cp … dev.drydock.bench.ImagePassBench [--work DIR] [--mib 1024] [--layers 20] [--reps 5] [--once]
  * </pre>
  * The image is an OCI layout under {@code --work} (default: the temp dir), generated once and reused: per layer,
  * several hundred files mixing generated text (compresses ~3–4×) and random bytes (does not compress), about half
@@ -53,14 +53,17 @@ public final class ImagePassBench {
         long mib = 1024;
         int layers = 20;
         int reps = 5;
+        boolean once = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--work" -> work = Path.of(args[++i]);
                 case "--mib" -> mib = Long.parseLong(args[++i]);
                 case "--layers" -> layers = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--once" -> once = true;
                 case "-h", "--help" -> {
-                    System.out.println("options: --work DIR (parent of the generated image) --mib 1024 --layers 20 --reps 5");
+                    System.out.println("options: --work DIR (parent of the generated image) --mib 1024 --layers 20 --reps 5\n"
+                            + "  --once: one pass and no baseline, to time the whole process from outside (with /usr/bin/time -v)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -79,6 +82,13 @@ public final class ImagePassBench {
         System.out.printf(Locale.ROOT, "image: %s, %d layers, %.0f MiB compressed, %d processors%n", layout,
                 resolved.layers().size(), compressed / (double) MIB, Runtime.getRuntime().availableProcessors());
         Path scratch = Files.createTempDirectory(work, "drydock-image-bench-work");
+        if (once) {
+            long start = System.nanoTime();
+            passOnce(image, resolved, scratch);
+            System.out.printf(Locale.ROOT, "one LayerPass (cold JVM): %.2f s%n", (System.nanoTime() - start) / 1e9);
+            Files.delete(scratch);
+            return;
+        }
         double[] pass = new double[reps];
         double[] baseline = new double[reps];
         long uncompressed = 0;

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Resolves what was pushed into one single-platform image: for an index or manifest list its linux/amd64 entry,
@@ -23,6 +24,8 @@ public final class ImageReader {
     public static final String TESTED_PLATFORM = "linux/amd64";
     static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> IMAGE_CONFIG_TYPES = Set.of(
+            "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
 
     private ImageReader() {}
 
@@ -56,6 +59,13 @@ public final class ImageReader {
             config = JSON.readTree(in.readNBytes((int) MAX_CONFIG_BYTES));
         } catch (IOException e) {
             throw new ImageException("the image config is not valid JSON: " + e.getMessage() + "; rebuild the image", e);
+        }
+        String configType = root.path("config").path("mediaType").asText("");
+        // Judged by content too: a real image pushed with an odd config media type still reads.
+        boolean imageConfig = config != null && config.isObject() && config.has("os") && config.has("architecture");
+        if (!imageConfig && !IMAGE_CONFIG_TYPES.contains(configType)) {
+            throw new ImageException("the pushed manifest " + manifestDigest + " is an artifact (config media type '" + configType
+                    + "'), not a container image: push the adapter's image, e.g. with docker push or podman push");
         }
         if (config == null || !config.isObject()) {
             throw new ImageException("the image config " + configDigest + " is not a JSON object: rebuild the image");

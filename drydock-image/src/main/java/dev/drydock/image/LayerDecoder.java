@@ -53,7 +53,9 @@ final class LayerDecoder {
     private final Budget budget;
     private final ResolvedImage.Layer layer;
     private final String layerName;
-    private String currentEntry = "(start of the layer)";
+    /** Where in the layer the decoder is, for messages: "at entry 'x'", "at the tar header after 'x'" … */
+    private String position = "at the start of the layer";
+    private String lastEntry;
 
     LayerDecoder(Budget budget, ResolvedImage.Layer layer) {
         this.budget = budget;
@@ -62,9 +64,9 @@ final class LayerDecoder {
     }
 
     LayerChanges decode(InputStream blob) throws ImageException, InterruptedException {
-        CountingStream counted = null;
-        try (InputStream raw = new BufferedInputStream(blob, BUFFER)) {
-            counted = new CountingStream(decompressed(raw));
+        // Closing the counting stream closes the decompressor too: zstd holds native memory until then.
+        try (InputStream raw = new BufferedInputStream(blob, BUFFER);
+             CountingStream counted = new CountingStream(decompressed(raw))) {
             List<LayerChanges.Change> changes = new ArrayList<>();
             TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(counted, BUFFER), "UTF-8");
             while (true) {
@@ -74,6 +76,7 @@ final class LayerDecoder {
                         // skipping reads through the counting stream, so it is counted and bounded
                     }
                 }
+                position = lastEntry == null ? "at the first tar header" : "at the tar header after " + ImagePaths.quote(lastEntry);
                 counted.headerBudgetEnd = counted.count + MAX_HEADER_BYTES;
                 TarArchiveEntry entry = tar.getNextEntry();
                 counted.headerBudgetEnd = Long.MAX_VALUE;
@@ -81,7 +84,7 @@ final class LayerDecoder {
                 LayerChanges.Change change = change(entry, tar);
                 if (change != null) changes.add(change);
             }
-            currentEntry = "(after the end of the tar)";
+            position = "after the end of the tar";
             counted.transferTo(OutputStream.nullOutputStream()); // to the end: check the compressed stream is whole
             return new LayerChanges(layer.index(), changes, counted.count);
         } catch (LimitExceeded e) {
@@ -91,8 +94,8 @@ final class LayerDecoder {
             throw new InterruptedException("reading " + layerName + " was interrupted");
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) throw new InterruptedException("reading " + layerName + " was interrupted");
-            throw new ImageException(layerName + " is corrupt or truncated (" + e.getMessage() + ", at entry "
-                    + ImagePaths.quote(currentEntry) + "): rebuild the image and push it again", e);
+            throw new ImageException(layerName + " is corrupt or truncated (" + e.getMessage() + ", " + position
+                    + "): rebuild the image and push it again", e);
         }
     }
 
@@ -124,7 +127,8 @@ final class LayerDecoder {
 
     private LayerChanges.Change change(TarArchiveEntry entry, TarArchiveInputStream tar) throws IOException {
         String name = entry.getName();
-        currentEntry = name;
+        lastEntry = name;
+        position = "at entry " + ImagePaths.quote(name);
         ExtractionLimits limits = budget.limits;
         long entries = budget.entries.incrementAndGet();
         if (entries > limits.maxEntries()) {
@@ -243,15 +247,14 @@ final class LayerDecoder {
             if (n > 0) {
                 count += n;
                 if (count > headerBudgetEnd) {
-                    throw new LimitExceeded(layerName + " has a tar header (a long name or PAX extended header) after entry "
-                            + ImagePaths.quote(currentEntry) + " larger than " + ImagePaths.bytes(MAX_HEADER_BYTES - BUFFER)
-                            + ": rebuild the layer with shorter names and fewer extended attributes");
+                    throw new LimitExceeded(layerName + " has a tar header (a long name or PAX extended header) larger than "
+                            + ImagePaths.bytes(MAX_HEADER_BYTES - BUFFER) + " (" + position
+                            + "): rebuild the layer with shorter names and fewer extended attributes");
                 }
                 long total = budget.totalBytes.addAndGet(n);
                 if (total > budget.limits.maxTotalBytes()) {
                     throw new LimitExceeded("the image decompresses to more than " + ImagePaths.bytes(budget.limits.maxTotalBytes())
-                            + " (reached in " + layerName + " at entry " + ImagePaths.quote(currentEntry)
-                            + "): the layer is a decompression bomb or the image is too large; make it smaller");
+                            + " (reached in " + layerName + " " + position + "): the layer is a decompression bomb or the image is too large; make it smaller");
                 }
             }
             return n;

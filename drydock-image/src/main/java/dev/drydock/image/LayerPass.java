@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrently (at most one thread per processor), each into its own list of changes, and then merged in layer
  * order, so whiteouts and overwrites apply as a runtime would apply them. Kept file bytes go to numbered files in
  * a fresh directory under {@code workDir}; on failure that directory is deleted before the exception leaves.
+ * The {@link FileInterest} is called from the decoding threads, so it must be thread-safe (a set lookup is).
  */
 public final class LayerPass {
     private static final AtomicInteger THREADS = new AtomicInteger();

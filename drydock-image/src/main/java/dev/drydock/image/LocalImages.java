@@ -11,19 +11,26 @@ import dev.drydock.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Opens an image saved on the developer's disk, for {@code drydock check IMAGE}: an OCI layout directory
  * ({@code oci-layout}, {@code index.json}, {@code blobs/<alg>/<hex>}), the same layout as a tarball (OCI archive,
  * and what {@code docker save} writes since Docker 25), or a legacy {@code docker save} /
  * {@code podman save --format docker-archive} tarball ({@code manifest.json} naming config and layer files), for
- * which a Docker schema 2 manifest is synthesized with digests computed by hashing the files. Tarballs are read in
- * place, never extracted.
+ * which a Docker schema 2 manifest is synthesized with digests computed by hashing the files (the first image
+ * of its {@code manifest.json}). Tarballs are read in place, never extracted. A layout whose {@code index.json}
+ * lists one entry per platform is read as an index; one listing different images is refused.
  */
 public final class LocalImages {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,11 +85,22 @@ public final class LocalImages {
         }
         OciLayoutSource source = new OciLayoutSource(files);
         for (JsonNode entry : manifests) source.noteMediaType(entry);
-        if (manifests.size() == 1) {
-            JsonNode only = manifests.get(0);
-            return new LocalImage(source, digest(only, files), tag(only.path("annotations")));
+        Set<Digest> distinct = new LinkedHashSet<>();
+        List<String> names = new ArrayList<>();
+        boolean platforms = false;
+        for (JsonNode entry : manifests) {
+            distinct.add(digest(entry, files));
+            names.add(String.valueOf(tag(entry.path("annotations"))));
+            platforms |= entry.has("platform");
         }
-        // Several entries (one per platform): index.json itself is the index to pick linux/amd64 from.
+        if (distinct.size() == 1) { // one image, perhaps under several tags (docker save IMAGE:a IMAGE:b)
+            return new LocalImage(source, distinct.iterator().next(), tag(manifests.get(0).path("annotations")));
+        }
+        if (!platforms) {
+            throw new ImageException(files.describe() + " holds " + distinct.size() + " different images (" + String.join(", ", names)
+                    + "): save only the image to check, e.g. docker save IMAGE:TAG -o image.tar");
+        }
+        // One entry per platform: index.json itself is the index to pick linux/amd64 from.
         Digest top = Digest.sha256(indexBytes);
         source.synthetic.put(top, new ImageSource.Manifest(ManifestParser.OCI_INDEX, indexBytes));
         return new LocalImage(source, top, null);
@@ -129,7 +147,7 @@ public final class LocalImages {
             byte[] buffer = new byte[1 << 16];
             int n;
             while ((n = in.read(buffer)) > 0) {
-                if (head == null) head = java.util.Arrays.copyOf(buffer, Math.min(n, 4));
+                if (head == null) head = Arrays.copyOf(buffer, Math.min(n, 4));
                 sha256.update(buffer, 0, n);
             }
         }
@@ -198,7 +216,7 @@ public final class LocalImages {
 
         @Override
         public InputStream blob(Digest digest) throws IOException {
-            return files.open(path(digest).orElseThrow(() -> new java.nio.file.NoSuchFileException(digest.toString())));
+            return files.open(path(digest).orElseThrow(() -> new NoSuchFileException(digest.toString())));
         }
     }
 

@@ -108,6 +108,17 @@ class ImageReaderTest {
     }
 
     @Test
+    void anArtifactIsNotAnImage() throws Exception {
+        byte[] chart = "{\"name\":\"chart\",\"version\":\"1.0\"}".getBytes();
+        Digest config = source.blob(chart);
+        Digest manifest = source.manifest(ManifestParser.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
+                + "\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\"" + config + "\",\"size\":" + chart.length + "},\"layers\":[]}");
+        assertThatThrownBy(() -> ImageReader.resolve(source, manifest)).isInstanceOf(ImageException.class)
+                .hasMessageContaining("is an artifact (config media type 'application/vnd.cncf.helm.config.v1+json')")
+                .hasMessageContaining("not a container image");
+    }
+
+    @Test
     void aPushedManifestThatIsGoneAsksForAPushAgain() {
         Digest gone = Digest.sha256("gone".getBytes());
         assertThatThrownBy(() -> ImageReader.resolve(source, gone)).hasMessage(

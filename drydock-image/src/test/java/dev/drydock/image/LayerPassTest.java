@@ -157,6 +157,18 @@ class LayerPassTest {
     }
 
     @Test
+    void aChainOfFortyLinksResolvesAndOneMoreIsTooLong() throws Exception {
+        TestTar tar = new TestTar().file("target", "end");
+        for (int i = 0; i < 41; i++) tar.symlink("l" + i, i == 0 ? "target" : "/l" + (i - 1));
+        Digest manifest = source.image().layer(tar.gzip(), "RUN ln").push();
+        try (ImageFilesystem fs = read(manifest, path -> false)) {
+            assertThat(fs.resolve("l39")).get().extracting(FileEntry::path).isEqualTo("target");
+            assertThatThrownBy(() -> fs.resolve("l40")).isInstanceOf(ImageException.class)
+                    .hasMessageContaining("resolving 'l40' followed more than 40 symbolic links");
+        }
+    }
+
+    @Test
     void devicesAndFifosAreIndexedAndNeverOpened() throws Exception {
         byte[] layer = new TestTar().special("dev/null", TarConstants.LF_CHR).special("dev/sda", TarConstants.LF_BLK)
                 .special("run/pipe", TarConstants.LF_FIFO).gzip();

@@ -109,11 +109,26 @@ class LocalImagesTest {
 
     @Test
     void aLayoutWithSeveralPlatformsResolvesToLinuxAmd64() throws Exception {
+        Path layout = layout(true);
+        LocalImage local = LocalImages.open(layout);
+        ResolvedImage image = ImageReader.resolve(local.source(), local.top());
+        assertThat(image.platform()).isEqualTo("linux/amd64");
+        assertThat(image.manifestDigest()).isNotEqualTo(local.top());
+    }
+
+    @Test
+    void aLayoutWithSeveralUnrelatedImagesIsRefusedNamingThem() throws Exception {
+        Path layout = layout(false);
+        assertThatThrownBy(() -> LocalImages.open(layout)).isInstanceOf(ImageException.class)
+                .hasMessageContaining("holds 2 different images (arm64, amd64)").hasMessageContaining("save only the image to check");
+    }
+
+    /** An OCI layout with an arm64 and an amd64 image, listed per platform or (else) as two tags. */
+    private Path layout(boolean perPlatform) throws Exception {
         Path layout = Files.createDirectory(workDir.resolve("multi"));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
         StringBuilder index = new StringBuilder("{\"schemaVersion\":2,\"manifests\":[");
-        Digest amd64 = null;
         for (String architecture : List.of("arm64", "amd64")) {
             byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture + "\"}").getBytes();
             Files.write(blobs.resolve(Digest.sha256(config).hex()), config);
@@ -122,14 +137,14 @@ class LocalImagesTest {
                     + config.length + "},\"layers\":[]}").getBytes();
             Digest digest = Digest.sha256(manifest);
             Files.write(blobs.resolve(digest.hex()), manifest);
-            if (architecture.equals("amd64")) amd64 = digest;
             index.append(architecture.equals("arm64") ? "" : ",").append("{\"mediaType\":\"").append(ManifestParser.OCI_MANIFEST)
                     .append("\",\"digest\":\"").append(digest).append("\",\"size\":").append(manifest.length)
-                    .append(",\"platform\":{\"os\":\"linux\",\"architecture\":\"").append(architecture).append("\"}}");
+                    .append(perPlatform ? ",\"platform\":{\"os\":\"linux\",\"architecture\":\"" + architecture + "\"}"
+                            : ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + architecture + "\"}")
+                    .append("}");
         }
         Files.writeString(layout.resolve("index.json"), index.append("]}"));
-        LocalImage local = LocalImages.open(layout);
-        assertThat(ImageReader.resolve(local.source(), local.top()).manifestDigest()).isEqualTo(amd64);
+        return layout;
     }
 
     @Test
