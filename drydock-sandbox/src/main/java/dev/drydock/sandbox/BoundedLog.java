@@ -1,0 +1,89 @@
+package dev.drydock.sandbox;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects one output stream of a container as lines, keeping at most {@code maxLines} lines and
+ * {@code maxBytes} bytes (UTF-8, newlines not counted). Past either bound it keeps counting but stores
+ * nothing, and the captured lines end with {@link #TRUNCATED_MARKER}. Memory use is bounded by the limits
+ * whatever the container prints (a single line longer than the byte budget is cut, not buffered whole).
+ *
+ * <p>Thread-safe: the engine's log callback writes while the runner may read.
+ */
+public final class BoundedLog {
+    public static final String TRUNCATED_MARKER = "[… output truncated …]";
+    public static final int DEFAULT_MAX_LINES = 10_000;
+    public static final long DEFAULT_MAX_BYTES = 1L << 20;
+
+    private final int maxLines;
+    private final long maxBytes;
+    private final List<String> lines = new ArrayList<>();
+    private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+    private long keptBytes;
+    private long totalBytes;
+    private long totalLines;
+    private boolean truncated;
+    private boolean currentCut;
+
+    public BoundedLog(int maxLines, long maxBytes) {
+        if (maxLines <= 0 || maxBytes <= 0) throw new IllegalArgumentException("limits must be positive");
+        this.maxLines = maxLines;
+        this.maxBytes = maxBytes;
+    }
+
+    public BoundedLog() {
+        this(DEFAULT_MAX_LINES, DEFAULT_MAX_BYTES);
+    }
+
+    public synchronized void write(byte[] bytes, int offset, int length) {
+        totalBytes += length;
+        for (int i = offset; i < offset + length; i++) {
+            byte b = bytes[i];
+            if (b == '\n') {
+                endLine();
+            } else if (!truncated) {
+                if (keptBytes + current.size() < maxBytes) current.write(b);
+                else currentCut = true;
+            }
+        }
+    }
+
+    private void endLine() {
+        totalLines++;
+        if (truncated) return;
+        if (lines.size() >= maxLines || keptBytes >= maxBytes) {
+            truncated = true;
+            current.reset();
+            return;
+        }
+        String line = current.toString(StandardCharsets.UTF_8);
+        if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+        lines.add(line);
+        keptBytes += current.size();
+        current.reset();
+        if (currentCut) {
+            truncated = true;
+            currentCut = false;
+        }
+    }
+
+    /** The output so far; a trailing line without newline counts as a line. */
+    public synchronized CapturedOutput snapshot() {
+        List<String> copy = new ArrayList<>(lines);
+        long total = totalLines;
+        boolean cut = truncated || currentCut;
+        if (current.size() > 0 || currentCut) {
+            total++;
+            if (!truncated && copy.size() < maxLines) {
+                copy.add(current.toString(StandardCharsets.UTF_8));
+            } else {
+                cut = true;
+            }
+        }
+        if (cut) copy.add(TRUNCATED_MARKER);
+        return new CapturedOutput(copy, cut, total, totalBytes);
+    }
+}
