@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Collects one output stream of a container as lines, keeping at most {@code maxLines} lines and
  * {@code maxBytes} bytes (UTF-8, newlines not counted). Past either bound it keeps counting but stores
- * nothing, and the captured lines end with {@link #TRUNCATED_MARKER}. Memory use is bounded by the limits
+ * nothing, and the kept lines are followed by {@link #TRUNCATED_MARKER} (and, when the reader stopped early, by the
+ * stream's last lines). Memory use is bounded by the limits
  * whatever the container prints (a single line longer than the byte budget is cut, not buffered whole).
  *
  * <p>Thread-safe: the engine's log callback writes while the runner may read.
@@ -27,6 +28,8 @@ public final class BoundedLog {
     private long totalLines;
     private boolean truncated;
     private boolean currentCut;
+    private List<String> tail = List.of();
+    private boolean incomplete;
 
     public BoundedLog(int maxLines, long maxBytes) {
         if (maxLines <= 0 || maxBytes <= 0) throw new IllegalArgumentException("limits must be positive");
@@ -70,6 +73,21 @@ public final class BoundedLog {
         }
     }
 
+    /** True once lines are being dropped (the head is complete). */
+    public synchronized boolean full() {
+        return truncated;
+    }
+
+    /**
+     * Marks the output as not read to its end (the reader stopped early to spare the engine and the server) and sets
+     * the last lines of the stream, kept after the truncation marker.
+     */
+    public synchronized void stoppedEarly(List<String> lastLines) {
+        incomplete = true;
+        truncated = true;
+        tail = List.copyOf(lastLines);
+    }
+
     /** The output so far; a trailing line without newline counts as a line. */
     public synchronized CapturedOutput snapshot() {
         List<String> copy = new ArrayList<>(lines);
@@ -83,7 +101,10 @@ public final class BoundedLog {
                 cut = true;
             }
         }
-        if (cut) copy.add(TRUNCATED_MARKER);
-        return new CapturedOutput(copy, cut, total, totalBytes);
+        if (cut || incomplete) {
+            copy.add(TRUNCATED_MARKER);
+            copy.addAll(tail);
+        }
+        return new CapturedOutput(copy, cut || incomplete, total, totalBytes, !incomplete);
     }
 }

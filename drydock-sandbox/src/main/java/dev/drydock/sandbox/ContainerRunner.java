@@ -39,10 +39,12 @@ public interface ContainerRunner extends AutoCloseable {
     void start(String containerId);
 
     /**
-     * Follows the container's stdout and stderr from the start until it exits (or {@link LogFollower#close()}),
-     * handing each chunk to {@code sink} with {@code true} for stdout.
+     * Reads the container's stdout and stderr as they are now (no following; call it after the container exited),
+     * handing each chunk to {@code sink} with {@code true} for stdout, until the end or {@link LogFollower#close()}.
+     *
+     * @param tail only the last {@code tail} lines, or all when null
      */
-    LogFollower followLogs(String containerId, BiConsumer<Boolean, byte[]> sink);
+    LogFollower readLogs(String containerId, Integer tail, BiConsumer<Boolean, byte[]> sink);
 
     /** Waits for the container to exit; empty when it is still running after {@code timeout}. */
     OptionalInt awaitExit(String containerId, Duration timeout);
@@ -82,7 +84,7 @@ public interface ContainerRunner extends AutoCloseable {
     }
 
     interface LogFollower extends AutoCloseable {
-        /** Waits until the log stream ended (container exited) or the time is up; true when it ended. */
+        /** Waits until the log stream ended or the time is up; true when it ended. */
         boolean awaitEnd(Duration timeout);
 
         @Override

@@ -229,7 +229,7 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
-    public LogFollower followLogs(String containerId, BiConsumer<Boolean, byte[]> sink) {
+    public LogFollower readLogs(String containerId, Integer tail, BiConsumer<Boolean, byte[]> sink) {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
             @Override
@@ -248,7 +248,9 @@ public final class DockerEngineRunner implements ContainerRunner {
                 ended.complete(null);
             }
         };
-        docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(true).exec(callback);
+        var cmd = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(false);
+        if (tail != null) cmd.withTail(tail);
+        cmd.exec(callback);
         return new LogFollower() {
             @Override
             public boolean awaitEnd(Duration timeout) {

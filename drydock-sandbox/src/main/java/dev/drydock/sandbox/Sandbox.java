@@ -18,7 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -37,6 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Sandbox implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration STATS_INTERVAL = Duration.ofMillis(500);
+    private static final int LOG_READ_CAP_FACTOR = 8;
+    private static final int TAIL_LINES = 100;
+    private static final Duration LOG_READ_TIME = Duration.ofSeconds(30);
 
     private final SandboxConfig config;
     private final ContainerRunner runner;
@@ -139,7 +144,6 @@ public final class Sandbox implements AutoCloseable {
         SandboxApi api;
         EgressProxy proxy;
         String containerId;
-        ContainerRunner.LogFollower logs;
         volatile boolean exited;
 
         Run(SandboxRequest request) {
@@ -201,7 +205,6 @@ public final class Sandbox implements AutoCloseable {
                 runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
                 t = step("copy", t);
                 runner.start(containerId);
-                logs = runner.followLogs(containerId, (out, bytes) -> (out ? stdout : stderr).write(bytes, 0, bytes.length));
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
                 t = step("start", t);
                 OptionalInt exit = runner.awaitExit(containerId, remaining());
@@ -210,11 +213,13 @@ public final class Sandbox implements AutoCloseable {
                 t = step("run", t);
                 if (exit.isEmpty()) {
                     runner.kill(containerId);
-                    logs.awaitEnd(Duration.ofSeconds(5));
+                    runner.awaitExit(containerId, Duration.ofSeconds(10));
+                    t = step("kill", t);
+                    collectLogs();
                     step("logs", t);
                     return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
                 }
-                logs.awaitEnd(Duration.ofSeconds(10));
+                collectLogs();
                 t = step("logs", t);
                 boolean oom = runner.oomKilled(containerId);
                 return new Ending(SandboxResult.Outcome.EXITED, exit.getAsInt(), oom, null);
@@ -222,6 +227,41 @@ public final class Sandbox implements AutoCloseable {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 return new Ending(SandboxResult.Outcome.ERROR, null, false, message);
             }
+        }
+
+        /**
+         * Reads the output after the container stopped (Podman 4.3 ends a followed log stream early when the container
+         * exits, so we read once, without following). Reading stops once both streams are full or
+         * {@link #LOG_READ_CAP_FACTOR} times the byte limit was read — a container that printed gigabytes costs the
+         * engine and us no more than that — and then the last {@link #TAIL_LINES} lines are read separately.
+         */
+        private void collectLogs() {
+            long cap = LOG_READ_CAP_FACTOR * config.logMaxBytes();
+            AtomicLong read = new AtomicLong();
+            AtomicBoolean stopped = new AtomicBoolean();
+            AtomicReference<ContainerRunner.LogFollower> reader = new AtomicReference<>();
+            ContainerRunner.LogFollower head = runner.readLogs(containerId, null, (out, bytes) -> {
+                if (stopped.get()) return;
+                (out ? stdout : stderr).write(bytes, 0, bytes.length);
+                if ((stdout.full() && stderr.full()) || read.addAndGet(bytes.length) > cap) {
+                    stopped.set(true);
+                    ContainerRunner.LogFollower r = reader.get();
+                    if (r != null) r.close();
+                }
+            });
+            reader.set(head);
+            if (stopped.get()) head.close();
+            boolean ended = head.awaitEnd(LOG_READ_TIME);
+            head.close();
+            if (!stopped.get() && ended) return;
+            BoundedLog outTail = new BoundedLog(TAIL_LINES, 64 * 1024);
+            BoundedLog errTail = new BoundedLog(TAIL_LINES, 64 * 1024);
+            try (ContainerRunner.LogFollower tail = runner.readLogs(containerId, TAIL_LINES,
+                    (out, bytes) -> (out ? outTail : errTail).write(bytes, 0, bytes.length))) {
+                tail.awaitEnd(Duration.ofSeconds(10));
+            }
+            stdout.stoppedEarly(outTail.snapshot().lines());
+            stderr.stoppedEarly(errTail.snapshot().lines());
         }
 
         private void sampleStats() {
@@ -276,7 +316,6 @@ public final class Sandbox implements AutoCloseable {
         void cleanup() {
             long t = System.nanoTime();
             exited = true;
-            if (logs != null) logs.close();
             if (containerId != null) {
                 try {
                     runner.removeContainer(containerId);

@@ -23,7 +23,7 @@ final class Adapters {
             val() { echo "$P" | sed -n "s/.*\\"$1\\":\\"\\([^\\"]*\\)\\".*/\\1/p"; }
             TOKEN=$(val token); API=$(val veritoneApiBaseUrl); TASK=$(val taskId); RECORDING=$(val recordingId)
             SOURCE_URL=$(val url); SIGNED_URI=$(val signedUri)
-            gql() { wget -Y off -q -O - --header "Authorization: Bearer $TOKEN" --header 'Content-Type: application/json' --post-data "$1" "$API/v3/graphql"; }
+            gql() { wget -Y off -q -O - --header "Authorization: Bearer $TOKEN" --header 'Content-Type: application/json' --post-data "$1" "$API/v3/graphql"; r=$?; echo; return $r; }
             update() { gql "$(printf '{"query":"mutation($id: ID!, $s: TaskStatus, $o: JSONData) { updateTask(input: {id: $id, status: $s, output: $o}) { id status } }","variables":{"id":"%s","s":"%s","o":%s}}' "$TASK" "$1" "${2:-null}")"; }
             """;
 
@@ -35,7 +35,6 @@ final class Adapters {
             echo "created TDO $TDO"
             [ -n "$TDO" ] || exit 11
             gql "$(printf '{"query":"mutation($c: ID!, $u: String) { createAsset(input: {containerId: $c, contentType: \\\\"text/plain\\\\", assetType: \\\\"media\\\\", uri: $u}) { id signedUri } }","variables":{"c":"%s","u":"%s"}}' "$TDO" "$SOURCE_URL")" || exit 12
-            echo
             update complete "{\\"recordingId\\":\\"$TDO\\"}" >/dev/null || exit 13
             echo "Processing complete"
             """;
