@@ -30,6 +30,7 @@ public final class BoundedLog {
     private boolean currentCut;
     private List<String> tail = List.of();
     private boolean incomplete;
+    private boolean pending;
 
     public BoundedLog(int maxLines, long maxBytes) {
         if (maxLines <= 0 || maxBytes <= 0) throw new IllegalArgumentException("limits must be positive");
@@ -47,7 +48,9 @@ public final class BoundedLog {
             byte b = bytes[i];
             if (b == '\n') {
                 endLine();
-            } else if (!truncated) {
+            } else {
+                pending = true;
+                if (truncated) continue;
                 if (keptBytes + current.size() < maxBytes) current.write(b);
                 else currentCut = true;
             }
@@ -56,6 +59,7 @@ public final class BoundedLog {
 
     private void endLine() {
         totalLines++;
+        pending = false;
         if (truncated) return;
         if (lines.size() >= maxLines || keptBytes >= maxBytes) {
             truncated = true;
@@ -93,7 +97,7 @@ public final class BoundedLog {
         List<String> copy = new ArrayList<>(lines);
         long total = totalLines;
         boolean cut = truncated || currentCut;
-        if (current.size() > 0 || currentCut) {
+        if (pending) {
             total++;
             if (!truncated && copy.size() < maxLines) {
                 copy.add(current.toString(StandardCharsets.UTF_8));

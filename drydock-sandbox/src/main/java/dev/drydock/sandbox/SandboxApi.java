@@ -194,12 +194,12 @@ public final class SandboxApi implements AutoCloseable {
         }
         Object type = assets.get(assetId).get("contentType");
         ex.getResponseHeaders().set("Content-Type", type == null ? "application/octet-stream" : type.toString());
+        record(new ApiCall(Instant.now(), "GET /media", JSON.createObjectNode().put("assetId", assetId), 200, 0, bytes.length,
+                millis(started), null));
         ex.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
-        record(new ApiCall(Instant.now(), "GET /media", JSON.createObjectNode().put("assetId", assetId), 200, 0, bytes.length,
-                millis(started), null));
     }
 
     private void graphqlRequest(HttpExchange ex, long started) throws IOException {
@@ -285,12 +285,13 @@ public final class SandboxApi implements AutoCloseable {
     private void respond(HttpExchange ex, int status, JsonNode body, String operation, JsonNode variables, long in, long started,
                          String error) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
+        // recorded before answering, so a run that ends right after the answer has it
+        record(new ApiCall(Instant.now(), operation, variables, status, in, bytes.length, millis(started), error));
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
-        record(new ApiCall(Instant.now(), operation, variables, status, in, bytes.length, millis(started), error));
     }
 
     private synchronized void record(ApiCall call) {
