@@ -2,6 +2,8 @@ package dev.drydock.sandbox;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetworkFence implements AutoCloseable {
     static final String CHAIN_PREFIX = "DDSB-";
+    /** Run bridges are named {@code ddsb<hex run id>}. */
+    public static final String BRIDGE_PREFIX = "ddsb";
     private static final String COMMENT_DNS = "drydock-dns";
     private static final String COMMENT_HOST = "drydock-host";
 
@@ -153,14 +157,17 @@ public final class NetworkFence implements AutoCloseable {
         }
     }
 
-    /** Removes every {@code DDSB-*} chain (and the jumps to it) left by a crashed earlier process; returns how many. */
+    /**
+     * Removes every {@code DDSB-*} chain (and the jumps to it) and every {@code ddsb<hex>} bridge left by a crashed earlier
+     * process; returns how many. Call it at start-up only: it cannot tell another live process's runs from leftovers.
+     */
     public static int cleanupLeftovers() {
         if (unavailableReason() != null) return 0;
         int removed = 0;
         try {
             for (String table : List.of("INPUT", "FORWARD")) {
                 for (String rule : exec(List.of("iptables", "-w", "-S", table)).output.split("\n")) {
-                    if (rule.startsWith("-A " + table) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i ddsb[0-9a-f]+ -j REJECT.*"))) {
+                    if (rule.startsWith("-A " + table) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i " + BRIDGE_PREFIX + "[0-9a-f]+ -j REJECT.*"))) {
                         List<String> args = new ArrayList<>(List.of("iptables", "-w", "-D"));
                         args.addAll(List.of(rule.substring(3).split(" ")));
                         exec(args);
@@ -175,6 +182,15 @@ public final class NetworkFence implements AutoCloseable {
                     removed++;
                 }
             }
+            try (var links = Files.list(Path.of("/sys/class/net"))) {
+                for (Path link : links.toList()) {
+                    String name = link.getFileName().toString();
+                    if (name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) {
+                        exec(List.of("ip", "link", "del", name));
+                        removed++;
+                    }
+                }
+            }
         } catch (IOException e) {
             return removed;
         }
@@ -182,7 +198,7 @@ public final class NetworkFence implements AutoCloseable {
     }
 
     private static boolean exists(String iface) {
-        return java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", iface));
+        return Files.exists(Path.of("/sys/class/net", iface));
     }
 
     private void run(String... command) {

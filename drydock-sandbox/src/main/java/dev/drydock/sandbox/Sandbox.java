@@ -165,7 +165,7 @@ public final class Sandbox implements AutoCloseable {
 
                 DeploymentModel model = request.deploymentModel();
                 Map<String, String> labels = Map.of(ContainerRunner.LABEL, runId);
-                network = runner.createNetwork("ddsb-" + runId, model.internalNetwork(), "ddsb" + runId, labels);
+                network = runner.createNetwork("ddsb-" + runId, model.internalNetwork(), NetworkFence.BRIDGE_PREFIX + runId, labels);
                 InetAddress bindAddress;
                 if (config.hostFence()) {
                     String reason = NetworkFence.unavailableReason();

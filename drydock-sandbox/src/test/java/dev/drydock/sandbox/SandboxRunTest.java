@@ -284,6 +284,64 @@ class SandboxRunTest {
         assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref);
     }
 
+    @Test
+    void leftoversOfACrashedRunAreRemoved() throws Exception {
+        String ref = podman.buildAdapter("leftover", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 300\n");
+        ContainerRunner runner = sandbox.runner();
+        runner.pull(ref, podman.auth(), Duration.ofSeconds(60));
+        Map<String, String> labels = Map.of(ContainerRunner.LABEL, "crashed");
+        ContainerRunner.RunNetwork net = runner.createNetwork("ddsb-0ddba11", true, "ddsb0ddba11", labels);
+        NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
+        String id = runner.createContainer(new ContainerSpec("ddsb-0ddba11", ref, List.of(), labels, net.name(),
+                Limits.forClusterSize(ClusterSize.small), true));
+        runner.start(id);
+
+        assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(3);
+        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
+        try (var docker = DockerEngineRunner.connect(podman.endpoint())) {
+            assertThat(docker.cleanupLeftovers()).isZero();
+        }
+    }
+
+    @Test
+    void runsBeyondTheConcurrencyLimitQueue() throws Exception {
+        String ref = podman.buildAdapter("napper", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 2\necho napped\n");
+        SandboxRequest request = new SandboxRequest(ref, podman.auth(), JSON.readTree(Adapters.manifest("pull", null)), null,
+                DeploymentModel.FullyNetworkIsolated, null, null);
+        try (Sandbox two = Sandbox.open(SandboxConfig.defaults(podman.endpoint()).withConcurrency(2))) {
+            long started = System.nanoTime();
+            List<java.util.concurrent.CompletableFuture<SandboxResult>> futures = List.of(two.submit(request), two.submit(request),
+                    two.submit(request));
+            int maxRunning = 0;
+            int maxQueued = 0;
+            while (!futures.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                maxRunning = Math.max(maxRunning, two.running());
+                maxQueued = Math.max(maxQueued, two.queued());
+                Thread.sleep(20);
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(futures).allSatisfy(f -> assertThat(f.join().testLog()).as(describe(f.join())).containsExactly("napped"));
+            assertThat(maxRunning).isEqualTo(2);
+            assertThat(maxQueued).isGreaterThanOrEqualTo(1);
+            assertThat(millis).isGreaterThanOrEqualTo(4000);
+        }
+    }
+
+    @Test
+    void doctorFindsTheEngineAndTheFence() {
+        List<SandboxDoctor.Finding> findings = SandboxDoctor.diagnose(SandboxConfig.defaults(podman.endpoint()));
+        assertThat(findings).as(findings.toString()).allMatch(SandboxDoctor.Finding::ok);
+        assertThat(findings).extracting(SandboxDoctor.Finding::name)
+                .contains("engine.socket", "engine.ping", "engine.runtime", "engine.storage", "sandbox.fence");
+        assertThat(findings.get(1).detail()).startsWith("Podman 4.");
+        List<SandboxDoctor.Finding> missing = SandboxDoctor.diagnose(SandboxConfig.defaults("unix:///nonexistent/podman.sock"));
+        assertThat(missing).singleElement().satisfies(f -> {
+            assertThat(f.ok()).isFalse();
+            assertThat(f.fix()).contains("apt-get install -y podman runc");
+        });
+    }
+
     private static AtomicInteger acceptCounting(ServerSocket listener) {
         AtomicInteger n = new AtomicInteger();
         Thread.ofVirtual().start(() -> {
