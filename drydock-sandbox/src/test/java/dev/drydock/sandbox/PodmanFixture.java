@@ -174,6 +174,28 @@ final class PodmanFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds an image from a Dockerfile with {@code buildah bud} (a copy of {@code context} plus Debian's static busybox
+     * as {@code busybox}), pushes it and returns its reference.
+     */
+    String buildDockerfile(Path context, String name) {
+        try {
+            Path ctx = Files.createTempDirectory(dir, "context-" + name);
+            try (Stream<Path> files = Files.list(context)) {
+                for (Path f : files.toList()) Files.copy(f, ctx.resolve(f.getFileName().toString()));
+            }
+            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", dir.resolve("build-storage").toString(),
+                    "--runroot", dir.resolve("build-run").toString());
+            String ref = "127.0.0.1:" + registryPort + "/17532/" + name + ":1";
+            tool(concat(buildah, "bud", "-q", "-t", "localhost/" + name + ":1", ctx.toString()));
+            tool(concat(buildah, "push", "--tls-verify=false", "--creds", USER + ":" + password, "localhost/" + name + ":1", "docker://" + ref));
+            return ref;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static List<String> concat(List<String> head, String... tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
