@@ -42,10 +42,14 @@ public final class SandboxChecks {
             case EXITED -> {
                 if (r.exitCode() == 0) yield new Check("run.exit", Verdict.passed, "exit code 0");
                 String m = "Error running container: exit code " + r.exitCode();
+                ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
+                String limit = "memory limit of " + (r.request().limits().memoryBytes() >> 20) + " MiB; the manifest's clusterSize is "
+                        + size + ": raise it or use less memory)";
                 if (r.oomKilled()) {
-                    ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
-                    m += " (killed for using more than its memory limit of " + (r.request().limits().memoryBytes() >> 20)
-                            + " MiB; the manifest's clusterSize is " + size + ": raise it or use less memory)";
+                    m += " (killed for using more than its " + limit;
+                } else if (r.exitCode() == 137) {
+                    // Podman 4.3 on cgroup v1 does not report OOMKilled; SIGKILL that we did not send is almost always the OOM killer.
+                    m += " (killed with SIGKILL, most likely for using more than its " + limit;
                 }
                 yield new Check("run.exit", Verdict.failed, m);
             }

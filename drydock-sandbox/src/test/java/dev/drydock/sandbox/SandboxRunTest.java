@@ -285,6 +285,37 @@ class SandboxRunTest {
     }
 
     @Test
+    void nonIsolatedAdapterStillCannotReachHostServices() throws Exception {
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("0.0.0.0", 0));
+            AtomicInteger accepted = acceptCounting(listener);
+            String script = Adapters.GOOD_PULL + """
+                    GW=$(echo "$API" | sed 's#http://\\([^:]*\\):.*#\\1#')
+                    wget -q -O - http://$GW:%d/ && echo REACHED-HOST || echo host-refused
+                    """.formatted(listener.getLocalPort());
+            SandboxResult r = run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
+            Map<String, SandboxChecks.Check> c = checks(r);
+            assertThat(r.testLog()).as(describe(r)).contains("Processing complete", "host-refused");
+            assertThat(accepted.get()).isZero();
+            assertThat(c.get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.passed);
+            assertThat(c.get("run.network").message()).isEqualTo("the adapter tried to reach host services on "
+                    + r.networkUsage().destinations().getFirst().host() + " (1 packet(s) refused): adapters may not connect to the"
+                    + " test host's services; use veritoneApiBaseUrl");
+        }
+    }
+
+    @Test
+    void exceedingTheMemoryLimitIsNamed() throws IOException {
+        SandboxResult r = run("memory-hog", Adapters.manifest("pull", null),
+                "#!/bin/sh\nx=$(head -c 200000000 /dev/zero | tr '\\0' a)\necho survived ${#x}\n",
+                DeploymentModel.FullyNetworkIsolated, null, new Limits(32L << 20, 1_000_000_000L, 256, 16L << 20));
+        assertThat(r.exitCode()).as(describe(r)).isEqualTo(137);
+        // Docker reports OOMKilled; Podman 4.3 on cgroup v1 does not, and the message says "most likely"
+        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: exit code 137 (killed ")
+                .endsWith("more than its memory limit of 32 MiB; the manifest's clusterSize is small: raise it or use less memory)");
+    }
+
+    @Test
     void leftoversOfACrashedRunAreRemoved() throws Exception {
         String ref = podman.buildAdapter("leftover", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 300\n");
         ContainerRunner runner = sandbox.runner();
