@@ -116,6 +116,18 @@ public final class NetworkFence implements AutoCloseable {
         run("iptables", "-w", "-I", chain, "1", "-p", "tcp", "-d", network.gateway(), "--dport", String.valueOf(port), "-j", "ACCEPT");
     }
 
+    /**
+     * Sends the container's direct DNS queries (UDP port 53, to any address) to {@code port} on the gateway, where a
+     * {@link DnsRecorder} records and refuses them.
+     */
+    public void redirectDns(int port) {
+        String br = network.bridge();
+        String p = String.valueOf(port);
+        run("iptables", "-w", "-t", "nat", "-I", "PREROUTING", "1", "-i", br, "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", p);
+        undo.add(List.of("iptables", "-w", "-t", "nat", "-D", "PREROUTING", "-i", br, "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", p));
+        run("iptables", "-w", "-I", chain, "1", "-p", "udp", "-d", network.gateway(), "--dport", p, "-j", "ACCEPT");
+    }
+
     /** Refused packets: name lookups (DNS) and everything else aimed at host services. */
     public record Refused(long dnsPackets, long hostPackets) {
     }
@@ -165,10 +177,12 @@ public final class NetworkFence implements AutoCloseable {
         if (unavailableReason() != null) return 0;
         int removed = 0;
         try {
-            for (String table : List.of("INPUT", "FORWARD")) {
-                for (String rule : exec(List.of("iptables", "-w", "-S", table)).output.split("\n")) {
-                    if (rule.startsWith("-A " + table) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i " + BRIDGE_PREFIX + "[0-9a-f]+ -j REJECT.*"))) {
-                        List<String> args = new ArrayList<>(List.of("iptables", "-w", "-D"));
+            for (List<String> tableChain : List.of(List.of("filter", "INPUT"), List.of("filter", "FORWARD"), List.of("nat", "PREROUTING"))) {
+                String table = tableChain.get(0);
+                String builtin = tableChain.get(1);
+                for (String rule : exec(List.of("iptables", "-w", "-t", table, "-S", builtin)).output.split("\n")) {
+                    if (rule.startsWith("-A " + builtin) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i " + BRIDGE_PREFIX + "[0-9a-f]+ .*"))) {
+                        List<String> args = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
                         args.addAll(List.of(rule.substring(3).split(" ")));
                         exec(args);
                     }

@@ -143,6 +143,7 @@ public final class Sandbox implements AutoCloseable {
         NetworkFence fence;
         SandboxApi api;
         EgressProxy proxy;
+        DnsRecorder dns;
         String containerId;
         volatile boolean exited;
 
@@ -181,6 +182,10 @@ public final class Sandbox implements AutoCloseable {
                 api = new SandboxApi(new InetSocketAddress(bindAddress, 0), token, ids, sample);
                 if (fence != null) fence.allow(api.port());
                 String apiBase = "http://" + network.gateway() + ":" + api.port();
+                if (fence != null && model.internalNetwork()) {
+                    dns = new DnsRecorder(new InetSocketAddress(bindAddress, 0));
+                    fence.redirectDns(dns.port());
+                }
                 if (model.proxyAllowed()) {
                     proxy = new EgressProxy(new InetSocketAddress(bindAddress, 0), request.externalCalls(), config.allowPrivateDestinations(),
                             network.gateway() + ":" + api.port());
@@ -286,6 +291,14 @@ public final class Sandbox implements AutoCloseable {
             List<NetworkUsage.Destination> destinations = new ArrayList<>();
             if (api != null) destinations.add(api.destination());
             if (proxy != null) destinations.addAll(proxy.destinations());
+            if (dns != null) {
+                for (Map.Entry<String, Long> lookup : dns.lookups()) {
+                    destinations.add(new NetworkUsage.Destination(lookup.getKey(), 53, "dns", lookup.getValue(), 0, 0, false,
+                            "direct name lookups are refused; " + (request.deploymentModel().proxyAllowed()
+                                    ? "reach the externalCalls domains through HTTPS_PROXY/HTTP_PROXY"
+                                    : "only veritoneApiBaseUrl is reachable")));
+                }
+            }
             if (fence != null) {
                 NetworkFence.Refused refused = fence.refused();
                 if (refused.dnsPackets() > 0) {
@@ -325,6 +338,7 @@ public final class Sandbox implements AutoCloseable {
             }
             if (api != null) api.close();
             if (proxy != null) proxy.close();
+            if (dns != null) dns.close();
             if (fence != null) fence.close();
             if (network != null) {
                 try {

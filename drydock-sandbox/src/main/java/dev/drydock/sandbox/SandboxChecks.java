@@ -149,7 +149,8 @@ public final class SandboxChecks {
         for (NetworkUsage.Destination d : violations) {
             String what = switch (d.via()) {
                 case "proxy" -> d.host() + ":" + d.port() + " (through the proxy, " + d.connections() + " attempt(s))";
-                case "dns" -> "host names directly (" + d.connections() + " DNS packet(s) refused)";
+                case "dns" -> d.host().startsWith("(") ? "host names directly (" + d.connections() + " DNS packet(s) refused)"
+                        : d.host() + " (a direct DNS lookup, " + d.connections() + " time(s))";
                 default -> "host services on " + d.host() + " (" + d.connections() + " packet(s) refused)";
             };
             parts.add(what);

@@ -178,7 +178,7 @@ class SandboxRunTest {
             SandboxChecks.Check network = checks(r).get("run.network");
             assertThat(network.verdict()).isEqualTo(SandboxChecks.Verdict.failed);
             assertThat(network.message()).contains("host services on " + r.networkUsage().destinations().getFirst().host())
-                    .contains("host names directly")
+                    .contains("forbidden.example (a direct DNS lookup, ")
                     .contains("a FullyNetworkIsolated adapter may reach only veritoneApiBaseUrl")
                     .contains("externalCalls");
         }
