@@ -3,7 +3,6 @@ package dev.drydock.sandbox;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -14,6 +13,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.StatisticNetworksConfig;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.StreamType;
@@ -109,10 +109,37 @@ public final class DockerEngineRunner implements ContainerRunner {
             cmd.withAuthConfig(new AuthConfig().withUsername(auth.username()).withPassword(auth.password())
                     .withRegistryAddress(auth.serverAddress()));
         }
+        // Our own callback: docker-java's PullImageResultCallback throws a NullPointerException on Podman's error items
+        // (they have no status) and loses the registry's message.
+        AtomicReference<String> failure = new AtomicReference<>();
+        ResultCallback.Adapter<PullResponseItem> callback = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(PullResponseItem item) {
+                if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) failure.set(item.getErrorDetail().getMessage());
+                else if (item.getError() != null) failure.set(item.getError());
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                failure.compareAndSet(null, message(throwable));
+                super.onError(throwable);
+            }
+        };
         try {
-            if (!cmd.exec(new PullImageResultCallback()).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean done;
+            try {
+                done = cmd.exec(callback).awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, message(e));
+                done = true;
+            }
+            if (!done) {
+                callback.close();
                 throw new EngineException("pulling " + imageRef + " took longer than " + timeout.toSeconds() + " s");
             }
+            if (failure.get() != null) throw new EngineException("could not pull " + imageRef + ": " + failure.get());
+        } catch (IOException e) {
+            throw new EngineException("could not pull " + imageRef + ": " + message(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("interrupted while pulling " + imageRef, e);
@@ -306,6 +333,12 @@ public final class DockerEngineRunner implements ContainerRunner {
             @Override
             public void onNext(Statistics s) {
                 stats.set(s);
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                // the container stopped between two samples: no statistics, nothing to log
+                onComplete();
             }
         })) {
             cb.awaitCompletion(5, TimeUnit.SECONDS);

@@ -281,7 +281,8 @@ class SandboxRunTest {
         SandboxResult r = sandbox.run(request);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.ERROR);
         assertThat(checks(r).get("run.exit").verdict()).isEqualTo(SandboxChecks.Verdict.error);
-        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref);
+        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref + ": ")
+                .containsIgnoringCase("unauthorized");
     }
 
     @Test
