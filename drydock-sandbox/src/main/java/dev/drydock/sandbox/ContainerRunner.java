@@ -60,6 +60,9 @@ public interface ContainerRunner extends AutoCloseable {
     /** Removes the container (forced) if it exists. */
     void removeContainer(String containerId);
 
+    /** Removes the image if no container uses it (a concurrent run of the same image keeps it); never fails. */
+    void removeImage(String imageRef);
+
     /** Removes the network if it exists. */
     void removeNetwork(String name);
 

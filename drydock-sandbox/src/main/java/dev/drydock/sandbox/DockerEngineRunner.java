@@ -377,6 +377,15 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
+    public void removeImage(String imageRef) {
+        try {
+            docker.removeImageCmd(imageRef).withForce(false).exec();
+        } catch (RuntimeException e) {
+            // gone already, or in use by another run (409): that run's cleanup removes it
+        }
+    }
+
+    @Override
     public void removeNetwork(String name) {
         try {
             docker.removeNetworkCmd(name).exec();

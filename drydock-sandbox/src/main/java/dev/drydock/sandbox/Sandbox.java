@@ -49,6 +49,7 @@ public final class Sandbox implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final Map<String, Integer> imageUsers = new java.util.HashMap<>();
 
     public Sandbox(SandboxConfig config, ContainerRunner runner) {
         this.config = config;
@@ -138,6 +139,8 @@ public final class Sandbox implements AutoCloseable {
         final BoundedLog stdout = new BoundedLog(config.logMaxLines(), config.logMaxBytes());
         final BoundedLog stderr = new BoundedLog(config.logMaxLines(), config.logMaxBytes());
         final AtomicReference<ContainerRunner.NetCounters> counters = new AtomicReference<>();
+        final List<String> notes = new ArrayList<>();
+        boolean pulled;
         TaskPayloads.Ids ids;
         ContainerRunner.RunNetwork network;
         NetworkFence fence;
@@ -160,9 +163,18 @@ public final class Sandbox implements AutoCloseable {
         Ending execute() {
             long t = System.nanoTime();
             try {
-                runner.pull(request.imageRef(), request.registryAuth(), remaining());
+                try {
+                    acquireImage(request.imageRef());
+                    pulled = true;
+                    runner.pull(request.imageRef(), request.registryAuth(), remaining());
+                } catch (ContainerRunner.EngineException e) {
+                    if (remaining().isZero()) {
+                        return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image did not finish");
+                    }
+                    throw e;
+                }
                 t = step("pull", t);
-                if (remaining().isZero()) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
+                if (remaining().isZero()) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image took all the time");
 
                 DeploymentModel model = request.deploymentModel();
                 Map<String, String> labels = Map.of(ContainerRunner.LABEL, runId);
@@ -170,11 +182,13 @@ public final class Sandbox implements AutoCloseable {
                 InetAddress bindAddress;
                 if (config.hostFence()) {
                     String reason = NetworkFence.unavailableReason();
+                // (checked per run: a fence that cannot be installed must not silently become an open network)
                     if (reason != null) throw new ContainerRunner.EngineException(reason + " (set sandbox.host-fence=false only for development)");
                     fence = NetworkFence.install(runId, network, model.internalNetwork(), !model.internalNetwork());
                     bindAddress = InetAddress.getByName(network.gateway());
                 } else {
                     bindAddress = InetAddress.getByName("0.0.0.0");
+                    notes.add("sandbox.host-fence=false: host services bound to 0.0.0.0 were reachable from the container");
                 }
                 ids = TaskPayloads.Ids.random();
                 String token = HexFormat.of().formatHex(randomBytes(24));
@@ -206,8 +220,21 @@ public final class Sandbox implements AutoCloseable {
                 }
                 containerId = runner.createContainer(new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels,
                         network.name(), request.limits(), true));
+
                 t = step("create", t);
-                runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(), true);
+                try {
+                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                } catch (ContainerRunner.EngineException e) {
+                    // Docker refuses archive uploads into a read-only root (Podman allows them before start): run with a
+                    // writable root rather than without the payload file, and say so.
+                    if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("read-only")) throw e;
+                    runner.removeContainer(containerId);
+                    containerId = runner.createContainer(new ContainerSpec(spec.name(), spec.image(), spec.env(), spec.labels(),
+                            spec.network(), spec.limits(), false));
+                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                    notes.add("the engine cannot copy the payload into a read-only root filesystem, so the root filesystem was writable");
+                }
                 t = step("copy", t);
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
@@ -323,7 +350,7 @@ public final class Sandbox implements AutoCloseable {
             durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
             return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
-                    api == null ? List.of() : api.created(), usage, durations);
+                    api == null ? List.of() : api.created(), usage, durations, notes);
         }
 
         void cleanup() {
@@ -347,7 +374,26 @@ public final class Sandbox implements AutoCloseable {
                     // cleanupLeftovers() finds it by its label
                 }
             }
+            if (pulled) releaseImage(request.imageRef());
             durations.put("cleanup", (System.nanoTime() - t) / 1_000_000);
+        }
+    }
+
+    /** Counts the runs using an image, so one run's cleanup does not remove the image another run is about to start. */
+    private void acquireImage(String imageRef) {
+        synchronized (imageUsers) {
+            imageUsers.merge(imageRef, 1, Integer::sum);
+        }
+    }
+
+    /** The last run using an image removes it (unless {@link SandboxConfig#keepImages()}), holding the lock so that a
+     *  run starting meanwhile pulls afresh instead of finding the image gone before its create. */
+    private void releaseImage(String imageRef) {
+        synchronized (imageUsers) {
+            int users = imageUsers.merge(imageRef, -1, Integer::sum);
+            if (users > 0) return;
+            imageUsers.remove(imageRef);
+            if (!config.keepImages()) runner.removeImage(imageRef);
         }
     }
 

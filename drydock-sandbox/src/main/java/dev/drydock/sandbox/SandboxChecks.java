@@ -58,6 +58,7 @@ public final class SandboxChecks {
 
     /** "Timed out after 10m0s: …" with Go's duration spelling, as the record writes it. */
     static String timedOut(SandboxResult r) {
+        if (r.error() != null) return "Timed out after " + goDuration(r.timeout()) + ": " + r.error();
         return "Timed out after " + goDuration(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
                 + " (updateTask status complete) and exit within " + goDuration(r.timeout())
                 + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")");

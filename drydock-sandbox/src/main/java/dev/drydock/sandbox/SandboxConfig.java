@@ -15,9 +15,11 @@ import java.time.Duration;
  *                                 false (development only) host services bound to 0.0.0.0 stay reachable from containers
  * @param allowPrivateDestinations {@code sandbox.proxy-allow-private}: let the egress proxy connect to loopback and
  *                                 private addresses (tests only)
+ * @param keepImages               {@code sandbox.keep-images}: keep pulled images in the engine after the run (faster
+ *                                 retests; the engine's storage grows with every build); default false
  */
 public record SandboxConfig(String engineEndpoint, Duration timeout, int concurrency, int logMaxLines, long logMaxBytes,
-                            boolean hostFence, boolean allowPrivateDestinations) {
+                            boolean hostFence, boolean allowPrivateDestinations, boolean keepImages) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     public SandboxConfig {
@@ -33,22 +35,26 @@ public record SandboxConfig(String engineEndpoint, Duration timeout, int concurr
     /** Defaults for an endpoint: 10 min, one run per core, 10,000 lines / 1 MiB, fenced, no private proxy targets. */
     public static SandboxConfig defaults(String engineEndpoint) {
         return new SandboxConfig(engineEndpoint, DEFAULT_TIMEOUT, Runtime.getRuntime().availableProcessors(),
-                BoundedLog.DEFAULT_MAX_LINES, BoundedLog.DEFAULT_MAX_BYTES, true, false);
+                BoundedLog.DEFAULT_MAX_LINES, BoundedLog.DEFAULT_MAX_BYTES, true, false, false);
     }
 
     public SandboxConfig withTimeout(Duration t) {
-        return new SandboxConfig(engineEndpoint, t, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations);
+        return new SandboxConfig(engineEndpoint, t, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages);
     }
 
     public SandboxConfig withConcurrency(int n) {
-        return new SandboxConfig(engineEndpoint, timeout, n, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations);
+        return new SandboxConfig(engineEndpoint, timeout, n, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages);
     }
 
     public SandboxConfig withAllowPrivateDestinations(boolean allow) {
-        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allow);
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allow, keepImages);
+    }
+
+    public SandboxConfig withKeepImages(boolean keep) {
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keep);
     }
 
     public SandboxConfig withLogLimits(int lines, long bytes) {
-        return new SandboxConfig(engineEndpoint, timeout, concurrency, lines, bytes, hostFence, allowPrivateDestinations);
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, lines, bytes, hostFence, allowPrivateDestinations, keepImages);
     }
 }

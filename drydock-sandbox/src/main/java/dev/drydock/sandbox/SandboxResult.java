@@ -14,12 +14,15 @@ import java.util.Map;
  * @param oomKilled   the engine killed the container for exceeding its memory limit
  * @param error       for {@link Outcome#ERROR}: what went wrong (pull failed, engine unreachable …)
  * @param timeout     the limit that applied
- * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, logs, cleanup, total
+ * @param error       for {@link Outcome#TIMED_OUT} before the container ran: which step ran out of time; else null
+ * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, cleanup, total
+ * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine could not copy into a
+ *                    read-only root, so the root filesystem was writable)
  */
 public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
                             String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
                             List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
-                            NetworkUsage networkUsage, Map<String, Long> durations) {
+                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes) {
     public enum Outcome {
         /** The container ran and exited by itself. */
         EXITED,
@@ -33,6 +36,7 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
     public SandboxResult {
         apiCalls = List.copyOf(apiCalls);
         created = List.copyOf(created);
+        notes = List.copyOf(notes);
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
     }
 

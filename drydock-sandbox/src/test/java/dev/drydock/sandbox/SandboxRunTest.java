@@ -88,6 +88,9 @@ class SandboxRunTest {
             assertThat(d.bytesOut()).isPositive();
         });
         assertThat(r.durations()).containsKeys("pull", "network", "create", "copy", "start", "run", "cleanup", "total");
+        assertThat(podman.tool(List.of("podman", "--storage-driver", "vfs", "--root", podman.dir.resolve("storage").toString(),
+                "--runroot", podman.dir.resolve("run").toString(), "--tmpdir", podman.dir.resolve("libpod").toString(), "images",
+                "--format", "{{.Repository}}"))).doesNotContain("good-pull");
         // the token never appears in what was recorded
         String token = r.apiCalls().toString();
         assertThat(token).doesNotContain("Bearer");
@@ -134,6 +137,7 @@ class SandboxRunTest {
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(8), null);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
+        assertThat(r.notes()).isEmpty();
         assertThat(checks(r).get("run.exit").message()).startsWith("Timed out after 8s: the adapter was still running and was killed")
                 .endsWith("(last task status: running)");
         assertThat(r.testLog()).contains("sleeping");
