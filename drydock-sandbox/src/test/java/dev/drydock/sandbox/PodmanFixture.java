@@ -160,18 +160,23 @@ final class PodmanFixture implements AutoCloseable {
             Path sh = root.resolve("adapter.sh");
             Files.writeString(sh, script);
             Files.setPosixFilePermissions(sh, PosixFilePermissions.fromString("rwxr-xr-x"));
-            List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", dir.resolve("build-storage").toString(),
-                    "--runroot", dir.resolve("build-run").toString());
-            String container = tool(concat(buildah, "from", "scratch")).strip();
-            tool(concat(buildah, "copy", container, root + "/", "/"));
-            tool(concat(buildah, "config", "--entrypoint", "[\"/bin/sh\",\"/adapter.sh\"]", "--env", "PATH=/bin", container));
-            String ref = "127.0.0.1:" + registryPort + "/17532/" + name + ":1";
-            tool(concat(buildah, "commit", "-q", "--rm", container, "localhost/" + name + ":1"));
-            tool(concat(buildah, "push", "--tls-verify=false", "--creds", USER + ":" + password, "localhost/" + name + ":1", "docker://" + ref));
-            return ref;
+            return buildRootfs(name, root, "[\"/bin/sh\",\"/adapter.sh\"]");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Commits {@code root} as an image FROM scratch with the exec-form {@code entrypoint} (JSON array), pushes it. */
+    String buildRootfs(String name, Path root, String entrypoint) {
+        List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", dir.resolve("build-storage").toString(),
+                "--runroot", dir.resolve("build-run").toString());
+        String container = tool(concat(buildah, "from", "scratch")).strip();
+        tool(concat(buildah, "copy", container, root + "/", "/"));
+        tool(concat(buildah, "config", "--entrypoint", entrypoint, "--env", "PATH=/bin", container));
+        String ref = "127.0.0.1:" + registryPort + "/17532/" + name + ":1";
+        tool(concat(buildah, "commit", "-q", "--rm", container, "localhost/" + name + ":1"));
+        tool(concat(buildah, "push", "--tls-verify=false", "--creds", USER + ":" + password, "localhost/" + name + ":1", "docker://" + ref));
+        return ref;
     }
 
     /**
@@ -202,8 +207,17 @@ final class PodmanFixture implements AutoCloseable {
         return all;
     }
 
+    /** Runs a tool to completion and returns its output whatever its exit code. */
+    String toolAllowingFailure(List<String> command) {
+        return run(command, false);
+    }
+
     /** Runs a tool to completion; fails with its output unless it exits 0. */
     String tool(List<String> command) {
+        return run(command, true);
+    }
+
+    private String run(List<String> command, boolean mustSucceed) {
         try {
             Path out = Files.createTempFile(dir, "tool", ".out");
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
@@ -215,7 +229,7 @@ final class PodmanFixture implements AutoCloseable {
                 throw new AssertionError("timed out: " + command);
             }
             String output = Files.readString(out);
-            if (p.exitValue() != 0) throw new AssertionError("failed (" + p.exitValue() + "): " + String.join(" ", command) + "\n" + output);
+            if (mustSucceed && p.exitValue() != 0) throw new AssertionError("failed (" + p.exitValue() + "): " + String.join(" ", command) + "\n" + output);
             return output;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
