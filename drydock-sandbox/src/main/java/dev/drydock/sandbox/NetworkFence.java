@@ -111,9 +111,17 @@ public final class NetworkFence implements AutoCloseable {
         run("ip", "link", "set", br, "up");
     }
 
-    /** Lets the container reach {@code port} on the gateway (inserted before the reject rules). */
+    /**
+     * Lets the container reach {@code port} on the gateway (inserted before the reject rules), and nobody else: packets
+     * to that port arriving on any other interface (other containers' bridges, the LAN) are rejected.
+     */
     public void allow(int port) {
-        run("iptables", "-w", "-I", chain, "1", "-p", "tcp", "-d", network.gateway(), "--dport", String.valueOf(port), "-j", "ACCEPT");
+        String p = String.valueOf(port);
+        run("iptables", "-w", "-I", chain, "1", "-p", "tcp", "-d", network.gateway(), "--dport", p, "-j", "ACCEPT");
+        run("iptables", "-w", "-I", "INPUT", "1", "!", "-i", network.bridge(), "-p", "tcp", "-d", network.gateway(), "--dport", p,
+                "-j", "REJECT", "--reject-with", "tcp-reset");
+        undo.add(List.of("iptables", "-w", "-D", "INPUT", "!", "-i", network.bridge(), "-p", "tcp", "-d", network.gateway(), "--dport", p,
+                "-j", "REJECT", "--reject-with", "tcp-reset"));
     }
 
     /**

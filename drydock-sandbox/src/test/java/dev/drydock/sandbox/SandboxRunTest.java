@@ -327,13 +327,17 @@ class SandboxRunTest {
         runner.pull(ref, podman.auth(), Duration.ofSeconds(60));
         Map<String, String> labels = Map.of(ContainerRunner.LABEL, "crashed");
         ContainerRunner.RunNetwork net = runner.createNetwork("ddsb-0ddba11", true, "ddsb0ddba11", labels);
-        NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
+        NetworkFence fence = NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
+        fence.allow(40999);
+        fence.redirectDns(40998);
+        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).contains("ddsb0ddba11");
         String id = runner.createContainer(new ContainerSpec("ddsb-0ddba11", ref, List.of(), labels, net.name(),
                 Limits.forClusterSize(ClusterSize.small), true));
         runner.start(id);
 
         assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(3);
-        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11");
+        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11").doesNotContain("ddsb0ddba11");
+        assertThat(podman.tool(List.of("iptables", "-w", "-t", "nat", "-S"))).doesNotContain("ddsb0ddba11");
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
         try (var docker = DockerEngineRunner.connect(podman.endpoint())) {
             assertThat(docker.cleanupLeftovers()).isZero();
