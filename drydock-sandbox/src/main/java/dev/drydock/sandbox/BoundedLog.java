@@ -87,6 +87,19 @@ public final class BoundedLog {
      * the last lines of the stream, kept after the truncation marker.
      */
     public synchronized void stoppedEarly(List<String> lastLines) {
+        if (!truncated && current.size() == 0) {
+            // Nothing dropped yet: if the last lines overlap the end of what we have, this stream was read to its end
+            // after all (its lines came early); add only what is new.
+            for (int k = Math.min(lines.size(), lastLines.size()); k > 0; k--) {
+                if (lines.subList(lines.size() - k, lines.size()).equals(lastLines.subList(0, k))) {
+                    for (String line : lastLines.subList(k, lastLines.size())) {
+                        if (lines.size() < maxLines) lines.add(line);
+                    }
+                    return;
+                }
+            }
+            if (lastLines.isEmpty()) return;
+        }
         incomplete = true;
         truncated = true;
         tail = List.copyOf(lastLines);

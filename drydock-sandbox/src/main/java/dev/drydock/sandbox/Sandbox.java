@@ -181,8 +181,8 @@ public final class Sandbox implements AutoCloseable {
                 network = runner.createNetwork("ddsb-" + runId, model.internalNetwork(), NetworkFence.BRIDGE_PREFIX + runId, labels);
                 InetAddress bindAddress;
                 if (config.hostFence()) {
+                    // checked per run: a fence that cannot be installed must not silently become an open network
                     String reason = NetworkFence.unavailableReason();
-                // (checked per run: a fence that cannot be installed must not silently become an open network)
                     if (reason != null) throw new ContainerRunner.EngineException(reason + " (set sandbox.host-fence=false only for development)");
                     fence = NetworkFence.install(runId, network, model.internalNetwork(), !model.internalNetwork());
                     bindAddress = InetAddress.getByName(network.gateway());
@@ -218,11 +218,9 @@ public final class Sandbox implements AutoCloseable {
                     env.add("NO_PROXY=" + noProxy);
                     env.add("no_proxy=" + noProxy);
                 }
-                containerId = runner.createContainer(new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels,
-                        network.name(), request.limits(), true));
-
-                t = step("create", t);
                 ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(), true);
+                containerId = runner.createContainer(spec);
+                t = step("create", t);
                 try {
                     runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
                 } catch (ContainerRunner.EngineException e) {

@@ -44,6 +44,19 @@ class BoundedLogTest {
     }
 
     @Test
+    void stoppedEarlyOnAStreamThatWasNotFullMergesTheOverlap() {
+        BoundedLog log = new BoundedLog(100, 1000);
+        write(log, "a\nb\n");
+        log.stoppedEarly(List.of("a", "b"));
+        assertThat(log.snapshot().lines()).containsExactly("a", "b");
+        assertThat(log.snapshot().complete()).isTrue();
+        log.stoppedEarly(List.of("b", "c"));
+        assertThat(log.snapshot().lines()).containsExactly("a", "b", "c");
+        log.stoppedEarly(List.of("x", "y"));
+        assertThat(log.snapshot().lines()).containsExactly("a", "b", "c", BoundedLog.TRUNCATED_MARKER, "x", "y");
+    }
+
+    @Test
     void stoppedEarlyKeepsTheLastLinesAfterTheMarker() {
         BoundedLog log = new BoundedLog(2, 1000);
         write(log, "1\n2\n3\n");

@@ -161,6 +161,7 @@ class SandboxRunTest {
         // the end of the output is there too (50 MB of 51-byte lines, then one more line)
         assertThat(lines.size() - marker - 1).isBetween(1, 100);
         assertThat(lines).endsWith("the end");
+        assertThat(r.stderr().lines()).isEmpty();
         assertThat(r.durations().get("logs")).isLessThan(15_000L);
     }
 
