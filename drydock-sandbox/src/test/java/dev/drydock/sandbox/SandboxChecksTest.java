@@ -17,6 +17,15 @@ class SandboxChecksTest {
     }
 
     @Test
+    void serializedRequestsCarryNoPassword() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        SandboxRequest request = SandboxRequest.of("r/x:1", json.readTree("{\"category\":\"pull\"}"), DeploymentModel.FullyNetworkIsolated)
+                .withAuth(new RegistryAuth("robot", "pull-token-secret", "r"));
+        assertThat(json.writeValueAsString(request)).contains("robot").doesNotContain("pull-token-secret");
+        assertThat(request.registryAuth().toString()).doesNotContain("pull-token-secret");
+    }
+
+    @Test
     void clusterSizesGiveTheRecordsMemory() {
         assertThat(ClusterSize.parse("small").memoryBytes()).isEqualTo(512L << 20);
         assertThat(ClusterSize.parse("Medium").memoryBytes()).isEqualTo(2L << 30);
