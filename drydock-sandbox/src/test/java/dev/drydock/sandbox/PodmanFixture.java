@@ -54,13 +54,17 @@ final class PodmanFixture implements AutoCloseable {
         return "true".equals(System.getenv("CI"));
     }
 
-    /** Skips (fails on CI) unless podman, buildah, docker-registry, runc and /bin/busybox are installed. */
+    /**
+     * Skips (fails on CI) unless podman, buildah, docker-registry, runc, iptables, ip and /bin/busybox are installed and
+     * this process may change firewall rules (root).
+     */
     static void require() {
         List<String> missing = new ArrayList<>();
         for (String tool : List.of("podman", "buildah", "docker-registry", "runc", "iptables", "ip")) {
             if (find(tool) == null) missing.add(tool);
         }
         if (!Files.isExecutable(Path.of("/bin/busybox"))) missing.add("/bin/busybox (busybox-static)");
+        if (missing.isEmpty() && NetworkFence.unavailableReason() != null) missing.add("a usable network fence: " + NetworkFence.unavailableReason());
         if (missing.isEmpty()) return;
         String message = "not installed: " + String.join(", ", missing);
         if (onCi()) throw new AssertionError(message + "; CI=true and .ci/run installs these, so this is a failure");
