@@ -103,7 +103,7 @@ public final class TokenService implements AccessController {
      * repository), expiring no later than the ticket. Empty when the ticket is invalid or expired.
      */
     public Optional<IssuedToken> issueForPullTicket(String ticket, List<Access> requested) {
-        Optional<TokenSigner.Claims> claims = signer.verify(ticket, PULL_TICKET_AUDIENCE);
+        Optional<TokenSigner.Claims> claims = verifyPullTicket(ticket);
         audit.record(dev.drydock.platform.builds.BuildService.SYSTEM, claims.isPresent() ? "login.success" : "login.failure",
                 "pull-ticket", claims.map(c -> c.access().toString()).orElse("invalid or expired ticket"));
         if (claims.isEmpty()) return Optional.empty();
@@ -112,6 +112,11 @@ public final class TokenService implements AccessController {
         Duration tokenTtl = left.compareTo(ttl) < 0 ? left : ttl;
         if (tokenTtl.isNegative() || tokenTtl.isZero()) return Optional.empty();
         return Optional.of(new IssuedToken(signer.issue(PULL_TICKET_USER, service, granted, tokenTtl), tokenTtl.toSeconds(), granted));
+    }
+
+    /** A ticket's claims while it is valid: signature, audience, and expiry without the clock-skew leeway of tokens. */
+    private Optional<TokenSigner.Claims> verifyPullTicket(String ticket) {
+        return signer.verify(ticket, PULL_TICKET_AUDIENCE).filter(c -> java.time.Instant.now().isBefore(c.expires()));
     }
 
     /** The requested accesses, each cut down to the actions {@code allowed} grants on the same resource. */
@@ -160,7 +165,7 @@ public final class TokenService implements AccessController {
     public Grant authorize(String authorization, List<Access> requested) {
         Optional<String[]> basic = basicCredentials(authorization);
         if (basic.isPresent() && isPullTicketUser(basic.get()[0])) {
-            TokenSigner.Claims ticket = signer.verify(basic.get()[1], PULL_TICKET_AUDIENCE)
+            TokenSigner.Claims ticket = verifyPullTicket(basic.get()[1])
                     .orElseThrow(() -> new AuthenticationRequired("invalid or expired pull ticket", requested, "invalid_token"));
             Grant grant = new Grant(PULL_TICKET_USER, ticket.access(), java.util.Set.of());
             for (Access want : requested) {
@@ -197,6 +202,10 @@ public final class TokenService implements AccessController {
         }
         TokenSigner.Claims claims = signer.verify(token.get(), service)
                 .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
+        if (isPullTicketUser(claims.subject()) && !java.time.Instant.now().isBefore(claims.expires())) {
+            // a sandbox pull ends with its ticket: no clock-skew leeway
+            throw new AuthenticationRequired("expired token", requested, "invalid_token");
+        }
         Grant grant = new Grant(claims.subject(), claims.access(), null);
         for (Access want : requested) {
             for (String action : want.actions()) {
