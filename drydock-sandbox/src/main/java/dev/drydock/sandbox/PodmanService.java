@@ -50,10 +50,10 @@ public final class PodmanService implements AutoCloseable {
         for (String r : insecureRegistries) registries.append("[[registry]]\nlocation = \"").append(r).append("\"\ninsecure = true\n\n");
         Path registriesConf = dir.resolve("registries.conf");
         Files.writeString(registriesConf, registries);
-        Path socket = dir.resolve("podman.sock");
+        Path socket = socket(dir);
         Files.deleteIfExists(socket);
         ProcessBuilder pb = new ProcessBuilder("podman", "--storage-driver", "vfs", "--root", dir.resolve("storage").toString(),
-                "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("tmp").toString(),
+                "--runroot", runroot(dir).toString(), "--tmpdir", dir.resolve("tmp").toString(),
                 "system", "service", "--time=0", "unix://" + socket)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("podman.log").toFile()))
@@ -82,6 +82,11 @@ public final class PodmanService implements AutoCloseable {
             }
         }
         service.close();
+        if (!process.isAlive()) {
+            List<String> log = Files.readAllLines(dir.resolve("podman.log"));
+            throw new IOException("podman system service exited: " + (log.isEmpty() ? "(no output)" : log.getLast())
+                    + "; see " + dir.resolve("podman.log"));
+        }
         throw new IOException("podman system service did not answer on " + socket + " within " + startTimeout.toSeconds() + "s ("
                 + last + "); see " + dir.resolve("podman.log"));
     }
@@ -107,7 +112,33 @@ public final class PodmanService implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "unix://" + dir.resolve("podman.sock");
+        return "unix://" + socket(dir);
+    }
+
+    /**
+     * Podman refuses a runroot longer than 50 characters, and a unix socket path must stay under 108 bytes: for a data
+     * directory deep in the file system both move to a short directory in the system's temporary directory, named
+     * after a hash of {@code dir} (so a restart finds the same one).
+     */
+    static Path runroot(Path dir) {
+        Path run = dir.resolve("run");
+        return run.toString().length() <= 50 ? run : shortDir(dir).resolve("run");
+    }
+
+    static Path socket(Path dir) {
+        Path socket = dir.resolve("podman.sock");
+        return socket.toString().length() <= 100 ? socket : shortDir(dir).resolve("podman.sock");
+    }
+
+    private static Path shortDir(Path dir) {
+        String hash = Integer.toHexString(dir.toAbsolutePath().normalize().toString().hashCode());
+        Path p = Path.of("/tmp", "ddpm-" + hash);
+        try {
+            Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + p, e);
+        }
+        return p;
     }
 
     public Path directory() {
