@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>a CNCF distribution registry ({@code docker-registry}) on 127.0.0.1 with htpasswd (bcrypt) authentication, so
  *       the runner pulls with credentials as it does from Drydock's registry;
- *   <li>Podman's Docker-compatible API ({@code podman --storage-driver vfs system service}) on a unix socket, with the
+ *   <li>Podman's Docker-compatible API through the product's {@link PodmanService}
+ *       ({@code podman --storage-driver vfs system service}) on a unix socket, with the
  *       project's {@code containers.conf} (runc, cgroupfs, explicit ulimits) and its own storage, runroot and tmpdir so
  *       it shares nothing with other podman users of the machine;
  *   <li>{@link #buildAdapter}: an image built with buildah from Debian's static busybox plus a shell script and a
@@ -49,6 +50,7 @@ final class PodmanFixture implements AutoCloseable {
     final Path socket;
     private final Map<String, String> env;
     private final List<Process> processes = new ArrayList<>();
+    private PodmanService podman;
 
     static boolean onCi() {
         return "true".equals(System.getenv("CI"));
@@ -78,7 +80,7 @@ final class PodmanFixture implements AutoCloseable {
         new SecureRandom().nextBytes(pw);
         password = java.util.HexFormat.of().formatHex(pw);
         registryPort = freePort();
-        socket = dir.resolve("podman.sock");
+        socket = PodmanService.socket(dir.resolve("podman"));
         Path conf = dir.resolve("containers.conf");
         try (InputStream in = PodmanFixture.class.getResourceAsStream("/podman/containers.conf")) {
             Files.copy(in, conf);
@@ -127,23 +129,9 @@ final class PodmanFixture implements AutoCloseable {
         awaitPort(registryPort);
     }
 
+    /** The product's own {@link PodmanService} (what {@code sandbox.engine=podman} starts), in this fixture's directory. */
     private void startPodman() throws IOException {
-        processes.add(start(List.of("podman", "--storage-driver", "vfs", "--root", dir.resolve("storage").toString(),
-                "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("libpod").toString(),
-                "system", "service", "--time=0", "unix://" + socket), "podman"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(socket)) {
-                try (var r = DockerEngineRunner.connect(endpoint())) {
-                    r.info();
-                    return;
-                } catch (RuntimeException e) {
-                    // not ready yet
-                }
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("podman service did not answer on " + socket + "; see " + dir.resolve("podman.log"));
+        podman = PodmanService.start(dir.resolve("podman"), List.of("127.0.0.1:" + registryPort), Duration.ofSeconds(30));
     }
 
     /**
@@ -293,6 +281,7 @@ final class PodmanFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (podman != null) podman.close();
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process p = processes.get(i);
             p.descendants().forEach(ProcessHandle::destroy);
