@@ -11,13 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,12 +61,7 @@ class ExamplesTest {
         int rc = javac.run(null, null, null, "--release", "21", "-d", root.resolve("app").toString(),
                 example.resolve("src/main/java/example/PullAdapter.java").toString());
         assertThat(rc).isZero();
-        Path jre = root.resolve("opt/jre");
-        Files.createDirectories(jre.getParent());
-        Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-        podman.tool(List.of(jlink.toString(), "--add-modules", "java.base,java.net.http", "--strip-debug", "--no-header-files",
-                "--no-man-pages", "--output", jre.toString()));
-        copyLinkedLibraries(jre, root);
+        JlinkRuntime.create(root);
         Files.createDirectories(root.resolve("var"));
         Files.copy(example.resolve("src/main/jib/var/manifest.json"), root.resolve("var/manifest.json"));
         Files.createDirectories(root.resolve("tmp"));
@@ -83,29 +71,5 @@ class ExamplesTest {
         assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
         assertThat(r.testLog()).containsExactly("Starting ingest of " + r.created().get(1).details().path("uri").asText(),
                 "Created TDO " + r.created().getFirst().id(), "Added the source as an asset", "Processing complete");
-    }
-
-    /** Copies every shared library the runtime's binaries need (per ldd) to the same absolute path under root. */
-    private static void copyLinkedLibraries(Path jre, Path root) throws IOException {
-        List<String> binaries = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(jre)) {
-            files.filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".so") || f.getParent().endsWith("bin")))
-                    .forEach(f -> binaries.add(f.toString()));
-        }
-        List<String> command = new ArrayList<>(List.of("ldd"));
-        command.addAll(binaries);
-        String out = podman.toolAllowingFailure(command);
-        Set<String> libraries = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("(/[^\\s:]+\\.so[^\\s:]*)").matcher(out);
-        while (m.find()) {
-            if (!m.group(1).startsWith(jre.toString())) libraries.add(m.group(1));
-        }
-        for (String lib : libraries) {
-            Path source = Path.of(lib);
-            if (!Files.exists(source)) continue;
-            Path target = root.resolve(lib.substring(1));
-            Files.createDirectories(target.getParent());
-            if (!Files.exists(target)) Files.copy(source, target);
-        }
     }
 }

@@ -21,12 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +44,7 @@ class SandboxE2ETest {
     static Tools tools;
 
     static void require() {
-        Tools.require("podman", "buildah", "runc", "iptables", "ip", "ldd");
+        Tools.require("podman", "buildah", "runc", "iptables", "ip", "ldd", "curl");
         String missing = !Files.isExecutable(Path.of("/bin/busybox")) ? "/bin/busybox (busybox-static)"
                 : NetworkFence.unavailableReason();
         if (missing == null) return;
@@ -173,11 +169,7 @@ class SandboxE2ETest {
         Path example = EXAMPLES.resolve("java-pull-adapter");
         String engineId = fx.registerAdapter(owner, "java-pull-adapter");
         Path base = Files.createTempDirectory(tmp, "jre-rootfs");
-        Path jre = base.resolve("opt/jre");
-        Files.createDirectories(jre.getParent());
-        tools.ok(Path.of(System.getProperty("java.home"), "bin", "jlink").toString(), "--add-modules", "java.base,java.net.http",
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--output", jre.toString());
-        copyLinkedLibraries(jre, base);
+        dev.drydock.sandbox.JlinkRuntime.create(base);
         Files.createDirectories(base.resolve("tmp"));
         String container = tools.ok(buildah("from", "scratch")).stdout().strip();
         tools.ok(buildah("copy", container, base + "/", "/"));
@@ -219,27 +211,5 @@ class SandboxE2ETest {
         JsonNode report = fx.report(id, owner.auth());
         assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
         assertThat(report.get("testLog").get(report.get("testLog").size() - 1).asText()).isEqualTo("Processing complete");
-    }
-
-    /** Copies every shared library the runtime's binaries need (per ldd) to the same absolute path under root. */
-    private static void copyLinkedLibraries(Path jre, Path root) throws IOException {
-        List<String> command = new ArrayList<>(List.of("ldd"));
-        try (Stream<Path> files = Files.walk(jre)) {
-            files.filter(f -> Files.isRegularFile(f) && (f.toString().endsWith(".so") || f.getParent().endsWith("bin")))
-                    .forEach(f -> command.add(f.toString()));
-        }
-        String out = tools.run(command).stdout();
-        Set<String> libraries = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("(/[^\\s:]+\\.so[^\\s:]*)").matcher(out);
-        while (m.find()) {
-            if (!m.group(1).startsWith(jre.toString())) libraries.add(m.group(1));
-        }
-        for (String lib : libraries) {
-            Path source = Path.of(lib);
-            if (!Files.exists(source)) continue;
-            Path target = root.resolve(lib.substring(1));
-            Files.createDirectories(target.getParent());
-            if (!Files.exists(target)) Files.copy(source, target);
-        }
     }
 }
