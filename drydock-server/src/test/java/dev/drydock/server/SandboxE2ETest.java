@@ -42,6 +42,7 @@ class SandboxE2ETest {
     static BuildFixture.Owner owner;
     static Path tmp;
     static Tools tools;
+    static SandboxAdapters adapters;
 
     static void require() {
         Tools.require("podman", "buildah", "runc", "iptables", "ip", "ldd", "curl");
@@ -57,6 +58,7 @@ class SandboxE2ETest {
         require();
         tmp = Files.createTempDirectory("drydock-sandbox-e2e");
         tools = new Tools(Map.of(), tmp.resolve("tool-output"));
+        adapters = new SandboxAdapters(tools, tmp);
         d = BuildFixture.start(Map.of("sandbox.engine", "podman", "test.timeout", "90s", "worker.concurrency", "2"));
         fx = new BuildFixture(d);
         owner = fx.orgWithRobot(17532);
@@ -72,36 +74,14 @@ class SandboxE2ETest {
         }
     }
 
-    private static List<String> buildah(String... args) {
-        List<String> c = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs", "--root", tmp.resolve("build-storage").toString(),
-                "--runroot", tmp.resolve("build-run").toString()));
-        c.addAll(List.of(args));
-        return c;
-    }
-
-    /** The busybox example's build context with the registered engineId in its manifest and {@code script} as adapter.sh. */
-    private static Path context(String name, String engineId, String script) throws IOException {
-        Path example = EXAMPLES.resolve("busybox-pull-adapter");
-        Path ctx = Files.createTempDirectory(tmp, "context-" + name);
-        try (Stream<Path> files = Files.list(example)) {
-            for (Path f : files.toList()) {
-                if (Files.isRegularFile(f)) Files.copy(f, ctx.resolve(f.getFileName().toString()));
-            }
-        }
-        Files.writeString(ctx.resolve("manifest.json"), Files.readString(ctx.resolve("manifest.json"))
-                .replace("00000000-0000-0000-0000-000000000000", engineId));
-        if (script != null) Files.writeString(ctx.resolve("adapter.sh"), script);
-        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-        return ctx;
-    }
-
     /** Builds the context with {@code buildah bud} and pushes it to Drydock with buildah as the org's robot; returns the digest. */
     static String buildAndPush(String name, Path ctx) throws IOException {
-        Path digestFile = tmp.resolve(name + ".digest");
-        tools.ok(buildah("bud", "-q", "-t", "localhost/" + name + ":1", ctx.toString()));
-        tools.ok(buildah("push", "--tls-verify=false", "--creds", owner.login() + ":" + owner.secret(), "--digestfile",
-                digestFile.toString(), "localhost/" + name + ":1", "docker://" + d.host() + "/17532/" + name + ":1"));
-        return Files.readString(digestFile).strip();
+        adapters.build(name, ctx);
+        return adapters.push(name, d.host(), name, owner.login(), owner.secret());
+    }
+
+    private static Path context(String name, String engineId, String script) throws IOException {
+        return adapters.context(name, engineId, script);
     }
 
     private static String awaitTested(String engineId, String digest, Duration within) {
@@ -171,11 +151,11 @@ class SandboxE2ETest {
         Path base = Files.createTempDirectory(tmp, "jre-rootfs");
         dev.drydock.sandbox.JlinkRuntime.create(base);
         Files.createDirectories(base.resolve("tmp"));
-        String container = tools.ok(buildah("from", "scratch")).stdout().strip();
-        tools.ok(buildah("copy", container, base + "/", "/"));
-        tools.ok(buildah("commit", "-q", "--rm", container, "localhost/jre-base:1"));
+        String container = tools.ok(adapters.buildah("from", "scratch")).stdout().strip();
+        tools.ok(adapters.buildah("copy", container, base + "/", "/"));
+        tools.ok(adapters.buildah("commit", "-q", "--rm", container, "localhost/jre-base:1"));
         Path baseTar = tmp.resolve("jre-base.tar");
-        tools.ok(buildah("push", "localhost/jre-base:1", "docker-archive:" + baseTar + ":jre-base:1"));
+        tools.ok(adapters.buildah("push", "localhost/jre-base:1", "docker-archive:" + baseTar + ":jre-base:1"));
 
         Path classes = Files.createTempDirectory(tmp, "classes");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

@@ -38,27 +38,15 @@ class SandboxPipelineBenchmark {
         try (TestDrydock d = BuildFixture.start(Map.of("sandbox.engine", "podman", "worker.concurrency", "1"))) {
             BuildFixture fx = new BuildFixture(d);
             BuildFixture.Owner owner = fx.orgWithRobot(17532);
-            Path ctx = Files.createDirectories(tmp.resolve("ctx"));
-            try (Stream<Path> files = Files.list(Path.of("..", "examples", "busybox-pull-adapter"))) {
-                for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, ctx.resolve(f.getFileName().toString()));
-            }
-            // no engineId: the same image serves every adapter of the benchmark
-            Files.writeString(ctx.resolve("manifest.json"), Files.readString(ctx.resolve("manifest.json"))
-                    .replace("\"engineId\": \"00000000-0000-0000-0000-000000000000\",", ""));
-            Files.writeString(ctx.resolve("adapter.sh"), "#!/bin/busybox sh\necho done\n");
-            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-            List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", tmp.resolve("bs").toString(),
-                    "--runroot", tmp.resolve("br").toString());
-            tools.ok(concat(buildah, "bud", "-q", "-t", "localhost/bench:1", ctx.toString()));
+            // no engineId in the manifest: the same image serves every adapter of the benchmark
+            SandboxAdapters adapters = new SandboxAdapters(tools, tmp);
+            adapters.build("bench", adapters.context("bench", null, "#!/bin/busybox sh\necho done\n"));
 
             Map<String, List<Long>> splits = new LinkedHashMap<>();
             for (int i = 0; i <= n; i++) {
                 String name = "bench-" + i;
                 String engineId = fx.registerAdapter(owner, name);
-                Path digestFile = tmp.resolve(name + ".digest");
-                tools.ok(concat(buildah, "push", "--tls-verify=false", "--creds", owner.login() + ":" + owner.secret(), "--digestfile",
-                        digestFile.toString(), "localhost/bench:1", "docker://" + d.host() + "/17532/" + name + ":1"));
-                String id = fx.buildId(engineId, Files.readString(digestFile).strip(), owner.auth());
+                String id = fx.buildId(engineId, adapters.push("bench", d.host(), name, owner.login(), owner.secret()), owner.auth());
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     String s = d.api("GET", "/api/v1/builds/" + id, owner.auth(), null, 200).get("state").asText();
                     return s.equals("available") || s.equals("invalid");
@@ -113,11 +101,5 @@ class SandboxPipelineBenchmark {
     private static long median(List<Long> values) {
         List<Long> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
     }
 }

@@ -74,19 +74,9 @@ class SandboxRestartTest {
                     "{\"name\":\"sleeper\",\"category\":\"pull\",\"deploymentModel\":\"FullyNetworkIsolated\",\"engineMode\":\"batch\"}")
                     .get("engineId").asText();
 
-            Path ctx = Files.createDirectories(tmp.resolve("ctx"));
-            try (Stream<Path> files = Files.list(Path.of("..", "examples", "busybox-pull-adapter"))) {
-                for (Path f : files.toList()) if (Files.isRegularFile(f)) Files.copy(f, ctx.resolve(f.getFileName().toString()));
-            }
-            Files.writeString(ctx.resolve("manifest.json"), Files.readString(ctx.resolve("manifest.json"))
-                    .replace("00000000-0000-0000-0000-000000000000", engineId));
-            Files.writeString(ctx.resolve("adapter.sh"), "#!/bin/busybox sh\necho sleeping\nexec /bin/busybox sleep 300\n");
-            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-            List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", tmp.resolve("bs").toString(),
-                    "--runroot", tmp.resolve("br").toString());
-            tools.ok(concat(buildah, "bud", "-q", "-t", "localhost/sleeper:1", ctx.toString()));
-            tools.ok(concat(buildah, "push", "--tls-verify=false", "--creds", "17532+ci:" + robot, "localhost/sleeper:1",
-                    "docker://127.0.0.1:" + port + "/17532/sleeper:1"));
+            SandboxAdapters adapters = new SandboxAdapters(tools, tmp);
+            adapters.build("sleeper", adapters.context("sleeper", engineId, "#!/bin/busybox sh\necho sleeping\nexec /bin/busybox sleep 300\n"));
+            adapters.push("sleeper", "127.0.0.1:" + port, "sleeper", "17532+ci", robot);
 
             // the adapter is running: a labelled container and its network exist
             try {
@@ -137,11 +127,5 @@ class SandboxRestartTest {
         Tools.Result r = tools.ok("curl", "-sf", "-X", method, "-H", "Authorization: " + auth, "-H", "Content-Type: application/json",
                 "-d", body, url + path);
         return BuildFixture.parse(r.stdout());
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
     }
 }
