@@ -9,9 +9,11 @@ import java.util.Map;
  * The downloadable build report. The first eleven fields are the record's, in its order; Drydock's additions
  * follow. Fields no check has produced yet ({@code inspect}, {@code vulnerabilities}, {@code testLog} until
  * their checks exist) are null rather than empty, so "not examined" never reads as "nothing found".
+ * {@code testLog} and {@code networkUsage} come from the sandbox run ({@link SandboxRunCheck}).
  */
 @JsonPropertyOrder({"engineId", "build", "uploadTime", "user", "image", "inspect", "vulnerabilities",
-        "vulnerabilityCounts", "testLog", "success", "errors", "checks", "durations", "platform"})
+        "vulnerabilityCounts", "testLog", "success", "errors", "checks", "durations", "platform",
+        "networkUsage"})
 public record BuildReport(
         String engineId,
         String build,
@@ -26,4 +28,15 @@ public record BuildReport(
         List<String> errors,
         List<CheckResult> checks,
         Map<String, Long> durations,
-        String platform) {}
+        String platform,
+        Object networkUsage) {
+
+    /** A report without a sandbox run ({@code networkUsage} null). */
+    public BuildReport(String engineId, String build, Long uploadTime, String user, String image, Object inspect,
+                       List<Object> vulnerabilities, Map<String, Integer> vulnerabilityCounts, List<String> testLog,
+                       boolean success, List<String> errors, List<CheckResult> checks, Map<String, Long> durations,
+                       String platform) {
+        this(engineId, build, uploadTime, user, image, inspect, vulnerabilities, vulnerabilityCounts, testLog, success,
+                errors, checks, durations, platform, null);
+    }
+}

@@ -11,6 +11,19 @@ public interface Check {
     CheckResult run(CheckContext context) throws Exception;
 
     /**
+     * The ids of the results this check reports: its own id, or for a check that reports several (the sandbox run:
+     * {@code run.exit}, {@code run.task} …) each of them, in order. When skipped, each is skipped.
+     */
+    default List<String> ids() {
+        return List.of(id());
+    }
+
+    /** Every result, in the order of {@link #ids()}; by default the one result of {@link #run}. */
+    default List<CheckResult> runAll(CheckContext context) throws Exception {
+        return List.of(run(context));
+    }
+
+    /**
      * The checks that must have passed (or only warned) before this one can look; the pipeline skips this check,
      * naming the first that did not, so the report's errors carry the root cause and not its echoes.
      */

@@ -24,6 +24,7 @@ public final class CheckContext {
     private final Map<String, Object> facts = new LinkedHashMap<>();
     private final Map<String, CheckResult> results = new HashMap<>();
     private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
+    private final long startNanos = System.nanoTime();
 
     public CheckContext(BuildUnderTest build, ImageSource image, Path workDir, FileInterest fileInterest) {
         this.build = build;
@@ -40,6 +41,9 @@ public final class CheckContext {
 
     /** The union of every check's {@link Check#fileInterest()}: what the single pass over the layers keeps. */
     public FileInterest fileInterest() { return fileInterest; }
+
+    /** Time since the run began (checks that wait, like the sandbox run, get what is left of the test's limit). */
+    public java.time.Duration elapsed() { return java.time.Duration.ofNanos(System.nanoTime() - startNanos); }
 
     public void put(String key, Object value) { facts.put(key, value); }
 

@@ -56,15 +56,25 @@ public final class Pipeline {
         return standard(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** {@link #standard()} with each run's working directory under {@code workRoot}. */
+    /** {@link #standard()} with each run's working directory under {@code workRoot}; the sandbox run is not done. */
     public static Pipeline standard(Path workRoot) {
+        return standard(workRoot, SandboxAccess.disabled("./drydock check does not run the adapter; push it to Drydock"
+                + " for the test run"), SandboxAccess.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Every check the service runs, ending with the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output},
+     * {@code run.network}) through {@code sandbox}, within what is left of {@code testTimeout}.
+     */
+    public static Pipeline standard(Path workRoot, SandboxAccess sandbox, java.time.Duration testTimeout) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),
                 new ImageFilesystemCheck(LayerPass::read, ExtractionLimits.DEFAULTS),
                 new ManifestPresentCheck(),
                 new ManifestValidCheck(),
                 new ManifestMatchesCheck(),
-                new EntrypointCheck()), workRoot);
+                new EntrypointCheck(),
+                new SandboxRunCheck(sandbox, testTimeout)), workRoot);
     }
 
     public List<Check> checks() {
@@ -94,20 +104,23 @@ public final class Pipeline {
         for (Check check : checks) {
             if (Thread.interrupted()) throw new InterruptedException("testing was stopped");
             long start = System.nanoTime();
-            CheckResult result;
+            List<CheckResult> produced;
             try {
-                result = context.unlessPassed(check.id(), check.needs()).orElse(null);
-                if (result == null) result = check.run(context);
+                CheckResult skipped = context.unlessPassed(check.id(), check.needs()).orElse(null);
+                produced = skipped == null ? check.runAll(context) : check.ids().stream()
+                        .map(id -> new CheckResult(id, skipped.verdict(), skipped.message(), skipped.evidence())).toList();
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
                 log.warn("check {} threw", check.id(), e);
-                result = new CheckResult(check.id(), Verdict.error,
-                        "check " + check.id() + " could not run: " + e.getMessage(), Map.of("exception", e.getClass().getSimpleName()));
+                produced = check.ids().stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
+                        + e.getMessage(), Map.<String, Object>of("exception", e.getClass().getSimpleName()))).toList();
             }
             durations.put(check.id(), (System.nanoTime() - start) / 1_000_000);
-            context.record(result);
-            results.add(result);
+            for (CheckResult result : produced) {
+                context.record(result);
+                results.add(result);
+            }
         }
         List<String> errors = new ArrayList<>();
         for (CheckResult r : results) {
@@ -116,8 +129,8 @@ public final class Pipeline {
         if (results.isEmpty()) errors.add("No compliance checks ran: the build cannot be marked available");
         boolean success = errors.isEmpty();
         return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
-                context.get(INSPECT), null, null, null, success, errors, results, durations,
-                context.get(ImagePlatformCheck.PLATFORM));
+                context.get(INSPECT), null, null, context.get(SandboxRunCheck.TEST_LOG), success, errors, results, durations,
+                context.get(ImagePlatformCheck.PLATFORM), context.get(SandboxRunCheck.NETWORK_USAGE));
     }
 
     private static void cleanUp(CheckContext context, Path workDir) {

@@ -74,6 +74,8 @@ public final class DrydockServer implements AutoCloseable {
     private final List<Route> routes;
     private final WebhookDispatcher webhooks;
     private final GarbageCollector garbageCollector;
+    private SandboxRuntime sandbox;
+    private TokenService tokens;
 
     /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
     public record Route(String method, String path) {}
@@ -119,6 +121,7 @@ public final class DrydockServer implements AutoCloseable {
         }
         Database database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
         WebhookDispatcher webhooks = null;
+        SandboxRuntime sandbox = null;
         try {
             AuditLog audit = new AuditLog(database.jdbi(), clock);
             IdentityService identity = new IdentityService(database.jdbi(), PasswordHasher.owaspDefault(), audit, clock);
@@ -182,8 +185,10 @@ public final class DrydockServer implements AutoCloseable {
             AtomicReference<String> reportHost = new AtomicReference<>(config.publicUrl() != null
                     ? config.publicUrl().replaceFirst("^https?://", "")
                     : "localhost:" + config.port());
+            sandbox = new SandboxRuntime(config, tokens);
             Worker worker = new Worker(jobs, builds,
-                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(), reportHost::get,
+                    testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(
+                            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), sandbox, config.testTimeout()), reportHost::get,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
@@ -255,17 +260,23 @@ public final class DrydockServer implements AutoCloseable {
                     }
                 }, every, every, TimeUnit.MILLISECONDS);
             }
+            sandbox.start(http.port());
             if (config.workerConcurrency() > 0) worker.start();
             if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
+            DrydockServer server = new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
                     List.copyOf(routes), webhooks, garbageCollector);
+            server.sandbox = sandbox;
+            server.tokens = tokens;
+            return server;
         } catch (IOException e) {
             if (webhooks != null) webhooks.close();
+            if (sandbox != null) sandbox.close();
             database.close();
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             if (webhooks != null) webhooks.close();
+            if (sandbox != null) sandbox.close();
             database.close();
             throw e;
         }
@@ -304,9 +315,18 @@ public final class DrydockServer implements AutoCloseable {
         return garbageCollector;
     }
 
+    public SandboxRuntime sandbox() {
+        return sandbox;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
     @Override
     public void close() {
         worker.close();
+        sandbox.close();
         eventStreams.close();
         webhooks.close();
         maintenance.shutdownNow();

@@ -78,6 +78,8 @@ public final class TestDrydock implements AutoCloseable {
         Map<String, String> flags = new java.util.HashMap<>();
         // Registry tests push to arbitrary repositories; tests of builds switch this back on.
         flags.put("registry.require-adapter", "false");
+        // No containers in the ordinary server tests: the run checks are warnings (SandboxE2ETest runs real ones).
+        flags.put("sandbox.engine", "none");
         flags.putAll(settings);
         flags.put("bind", "127.0.0.1");
         flags.put("port", String.valueOf(port));

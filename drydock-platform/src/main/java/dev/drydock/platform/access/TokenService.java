@@ -25,6 +25,14 @@ public final class TokenService implements AccessController {
     /** Audience of tokens issued by {@code POST /api/v1/login} for the REST API. */
     public static final String API_AUDIENCE = "drydock-api";
 
+    /**
+     * The reserved user name under which a container engine presents a pull ticket as its password (no e-mail or robot
+     * login can take this name: those contain '@' or '+').
+     */
+    public static final String PULL_TICKET_USER = "drydock-sandbox";
+    /** Audience of pull tickets: they are not registry or API tokens and are accepted only as that user's password. */
+    static final String PULL_TICKET_AUDIENCE = "drydock-pull-ticket";
+
     /** A token issued by the token endpoint. */
     public record IssuedToken(String token, long expiresIn, List<Access> granted) {}
 
@@ -71,6 +79,60 @@ public final class TokenService implements AccessController {
         return principal;
     }
 
+    /**
+     * A pull ticket: a signed credential allowing only {@code pull} of {@code repository}, expiring after {@code ttl}, for
+     * the container engine that pulls a build's image for its sandbox run. The engine presents it as the password of
+     * {@link #PULL_TICKET_USER} (token endpoint or Basic auth). Audited as the system; the ticket itself is never
+     * logged or stored.
+     */
+    public String issuePullTicket(String repository, Duration ttl, String reason) {
+        String ticket = signer.issue(PULL_TICKET_USER, PULL_TICKET_AUDIENCE, List.of(new Access("repository", repository,
+                java.util.Set.of(Access.PULL))), ttl);
+        audit.record(dev.drydock.platform.builds.BuildService.SYSTEM, "pull-ticket.issue", repository,
+                reason + " (valid " + ttl.toSeconds() + "s)");
+        return ticket;
+    }
+
+    /** True when {@code username} is the reserved pull-ticket user (whose password is a ticket, not a password). */
+    public static boolean isPullTicketUser(String username) {
+        return PULL_TICKET_USER.equals(username);
+    }
+
+    /**
+     * A registry token for the holder of a pull ticket: the requested scopes narrowed to the ticket's (pull of one
+     * repository), expiring no later than the ticket. Empty when the ticket is invalid or expired.
+     */
+    public Optional<IssuedToken> issueForPullTicket(String ticket, List<Access> requested) {
+        Optional<TokenSigner.Claims> claims = verifyPullTicket(ticket);
+        audit.record(dev.drydock.platform.builds.BuildService.SYSTEM, claims.isPresent() ? "login.success" : "login.failure",
+                "pull-ticket", claims.map(c -> c.access().toString()).orElse("invalid or expired ticket"));
+        if (claims.isEmpty()) return Optional.empty();
+        List<Access> granted = narrow(requested, claims.get().access());
+        Duration left = Duration.between(java.time.Instant.now(), claims.get().expires());
+        Duration tokenTtl = left.compareTo(ttl) < 0 ? left : ttl;
+        if (tokenTtl.isNegative() || tokenTtl.isZero()) return Optional.empty();
+        return Optional.of(new IssuedToken(signer.issue(PULL_TICKET_USER, service, granted, tokenTtl), tokenTtl.toSeconds(), granted));
+    }
+
+    /** A ticket's claims while it is valid: signature, audience, and expiry without the clock-skew leeway of tokens. */
+    private Optional<TokenSigner.Claims> verifyPullTicket(String ticket) {
+        return signer.verify(ticket, PULL_TICKET_AUDIENCE).filter(c -> java.time.Instant.now().isBefore(c.expires()));
+    }
+
+    /** The requested accesses, each cut down to the actions {@code allowed} grants on the same resource. */
+    private static List<Access> narrow(List<Access> requested, List<Access> allowed) {
+        List<Access> out = new java.util.ArrayList<>();
+        for (Access want : requested) {
+            for (Access may : allowed) {
+                if (!may.type().equals(want.type()) || !may.name().equals(want.name())) continue;
+                java.util.Set<String> actions = new java.util.TreeSet<>(want.actions());
+                actions.retainAll(may.actions());
+                if (!actions.isEmpty()) out.add(new Access(want.type(), want.name(), actions));
+            }
+        }
+        return out;
+    }
+
     /** Issues a registry token holding the granted part of the requested scopes. */
     public IssuedToken issueRegistryToken(Principal principal, List<Access> requested) {
         List<Access> granted = AccessPolicy.grant(principal, requested);
@@ -102,6 +164,20 @@ public final class TokenService implements AccessController {
     @Override
     public Grant authorize(String authorization, List<Access> requested) {
         Optional<String[]> basic = basicCredentials(authorization);
+        if (basic.isPresent() && isPullTicketUser(basic.get()[0])) {
+            TokenSigner.Claims ticket = verifyPullTicket(basic.get()[1])
+                    .orElseThrow(() -> new AuthenticationRequired("invalid or expired pull ticket", requested, "invalid_token"));
+            Grant grant = new Grant(PULL_TICKET_USER, ticket.access(), java.util.Set.of());
+            for (Access want : requested) {
+                for (String action : want.actions()) {
+                    if (!grant.allows(want.type(), want.name(), action)) {
+                        throw new RegistryException(ErrorCode.DENIED, "a pull ticket allows only pulling the repository it was"
+                                + " issued for", java.util.Map.of());
+                    }
+                }
+            }
+            return grant;
+        }
         if (basic.isPresent()) {
             Principal principal = identity.authenticate(basic.get()[0], basic.get()[1])
                     .orElseThrow(() -> new AuthenticationRequired("invalid username or password", requested, "invalid_token"));
@@ -126,6 +202,10 @@ public final class TokenService implements AccessController {
         }
         TokenSigner.Claims claims = signer.verify(token.get(), service)
                 .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
+        if (isPullTicketUser(claims.subject()) && !java.time.Instant.now().isBefore(claims.expires())) {
+            // a sandbox pull ends with its ticket: no clock-skew leeway
+            throw new AuthenticationRequired("expired token", requested, "invalid_token");
+        }
         Grant grant = new Grant(claims.subject(), claims.access(), null);
         for (Access want : requested) {
             for (String action : want.actions()) {

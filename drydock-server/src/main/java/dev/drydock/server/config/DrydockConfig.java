@@ -45,7 +45,22 @@ public record DrydockConfig(
         WebhookDispatcher.Settings webhooks,
         boolean webhooksAllowPrivateNetwork,
         Duration gcGrace,
-        Duration gcInterval) {
+        Duration gcInterval,
+        SandboxSettings sandbox) {
+
+    /**
+     * The {@code sandbox.*} keys.
+     *
+     * @param engine       {@code auto}, {@code podman} (start Drydock's own Podman service), {@code none}, or an endpoint
+     * @param registryHost how the engine reaches this registry; null: {@code 127.0.0.1:<port>}
+     * @param concurrency  sandbox runs at once; 0: {@code worker.concurrency}
+     */
+    public record SandboxSettings(String engine, String registryHost, int concurrency, int logMaxLines, long logMaxBytes,
+                                  boolean hostFence, boolean proxyAllowPrivate, boolean keepImages) {
+        public boolean disabled() {
+            return engine.equals("none");
+        }
+    }
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -81,6 +96,14 @@ public record DrydockConfig(
         k.put("webhooks.allow-private-network", new String[]{"false", "let webhooks target loopback, private and link-local addresses"});
         k.put("gc.grace", new String[]{"1h", "garbage collection keeps unreferenced blobs published less than this long ago (pushes in progress)"});
         k.put("gc.interval", new String[]{"off", "run garbage collection in the server this often (off: only ./drydock gc)"});
+        k.put("sandbox.engine", new String[]{"auto", "container engine for the sandbox run: auto (DOCKER_HOST, then /run/podman/podman.sock, /var/run/docker.sock, else Drydock starts its own Podman service under the data directory), podman (always start its own), none (no run: the run checks are warnings), or a Docker Engine API endpoint (unix:///path.sock, tcp://127.0.0.1:2375) on this host"});
+        k.put("sandbox.registry-host", new String[]{null, "host:port the engine pulls build images from (plain HTTP; must be an insecure registry for the engine); default 127.0.0.1:<port>"});
+        k.put("sandbox.concurrency", new String[]{null, "sandbox runs at once on this node; default worker.concurrency (each test does at most one run; a lower value makes tests wait for a slot, within test.timeout)"});
+        k.put("sandbox.log-max-lines", new String[]{"10000", "stdout and stderr lines kept from a run, each (testLog); a marker shows where output was cut"});
+        k.put("sandbox.log-max-bytes", new String[]{"1048576", "stdout and stderr bytes kept from a run, each"});
+        k.put("sandbox.host-fence", new String[]{"true", "fence each run's network with iptables so the container reaches only its sandbox API (needs root); false for development only"});
+        k.put("sandbox.proxy-allow-private", new String[]{"false", "let the egress proxy connect to loopback and private addresses (tests only)"});
+        k.put("sandbox.keep-images", new String[]{"false", "keep pulled build images in the engine after the run (faster retests; the engine's storage grows)"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -161,6 +184,20 @@ public record DrydockConfig(
         boolean allowPrivate = bool(v, "webhooks.allow-private-network", errors);
         Duration gcGrace = duration(v, "gc.grace", errors);
         Duration gcInterval = v.get("gc.interval").trim().equalsIgnoreCase("off") ? null : duration(v, "gc.interval", errors);
+        String engine = v.get("sandbox.engine").trim();
+        if (!engine.matches("auto|podman|none|unix:///.+|tcp://[^/\\s]+:\\d+")) {
+            errors.add("sandbox.engine must be auto, podman, none, unix:///path/to.sock or tcp://host:port, got '" + engine + "'");
+        }
+        String registryHost = v.get("sandbox.registry-host");
+        if (registryHost != null && !registryHost.matches("[A-Za-z0-9.\\[\\]:-]+:\\d+")) {
+            errors.add("sandbox.registry-host must be host:port as the engine reaches this registry, e.g. 127.0.0.1:5000, got '"
+                    + registryHost + "'");
+        }
+        int sandboxConcurrency = v.get("sandbox.concurrency") == null ? 0 : integer(v, "sandbox.concurrency", 1, 64, errors);
+        SandboxSettings sandbox = new SandboxSettings(engine, registryHost, sandboxConcurrency,
+                integer(v, "sandbox.log-max-lines", 1, 10_000_000, errors),
+                longValue(v, "sandbox.log-max-bytes", 1024, 1L << 30, errors), bool(v, "sandbox.host-fence", errors),
+                bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors));
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -182,7 +219,7 @@ public record DrydockConfig(
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval);
+                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval, sandbox);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
@@ -251,6 +288,6 @@ public record DrydockConfig(
         // Never print secrets.
         return "DrydockConfig[bind=" + bind + ", port=" + port + ", data=" + dataDir + ", publicUrl=" + publicUrl
                 + ", service=" + service + ", tokenTtl=" + tokenTtl + ", db=" + (dbUrl == null ? "embedded" : "external")
-                + ", fsync=" + storageFsync + "]";
+                + ", fsync=" + storageFsync + ", sandbox.engine=" + sandbox.engine() + "]";
     }
 }

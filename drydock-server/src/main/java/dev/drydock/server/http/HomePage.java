@@ -13,6 +13,23 @@ public final class HomePage {
 
     public void register(RoutesConfig routes) {
         routes.get("/", this::render);
+        routes.get("/examples/<path>", this::example);
+    }
+
+    /** The sample adapters' files (README, Dockerfile, manifest, code) as plain text, from the jar. */
+    private void example(Context ctx) throws java.io.IOException {
+        String path = ctx.pathParam("path");
+        if (!path.matches("[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*") || path.contains("..")) {
+            ctx.status(404).result("no such example file");
+            return;
+        }
+        try (java.io.InputStream in = HomePage.class.getResourceAsStream("/examples/" + path)) {
+            if (in == null) {
+                ctx.status(404).result("no such example file");
+                return;
+            }
+            ctx.contentType("text/plain; charset=utf-8").header("X-Content-Type-Options", "nosniff").result(in.readAllBytes());
+        }
     }
 
     private void render(Context ctx) {
@@ -30,6 +47,17 @@ public final class HomePage {
                 docker tag my-adapter %1$s/&lt;orgId&gt;/my-adapter:1.0
                 docker push %1$s/&lt;orgId&gt;/my-adapter:1.0</pre>
                 <p>Log in with your e-mail and password, or a robot login (<code>&lt;orgId&gt;+&lt;name&gt;</code>) and its token.</p>
+                <h2>Sample adapters</h2>
+                <p>Adapters that pass every check, each with a README from build to an available build:</p>
+                <ul><li><a href="/examples/busybox-pull-adapter/README.md">busybox-pull-adapter</a>: a batch pull (ingest)
+                adapter in shell on a static busybox, built with buildah or <code>podman build</code> from a
+                <a href="/examples/busybox-pull-adapter/Dockerfile">Dockerfile</a> (<a href="/examples/busybox-pull-adapter/adapter.sh">adapter.sh</a>,
+                <a href="/examples/busybox-pull-adapter/manifest.json">manifest.json</a>)</li>
+                <li><a href="/examples/java-pull-adapter/README.md">java-pull-adapter</a>: the same in one Java class, packaged with
+                Jib (<a href="/examples/java-pull-adapter/pom.xml">pom.xml</a>,
+                <a href="/examples/java-pull-adapter/src/main/java/example/PullAdapter.java">PullAdapter.java</a>)</li></ul>
+                <p>Every push is tested: image and manifest checks, then a run in a sandbox with a task payload; the
+                <a href="/api/v1/schemas/report.json">build report</a> lists each check with the fix.</p>
                 <h2>Endpoints</h2>
                 <ul><li><code>/v2/</code> OCI distribution API</li><li><code>/auth/token</code> Docker token service</li>
                 <li><code>/api/v1/</code> REST API (e.g. <code>/api/v1/me</code>)</li>

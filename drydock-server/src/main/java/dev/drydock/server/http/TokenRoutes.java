@@ -36,6 +36,18 @@ public final class TokenRoutes {
                     "credentials required: run docker login with your e-mail and password, or a robot login and token", Map.of());
             return;
         }
+        if (TokenService.isPullTicketUser(credentials.get()[0])) {
+            // a container engine pulling a build's image for its sandbox run, with a single-repository pull ticket
+            Optional<TokenService.IssuedToken> ticketToken = tokens.issueForPullTicket(credentials.get()[1],
+                    Access.parseScopes(ctx.queryParams("scope")));
+            if (ticketToken.isEmpty()) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"drydock\"");
+                RegistryRoutes.error(ctx, 401, "UNAUTHORIZED", "invalid or expired pull ticket", Map.of());
+                return;
+            }
+            writeToken(ctx, ticketToken.get());
+            return;
+        }
         Optional<Principal> principal = tokens.login(credentials.get()[0], credentials.get()[1], "token-endpoint");
         if (principal.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"drydock\"");
@@ -43,7 +55,10 @@ public final class TokenRoutes {
                     "invalid username or password (robots log in as <orgId>+<name> with their token)", Map.of());
             return;
         }
-        TokenService.IssuedToken issued = tokens.issueRegistryToken(principal.get(), Access.parseScopes(ctx.queryParams("scope")));
+        writeToken(ctx, tokens.issueRegistryToken(principal.get(), Access.parseScopes(ctx.queryParams("scope"))));
+    }
+
+    private static void writeToken(Context ctx, TokenService.IssuedToken issued) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", issued.token());
         body.put("access_token", issued.token());

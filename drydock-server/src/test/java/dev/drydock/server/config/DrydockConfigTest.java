@@ -334,4 +334,28 @@ class DrydockConfigTest {
         assertThat(d).isPositive();
         assertThat(errors).singleElement().asString().startsWith("k must be");
     }
+
+    // ---------------------------------------------------------------- sandbox
+
+    @Test
+    void sandboxDefaultsAndOverrides() {
+        DrydockConfig c = load(Map.of(), Map.of());
+        assertThat(c.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("auto", null, 0, 10_000, 1_048_576, true, false, false));
+        DrydockConfig o = load(Map.of("DRYDOCK_SANDBOX_ENGINE", "unix:///var/run/docker.sock", "DRYDOCK_SANDBOX_CONCURRENCY", "3",
+                "DRYDOCK_SANDBOX_REGISTRY_HOST", "10.0.0.5:5000", "DRYDOCK_SANDBOX_KEEP_IMAGES", "true"),
+                Map.of("sandbox.log-max-lines", "50", "sandbox.host-fence", "false"));
+        assertThat(o.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("unix:///var/run/docker.sock", "10.0.0.5:5000", 3, 50,
+                1_048_576, false, false, true));
+        assertThat(load(Map.of(), Map.of("sandbox.engine", "none")).sandbox().disabled()).isTrue();
+    }
+
+    @Test
+    void invalidSandboxValuesNameTheirKey() {
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.engine", "docker")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.engine must be auto, podman, none");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.registry-host", "http://x")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.registry-host must be host:port");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.concurrency", "0")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.concurrency must be between 1 and 64");
+    }
 }

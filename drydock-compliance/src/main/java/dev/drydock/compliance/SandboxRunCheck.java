@@ -1,0 +1,182 @@
+package dev.drydock.compliance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.sandbox.ApiCall;
+import dev.drydock.sandbox.CapturedOutput;
+import dev.drydock.sandbox.DeploymentModel;
+import dev.drydock.sandbox.Sandbox;
+import dev.drydock.sandbox.SandboxChecks;
+import dev.drydock.sandbox.SandboxRequest;
+import dev.drydock.sandbox.SandboxResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The sandbox run: the adapter runs in a container with a task payload for its category ({@code drydock-sandbox}),
+ * and {@link SandboxChecks} judges it: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}.
+ * Needs a valid manifest (the run reads clusterSize, formats and externalCalls from it) and an exec-form entrypoint.
+ * The run gets what is left of the test's limit, less a margin for killing the container and cleaning up, so a
+ * timeout is reported by the run (naming what the adapter did) rather than by the worker; the message names the
+ * whole limit ("Timed out after 10m0s: …").
+ *
+ * <p>Facts for the report: {@link #TEST_LOG} (stdout lines) and {@link #NETWORK_USAGE}. Stderr, the API calls
+ * (secrets redacted by the sandbox API) and the step durations go into evidence; the pull credential never does.
+ */
+public final class SandboxRunCheck implements Check {
+    public static final String ID = "run";
+    public static final List<String> IDS = List.of("run.exit", "run.task", "run.output", "run.network");
+    /** Fact: the report's {@code testLog}. */
+    public static final String TEST_LOG = "testLog";
+    /** Fact: the report's {@code networkUsage}. */
+    public static final String NETWORK_USAGE = "networkUsage";
+    private static final Duration MIN_RUN = Duration.ofSeconds(1);
+
+    private final SandboxAccess access;
+    private final Duration testTimeout;
+
+    public SandboxRunCheck(SandboxAccess access, Duration testTimeout) {
+        this.access = access;
+        this.testTimeout = testTimeout;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<String> ids() {
+        return IDS;
+    }
+
+    @Override
+    public List<String> needs() {
+        return List.of(ManifestValidCheck.ID, EntrypointCheck.ID);
+    }
+
+    @Override
+    public CheckResult run(CheckContext context) throws Exception {
+        return runAll(context).get(0);
+    }
+
+    @Override
+    public List<CheckResult> runAll(CheckContext context) throws Exception {
+        Sandbox sandbox = access.sandbox();
+        if (sandbox == null) {
+            String message = "not run: " + access.disabledReason();
+            return IDS.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
+        }
+        BuildUnderTest build = context.build();
+        JsonNode manifest = context.get(ManifestValidCheck.MANIFEST);
+        DeploymentModel model = build.deploymentModel() == null ? DeploymentModel.FullyNetworkIsolated
+                : DeploymentModel.parse(build.deploymentModel());
+        Duration margin = testTimeout.dividedBy(10).compareTo(Duration.ofSeconds(5)) < 0 ? testTimeout.dividedBy(10) : Duration.ofSeconds(5);
+        Duration left = testTimeout.minus(context.elapsed()).minus(margin);
+        if (left.compareTo(MIN_RUN) < 0) {
+            String message = "Timed out after " + goDuration(testTimeout) + ": the checks before the sandbox run took the whole limit";
+            return IDS.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
+                    : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
+        }
+        SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(margin));
+        SandboxRequest request = new SandboxRequest(target.imageRef(), target.auth(), manifest, build.category(), model, left, null);
+        CompletableFuture<SandboxResult> future = sandbox.submit(request);
+        SandboxResult r;
+        try {
+            r = future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the sandbox run failed: " + e.getCause(), e.getCause());
+        }
+        if (r.outcome() == SandboxResult.Outcome.TIMED_OUT) {
+            // the run had what was left of the test's limit; the record names the whole limit
+            r = new SandboxResult(r.runId(), r.request(), r.ids(), r.outcome(), r.exitCode(), r.oomKilled(), r.error(), testTimeout,
+                    r.stdout(), r.stderr(), r.apiCalls(), r.task(), r.created(), r.networkUsage(), r.durations(), r.notes());
+        }
+        boolean ran = r.outcome() != SandboxResult.Outcome.ERROR;
+        if (ran) {
+            context.put(TEST_LOG, r.testLog());
+            context.put(NETWORK_USAGE, r.networkUsage());
+        }
+        List<CheckResult> results = new ArrayList<>();
+        for (SandboxChecks.Check c : SandboxChecks.evaluate(r)) {
+            results.add(new CheckResult(c.id(), Verdict.valueOf(c.verdict().name()), c.message(), evidence(c.id(), r)));
+        }
+        return results;
+    }
+
+    private static Map<String, Object> evidence(String id, SandboxResult r) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        switch (id) {
+            case "run.exit" -> {
+                e.put("runId", r.runId());
+                e.put("image", r.request().imageRef());
+                e.put("outcome", r.outcome().name());
+                e.put("exitCode", r.exitCode());
+                e.put("oomKilled", r.oomKilled());
+                if (r.error() != null) e.put("error", r.error());
+                e.put("limits", r.request().limits());
+                e.put("steps", r.durations());
+                if (!r.notes().isEmpty()) e.put("notes", r.notes());
+                e.put("stdout", streamSummary(r.stdout(), false));
+                e.put("stderr", streamSummary(r.stderr(), true));
+            }
+            case "run.task" -> {
+                Map<String, Object> task = new LinkedHashMap<>();
+                task.put("status", r.task().status());
+                task.put("history", r.task().history());
+                task.put("output", r.task().output());
+                task.put("failureReason", r.task().failureReason());
+                e.put("task", task);
+                e.put("apiCalls", r.apiCalls().stream().map(SandboxRunCheck::call).toList());
+            }
+            case "run.output" -> e.put("created", r.created());
+            case "run.network" -> {
+                if (r.networkUsage() != null) e.put("violations", r.networkUsage().violations());
+            }
+            default -> { }
+        }
+        return e;
+    }
+
+    private static Map<String, Object> streamSummary(CapturedOutput out, boolean withLines) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (out == null) return m;
+        if (withLines) m.put("lines", out.lines());
+        m.put("truncated", out.truncated());
+        m.put("totalLines", out.totalLines());
+        m.put("totalBytes", out.totalBytes());
+        m.put("complete", out.complete());
+        return m;
+    }
+
+    private static Map<String, Object> call(ApiCall c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", c.time() == null ? null : c.time().toString());
+        m.put("operation", c.operation());
+        m.put("variables", c.variables());
+        m.put("status", c.status());
+        m.put("requestBytes", c.requestBytes());
+        m.put("responseBytes", c.responseBytes());
+        m.put("millis", c.millis());
+        if (c.error() != null) m.put("error", c.error());
+        return m;
+    }
+
+    /** Go's duration spelling, as the record writes timeouts: 10m0s, 45s, 1h0m0s. */
+    static String goDuration(Duration d) {
+        long h = d.toHours();
+        long m = d.toMinutesPart();
+        long s = d.toSecondsPart();
+        if (h > 0) return h + "h" + m + "m" + s + "s";
+        if (m > 0) return m + "m" + s + "s";
+        return s + "s";
+    }
+}

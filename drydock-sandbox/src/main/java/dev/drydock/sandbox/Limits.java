@@ -1,0 +1,28 @@
+package dev.drydock.sandbox;
+
+/**
+ * Resource limits of one sandbox container. Memory comes from the manifest's {@code clusterSize}; swap is not
+ * granted beyond it.
+ *
+ * @param memoryBytes memory limit (and memory+swap limit)
+ * @param nanoCpus    CPU limit in billionths of a CPU (1_000_000_000 = one core)
+ * @param pids        the most processes/threads the container may have (stops fork bombs)
+ * @param tmpfsBytes  size of the writable tmpfs at {@code /tmp} (the root filesystem is read-only)
+ */
+public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes) {
+    public Limits {
+        if (memoryBytes < (6L << 20)) throw new IllegalArgumentException("memoryBytes must be at least 6 MiB: " + memoryBytes);
+        if (nanoCpus <= 0) throw new IllegalArgumentException("nanoCpus must be positive: " + nanoCpus);
+        if (pids <= 0) throw new IllegalArgumentException("pids must be positive: " + pids);
+        if (tmpfsBytes <= 0) throw new IllegalArgumentException("tmpfsBytes must be positive: " + tmpfsBytes);
+    }
+
+    /** One CPU, 256 processes, 64 MiB of /tmp, memory by cluster size. */
+    public static Limits forClusterSize(ClusterSize size) {
+        return new Limits(size.memoryBytes(), 1_000_000_000L, 256, 64L << 20);
+    }
+
+    public Limits withPids(long newPids) {
+        return new Limits(memoryBytes, nanoCpus, newPids, tmpfsBytes);
+    }
+}

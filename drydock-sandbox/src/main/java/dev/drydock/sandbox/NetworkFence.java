@@ -1,0 +1,255 @@
+package dev.drydock.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Host-side firewall rules for one run's bridge, so that the container reaches on this host only the ports it
+ * is meant to (the sandbox API, the egress proxy) and nothing else bound to {@code 0.0.0.0}.
+ *
+ * <p>Why: a container on an internal network has no default route, but the host side of its bridge (the gateway
+ * address) answers for every host service listening on all addresses, including Drydock's own port. So for each
+ * run we add a chain {@code DDSB-<id>} jumped to from {@code INPUT} for packets arriving on the run's bridge:
+ * it accepts TCP to the gateway's sandbox API and proxy ports and replies to connections the host opened, counts
+ * and rejects DNS (the isolated models resolve names only through the proxy; {@link DeploymentModel#NonNetworkIsolated}
+ * may use the engine's DNS on the gateway) and counts and rejects everything else. For internal networks
+ * {@code FORWARD} from the bridge is rejected too (defence in depth: there is no route anyway). The rules name the
+ * bridge interface, so they can be added before the bridge exists and apply only to this run.
+ *
+ * <p>The bridge itself is created here too, with the gateway address, before the container starts: the engine
+ * (netavark) creates it only when the first container attaches, and the sandbox API must already listen on the
+ * gateway address when the container's first request comes. The engine reuses the existing bridge and deletes it
+ * when the container goes.
+ *
+ * <p>Needs root and {@code iptables} and {@code ip} (Debian packages iptables, iproute2) on the engine's host, i.e.
+ * a local engine. Commands run with {@code iptables -w} (waiting for the xtables lock, as concurrent runs change
+ * rules at the same time).
+ */
+public final class NetworkFence implements AutoCloseable {
+    static final String CHAIN_PREFIX = "DDSB-";
+    /** Run bridges are named {@code ddsb<hex run id>}. */
+    public static final String BRIDGE_PREFIX = "ddsb";
+    private static final String COMMENT_DNS = "drydock-dns";
+    private static final String COMMENT_HOST = "drydock-host";
+
+    private final String chain;
+    private final ContainerRunner.RunNetwork network;
+    private final boolean internal;
+    private final List<List<String>> undo = new ArrayList<>();
+    private boolean createdBridge;
+
+    private NetworkFence(String chain, ContainerRunner.RunNetwork network, boolean internal) {
+        this.chain = chain;
+        this.network = network;
+        this.internal = internal;
+    }
+
+    /** True when this process can fence runs: root, iptables and ip present. Returns the reason when not. */
+    public static String unavailableReason() {
+        if (!"root".equals(System.getProperty("user.name"))) return "the network fence needs root (iptables); running as " + System.getProperty("user.name");
+        try {
+            Result r = exec(List.of("iptables", "-w", "-L", "INPUT", "-n"));
+            if (r.code != 0) return "iptables does not work here: " + r.output.strip();
+            Result ip = exec(List.of("ip", "-V"));
+            if (ip.code != 0) return "ip (iproute2) does not work here: " + ip.output.strip();
+        } catch (IOException e) {
+            return "iptables or ip is not installed (Debian packages iptables, iproute2): " + e.getMessage();
+        }
+        return null;
+    }
+
+    /**
+     * Creates the bridge with its gateway address and fences it.
+     *
+     * @param runKey      short unique key of the run (hex), used for the chain name
+     * @param allowedPorts TCP ports on the gateway the container may reach (sandbox API, proxy); may be added later with
+     *                    {@link #allow(int)}
+     * @param allowDns    let the container use the engine's DNS on the gateway (NonNetworkIsolated)
+     */
+    public static NetworkFence install(String runKey, ContainerRunner.RunNetwork network, boolean internal, boolean allowDns) {
+        NetworkFence fence = new NetworkFence(CHAIN_PREFIX + runKey, network, internal);
+        try {
+            fence.createBridge();
+            String br = network.bridge();
+            fence.run("iptables", "-w", "-N", fence.chain);
+            fence.undo.add(List.of("iptables", "-w", "-X", fence.chain));
+            fence.undo.add(List.of("iptables", "-w", "-F", fence.chain));
+            fence.run("iptables", "-w", "-A", fence.chain, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+            if (allowDns) {
+                fence.run("iptables", "-w", "-A", fence.chain, "-p", "udp", "-d", network.gateway(), "--dport", "53", "-j", "ACCEPT");
+                fence.run("iptables", "-w", "-A", fence.chain, "-p", "tcp", "-d", network.gateway(), "--dport", "53", "-j", "ACCEPT");
+            }
+            fence.run("iptables", "-w", "-A", fence.chain, "-p", "udp", "--dport", "53", "-m", "comment", "--comment", COMMENT_DNS,
+                    "-j", "REJECT");
+            fence.run("iptables", "-w", "-A", fence.chain, "-p", "tcp", "-m", "comment", "--comment", COMMENT_HOST,
+                    "-j", "REJECT", "--reject-with", "tcp-reset");
+            fence.run("iptables", "-w", "-A", fence.chain, "-m", "comment", "--comment", COMMENT_HOST, "-j", "REJECT");
+            fence.run("iptables", "-w", "-I", "INPUT", "1", "-i", br, "-j", fence.chain);
+            fence.undo.add(List.of("iptables", "-w", "-D", "INPUT", "-i", br, "-j", fence.chain));
+            if (internal) {
+                fence.run("iptables", "-w", "-I", "FORWARD", "1", "-i", br, "-j", "REJECT");
+                fence.undo.add(List.of("iptables", "-w", "-D", "FORWARD", "-i", br, "-j", "REJECT"));
+            }
+            return fence;
+        } catch (RuntimeException e) {
+            fence.close();
+            throw e;
+        }
+    }
+
+    private void createBridge() {
+        String br = network.bridge();
+        if (exists(br)) return;
+        run("ip", "link", "add", br, "type", "bridge");
+        createdBridge = true;
+        run("ip", "addr", "add", network.gateway() + "/" + network.prefixLength(), "dev", br);
+        run("ip", "link", "set", br, "up");
+    }
+
+    /**
+     * Lets the container reach {@code port} on the gateway (inserted before the reject rules), and nobody else: packets
+     * to that port arriving on any other interface (other containers' bridges, the LAN) are rejected.
+     */
+    public void allow(int port) {
+        String p = String.valueOf(port);
+        run("iptables", "-w", "-I", chain, "1", "-p", "tcp", "-d", network.gateway(), "--dport", p, "-j", "ACCEPT");
+        run("iptables", "-w", "-I", "INPUT", "1", "!", "-i", network.bridge(), "-p", "tcp", "-d", network.gateway(), "--dport", p,
+                "-j", "REJECT", "--reject-with", "tcp-reset");
+        undo.add(List.of("iptables", "-w", "-D", "INPUT", "!", "-i", network.bridge(), "-p", "tcp", "-d", network.gateway(), "--dport", p,
+                "-j", "REJECT", "--reject-with", "tcp-reset"));
+    }
+
+    /**
+     * Sends the container's direct DNS queries (UDP port 53, to any address) to {@code port} on the gateway, where a
+     * {@link DnsRecorder} records and refuses them.
+     */
+    public void redirectDns(int port) {
+        String br = network.bridge();
+        String p = String.valueOf(port);
+        run("iptables", "-w", "-t", "nat", "-I", "PREROUTING", "1", "-i", br, "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", p);
+        undo.add(List.of("iptables", "-w", "-t", "nat", "-D", "PREROUTING", "-i", br, "-p", "udp", "--dport", "53", "-j", "REDIRECT", "--to-ports", p));
+        run("iptables", "-w", "-I", chain, "1", "-p", "udp", "-d", network.gateway(), "--dport", p, "-j", "ACCEPT");
+    }
+
+    /** Refused packets: name lookups (DNS) and everything else aimed at host services. */
+    public record Refused(long dnsPackets, long hostPackets) {
+    }
+
+    public Refused refused() {
+        try {
+            Result r = exec(List.of("iptables", "-w", "-L", chain, "-v", "-x", "-n"));
+            long dns = 0;
+            long host = 0;
+            for (String line : r.output.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 2 || !f[0].matches("\\d+")) continue;
+                long packets = Long.parseLong(f[0]);
+                if (line.contains(COMMENT_DNS)) dns += packets;
+                else if (line.contains(COMMENT_HOST)) host += packets;
+            }
+            return new Refused(dns, host);
+        } catch (IOException e) {
+            return new Refused(0, 0);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            try {
+                exec(undo.get(i));
+            } catch (IOException ignored) {
+                // best effort; cleanupLeftovers() finds what remains
+            }
+        }
+        undo.clear();
+        if (createdBridge || exists(network.bridge())) {
+            try {
+                exec(List.of("ip", "link", "del", network.bridge()));
+            } catch (IOException ignored) {
+                // the engine deleted it already
+            }
+        }
+    }
+
+    /**
+     * Removes every {@code DDSB-*} chain (and the jumps to it) and every {@code ddsb<hex>} bridge left by a crashed earlier
+     * process; returns how many. Call it at start-up only: it cannot tell another live process's runs from leftovers.
+     */
+    public static int cleanupLeftovers() {
+        if (unavailableReason() != null) return 0;
+        int removed = 0;
+        try {
+            for (List<String> tableChain : List.of(List.of("filter", "INPUT"), List.of("filter", "FORWARD"), List.of("nat", "PREROUTING"))) {
+                String table = tableChain.get(0);
+                String builtin = tableChain.get(1);
+                for (String rule : exec(List.of("iptables", "-w", "-t", table, "-S", builtin)).output.split("\n")) {
+                    if (rule.startsWith("-A " + builtin) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i " + BRIDGE_PREFIX + "[0-9a-f]+ .*"))) {
+                        List<String> args = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
+                        args.addAll(List.of(rule.substring(3).split(" ")));
+                        exec(args);
+                    }
+                }
+            }
+            for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
+                if (rule.startsWith("-N " + CHAIN_PREFIX)) {
+                    String name = rule.substring(3).trim();
+                    exec(List.of("iptables", "-w", "-F", name));
+                    exec(List.of("iptables", "-w", "-X", name));
+                    removed++;
+                }
+            }
+            try (var links = Files.list(Path.of("/sys/class/net"))) {
+                for (Path link : links.toList()) {
+                    String name = link.getFileName().toString();
+                    if (name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) {
+                        exec(List.of("ip", "link", "del", name));
+                        removed++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return removed;
+        }
+        return removed;
+    }
+
+    private static boolean exists(String iface) {
+        return Files.exists(Path.of("/sys/class/net", iface));
+    }
+
+    private void run(String... command) {
+        try {
+            Result r = exec(List.of(command));
+            if (r.code != 0) {
+                throw new ContainerRunner.EngineException("network fence: " + String.join(" ", command) + " failed (" + r.code + "): " + r.output.strip());
+            }
+        } catch (IOException e) {
+            throw new ContainerRunner.EngineException("network fence: cannot run " + command[0] + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result exec(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, "timed out");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

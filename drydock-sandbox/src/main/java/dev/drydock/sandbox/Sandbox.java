@@ -1,0 +1,406 @@
+package dev.drydock.sandbox;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs adapters in sandboxes: for each {@link SandboxRequest} it pulls the image, creates a per-run network (internal
+ * for the isolated deployment models) fenced on the host, serves the {@link SandboxApi} (and for
+ * {@link DeploymentModel#MostlyNetworkIsolated} the {@link EgressProxy}) on the network's gateway, creates the
+ * container with its limits, copies the task payload in, starts it, captures its output (bounded), waits for it with
+ * the run's deadline (killing it on expiry), and always removes the container, the network and the fence.
+ *
+ * <p>At most {@link SandboxConfig#concurrency()} runs go at once; {@link #submit} queues the rest. Call
+ * {@link #cleanupLeftovers()} once at start-up to remove what a crashed earlier process left behind.
+ *
+ * <p>The sandbox API and the proxy listen on the gateway of a bridge on this host, so the engine must be local
+ * (a unix socket, or tcp to this host).
+ */
+public final class Sandbox implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration STATS_INTERVAL = Duration.ofMillis(500);
+    private static final int LOG_READ_CAP_FACTOR = 8;
+    private static final int TAIL_LINES = 100;
+    private static final Duration LOG_READ_TIME = Duration.ofSeconds(30);
+
+    private final SandboxConfig config;
+    private final ContainerRunner runner;
+    private final Semaphore slots;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Map<String, Integer> imageUsers = new java.util.HashMap<>();
+
+    public Sandbox(SandboxConfig config, ContainerRunner runner) {
+        this.config = config;
+        this.runner = runner;
+        this.slots = new Semaphore(config.concurrency(), true);
+    }
+
+    /** A sandbox on a Docker Engine API endpoint ({@link SandboxConfig#engineEndpoint()}). */
+    public static Sandbox open(SandboxConfig config) {
+        return new Sandbox(config, DockerEngineRunner.connect(config.engineEndpoint()));
+    }
+
+    public ContainerRunner runner() {
+        return runner;
+    }
+
+    /** Removes labelled containers and networks and {@code DDSB-*} firewall chains of an earlier process. */
+    public int cleanupLeftovers() {
+        int n = runner.cleanupLeftovers();
+        if (config.hostFence()) n += NetworkFence.cleanupLeftovers();
+        return n;
+    }
+
+    /** Runs now if a slot is free, else queues; the future never fails (errors are {@link SandboxResult.Outcome#ERROR}). */
+    public CompletableFuture<SandboxResult> submit(SandboxRequest request) {
+        waiting.incrementAndGet();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                waiting.decrementAndGet();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while queued", e);
+            }
+            waiting.decrementAndGet();
+            running.incrementAndGet();
+            try {
+                return runNow(request);
+            } finally {
+                running.decrementAndGet();
+                slots.release();
+            }
+        }, executor);
+    }
+
+    /** {@link #submit} and wait. */
+    public SandboxResult run(SandboxRequest request) {
+        return submit(request).join();
+    }
+
+    public int running() {
+        return running.get();
+    }
+
+    public int queued() {
+        return waiting.get();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        runner.close();
+    }
+
+    // ---------------------------------------------------------------- one run
+
+    private SandboxResult runNow(SandboxRequest request) {
+        Run run = new Run(request);
+        Ending ending;
+        NetworkUsage usage;
+        try {
+            ending = run.execute();
+        } finally {
+            usage = run.networkUsage();
+            run.cleanup();
+        }
+        return run.result(ending, usage);
+    }
+
+    private final class Run {
+        final SandboxRequest request;
+        final String runId = HexFormat.of().formatHex(randomBytes(5));
+        final Duration timeout;
+        final long deadlineNanos;
+        final long startNanos = System.nanoTime();
+        final Map<String, Long> durations = new LinkedHashMap<>();
+        final BoundedLog stdout = new BoundedLog(config.logMaxLines(), config.logMaxBytes());
+        final BoundedLog stderr = new BoundedLog(config.logMaxLines(), config.logMaxBytes());
+        final AtomicReference<ContainerRunner.NetCounters> counters = new AtomicReference<>();
+        final List<String> notes = new ArrayList<>();
+        boolean pulled;
+        TaskPayloads.Ids ids;
+        ContainerRunner.RunNetwork network;
+        NetworkFence fence;
+        SandboxApi api;
+        EgressProxy proxy;
+        DnsRecorder dns;
+        String containerId;
+        volatile boolean exited;
+
+        Run(SandboxRequest request) {
+            this.request = request;
+            this.timeout = request.timeout() != null ? request.timeout() : config.timeout();
+            this.deadlineNanos = startNanos + timeout.toNanos();
+        }
+
+        Duration remaining() {
+            return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+        }
+
+        Ending execute() {
+            long t = System.nanoTime();
+            try {
+                try {
+                    acquireImage(request.imageRef());
+                    pulled = true;
+                    runner.pull(request.imageRef(), request.registryAuth(), remaining());
+                } catch (ContainerRunner.EngineException e) {
+                    if (remaining().isZero()) {
+                        return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image did not finish");
+                    }
+                    throw e;
+                }
+                t = step("pull", t);
+                if (remaining().isZero()) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image took all the time");
+
+                DeploymentModel model = request.deploymentModel();
+                Map<String, String> labels = Map.of(ContainerRunner.LABEL, runId);
+                network = runner.createNetwork("ddsb-" + runId, model.internalNetwork(), NetworkFence.BRIDGE_PREFIX + runId, labels);
+                InetAddress bindAddress;
+                if (config.hostFence()) {
+                    // checked per run: a fence that cannot be installed must not silently become an open network
+                    String reason = NetworkFence.unavailableReason();
+                    if (reason != null) throw new ContainerRunner.EngineException(reason + " (set sandbox.host-fence=false only for development)");
+                    fence = NetworkFence.install(runId, network, model.internalNetwork(), !model.internalNetwork());
+                    bindAddress = InetAddress.getByName(network.gateway());
+                } else {
+                    bindAddress = InetAddress.getByName("0.0.0.0");
+                    notes.add("sandbox.host-fence=false: host services bound to 0.0.0.0 were reachable from the container");
+                }
+                ids = TaskPayloads.Ids.random();
+                String token = HexFormat.of().formatHex(randomBytes(24));
+                SampleMedia sample = SampleMedia.forFormat(request.adapterManifest().path("preferredInputFormat").asText(null));
+                api = new SandboxApi(new InetSocketAddress(bindAddress, 0), token, ids, sample);
+                if (fence != null) fence.allow(api.port());
+                String apiBase = "http://" + network.gateway() + ":" + api.port();
+                if (fence != null && model.internalNetwork()) {
+                    dns = new DnsRecorder(new InetSocketAddress(bindAddress, 0));
+                    fence.redirectDns(dns.port());
+                }
+                if (model.proxyAllowed()) {
+                    proxy = new EgressProxy(new InetSocketAddress(bindAddress, 0), request.externalCalls(), config.allowPrivateDestinations(),
+                            network.gateway() + ":" + api.port());
+                    if (fence != null) fence.allow(proxy.port());
+                }
+                t = step("network", t);
+
+                String sampleUrl = apiBase + "/media/" + api.sampleAssetId() + "?" + api.signedUri(api.sampleAssetId()).split("\\?", 2)[1];
+                ObjectNode payload = TaskPayloads.build(request, ids, token, apiBase, api.sampleAssetId(), sample, sampleUrl);
+                String payloadJson = payload.toString();
+                List<String> env = new ArrayList<>(List.of("PAYLOAD_FILE=" + TaskPayloads.PAYLOAD_PATH, "PAYLOAD_JSON=" + payloadJson));
+                if (proxy != null) {
+                    String url = "http://" + network.gateway() + ":" + proxy.port();
+                    for (String k : List.of("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")) env.add(k + "=" + url);
+                    String noProxy = network.gateway();
+                    env.add("NO_PROXY=" + noProxy);
+                    env.add("no_proxy=" + noProxy);
+                }
+                ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(), true);
+                containerId = runner.createContainer(spec);
+                t = step("create", t);
+                try {
+                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                } catch (ContainerRunner.EngineException e) {
+                    // Docker refuses archive uploads into a read-only root (Podman allows them before start): run with a
+                    // writable root rather than without the payload file, and say so.
+                    if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("read-only")) throw e;
+                    runner.removeContainer(containerId);
+                    containerId = runner.createContainer(new ContainerSpec(spec.name(), spec.image(), spec.env(), spec.labels(),
+                            spec.network(), spec.limits(), false));
+                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                    notes.add("the engine cannot copy the payload into a read-only root filesystem, so the root filesystem was writable");
+                }
+                t = step("copy", t);
+                runner.start(containerId);
+                Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
+                t = step("start", t);
+                OptionalInt exit = runner.awaitExit(containerId, remaining());
+                exited = true;
+                sampler.interrupt();
+                t = step("run", t);
+                if (exit.isEmpty()) {
+                    runner.kill(containerId);
+                    runner.awaitExit(containerId, Duration.ofSeconds(10));
+                    t = step("kill", t);
+                    collectLogs();
+                    step("logs", t);
+                    return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
+                }
+                collectLogs();
+                t = step("logs", t);
+                boolean oom = runner.oomKilled(containerId);
+                return new Ending(SandboxResult.Outcome.EXITED, exit.getAsInt(), oom, null);
+            } catch (IOException | RuntimeException e) {
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                return new Ending(SandboxResult.Outcome.ERROR, null, false, message);
+            }
+        }
+
+        /**
+         * Reads the output after the container stopped (Podman 4.3 ends a followed log stream early when the container
+         * exits, so we read once, without following). Reading stops once both streams are full or
+         * {@link #LOG_READ_CAP_FACTOR} times the byte limit was read — a container that printed gigabytes costs the
+         * engine and us no more than that — and then the last {@link #TAIL_LINES} lines are read separately.
+         */
+        private void collectLogs() {
+            long cap = LOG_READ_CAP_FACTOR * config.logMaxBytes();
+            AtomicLong read = new AtomicLong();
+            AtomicBoolean stopped = new AtomicBoolean();
+            AtomicReference<ContainerRunner.LogFollower> reader = new AtomicReference<>();
+            ContainerRunner.LogFollower head = runner.readLogs(containerId, null, (out, bytes) -> {
+                if (stopped.get()) return;
+                (out ? stdout : stderr).write(bytes, 0, bytes.length);
+                if ((stdout.full() && stderr.full()) || read.addAndGet(bytes.length) > cap) {
+                    stopped.set(true);
+                    ContainerRunner.LogFollower r = reader.get();
+                    if (r != null) r.close();
+                }
+            });
+            reader.set(head);
+            if (stopped.get()) head.close();
+            boolean ended = head.awaitEnd(LOG_READ_TIME);
+            head.close();
+            if (!stopped.get() && ended) return;
+            BoundedLog outTail = new BoundedLog(TAIL_LINES, 64 * 1024);
+            BoundedLog errTail = new BoundedLog(TAIL_LINES, 64 * 1024);
+            try (ContainerRunner.LogFollower tail = runner.readLogs(containerId, TAIL_LINES,
+                    (out, bytes) -> (out ? outTail : errTail).write(bytes, 0, bytes.length))) {
+                tail.awaitEnd(Duration.ofSeconds(10));
+            }
+            stdout.stoppedEarly(outTail.snapshot().lines());
+            stderr.stoppedEarly(errTail.snapshot().lines());
+        }
+
+        private void sampleStats() {
+            while (!exited) {
+                ContainerRunner.NetCounters c = runner.netCounters(containerId);
+                if (c != null) counters.set(c);
+                try {
+                    Thread.sleep(STATS_INTERVAL);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long step(String name, long since) {
+            long now = System.nanoTime();
+            durations.merge(name, (now - since) / 1_000_000, Long::sum);
+            return now;
+        }
+
+        NetworkUsage networkUsage() {
+            List<NetworkUsage.Destination> destinations = new ArrayList<>();
+            if (api != null) destinations.add(api.destination());
+            if (proxy != null) destinations.addAll(proxy.destinations());
+            if (dns != null) {
+                for (Map.Entry<String, Long> lookup : dns.lookups()) {
+                    destinations.add(new NetworkUsage.Destination(lookup.getKey(), 53, "dns", lookup.getValue(), 0, 0, false,
+                            "direct name lookups are refused; " + (request.deploymentModel().proxyAllowed()
+                                    ? "reach the externalCalls domains through HTTPS_PROXY/HTTP_PROXY"
+                                    : "only veritoneApiBaseUrl is reachable")));
+                }
+            }
+            if (fence != null) {
+                NetworkFence.Refused refused = fence.refused();
+                if (refused.dnsPackets() > 0) {
+                    destinations.add(new NetworkUsage.Destination("(name lookup)", 53, "dns", refused.dnsPackets(), 0, 0, false,
+                            "direct DNS lookups are refused; " + (request.deploymentModel().proxyAllowed()
+                                    ? "reach the externalCalls domains through HTTPS_PROXY/HTTP_PROXY"
+                                    : "only veritoneApiBaseUrl is reachable")));
+                }
+                if (refused.hostPackets() > 0) {
+                    destinations.add(new NetworkUsage.Destination(network.gateway(), 0, "host", refused.hostPackets(), 0, 0, false,
+                            "connections to host services other than the sandbox API"
+                                    + (proxy != null ? " and the proxy" : "") + " are refused"));
+                }
+            }
+            ContainerRunner.NetCounters c = counters.get();
+            return new NetworkUsage(request.deploymentModel(),
+                    request.deploymentModel().proxyAllowed() ? request.externalCalls() : List.of(), destinations,
+                    c == null ? 0 : c.rxBytes(), c == null ? 0 : c.txBytes());
+        }
+
+        SandboxResult result(Ending e, NetworkUsage usage) {
+            durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
+            return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
+                    api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
+                    api == null ? List.of() : api.created(), usage, durations, notes);
+        }
+
+        void cleanup() {
+            long t = System.nanoTime();
+            exited = true;
+            if (containerId != null) {
+                try {
+                    runner.removeContainer(containerId);
+                } catch (RuntimeException ignored) {
+                    // cleanupLeftovers() finds it by its label
+                }
+            }
+            if (api != null) api.close();
+            if (proxy != null) proxy.close();
+            if (dns != null) dns.close();
+            if (fence != null) fence.close();
+            if (network != null) {
+                try {
+                    runner.removeNetwork(network.name());
+                } catch (RuntimeException ignored) {
+                    // cleanupLeftovers() finds it by its label
+                }
+            }
+            if (pulled) releaseImage(request.imageRef());
+            durations.put("cleanup", (System.nanoTime() - t) / 1_000_000);
+        }
+    }
+
+    /** Counts the runs using an image, so one run's cleanup does not remove the image another run is about to start. */
+    private void acquireImage(String imageRef) {
+        synchronized (imageUsers) {
+            imageUsers.merge(imageRef, 1, Integer::sum);
+        }
+    }
+
+    /** The last run using an image removes it (unless {@link SandboxConfig#keepImages()}), holding the lock so that a
+     *  run starting meanwhile pulls afresh instead of finding the image gone before its create. */
+    private void releaseImage(String imageRef) {
+        synchronized (imageUsers) {
+            int users = imageUsers.merge(imageRef, -1, Integer::sum);
+            if (users > 0) return;
+            imageUsers.remove(imageRef);
+            if (!config.keepImages()) runner.removeImage(imageRef);
+        }
+    }
+
+    private record Ending(SandboxResult.Outcome outcome, Integer exitCode, boolean oom, String error) {
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.drydock.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The verdicts of a sandbox run, as a pure function of its {@link SandboxResult}, so the compliance glue only copies
+ * them into the report: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}. Messages name
+ * the fix; {@code run.exit} uses the record's wording ("Error running container: exit code N") and a timeout reads
+ * "Timed out after 10m0s: …".
+ */
+public final class SandboxChecks {
+    public enum Verdict { passed, failed, warning, error }
+
+    /** One check's outcome. */
+    public record Check(String id, Verdict verdict, String message) {
+    }
+
+    private SandboxChecks() {
+    }
+
+    public static List<Check> evaluate(SandboxResult r) {
+        return List.of(exit(r), task(r), output(r), network(r));
+    }
+
+    /** The report's {@code errors}: the messages of checks that failed or could not run, in order. */
+    public static List<String> errors(List<Check> checks) {
+        return checks.stream().filter(c -> c.verdict() == Verdict.failed || c.verdict() == Verdict.error)
+                .map(Check::message).distinct().toList();
+    }
+
+    static Check exit(SandboxResult r) {
+        return switch (r.outcome()) {
+            case ERROR -> new Check("run.exit", Verdict.error, "Error running container: " + r.error());
+            case TIMED_OUT -> new Check("run.exit", Verdict.failed, timedOut(r));
+            case EXITED -> {
+                if (r.exitCode() == 0) yield new Check("run.exit", Verdict.passed, "exit code 0");
+                String m = "Error running container: exit code " + r.exitCode();
+                ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
+                String limit = "memory limit of " + (r.request().limits().memoryBytes() >> 20) + " MiB; the manifest's clusterSize is "
+                        + size + ": raise it or use less memory)";
+                if (r.oomKilled()) {
+                    m += " (killed for using more than its " + limit;
+                } else if (r.exitCode() == 137) {
+                    // Podman 4.3 on cgroup v1 does not report OOMKilled; SIGKILL that we did not send is almost always the OOM killer.
+                    m += " (killed with SIGKILL, most likely for using more than its " + limit;
+                }
+                yield new Check("run.exit", Verdict.failed, m);
+            }
+        };
+    }
+
+    /** "Timed out after 10m0s: …" with Go's duration spelling, as the record writes it. */
+    static String timedOut(SandboxResult r) {
+        if (r.error() != null) return "Timed out after " + goDuration(r.timeout()) + ": " + r.error();
+        return "Timed out after " + goDuration(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
+                + " (updateTask status complete) and exit within " + goDuration(r.timeout())
+                + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")");
+    }
+
+    static Check task(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.task", Verdict.error, "not checked: the container did not run");
+        TaskReport t = r.task();
+        long refused = r.apiCalls().stream().filter(c -> !c.authorized()).count();
+        String authHint = refused == 0 ? "" : " (" + refused + " API call(s) were refused with 401: send the payload's token as"
+                + " 'Authorization: Bearer <token>')";
+        if (t.status() == null) {
+            return new Check("run.task", Verdict.failed, "the adapter never called updateTask: set the task's status to running,"
+                    + " then complete (or failed), with POST " + SandboxApi.GRAPHQL_PATH + " at veritoneApiBaseUrl" + authHint);
+        }
+        return switch (t.status()) {
+            case "complete" -> new Check("run.task", Verdict.passed, "task complete (" + String.join(" → ", t.history()) + ")");
+            case "failed" -> {
+                String why = t.failureReason() != null ? t.failureReason()
+                        : t.output() != null ? t.output().toString()
+                        : lastLines(r.stderr(), 3);
+                yield new Check("run.task", Verdict.failed, "the adapter reported the task as failed: " + (why.isBlank() ? "(no reason given)" : why));
+            }
+            default -> new Check("run.task", Verdict.failed, "the task ended as '" + t.status() + "', not complete: call updateTask"
+                    + " with status complete when done" + authHint);
+        };
+    }
+
+    static Check output(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.output", Verdict.error, "not checked: the container did not run");
+        return r.request().adapter() ? ingestOutput(r) : engineOutput(r);
+    }
+
+    private static Check ingestOutput(SandboxResult r) {
+        Set<String> tdos = new HashSet<>();
+        if (r.ids() != null) tdos.add(r.ids().recordingId());
+        r.created().stream().filter(c -> c.kind() == CreatedObject.Kind.tdo).forEach(c -> tdos.add(c.id()));
+        List<CreatedObject> assets = r.created().stream()
+                .filter(c -> c.kind() == CreatedObject.Kind.asset && tdos.contains(c.parentId())).toList();
+        if (assets.isEmpty()) {
+            return new Check("run.output", Verdict.failed, "no asset was created: an ingest adapter creates a TDO (createTDO) and"
+                    + " adds the ingested media to it (createAsset)");
+        }
+        JsonNode out = r.task().output();
+        String recordingId = out == null ? null : out.path("recordingId").asText(null);
+        if (recordingId == null || recordingId.isBlank()) {
+            return new Check("run.output", Verdict.failed, "the task output has no recordingId: finish with updateTask(input:"
+                    + " {status: complete, output: {recordingId: \"<the TDO id>\"}})");
+        }
+        if (!tdos.contains(recordingId)) {
+            return new Check("run.output", Verdict.failed, "the task output's recordingId '" + recordingId
+                    + "' is not a TDO of this run (created: " + tdos + ")");
+        }
+        return new Check("run.output", Verdict.passed, assets.size() + " asset(s) created; task output recordingId " + recordingId);
+    }
+
+    private static Check engineOutput(SandboxResult r) {
+        List<String> formats = new ArrayList<>();
+        r.request().adapterManifest().path("outputFormats").forEach(n -> formats.add(n.asText("").toLowerCase(Locale.ROOT)));
+        List<String> seen = new ArrayList<>();
+        for (CreatedObject c : r.created()) {
+            if (c.kind() != CreatedObject.Kind.engineResult && c.kind() != CreatedObject.Kind.asset) continue;
+            String type = c.contentType() == null ? "" : c.contentType().toLowerCase(Locale.ROOT);
+            seen.add(type.isEmpty() ? "(no contentType)" : type);
+            if (!formats.isEmpty() && formats.stream().noneMatch(type::startsWith)) continue;
+            if (c.details() != null && c.details().has("valid") && !c.details().get("valid").asBoolean()) {
+                return new Check("run.output", Verdict.failed, "the engine result " + c.id() + " is declared " + type
+                        + " but is not valid JSON");
+            }
+            return new Check("run.output", Verdict.passed, "output " + type + " (" + c.bytes() + " bytes)");
+        }
+        JsonNode out = r.task().output();
+        if (out != null && !out.isNull() && (formats.isEmpty() || formats.stream().anyMatch(f -> f.contains("json")))) {
+            return new Check("run.output", Verdict.passed, "output given as JSON in updateTask");
+        }
+        return new Check("run.output", Verdict.failed, "no output in one of the manifest's outputFormats " + formats
+                + (seen.isEmpty() ? "" : " (got " + seen + ")") + ": upload the result with uploadEngineResult or createAsset");
+    }
+
+    static Check network(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.network", Verdict.error, "not checked: the container did not run");
+        NetworkUsage u = r.networkUsage();
+        List<NetworkUsage.Destination> violations = u.violations();
+        if (violations.isEmpty()) {
+            return new Check("run.network", Verdict.passed, u.destinations().size() + " destination(s), all allowed for "
+                    + u.deploymentModel() + "; received " + u.rxBytes() + " B, sent " + u.txBytes() + " B");
+        }
+        List<String> parts = new ArrayList<>();
+        for (NetworkUsage.Destination d : violations) {
+            String what = switch (d.via()) {
+                case "proxy" -> d.host() + ":" + d.port() + " (through the proxy, " + d.connections() + " attempt(s))";
+                case "dns" -> d.host().startsWith("(") ? "host names directly (" + d.connections() + " DNS packet(s) refused)"
+                        : d.host() + " (a direct DNS lookup, " + d.connections() + " time(s))";
+                default -> "host services on " + d.host() + " (" + d.connections() + " packet(s) refused)";
+            };
+            parts.add(what);
+        }
+        String fix = switch (u.deploymentModel()) {
+            case FullyNetworkIsolated -> "a FullyNetworkIsolated adapter may reach only veritoneApiBaseUrl: if it needs other domains,"
+                    + " list them in the manifest's externalCalls and register it as MostlyNetworkIsolated";
+            case MostlyNetworkIsolated, HumanReview -> "add the domains it needs to the manifest's externalCalls (currently "
+                    + u.allowedDomains() + ") and reach them through HTTPS_PROXY/HTTP_PROXY";
+            case NonNetworkIsolated -> "adapters may not connect to the test host's services; use veritoneApiBaseUrl";
+        };
+        return new Check("run.network", Verdict.failed, "the adapter tried to reach " + String.join(", ", parts) + ": " + fix);
+    }
+
+    private static String lastLines(CapturedOutput out, int n) {
+        List<String> lines = out.lines().stream().filter(l -> !l.equals(BoundedLog.TRUNCATED_MARKER)).toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    /** Go's {@code time.Duration.String()} for whole seconds and up: 10m0s, 1h2m3s, 5s, 1.5s. */
+    public static String goDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) return ms + "ms";
+        long h = d.toHours();
+        long m = d.toMinutesPart();
+        long s = d.toSecondsPart();
+        long frac = d.toMillisPart();
+        String sec = frac == 0 ? s + "s" : String.format(Locale.ROOT, "%d.%03ds", s, frac).replaceAll("0+s$", "s");
+        if (h > 0) return h + "h" + m + "m" + sec;
+        if (m > 0) return m + "m" + sec;
+        return sec;
+    }
+}

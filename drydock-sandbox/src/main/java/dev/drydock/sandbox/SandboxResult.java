@@ -1,0 +1,47 @@
+package dev.drydock.sandbox;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one sandbox run observed. {@link SandboxChecks} turns it into verdicts; the report takes
+ * {@code testLog} from {@link #stdout()} and {@code networkUsage} from {@link #networkUsage()}.
+ *
+ * @param ids         the task's ids as given in the payload (null when the run failed before)
+ * @param outcome     how the run ended
+ * @param exitCode    the container's exit code ({@link Outcome#EXITED} only), else null
+ * @param oomKilled   the engine killed the container for exceeding its memory limit
+ * @param error       for {@link Outcome#ERROR}: what went wrong (pull failed, engine unreachable …)
+ * @param timeout     the limit that applied
+ * @param error       for {@link Outcome#TIMED_OUT} before the container ran: which step ran out of time; else null
+ * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, cleanup, total
+ * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine could not copy into a
+ *                    read-only root, so the root filesystem was writable)
+ */
+public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
+                            String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
+                            List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
+                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes) {
+    public enum Outcome {
+        /** The container ran and exited by itself. */
+        EXITED,
+        /** The container was still running at the deadline and was killed. */
+        TIMED_OUT,
+        /** The run could not be done (pull failed, engine unreachable, network setup failed); not the adapter's fault
+         *  necessarily: the verdicts are {@code error}. */
+        ERROR
+    }
+
+    public SandboxResult {
+        apiCalls = List.copyOf(apiCalls);
+        created = List.copyOf(created);
+        notes = List.copyOf(notes);
+        durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
+    }
+
+    /** The report's {@code testLog}: the lines written to stdout, bounded. */
+    public List<String> testLog() {
+        return stdout.lines();
+    }
+}

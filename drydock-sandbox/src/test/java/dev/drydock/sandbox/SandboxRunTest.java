@@ -1,0 +1,399 @@
+package dev.drydock.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real adapters (busybox + shell) run through Podman's Docker-compatible API: each ends in the right verdicts and
+ * messages.
+ */
+class SandboxRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static PodmanFixture podman;
+    private static Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws IOException {
+        podman = new PodmanFixture();
+        sandbox = Sandbox.open(SandboxConfig.defaults(podman.endpoint()).withTimeout(Duration.ofSeconds(60))
+                .withAllowPrivateDestinations(true));
+        sandbox.cleanupLeftovers();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sandbox != null) {
+            sandbox.cleanupLeftovers();
+            sandbox.close();
+        }
+        if (podman != null) podman.close();
+    }
+
+    private static SandboxResult run(String name, String manifest, String script, DeploymentModel model, Duration timeout, Limits limits)
+            throws IOException {
+        String ref = podman.buildAdapter(name, manifest, script);
+        SandboxRequest request = new SandboxRequest(ref, podman.auth(), JSON.readTree(manifest), null, model, timeout, limits);
+        return sandbox.run(request);
+    }
+
+    private static SandboxResult run(String name, String manifest, String script) throws IOException {
+        return run(name, manifest, script, DeploymentModel.FullyNetworkIsolated, null, null);
+    }
+
+    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
+        Map<String, SandboxChecks.Check> m = new java.util.LinkedHashMap<>();
+        SandboxChecks.evaluate(r).forEach(c -> m.put(c.id(), c));
+        return m;
+    }
+
+    private static String describe(SandboxResult r) {
+        return "outcome=" + r.outcome() + " exit=" + r.exitCode() + " error=" + r.error() + "\nstdout=" + r.stdout().lines()
+                + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls() + "\nnetwork=" + r.networkUsage()
+                + "\nchecks=" + SandboxChecks.evaluate(r);
+    }
+
+    @Test
+    void goodPullAdapterPassesEveryCheck() throws IOException {
+        SandboxResult r = run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
+        Map<String, SandboxChecks.Check> c = checks(r);
+        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
+        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(c.get("run.exit").message()).isEqualTo("exit code 0");
+        assertThat(c.get("run.task").message()).isEqualTo("task complete (running → complete)");
+        assertThat(r.testLog()).anyMatch(l -> l.startsWith("starting ingest of http://")).contains("Processing complete");
+        assertThat(r.apiCalls()).extracting(ApiCall::operation)
+                .containsExactly("updateTask", "createTDO", "createAsset", "updateTask");
+        assertThat(r.apiCalls()).allMatch(ApiCall::authorized);
+        assertThat(r.created()).extracting(CreatedObject::kind).containsExactly(CreatedObject.Kind.tdo, CreatedObject.Kind.asset);
+        assertThat(r.task().output().path("recordingId").asText()).isEqualTo(r.created().getFirst().id());
+        assertThat(r.networkUsage().destinations()).singleElement().satisfies(d -> {
+            assertThat(d.via()).isEqualTo("sandbox-api");
+            assertThat(d.connections()).isEqualTo(4);
+            assertThat(d.bytesOut()).isPositive();
+        });
+        assertThat(r.durations()).containsKeys("pull", "network", "create", "copy", "start", "run", "cleanup", "total");
+        assertThat(podman.tool(List.of("podman", "--storage-driver", "vfs", "--root", podman.dir.resolve("storage").toString(),
+                "--runroot", podman.dir.resolve("run").toString(), "--tmpdir", podman.dir.resolve("libpod").toString(), "images",
+                "--format", "{{.Repository}}"))).doesNotContain("good-pull");
+        // the token never appears in what was recorded
+        String token = r.apiCalls().toString();
+        assertThat(token).doesNotContain("Bearer");
+    }
+
+    @Test
+    void exitCodeOneFailsWithTheRecordsWording() throws IOException {
+        SandboxResult r = run("exit-one", Adapters.manifest("pull", null), Adapters.PRELUDE + "echo 'about to fail'\necho 'bad input' >&2\nexit 1\n");
+        Map<String, SandboxChecks.Check> c = checks(r);
+        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(SandboxChecks.Verdict.failed);
+        assertThat(c.get("run.exit").message()).isEqualTo("Error running container: exit code 1");
+        assertThat(r.testLog()).containsExactly("about to fail");
+        assertThat(r.stderr().lines()).containsExactly("bad input");
+        assertThat(SandboxChecks.errors(SandboxChecks.evaluate(r))).first().isEqualTo("Error running container: exit code 1");
+    }
+
+    @Test
+    void adapterThatNeverCallsUpdateTaskFailsRunTask() throws IOException {
+        SandboxResult r = run("no-update", Adapters.manifest("pull", null), Adapters.PRELUDE
+                + "gql '{\"query\":\"mutation { createTDO(input: {name: \\\"x\\\"}) { id } }\"}'\necho done\n");
+        Map<String, SandboxChecks.Check> c = checks(r);
+        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(SandboxChecks.Verdict.passed);
+        assertThat(c.get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+        assertThat(c.get("run.task").message()).startsWith("the adapter never called updateTask");
+        assertThat(c.get("run.output").message()).startsWith("no asset was created");
+        assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("createTDO");
+    }
+
+    @Test
+    void wrongTokenIsRefusedAndRecorded() throws IOException {
+        SandboxResult r = run("bad-token", Adapters.manifest("pull", null), Adapters.PRELUDE + "TOKEN=not-the-token\nupdate running || echo refused\n");
+        assertThat(r.apiCalls()).as(describe(r)).singleElement().satisfies(call -> {
+            assertThat(call.status()).isEqualTo(401);
+            assertThat(call.operation()).isEqualTo("unauthorized");
+        });
+        assertThat(r.testLog()).contains("refused");
+        assertThat(checks(r).get("run.task").message()).contains("1 API call(s) were refused with 401");
+    }
+
+    @Test
+    void sleepingPastTheTimeoutIsKilled() throws IOException {
+        long started = System.nanoTime();
+        SandboxResult r = run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
+                DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(8), null);
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
+        assertThat(r.notes()).isEmpty();
+        assertThat(checks(r).get("run.exit").message()).startsWith("Timed out after 8s: the adapter was still running and was killed")
+                .endsWith("(last task status: running)");
+        assertThat(r.testLog()).contains("sleeping");
+        assertThat(seconds).isLessThan(40);
+    }
+
+    @Test
+    void fiftyMegabytesOfOutputAreBounded() throws IOException {
+        SandboxResult r = run("chatty", Adapters.manifest("pull", null),
+                "#!/bin/sh\nyes 0123456789012345678901234567890123456789012345678 | head -n 1028000\necho the end\n");
+        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
+        CapturedOutput out = r.stdout();
+        assertThat(out.truncated()).isTrue();
+        assertThat(out.complete()).isFalse();
+        assertThat(out.totalBytes()).isGreaterThan(BoundedLog.DEFAULT_MAX_BYTES).isLessThan(1028000L * 51);
+        List<String> lines = r.testLog();
+        int marker = lines.indexOf(BoundedLog.TRUNCATED_MARKER);
+        assertThat(marker).isPositive().isLessThanOrEqualTo(BoundedLog.DEFAULT_MAX_LINES);
+        assertThat(lines.subList(0, marker)).allMatch(l -> l.equals("0123456789012345678901234567890123456789012345678"));
+        assertThat(lines.subList(0, marker).stream().mapToLong(String::length).sum()).isLessThanOrEqualTo(BoundedLog.DEFAULT_MAX_BYTES);
+        // the end of the output is there too (50 MB of 51-byte lines, then one more line)
+        assertThat(lines.size() - marker - 1).isBetween(1, 100);
+        assertThat(lines).endsWith("the end");
+        assertThat(r.stderr().lines()).isEmpty();
+        assertThat(r.durations().get("logs")).isLessThan(15_000L);
+    }
+
+    @Test
+    void isolatedAdapterReachesNeitherHostServicesNorNames() throws Exception {
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("0.0.0.0", 0));
+            AtomicInteger accepted = acceptCounting(listener);
+            String script = Adapters.PRELUDE + """
+                    update running
+                    GW=$(echo "$API" | sed 's#http://\\([^:]*\\):.*#\\1#')
+                    wget -q -O - http://$GW:%d/ && echo REACHED-HOST || echo host-refused
+                    wget -q -O - http://forbidden.example/ && echo REACHED-NAME || echo name-refused
+                    update complete '{"recordingId":"x"}'
+                    """.formatted(listener.getLocalPort());
+            SandboxResult r = run("reach-host", Adapters.manifest("pull", null), script);
+            assertThat(r.testLog()).as(describe(r)).contains("host-refused", "name-refused").doesNotContain("REACHED-HOST", "REACHED-NAME");
+            assertThat(accepted.get()).isZero();
+            SandboxChecks.Check network = checks(r).get("run.network");
+            assertThat(network.verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+            assertThat(network.message()).contains("host services on " + r.networkUsage().destinations().getFirst().host())
+                    .contains("forbidden.example (a direct DNS lookup, ")
+                    .contains("a FullyNetworkIsolated adapter may reach only veritoneApiBaseUrl")
+                    .contains("externalCalls");
+        }
+    }
+
+    @Test
+    void proxyLetsDeclaredDomainsThroughAndRecordsForbiddenOnes() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            AtomicInteger accepted = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                while (!upstream.isClosed()) {
+                    try (Socket s = upstream.accept()) {
+                        accepted.incrementAndGet();
+                        s.getInputStream().read(new byte[4096]);
+                        OutputStream out = s.getOutputStream();
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            String script = Adapters.PRELUDE + """
+                    update running
+                    wget -q -O - http://127.0.0.1:%d/allowed && echo got-allowed
+                    wget -q -O - http://forbidden.example/secret && echo REACHED-FORBIDDEN || echo forbidden-refused
+                    update complete '{"recordingId":"x"}'
+                    """.formatted(upstream.getLocalPort());
+            SandboxResult r = run("proxied", Adapters.manifest("pull", "\"externalCalls\":[\"127.0.0.1\"]"), script,
+                    DeploymentModel.MostlyNetworkIsolated, null, null);
+            assertThat(r.testLog()).as(describe(r)).contains("hello", "got-allowed", "forbidden-refused");
+            assertThat(accepted.get()).isEqualTo(1);
+            List<NetworkUsage.Destination> proxied = r.networkUsage().destinations().stream().filter(d -> d.via().equals("proxy")).toList();
+            assertThat(proxied).anySatisfy(d -> {
+                assertThat(d.host()).isEqualTo("127.0.0.1");
+                assertThat(d.allowed()).isTrue();
+                assertThat(d.bytesIn()).isPositive();
+            });
+            assertThat(proxied).anySatisfy(d -> {
+                assertThat(d.host()).isEqualTo("forbidden.example");
+                assertThat(d.port()).isEqualTo(80);
+                assertThat(d.allowed()).isFalse();
+            });
+            SandboxChecks.Check network = checks(r).get("run.network");
+            assertThat(network.verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+            assertThat(network.message()).isEqualTo("the adapter tried to reach forbidden.example:80 (through the proxy, 1 attempt(s)):"
+                    + " add the domains it needs to the manifest's externalCalls (currently [127.0.0.1]) and reach them through"
+                    + " HTTPS_PROXY/HTTP_PROXY");
+        }
+    }
+
+    @Test
+    void forkBombHitsThePidsLimit() throws IOException {
+        SandboxResult r = run("fork-bomb", Adapters.manifest("pull", null),
+                "#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nsleep 3\necho still-here\n",
+                DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(15), Limits.forClusterSize(ClusterSize.small).withPids(64));
+        assertThat(r.outcome()).as(describe(r)).isIn(SandboxResult.Outcome.EXITED, SandboxResult.Outcome.TIMED_OUT);
+        assertThat(String.join("\n", r.stderr().lines())).as(describe(r)).containsIgnoringCase("can't fork");
+        assertThat(checks(r).get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+    }
+
+    @Test
+    void rootFilesystemIsReadOnlyButTmpIsWritable() throws IOException {
+        SandboxResult r = run("writer", Adapters.manifest("pull", null), """
+                #!/bin/sh
+                echo ok > /tmp/scratch && echo tmp-writable
+                if echo x > /etc/hacked; then echo WROTE-ROOT; exit 0; fi
+                exit 3
+                """);
+        assertThat(r.testLog()).as(describe(r)).containsExactly("tmp-writable");
+        assertThat(String.join("\n", r.stderr().lines())).contains("Read-only file system");
+        assertThat(checks(r).get("run.exit").message()).isEqualTo("Error running container: exit code 3");
+    }
+
+    @Test
+    void cognitiveEngineGetsASampleAndUploadsJson() throws IOException {
+        String manifest = """
+                {"engineId":"e1","category":"transcription","preferredInputFormat":"audio/wav","supportedInputFormats":["audio/wav"],
+                 "outputFormats":["application/json"],"clusterSize":"small"}
+                """;
+        String script = Adapters.PRELUDE + """
+                update running
+                wget -Y off -q -O /tmp/in "$SIGNED_URI" || exit 20
+                echo "input bytes $(wc -c < /tmp/in)"
+                gql "$(printf '{"query":"mutation($t: ID!, $j: JSONData) { uploadEngineResult(input: {taskId: $t, contentType: \\\\"application/json\\\\", outputJson: $j, completeTask: true}) { id } }","variables":{"t":"%s","j":{"series":[{"words":[{"word":"hello"}]}]}}}' "$TASK")"
+                """;
+        SandboxResult r = run("engine", manifest, script);
+        Map<String, SandboxChecks.Check> c = checks(r);
+        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(r.testLog()).contains("input bytes " + SampleMedia.forFormat("audio/wav").bytes().length);
+        assertThat(c.get("run.output").message()).startsWith("output application/json");
+        JsonNode content = r.created().getLast().details().get("content");
+        assertThat(content.path("series").path(0).path("words").path(0).path("word").asText()).isEqualTo("hello");
+    }
+
+    @Test
+    void pullWithWrongCredentialsIsAnError() throws IOException {
+        String ref = podman.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
+        SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(PodmanFixture.USER, "wrong", "127.0.0.1:" + podman.registryPort),
+                JSON.readTree(Adapters.manifest("pull", null)), null, DeploymentModel.FullyNetworkIsolated, null, null);
+        SandboxResult r = sandbox.run(request);
+        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.ERROR);
+        assertThat(checks(r).get("run.exit").verdict()).isEqualTo(SandboxChecks.Verdict.error);
+        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref + ": ")
+                .containsIgnoringCase("unauthorized");
+    }
+
+    @Test
+    void nonIsolatedAdapterStillCannotReachHostServices() throws Exception {
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("0.0.0.0", 0));
+            AtomicInteger accepted = acceptCounting(listener);
+            String script = Adapters.GOOD_PULL + """
+                    GW=$(echo "$API" | sed 's#http://\\([^:]*\\):.*#\\1#')
+                    wget -q -O - http://$GW:%d/ && echo REACHED-HOST || echo host-refused
+                    """.formatted(listener.getLocalPort());
+            SandboxResult r = run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
+            Map<String, SandboxChecks.Check> c = checks(r);
+            assertThat(r.testLog()).as(describe(r)).contains("Processing complete", "host-refused");
+            assertThat(accepted.get()).isZero();
+            assertThat(c.get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.passed);
+            assertThat(c.get("run.network").message()).isEqualTo("the adapter tried to reach host services on "
+                    + r.networkUsage().destinations().getFirst().host() + " (1 packet(s) refused): adapters may not connect to the"
+                    + " test host's services; use veritoneApiBaseUrl");
+        }
+    }
+
+    @Test
+    void exceedingTheMemoryLimitIsNamed() throws IOException {
+        SandboxResult r = run("memory-hog", Adapters.manifest("pull", null),
+                "#!/bin/sh\nx=$(head -c 200000000 /dev/zero | tr '\\0' a)\necho survived ${#x}\n",
+                DeploymentModel.FullyNetworkIsolated, null, new Limits(32L << 20, 1_000_000_000L, 256, 16L << 20));
+        assertThat(r.exitCode()).as(describe(r)).isEqualTo(137);
+        // Docker reports OOMKilled; Podman 4.3 on cgroup v1 does not, and the message says "most likely"
+        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: exit code 137 (killed ")
+                .endsWith("more than its memory limit of 32 MiB; the manifest's clusterSize is small: raise it or use less memory)");
+    }
+
+    @Test
+    void leftoversOfACrashedRunAreRemoved() throws Exception {
+        String ref = podman.buildAdapter("leftover", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 300\n");
+        ContainerRunner runner = sandbox.runner();
+        runner.pull(ref, podman.auth(), Duration.ofSeconds(60));
+        Map<String, String> labels = Map.of(ContainerRunner.LABEL, "crashed");
+        ContainerRunner.RunNetwork net = runner.createNetwork("ddsb-0ddba11", true, "ddsb0ddba11", labels);
+        NetworkFence fence = NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
+        fence.allow(40999);
+        fence.redirectDns(40998);
+        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).contains("ddsb0ddba11");
+        String id = runner.createContainer(new ContainerSpec("ddsb-0ddba11", ref, List.of(), labels, net.name(),
+                Limits.forClusterSize(ClusterSize.small), true));
+        runner.start(id);
+
+        assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(3);
+        assertThat(podman.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11").doesNotContain("ddsb0ddba11");
+        assertThat(podman.tool(List.of("iptables", "-w", "-t", "nat", "-S"))).doesNotContain("ddsb0ddba11");
+        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
+        try (var docker = DockerEngineRunner.connect(podman.endpoint())) {
+            assertThat(docker.cleanupLeftovers()).isZero();
+        }
+    }
+
+    @Test
+    void runsBeyondTheConcurrencyLimitQueue() throws Exception {
+        String ref = podman.buildAdapter("napper", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 2\necho napped\n");
+        SandboxRequest request = new SandboxRequest(ref, podman.auth(), JSON.readTree(Adapters.manifest("pull", null)), null,
+                DeploymentModel.FullyNetworkIsolated, null, null);
+        try (Sandbox two = Sandbox.open(SandboxConfig.defaults(podman.endpoint()).withConcurrency(2))) {
+            long started = System.nanoTime();
+            List<java.util.concurrent.CompletableFuture<SandboxResult>> futures = List.of(two.submit(request), two.submit(request),
+                    two.submit(request));
+            int maxRunning = 0;
+            int maxQueued = 0;
+            while (!futures.stream().allMatch(java.util.concurrent.Future::isDone)) {
+                maxRunning = Math.max(maxRunning, two.running());
+                maxQueued = Math.max(maxQueued, two.queued());
+                Thread.sleep(20);
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(futures).allSatisfy(f -> assertThat(f.join().testLog()).as(describe(f.join())).containsExactly("napped"));
+            assertThat(maxRunning).isEqualTo(2);
+            assertThat(maxQueued).isGreaterThanOrEqualTo(1);
+            assertThat(millis).isGreaterThanOrEqualTo(4000);
+        }
+    }
+
+    @Test
+    void doctorFindsTheEngineAndTheFence() {
+        List<SandboxDoctor.Finding> findings = SandboxDoctor.diagnose(SandboxConfig.defaults(podman.endpoint()));
+        assertThat(findings).as(findings.toString()).allMatch(SandboxDoctor.Finding::ok);
+        assertThat(findings).extracting(SandboxDoctor.Finding::name)
+                .contains("engine.socket", "engine.ping", "engine.runtime", "engine.storage", "sandbox.fence");
+        assertThat(findings.get(1).detail()).startsWith("Podman 4.");
+        List<SandboxDoctor.Finding> missing = SandboxDoctor.diagnose(SandboxConfig.defaults("unix:///nonexistent/podman.sock"));
+        assertThat(missing).singleElement().satisfies(f -> {
+            assertThat(f.ok()).isFalse();
+            assertThat(f.fix()).contains("apt-get install -y podman runc");
+        });
+    }
+
+    private static AtomicInteger acceptCounting(ServerSocket listener) {
+        AtomicInteger n = new AtomicInteger();
+        Thread.ofVirtual().start(() -> {
+            while (!listener.isClosed()) {
+                try (Socket s = listener.accept()) {
+                    n.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return n;
+    }
+}

@@ -1,0 +1,195 @@
+package dev.drydock.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import dev.drydock.sandbox.NetworkFence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sandbox run end to end, with real tools: Drydock starts its own Podman service ({@code sandbox.engine=podman},
+ * what {@code auto} does on a machine without an engine), the sample adapters are built with buildah (and Jib) and
+ * pushed with those clients, the engine pulls them back from Drydock with a pull ticket, and the builds end
+ * {@code available} or {@code invalid} with a schema-valid report. Without podman, buildah, runc, iptables, ip,
+ * busybox-static or root, the tests skip locally and fail on CI.
+ */
+class SandboxE2ETest {
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    static TestDrydock d;
+    static BuildFixture fx;
+    static BuildFixture.Owner owner;
+    static Path tmp;
+    static Tools tools;
+    static SandboxAdapters adapters;
+
+    static void require() {
+        Tools.require("podman", "buildah", "runc", "iptables", "ip", "ldd", "curl");
+        String missing = !Files.isExecutable(Path.of("/bin/busybox")) ? "/bin/busybox (busybox-static)"
+                : NetworkFence.unavailableReason();
+        if (missing == null) return;
+        if (Tools.onCi()) throw new AssertionError(missing + "; CI=true, so this is a failure");
+        org.junit.jupiter.api.Assumptions.abort(missing + "; skipping (on CI this fails)");
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        require();
+        tmp = Files.createTempDirectory("drydock-sandbox-e2e");
+        tools = new Tools(Map.of(), tmp.resolve("tool-output"));
+        adapters = new SandboxAdapters(tools, tmp);
+        d = BuildFixture.start(Map.of("sandbox.engine", "podman", "test.timeout", "90s", "worker.concurrency", "2"));
+        fx = new BuildFixture(d);
+        owner = fx.orgWithRobot(17532);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (d != null) d.close();
+        if (tmp != null) {
+            try (Stream<Path> walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Builds the context with {@code buildah bud} and pushes it to Drydock with buildah as the org's robot; returns the digest. */
+    static String buildAndPush(String name, Path ctx) throws IOException {
+        adapters.build(name, ctx);
+        return adapters.push(name, d.host(), name, owner.login(), owner.secret());
+    }
+
+    private static Path context(String name, String engineId, String script) throws IOException {
+        return adapters.context(name, engineId, script);
+    }
+
+    private static String awaitTested(String engineId, String digest, Duration within) {
+        String id = fx.buildId(engineId, digest, owner.auth());
+        await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String state = d.api("GET", "/api/v1/builds/" + id, owner.auth(), null, 200).get("state").asText();
+            return state.equals("available") || state.equals("invalid");
+        });
+        return id;
+    }
+
+    private static String state(String buildId) {
+        return d.api("GET", "/api/v1/builds/" + buildId, owner.auth(), null, 200).get("state").asText();
+    }
+
+    private static String verdict(JsonNode report, String id) {
+        for (JsonNode c : report.get("checks")) if (c.get("id").asText().equals(id)) return c.get("verdict").asText();
+        return null;
+    }
+
+    @Test
+    void busyboxExampleEndsAvailable() throws IOException {
+        String engineId = fx.registerAdapter(owner, "busybox-pull-adapter");
+        String digest = buildAndPush("busybox-pull-adapter", context("busybox-pull-adapter", engineId, null));
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
+        assertThat(report.get("success").asBoolean()).isTrue();
+        for (String check : List.of("run.exit", "run.task", "run.output", "run.network")) {
+            assertThat(verdict(report, check)).as(check + " in " + report.toPrettyString()).isEqualTo("passed");
+        }
+        assertThat(report.get("testLog").get(0).asText()).startsWith("Starting ingest of http://");
+        assertThat(report.get("testLog").get(report.get("testLog").size() - 1).asText()).isEqualTo("Processing complete");
+        JsonNode usage = report.get("networkUsage");
+        assertThat(usage.get("deploymentModel").asText()).isEqualTo("FullyNetworkIsolated");
+        assertThat(usage.get("destinations").findValuesAsText("via")).contains("sandbox-api");
+        // the engine pulled by digest from Drydock with a pull ticket, which appears nowhere in the report
+        String text = report.toString();
+        assertThat(text).contains(d.host() + "/17532/busybox-pull-adapter@" + digest);
+        assertThat(text).doesNotContain("eyJ"); // no JWT (pull ticket or token) anywhere
+        assertThat(report.get("durations").has("run")).isTrue();
+    }
+
+    @Test
+    void anAdapterThatExits1EndsInvalid() throws IOException {
+        String engineId = fx.registerAdapter(owner, "exits-one");
+        String digest = buildAndPush("exits-one", context("exits-one", engineId, "#!/bin/busybox sh\necho about to fail\necho oops >&2\nexit 1\n"));
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).isEqualTo("invalid");
+        List<String> errors = new ArrayList<>();
+        report.get("errors").forEach(e -> errors.add(e.asText()));
+        assertThat(errors).first().isEqualTo("Error running container: exit code 1");
+        assertThat(report.get("testLog").get(0).asText()).isEqualTo("about to fail");
+        JsonNode exit = report.get("checks").findParents("id").stream().filter(c -> c.get("id").asText().equals("run.exit")).findFirst().orElseThrow();
+        assertThat(exit.get("evidence").get("stderr").get("lines").get(0).asText()).isEqualTo("oops");
+    }
+
+    /**
+     * The Java example: its class compiled here and put on a base image made with jlink from this JDK (the test machines
+     * cannot pull eclipse-temurin, which its pom.xml uses), assembled and pushed to Drydock with Jib.
+     */
+    @Test
+    void javaExampleBuiltWithJibEndsAvailable() throws Exception {
+        Path example = EXAMPLES.resolve("java-pull-adapter");
+        String engineId = fx.registerAdapter(owner, "java-pull-adapter");
+        Path base = Files.createTempDirectory(tmp, "jre-rootfs");
+        dev.drydock.sandbox.JlinkRuntime.create(base);
+        Files.createDirectories(base.resolve("tmp"));
+        String container = tools.ok(adapters.buildah("from", "scratch")).stdout().strip();
+        tools.ok(adapters.buildah("copy", container, base + "/", "/"));
+        tools.ok(adapters.buildah("commit", "-q", "--rm", container, "localhost/jre-base:1"));
+        Path baseTar = tmp.resolve("jre-base.tar");
+        tools.ok(adapters.buildah("push", "localhost/jre-base:1", "docker-archive:" + baseTar + ":jre-base:1"));
+
+        Path classes = Files.createTempDirectory(tmp, "classes");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertThat(javac.run(null, null, null, "--release", "21", "-d", classes.toString(),
+                example.resolve("src/main/java/example/PullAdapter.java").toString())).isZero();
+        Path manifest = tmp.resolve("java-manifest.json");
+        Files.writeString(manifest, Files.readString(example.resolve("src/main/jib/var/manifest.json"))
+                .replace("00000000-0000-0000-0000-000000000000", engineId));
+        FileEntriesLayer.Builder app = FileEntriesLayer.builder().setName("classes");
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                app.addEntry(f, AbsoluteUnixPath.get("/app").resolve(classes.relativize(f).toString()));
+            }
+        }
+        String previous = System.getProperty("sendCredentialsOverHttp");
+        System.setProperty("sendCredentialsOverHttp", "true");
+        JibContainer pushed;
+        try {
+            pushed = Jib.from(TarImage.at(baseTar))
+                    .addFileEntriesLayer(app.build())
+                    .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(manifest, AbsoluteUnixPath.get("/var/manifest.json")).build())
+                    .setEntrypoint("/opt/jre/bin/java", "-XX:MaxRAMPercentage=75", "-cp", "/app", "example.PullAdapter")
+                    .containerize(Containerizer.to(RegistryImage.named(d.host() + "/17532/java-pull-adapter:1")
+                                    .addCredential(owner.login(), owner.secret()))
+                            .setAllowInsecureRegistries(true)
+                            .setBaseImageLayersCache(tmp.resolve("jib-cache/base"))
+                            .setApplicationLayersCache(tmp.resolve("jib-cache/app")));
+        } finally {
+            if (previous == null) System.clearProperty("sendCredentialsOverHttp");
+            else System.setProperty("sendCredentialsOverHttp", previous);
+        }
+        String id = awaitTested(engineId, pushed.getDigest().toString(), Duration.ofSeconds(180));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
+        assertThat(report.get("testLog").get(report.get("testLog").size() - 1).asText()).isEqualTo("Processing complete");
+    }
+}
