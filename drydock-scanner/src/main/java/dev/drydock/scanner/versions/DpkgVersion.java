@@ -16,7 +16,7 @@ public final class DpkgVersion implements VersionComparator {
 
     @Override
     public int compare(String a, String b) {
-        String[] pa = split(a.strip()), pb = split(b.strip());
+        String[] pa = EpochVersion.split(a.strip(), ""), pb = EpochVersion.split(b.strip(), "");
         int c = VersionComparator.compareDigits(pa[0], 0, pa[0].length(), pb[0], 0, pb[0].length());
         if (c != 0) return c;
         c = compareFragment(pa[1], pb[1]);
@@ -25,18 +25,6 @@ public final class DpkgVersion implements VersionComparator {
     }
 
     /** {epoch digits, upstream, revision}; a non-numeric epoch is treated as 0 (dpkg rejects it; we still order). */
-    private static String[] split(String v) {
-        String epoch = "0";
-        int colon = v.indexOf(':');
-        if (colon >= 0) {
-            String e = v.substring(0, colon);
-            epoch = e.chars().allMatch(Character::isDigit) && !e.isEmpty() ? e : "0";
-            v = v.substring(colon + 1);
-        }
-        int dash = v.lastIndexOf('-');
-        if (dash < 0) return new String[] {epoch, v, ""};
-        return new String[] {epoch, v.substring(0, dash), v.substring(dash + 1)};
-    }
 
     private static int order(char c) {
         if (c >= '0' && c <= '9') return 0;

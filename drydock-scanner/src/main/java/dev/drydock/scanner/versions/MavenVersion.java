@@ -133,29 +133,20 @@ public final class MavenVersion implements VersionComparator {
                 list.items.add(i == start ? new Num(BigInteger.ZERO) : item(digit, v.substring(start, i), false));
                 start = i + 1;
                 if (c == '-') {
-                    Items sub = new Items();
-                    list.items.add(sub);
-                    list = sub;
-                    stack.push(list);
+                    list = openSublist(list, stack);
                 }
             } else if (Character.isDigit(c)) {
                 if (!digit && i > start) {
                     list.items.add(Qualifier.of(v.substring(start, i), true));
                     start = i;
-                    Items sub = new Items();
-                    list.items.add(sub);
-                    list = sub;
-                    stack.push(list);
+                    list = openSublist(list, stack);
                 }
                 digit = true;
             } else {
                 if (digit && i > start) {
                     list.items.add(item(true, v.substring(start, i), false));
                     start = i;
-                    Items sub = new Items();
-                    list.items.add(sub);
-                    list = sub;
-                    stack.push(list);
+                    list = openSublist(list, stack);
                 }
                 digit = false;
             }
@@ -163,6 +154,13 @@ public final class MavenVersion implements VersionComparator {
         if (v.length() > start) list.items.add(item(digit, v.substring(start), false));
         while (!stack.isEmpty()) stack.pop().normalize();
         return root;
+    }
+
+    private static Items openSublist(Items parent, Deque<Items> stack) {
+        Items sub = new Items();
+        parent.items.add(sub);
+        stack.push(sub);
+        return sub;
     }
 
     private static Item item(boolean digit, String text, boolean followedByDigit) {

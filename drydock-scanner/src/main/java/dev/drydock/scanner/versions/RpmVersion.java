@@ -19,7 +19,7 @@ public final class RpmVersion implements VersionComparator {
 
     @Override
     public int compare(String a, String b) {
-        String[] pa = split(a.strip()), pb = split(b.strip());
+        String[] pa = EpochVersion.split(a.strip(), null), pb = EpochVersion.split(b.strip(), null);
         int c = VersionComparator.compareDigits(pa[0], 0, pa[0].length(), pb[0], 0, pb[0].length());
         if (c != 0) return c;
         c = vercmp(pa[1], pb[1]);
@@ -27,18 +27,6 @@ public final class RpmVersion implements VersionComparator {
         return vercmp(pa[2], pb[2]);
     }
 
-    private static String[] split(String v) {
-        String epoch = "0";
-        int colon = v.indexOf(':');
-        if (colon >= 0) {
-            String e = v.substring(0, colon);
-            if (!e.isEmpty() && e.chars().allMatch(Character::isDigit)) epoch = e;
-            v = v.substring(colon + 1);
-        }
-        int dash = v.lastIndexOf('-');
-        if (dash < 0) return new String[] {epoch, v, null};
-        return new String[] {epoch, v.substring(0, dash), v.substring(dash + 1)};
-    }
 
     /** rpmvercmp on one version or release string. */
     public static int vercmp(String a, String b) {
