@@ -7,9 +7,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -18,14 +15,12 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AdvisoryStoreTest {
-    static final Path MIGRATION = Path.of("../drydock-platform/src/main/resources/db/migration/V4__vulndb.sql");
     static final Path OSV = Path.of("src/test/resources/osv");
     /** Real OSV records shipped by Debian's golang-golang-x-vuln-dev (Go vulnerability database test data). */
     static final Path GO_VULNDB = Path.of("/usr/share/gocode/src/golang.org/x/vuln");
@@ -35,23 +30,9 @@ class AdvisoryStoreTest {
     final AtomicLong now = new AtomicLong(Instant.parse("2026-11-25T03:00:00Z").toEpochMilli());
     AdvisoryStore store;
 
-    /** An H2 database with the platform's vulnerability tables, created by the migration's own SQL. */
-    static DataSource database(String name) throws IOException, SQLException {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
-        try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
-            String sql = Files.readString(MIGRATION).lines().filter(l -> !l.strip().startsWith("--"))
-                    .reduce("", (a, b) -> a + "\n" + b);
-            for (String statement : sql.split(";")) {
-                if (!statement.isBlank()) s.execute(statement);
-            }
-        }
-        return h2;
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        ds = database("store" + System.nanoTime());
+        ds = TestDatabases.vulnDb("store" + System.nanoTime());
         store = new AdvisoryStore(ds, InstantSource.fixed(Instant.ofEpochMilli(now.get())));
     }
 
