@@ -65,6 +65,7 @@ public final class AdvisoryIndex {
                 List<List<Event>> sorted = new ArrayList<>();
                 if (cmp.isPresent()) {
                     for (Advisory.Range r : af.ranges()) {
+                        if (!r.type().equals("ECOSYSTEM") && !r.type().equals("SEMVER")) continue;   // GIT: commits
                         List<Event> events = new ArrayList<>(r.events());
                         events.sort(eventOrder(cmp.get()));
                         sorted.add(List.copyOf(events));

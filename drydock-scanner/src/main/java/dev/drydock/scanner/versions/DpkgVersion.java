@@ -5,6 +5,9 @@ package dev.drydock.scanner.versions;
  * numerically; upstream and revision alternate non-digit and digit runs: non-digit runs compare character by
  * character where {@code ~} sorts before everything (even the end of the string), then the end, then letters,
  * then every other character; digit runs compare numerically. A missing revision equals {@code 0}.
+ *
+ * <p>Works on index ranges of the two strings without allocating: matching compares a package's version with
+ * every range of every advisory for that package.
  */
 public final class DpkgVersion implements VersionComparator {
     public static final DpkgVersion INSTANCE = new DpkgVersion();
@@ -16,15 +19,28 @@ public final class DpkgVersion implements VersionComparator {
 
     @Override
     public int compare(String a, String b) {
-        String[] pa = EpochVersion.split(a.strip(), ""), pb = EpochVersion.split(b.strip(), "");
-        int c = VersionComparator.compareDigits(pa[0], 0, pa[0].length(), pb[0], 0, pb[0].length());
+        int ca = epochEnd(a), cb = epochEnd(b);
+        // epoch: digits before ':'; missing or non-numeric counts as 0
+        int c = VersionComparator.compareDigits(a, 0, numericEpoch(a, ca) ? ca : 0, b, 0, numericEpoch(b, cb) ? cb : 0);
         if (c != 0) return c;
-        c = compareFragment(pa[1], pb[1]);
+        int da = a.lastIndexOf('-'), db = b.lastIndexOf('-');
+        int ua = ca < 0 ? 0 : ca + 1, ub = cb < 0 ? 0 : cb + 1;
+        if (da < ua) da = -1;
+        if (db < ub) db = -1;
+        c = compareFragment(a, ua, da < 0 ? a.length() : da, b, ub, db < 0 ? b.length() : db);
         if (c != 0) return c;
-        return compareFragment(pa[2], pb[2]);
+        return compareFragment(a, da < 0 ? a.length() : da + 1, a.length(), b, db < 0 ? b.length() : db + 1, b.length());
     }
 
-    /** {epoch digits, upstream, revision}; a non-numeric epoch is treated as 0 (dpkg rejects it; we still order). */
+    private static int epochEnd(String v) {
+        return v.indexOf(':');
+    }
+
+    private static boolean numericEpoch(String v, int colon) {
+        if (colon <= 0) return false;
+        for (int i = 0; i < colon; i++) if (!isDigit(v.charAt(i))) return false;
+        return true;
+    }
 
     private static int order(char c) {
         if (c >= '0' && c <= '9') return 0;
@@ -33,19 +49,19 @@ public final class DpkgVersion implements VersionComparator {
         return c + 256;
     }
 
-    static int compareFragment(String a, String b) {
-        int i = 0, j = 0;
-        while (i < a.length() || j < b.length()) {
-            while ((i < a.length() && !isDigit(a.charAt(i))) || (j < b.length() && !isDigit(b.charAt(j)))) {
-                int oa = i < a.length() && !isDigit(a.charAt(i)) ? order(a.charAt(i)) : 0;
-                int ob = j < b.length() && !isDigit(b.charAt(j)) ? order(b.charAt(j)) : 0;
+    /** dpkg's verrevcmp on {@code a[i, n)} and {@code b[j, m)}. */
+    static int compareFragment(String a, int i, int n, String b, int j, int m) {
+        while (i < n || j < m) {
+            while ((i < n && !isDigit(a.charAt(i))) || (j < m && !isDigit(b.charAt(j)))) {
+                int oa = i < n && !isDigit(a.charAt(i)) ? order(a.charAt(i)) : 0;
+                int ob = j < m && !isDigit(b.charAt(j)) ? order(b.charAt(j)) : 0;
                 if (oa != ob) return Integer.compare(oa, ob);
-                if (i < a.length() && !isDigit(a.charAt(i))) i++;
-                if (j < b.length() && !isDigit(b.charAt(j))) j++;
+                if (i < n && !isDigit(a.charAt(i))) i++;
+                if (j < m && !isDigit(b.charAt(j))) j++;
             }
             int si = i, sj = j;
-            while (i < a.length() && isDigit(a.charAt(i))) i++;
-            while (j < b.length() && isDigit(b.charAt(j))) j++;
+            while (i < n && isDigit(a.charAt(i))) i++;
+            while (j < m && isDigit(b.charAt(j))) j++;
             int c = VersionComparator.compareDigits(a, si, i, b, sj, j);
             if (c != 0) return c;
         }
