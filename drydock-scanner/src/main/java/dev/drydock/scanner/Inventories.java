@@ -8,6 +8,7 @@ import dev.drydock.scanner.inventory.Inventory;
 import dev.drydock.scanner.inventory.JavaArchiveInventory;
 import dev.drydock.scanner.inventory.NpmInventory;
 import dev.drydock.scanner.inventory.PythonInventory;
+import dev.drydock.scanner.inventory.RpmInventory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,10 +27,11 @@ public final class Inventories {
         this.inventories = List.copyOf(inventories);
     }
 
-    /** dpkg, apk, Java archives, npm, Python, with default limits. */
+    /** dpkg, apk, rpm, Java archives, npm, Python, with default limits. */
     public static Inventories defaults() {
         return new Inventories(List.of(new DpkgInventory(MAX_DATABASE_BYTES), new ApkInventory(MAX_DATABASE_BYTES),
-                new JavaArchiveInventory(JavaArchiveInventory.Limits.DEFAULTS), new NpmInventory(), new PythonInventory()));
+                new RpmInventory((int) MAX_DATABASE_BYTES), new JavaArchiveInventory(JavaArchiveInventory.Limits.DEFAULTS),
+                new NpmInventory(), new PythonInventory()));
     }
 
     /** The paths whose bytes the layer pass must keep: the OS release files and every inventory's databases. */
