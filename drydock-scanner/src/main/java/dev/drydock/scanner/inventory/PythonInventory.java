@@ -11,7 +11,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Python distributions: {@code *.dist-info/METADATA} (wheels, pip) and {@code *.egg-info/PKG-INFO} (setuptools):
+ * Python distributions: {@code *.dist-info/METADATA} (wheels, pip), {@code *.egg-info/PKG-INFO} (setuptools) and
+ * {@code *.egg-info} files (distutils):
  * the {@code Name:} and {@code Version:} headers. Names are normalised as PEP 503 does, which is how OSV's PyPI
  * records name them.
  */
@@ -20,7 +21,8 @@ public final class PythonInventory implements Inventory {
 
     @Override
     public boolean wants(String path) {
-        return (path.endsWith(".dist-info/METADATA") || path.endsWith(".egg-info/PKG-INFO"));
+        // an .egg-info may also be a single file holding what PKG-INFO holds (distutils installs)
+        return path.endsWith(".dist-info/METADATA") || path.endsWith(".egg-info/PKG-INFO") || path.endsWith(".egg-info");
     }
 
     /** PEP 503: lower case, runs of {@code -_.} as one {@code -}. */
