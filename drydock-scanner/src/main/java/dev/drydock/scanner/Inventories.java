@@ -4,6 +4,7 @@ import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.inventory.ApkInventory;
 import dev.drydock.scanner.inventory.DpkgInventory;
+import dev.drydock.scanner.inventory.GoBinaryInventory;
 import dev.drydock.scanner.inventory.Inventory;
 import dev.drydock.scanner.inventory.JavaArchiveInventory;
 import dev.drydock.scanner.inventory.NpmInventory;
@@ -27,11 +28,11 @@ public final class Inventories {
         this.inventories = List.copyOf(inventories);
     }
 
-    /** dpkg, apk, rpm, Java archives, npm, Python, with default limits. */
+    /** dpkg, apk, rpm, Java archives, npm, Python, Go binaries, with default limits. */
     public static Inventories defaults() {
         return new Inventories(List.of(new DpkgInventory(MAX_DATABASE_BYTES), new ApkInventory(MAX_DATABASE_BYTES),
                 new RpmInventory((int) MAX_DATABASE_BYTES), new JavaArchiveInventory(JavaArchiveInventory.Limits.DEFAULTS),
-                new NpmInventory(), new PythonInventory()));
+                new NpmInventory(), new PythonInventory(), new GoBinaryInventory(MAX_DATABASE_BYTES)));
     }
 
     /** The paths whose bytes the layer pass must keep: the OS release files and every inventory's databases. */
