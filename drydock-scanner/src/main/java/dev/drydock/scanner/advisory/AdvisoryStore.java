@@ -46,31 +46,72 @@ public final class AdvisoryStore {
     public record SourceStatus(String name, String kind, String location, Instant importedAt, int records, int failed,
                                Instant newestRecord, int advisories) {}
 
+    /** Where a feed's records go while it is read: advisories, or errors for records that cannot be used. */
+    interface RecordSink {
+        void advisory(String location, Advisory advisory);
+
+        void error(String location, String message);
+    }
+
+    /** Reads one feed format from a path into a sink. */
+    @FunctionalInterface
+    interface FeedReader {
+        void read(Path path, RecordSink sink) throws IOException;
+    }
+
     /**
      * Imports OSV data from a {@code .json} file (one record or an array), a directory of them, or an osv.dev
      * {@code all.zip}, under the source name {@code source}.
      */
     public ImportReport importOsv(String source, Path path) throws IOException, SQLException {
+        return importFeed(source, "osv", path, (p, sink) -> OsvFiles.walk(p, new OsvFiles.Visitor() {
+            @Override
+            public void record(String location, JsonNode record) {
+                try {
+                    sink.advisory(location, OsvParser.parse(record));
+                } catch (MalformedRecordException e) {
+                    sink.error(location, e.getMessage());
+                }
+            }
+
+            @Override
+            public void error(String location, String message) {
+                sink.error(location, message);
+            }
+        }));
+    }
+
+    /** Imports one Alpine secdb file ({@code v3.18/main.json}). */
+    public ImportReport importAlpineSecDb(String source, Path file) throws IOException, SQLException {
+        return importFeed(source, "alpine-secdb", file, DistroFeeds::alpineSecDb);
+    }
+
+    /** Imports the Debian security tracker's JSON export. */
+    public ImportReport importDebianTracker(String source, Path file) throws IOException, SQLException {
+        return importFeed(source, "debian-tracker", file, DistroFeeds::debianTracker);
+    }
+
+    private ImportReport importFeed(String source, String kind, Path path, FeedReader reader) throws IOException, SQLException {
         Counts counts = new Counts(source);
         Map<String, Prepared> batch = new LinkedHashMap<>();
         SQLException[] failure = {null};
-        OsvFiles.walk(path, new OsvFiles.Visitor() {
+        reader.read(path, new RecordSink() {
             @Override
-            public void record(String location, JsonNode record) {
+            public void advisory(String location, Advisory a) {
                 counts.read++;
-                try {
-                    Advisory a = OsvParser.parse(record);
-                    byte[] stored = OsvParser.write(a);
-                    if (stored.length > 1_000_000) throw new MalformedRecordException(a.id() + ": record too large to store");
-                    batch.put(a.id(), new Prepared(a, new String(stored, StandardCharsets.UTF_8), sha256(stored)));
-                } catch (MalformedRecordException e) {
-                    counts.error(location, e.getMessage());
+                byte[] stored = OsvParser.write(a);
+                if (stored.length > 1_000_000) {
+                    counts.error(location, a.id() + ": record too large to store");
+                    return;
                 }
-                if (batch.size() >= BATCH && failure[0] == null) {
-                    try {
-                        flush(source, batch, counts);
-                    } catch (SQLException e) {
-                        failure[0] = e;
+                batch.put(a.id(), new Prepared(a, new String(stored, StandardCharsets.UTF_8), sha256(stored)));
+                if (batch.size() >= BATCH) {
+                    if (failure[0] == null) {
+                        try {
+                            flush(source, batch, counts);
+                        } catch (SQLException e) {
+                            failure[0] = e;   // reported after the read; what was committed stays
+                        }
                     }
                     batch.clear();
                 }
@@ -84,7 +125,7 @@ public final class AdvisoryStore {
         });
         if (failure[0] != null) throw failure[0];
         flush(source, batch, counts);
-        recordSource(source, "osv", path.toAbsolutePath().toString(), counts);
+        recordSource(source, kind, path.toAbsolutePath().toString(), counts);
         return counts.report();
     }
 
