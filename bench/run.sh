@@ -7,19 +7,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Pick a JDK the same way the ./drydock launcher does.
-java_ok() { [ -x "$1/bin/java" ] && "$1/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; }
-if [ -z "${JAVA_HOME:-}" ] || ! java_ok "$JAVA_HOME"; then
-  JAVA_HOME=""
-  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-2*-jdk* /usr/lib/jvm/java-2*-openjdk*; do
-    if java_ok "$candidate"; then JAVA_HOME="$candidate"; break; fi
-  done
-  if [ -z "$JAVA_HOME" ]; then
-    echo "bench: needs a JDK 21 or newer; set JAVA_HOME to one" >&2
-    exit 1
-  fi
-fi
-export JAVA_HOME
+. "$here/bench/find-java.sh"
 
 if ! command -v docker-registry >/dev/null 2>&1; then
   echo "bench: needs CNCF distribution as the baseline: apt-get install docker-registry" >&2
