@@ -26,6 +26,14 @@ import org.cyclonedx.model.Property;
 public final class Sbom {
     private Sbom() {}
 
+    /** The SBOM of a scan's packages. */
+    public static String cycloneDxJson(ScanResult scan, String imageReference, String imageDigest,
+                                       List<String> layerDigests, Instant timestamp) {
+        return cycloneDxJson(new ImageInventory(scan.distro(), scan.packages(), scan.problems()), imageReference,
+                imageDigest, layerDigests, timestamp);
+    }
+
+    /** The SBOM of an inventory (no advisory data needed). */
     public static String cycloneDxJson(ImageInventory inventory, String imageReference, String imageDigest,
                                        List<String> layerDigests, Instant timestamp) {
         Bom bom = new Bom();

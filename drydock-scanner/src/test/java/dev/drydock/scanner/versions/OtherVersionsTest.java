@@ -23,7 +23,11 @@ class OtherVersionsTest {
         }
     }
 
-    /** rpm's tests/rpmvercmp.at (rpm-software-management/rpm), including the tilde and caret cases. */
+    /**
+     * rpm's tests/rpmvercmp.at (rpm-software-management/rpm) including its tilde cases; the caret ({@code ^}) cases
+     * follow the caret semantics newer rpm releases document and test (after the base version, before any
+     * further segment).
+     */
     @ParameterizedTest(name = "rpmvercmp({0}, {1}) = {2}")
     @CsvSource({
             "1.0,1.0,0", "1.0,2.0,-1", "2.0.1,2.0.1,0", "2.0,2.0.1,-1", "2.0.1a,2.0.1a,0", "2.0.1a,2.0.1,1",
@@ -50,7 +54,11 @@ class OtherVersionsTest {
         assertOrder(RpmVersion.INSTANCE, "1.0.2k-19.el7", "1:1.0.2k-19.el7", -1);
     }
 
-    /** apk-tools' test/version.data (pairs that apk --version-compare answers) and apk-package(5)'s rules. */
+    /**
+     * Pairs derived from apk-package(5)'s version grammar and apk-tools' token comparison (pre-release suffixes
+     * below the release, post-release suffixes and revisions above it), with versions from Alpine's package
+     * database and secdb.
+     */
     @ParameterizedTest(name = "apk {0} vs {1} = {2}")
     @CsvSource({
             "1.0,1.0,0", "1.0,1.1,-1", "1.0,1.0.1,-1", "1.0_alpha1,1.0,-1", "1.0_alpha1,1.0_beta1,-1",
