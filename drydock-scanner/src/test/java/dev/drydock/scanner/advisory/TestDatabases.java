@@ -17,7 +17,8 @@ public final class TestDatabases {
 
     public static DataSource vulnDb(String name) throws IOException, SQLException {
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+        // the platform's test mode (PostgreSQL compatibility, lower-case names)
+        h2.setURL("jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1");
         try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
             String sql = Files.readString(MIGRATION).lines().filter(l -> !l.strip().startsWith("--"))
                     .reduce("", (a, b) -> a + "\n" + b);
