@@ -73,15 +73,54 @@ class RpmInventoryTest {
         assertThat(inv.distro()).get().extracting(Distro::namespace).isEqualTo("centos:7");
     }
 
+    /**
+     * rpm >= 4.16's sqlite database with the same real CentOS 7 headers: Debian's rpm exports them from the Berkeley
+     * DB (read-only backend) and imports them into a fresh sqlite database.
+     */
+    @Test
+    void sqliteDatabaseWrittenByRpm() throws Exception {
+        requireFixtures();
+        boolean rpm = Files.isExecutable(Path.of("/usr/bin/rpmdb"));
+        if (!rpm && "true".equals(System.getenv("CI"))) throw new IllegalStateException("CI installs rpm");
+        Assumptions.assumeTrue(rpm, "rpm not installed");
+        Path bdb = tmp.resolve("bdb"), sqlite = tmp.resolve("sqlite"), export = tmp.resolve("headers");
+        Files.createDirectories(bdb);
+        Files.createDirectories(sqlite);
+        Files.copy(GO_RPMDB.resolve("testdata/centos7-plain/Packages"), bdb.resolve("Packages"));
+        Process out = new ProcessBuilder("rpmdb", "--dbpath", bdb.toString(), "--define", "_db_backend bdb_ro", "--exportdb")
+                .redirectOutput(export.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(out.waitFor()).isZero();
+        Process in = new ProcessBuilder("rpmdb", "--dbpath", sqlite.toString(), "--define", "_db_backend sqlite", "--importdb")
+                .redirectInput(export.toFile()).redirectErrorStream(true).start();
+        String log = new String(in.getInputStream().readAllBytes());
+        assertThat(in.waitFor()).as(log).isZero();
+
+        Path l0 = tmp.resolve("l0");
+        write(l0, "etc/redhat-release", "CentOS Linux release 7.5.1804 (Core)\n");
+        copy(l0, "var/lib/rpm/rpmdb.sqlite", sqlite.resolve("rpmdb.sqlite"));
+        Inventories inventories = Inventories.defaults();
+        ImageInventory inv = inventories.read(LayeredDirectoryFilesystem.of(inventories.interest(), l0));
+
+        Set<List<String>> found = inv.packages().stream().map(p -> List.of(p.name(), p.version().replaceFirst("^0:", "")))
+                .collect(Collectors.toSet());
+        Set<List<String>> expected = expected("CentOS7Plain").stream().map(e -> e.subList(0, 2)).collect(Collectors.toSet());
+        assertThat(found).hasSizeGreaterThan(100).isEqualTo(expected);
+        assertThat(inv.problems()).isEmpty();
+        assertThat(inv.packages()).allSatisfy(p -> assertThat(p.path()).isEqualTo("var/lib/rpm/rpmdb.sqlite"));
+    }
+
     @Test
     void corruptRpmDatabaseIsAProblemNotACrash() throws Exception {
         Path l0 = tmp.resolve("l0");
         byte[] junk = new byte[64 * 1024];
         new java.util.Random(3).nextBytes(junk);
         write(l0, "var/lib/rpm/Packages", junk);
+        write(l0, "var/lib/rpm/rpmdb.sqlite", junk);
         Inventories inventories = Inventories.defaults();
         ImageInventory inv = inventories.read(LayeredDirectoryFilesystem.of(inventories.interest(), l0));
         assertThat(inv.packages()).isEmpty();
-        assertThat(inv.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("bad magic"));
+        assertThat(inv.problems()).extracting(ScanProblem::message).hasSize(2)
+                .anySatisfy(m -> assertThat(m).contains("bad magic"))
+                .anySatisfy(m -> assertThat(m).startsWith("unreadable rpm database ("));
     }
 }

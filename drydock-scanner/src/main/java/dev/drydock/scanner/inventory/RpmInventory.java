@@ -6,6 +6,7 @@ import dev.drydock.scanner.Distro;
 import dev.drydock.scanner.Package;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * RPM packages from the Berkeley DB {@code Packages} database ({@code var/lib/rpm}, or {@code usr/lib/sysimage/rpm}
  * on newer systems). The version is {@code [epoch:]version-release}; the source package name comes from
  * {@code SOURCERPM} ({@code glibc-2.17-222.el7.src.rpm} → {@code glibc}). The {@code gpg-pubkey} pseudo-packages
- * are left out. (rpm ≥ 4.16's {@code rpmdb.sqlite} is not read yet: a problem says so.)
+ * are left out. rpm ≥ 4.16's {@code rpmdb.sqlite} holds the same header blobs in its {@code Packages} table; it
+ * is copied to a private temporary file and opened read-only.
  */
 public final class RpmInventory implements Inventory {
     private static final List<String> BDB = List.of("var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages");
@@ -27,41 +29,49 @@ public final class RpmInventory implements Inventory {
 
     @Override
     public boolean wants(String path) {
-        return BDB.contains(path);
+        return BDB.contains(path) || SQLITE.contains(path);
     }
 
     @Override
     public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
         String ecosystem = distro.map(d -> d.osvEcosystem() != null ? d.osvEcosystem() : d.namespace()).orElse("RPM");
         for (String path : SQLITE) {
-            if (fs.lookup(path).isPresent()) {
-                problems.add(new ScanProblem(path, "rpm sqlite databases are not read yet: these RPM packages are not listed"));
+            Optional<FileEntry> file = DatabaseFiles.readable(fs, path, problems);
+            if (file.isEmpty()) continue;
+            try {
+                headers(path, RpmSqlite.blobs(BoundedText.readBytes(fs, file.get(), maxBytes)), file.get(), ecosystem, out, problems);
+            } catch (IOException | SQLException e) {
+                problems.add(new ScanProblem(path, "unreadable rpm database (" + e.getMessage() + "); its packages are not listed"));
             }
         }
         for (String path : BDB) {
             Optional<FileEntry> file = DatabaseFiles.readable(fs, path, problems);
             if (file.isEmpty()) continue;
             try {
-                byte[] bytes = BoundedText.readBytes(fs, file.get(), maxBytes);
-                BerkeleyDbHash.Values values = BerkeleyDbHash.read(bytes);
-                int bad = values.skipped();
-                String firstReason = null;
-                for (byte[] blob : values.values()) {
-                    try {
-                        Package p = toPackage(RpmHeader.parse(blob), file.get(), path, ecosystem);
-                        if (p != null) out.add(p);
-                    } catch (IllegalArgumentException e) {
-                        bad++;
-                        if (firstReason == null) firstReason = e.getMessage();
-                    }
-                }
-                if (bad > 0) {
-                    problems.add(new ScanProblem(path, bad + " unreadable entries skipped"
-                            + (firstReason == null ? "" : " (first: " + firstReason + ")")));
-                }
+                BerkeleyDbHash.Values values = BerkeleyDbHash.read(BoundedText.readBytes(fs, file.get(), maxBytes));
+                headers(path, values.values(), file.get(), ecosystem, out, problems);
+                if (values.skipped() > 0) problems.add(new ScanProblem(path, values.skipped() + " unreadable pages or entries skipped"));
             } catch (IOException | IllegalArgumentException e) {
                 problems.add(new ScanProblem(path, "unreadable rpm database (" + e.getMessage() + "); its packages are not listed"));
             }
+        }
+    }
+
+    private static void headers(String path, List<byte[]> blobs, FileEntry file, String ecosystem, List<Package> out,
+                                List<ScanProblem> problems) {
+        int bad = 0;
+        String firstReason = null;
+        for (byte[] blob : blobs) {
+            try {
+                Package p = toPackage(RpmHeader.parse(blob), file, path, ecosystem);
+                if (p != null) out.add(p);
+            } catch (IllegalArgumentException e) {
+                bad++;
+                if (firstReason == null) firstReason = e.getMessage();
+            }
+        }
+        if (bad > 0) {
+            problems.add(new ScanProblem(path, bad + " unreadable headers skipped (first: " + firstReason + ")"));
         }
     }
 
