@@ -35,6 +35,13 @@ public enum Severity {
         });
     }
 
+    /** A severity named on a command line or in configuration, any case ({@code critical}, {@code High}). */
+    public static Severity parse(String name) {
+        for (Severity s : values()) if (s.name().equalsIgnoreCase(name.strip())) return s;
+        throw new IllegalArgumentException("unknown severity '" + name + "': use one of "
+                + java.util.Arrays.toString(values()).replace("[", "").replace("]", ""));
+    }
+
     public boolean atLeast(Severity other) {
         return compareTo(other) >= 0;
     }
