@@ -44,7 +44,7 @@ public final class Inventories {
     public ImageInventory read(ImageFilesystem fs) {
         List<ScanProblem> problems = new ArrayList<>();
         Optional<Distro> distro = OsDetector.detect(fs, problems);
-        List<Package> packages = new ArrayList<>();
+        List<InstalledPackage> packages = new ArrayList<>();
         for (Inventory inventory : inventories) {
             try {
                 inventory.collect(fs, distro, packages, problems);

@@ -57,7 +57,7 @@ public final class Sbom {
             bom.addComponent(os);
         });
         Set<String> refs = new HashSet<>();
-        for (Package p : inventory.packages()) {
+        for (InstalledPackage p : inventory.packages()) {
             Component c = new Component();
             c.setType(Component.Type.LIBRARY);
             c.setName(p.name());
@@ -82,7 +82,7 @@ public final class Sbom {
     }
 
     /** The package URL of a package (purl-spec types deb, apk, rpm, maven, npm, pypi, golang), or null. */
-    static String purl(Package p, ImageInventory inventory) {
+    static String purl(InstalledPackage p, ImageInventory inventory) {
         String distroId = inventory.distro().map(Distro::id).orElse(null);
         String distroQualifier = inventory.distro().map(d -> d.id() + "-" + d.versionId()).orElse(null);
         String eco = p.ecosystem().toLowerCase(Locale.ROOT);

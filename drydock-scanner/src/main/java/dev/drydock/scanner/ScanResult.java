@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param dataVersion         the advisory data used (sources, newest record, import time)
  * @param dataImportedAt      when the oldest advisory source was imported, or null without data
  */
-public record ScanResult(Optional<Distro> distro, List<Package> packages, List<Finding> findings,
+public record ScanResult(Optional<Distro> distro, List<InstalledPackage> packages, List<Finding> findings,
                          Map<String, Integer> vulnerabilityCounts, List<ScanProblem> problems, String dataVersion,
                          Instant dataImportedAt) {
     public ScanResult {

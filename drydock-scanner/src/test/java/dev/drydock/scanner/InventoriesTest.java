@@ -89,7 +89,7 @@ class InventoriesTest {
         write(l1, "var/lib/dpkg/status.d/zlib1g.md5sums", "0123  usr/lib/x86_64-linux-gnu/libz.so.1\n");
         ImageInventory inv = INVENTORIES.read(LayeredDirectoryFilesystem.of(INTEREST, l0, l1));
 
-        assertThat(inv.packages()).extracting(Package::name, Package::sourceName, Package::layer, Package::createdBy)
+        assertThat(inv.packages()).extracting(InstalledPackage::name, InstalledPackage::sourceName, InstalledPackage::layer, InstalledPackage::createdBy)
                 .containsExactly(tuple("libc6", "glibc", 0, "RUN step 0"), tuple("zlib1g", "zlib", 1, "RUN step 1"));
         assertThat(inv.packages().get(1).sourceVersion()).isEqualTo(inv.packages().get(1).version());
     }
@@ -122,7 +122,7 @@ class InventoriesTest {
         ImageInventory inv = INVENTORIES.read(LayeredDirectoryFilesystem.of(INTEREST, l0));
 
         assertThat(inv.distro()).get().extracting(Distro::namespace, Distro::osvEcosystem).containsExactly("alpine:v3.18", "Alpine:v3.18");
-        assertThat(inv.packages()).extracting(Package::name, Package::version, Package::sourceName).containsExactly(
+        assertThat(inv.packages()).extracting(InstalledPackage::name, InstalledPackage::version, InstalledPackage::sourceName).containsExactly(
                 tuple("musl", "1.2.4-r2", "musl"), tuple("busybox", "1.36.1-r5", "busybox"),
                 tuple("libcrypto3", "3.1.4-r1", "openssl"), tuple("libssl3", "3.1.4-r1", "openssl"),
                 tuple("zlib", "1.2.13-r1", "zlib"));
@@ -162,7 +162,7 @@ class InventoriesTest {
         write(l0, "app/app.jar", zip(fat, true));
         ImageInventory inv = INVENTORIES.read(LayeredDirectoryFilesystem.of(INTEREST, l0));
 
-        assertThat(inv.packages()).extracting(Package::ecosystem, Package::name, Package::version, Package::path).containsExactly(
+        assertThat(inv.packages()).extracting(InstalledPackage::ecosystem, InstalledPackage::name, InstalledPackage::version, InstalledPackage::path).containsExactly(
                 tuple("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", "app/app.jar!BOOT-INF/lib/log4j-core-2.14.1.jar"),
                 tuple("Maven", "Apache Commons Text", "1.9", "app/app.jar!BOOT-INF/lib/commons-text-1.9.jar"),
                 tuple("Maven", "guava", "31.1-jre", "app/app.jar!BOOT-INF/lib/guava-31.1-jre.jar"),
@@ -185,7 +185,7 @@ class InventoriesTest {
         Inventories small = new Inventories(List.of(new JavaArchiveInventory(new JavaArchiveInventory.Limits(16L << 20, 1000, 4))));
         ImageInventory inv = small.read(LayeredDirectoryFilesystem.of(small.interest(), l0));
 
-        assertThat(inv.packages()).extracting(Package::name)
+        assertThat(inv.packages()).extracting(InstalledPackage::name)
                 .containsExactlyInAnyOrder("bomb", "g:level0", "g:level1", "g:level2", "g:level3");   // bomb: its manifest came first
         assertThat(inv.problems()).extracting(ScanProblem::source, ScanProblem::message).anySatisfy(t -> {
             assertThat(t.toList().get(0)).isEqualTo("app/bomb.jar");
@@ -218,7 +218,7 @@ class InventoriesTest {
         }
         long start = System.nanoTime();
         ImageInventory huge = INVENTORIES.read(LayeredDirectoryFilesystem.of(INTEREST, l1));
-        assertThat(huge.packages()).extracting(Package::name).containsExactly("tzdata");
+        assertThat(huge.packages()).extracting(InstalledPackage::name).containsExactly("tzdata");
         assertThat(huge.problems()).extracting(ScanProblem::message)
                 .anySatisfy(m -> assertThat(m).contains("only the first " + Inventories.MAX_DATABASE_BYTES + " bytes"))
                 .anySatisfy(m -> assertThat(m).contains("over-long lines skipped"));
@@ -233,7 +233,7 @@ class InventoriesTest {
                 + "\n\nPackage: no-version\nStatus: install ok installed\n\n");
         Inventories dpkgOnly = new Inventories(List.of(new DpkgInventory(1 << 20)));
         ImageInventory inv = dpkgOnly.read(LayeredDirectoryFilesystem.of(dpkgOnly.interest(), l0));
-        assertThat(inv.packages()).extracting(Package::version).containsExactly(absurd);
+        assertThat(inv.packages()).extracting(InstalledPackage::version).containsExactly(absurd);
         assertThat(inv.problems()).extracting(ScanProblem::message).anySatisfy(m -> assertThat(m).contains("1 records without"));
         assertThat(new HashSet<>(inv.packages())).hasSize(1);
     }

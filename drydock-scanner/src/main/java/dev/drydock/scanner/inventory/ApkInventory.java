@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +31,7 @@ public final class ApkInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         Optional<FileEntry> file = DatabaseFiles.readable(fs, INSTALLED, problems);
         if (file.isEmpty()) return;
         String ecosystem = distro.map(Distro::osvEcosystem).orElse("Alpine");

@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +35,7 @@ public final class DpkgInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         String ecosystem = distro.map(Distro::osvEcosystem).orElse("Debian");
         DatabaseFiles.readable(fs, STATUS, problems).ifPresent(f -> read(fs, f, STATUS, ecosystem, true, out, problems));
         for (FileEntry entry : fs.list(STATUS_D)) {
@@ -46,12 +46,12 @@ public final class DpkgInventory implements Inventory {
     }
 
     private void read(ImageFilesystem fs, FileEntry file, String path, String ecosystem, boolean needStatus,
-                      List<Package> out, List<ScanProblem> problems) {
+                      List<InstalledPackage> out, List<ScanProblem> problems) {
         StanzaReader reader = new StanzaReader(FIELDS, maxBytes, 64 * 1024);
         int[] bad = {0};
         try (InputStream in = fs.open(file)) {
             reader.read(in, stanza -> {
-                Package p = toPackage(stanza, file, path, ecosystem, needStatus);
+                InstalledPackage p = toPackage(stanza, file, path, ecosystem, needStatus);
                 if (p != null) out.add(p);
                 else if (!stanza.containsKey("Status") || isInstalled(stanza.get("Status"))) bad[0]++;
             });
@@ -64,7 +64,7 @@ public final class DpkgInventory implements Inventory {
         }
     }
 
-    static Package toPackage(Map<String, String> s, FileEntry file, String path, String ecosystem, boolean needStatus) {
+    static InstalledPackage toPackage(Map<String, String> s, FileEntry file, String path, String ecosystem, boolean needStatus) {
         String name = s.get("Package"), version = s.get("Version");
         if (name == null || version == null || name.isBlank() || version.isBlank()) return null;
         if (needStatus && !isInstalled(s.get("Status"))) return null;

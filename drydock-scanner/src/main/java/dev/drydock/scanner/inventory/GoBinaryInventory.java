@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +51,7 @@ public final class GoBinaryInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !entry.contentAvailable() || !wants(entry.path())) continue;
             try (InputStream in = fs.open(entry)) {
@@ -93,7 +93,7 @@ public final class GoBinaryInventory implements Inventory {
         return true;
     }
 
-    private static void parse(byte[] info, FileEntry file, List<Package> out, List<ScanProblem> problems) {
+    private static void parse(byte[] info, FileEntry file, List<InstalledPackage> out, List<ScanProblem> problems) {
         if (info.length < 32) return;
         if ((info[15] & 0x2) == 0) {
             problems.add(new ScanProblem(file.path(), "Go binary built before Go 1.18: its module list is not read"));

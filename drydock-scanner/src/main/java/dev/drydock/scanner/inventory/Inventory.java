@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.util.List;
 import java.util.Optional;
@@ -19,12 +19,12 @@ public interface Inventory {
     boolean wants(String path);
 
     /** The packages this inventory finds in the image. */
-    void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems);
+    void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems);
 
     /** The package as found in {@code file}, carrying the file's layer and Dockerfile step. */
-    static Package found(FileEntry file, String displayPath, String ecosystem, String name, String version,
+    static InstalledPackage found(FileEntry file, String displayPath, String ecosystem, String name, String version,
                          String sourceName, String sourceVersion) {
-        return new Package(ecosystem, name, version, sourceName, sourceVersion, displayPath, file.layer(),
+        return new InstalledPackage(ecosystem, name, version, sourceName, sourceVersion, displayPath, file.layer(),
                 file.createdBy());
     }
 }

@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -58,7 +58,7 @@ public final class JavaArchiveInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !isArchive(entry.path())) continue;
             if (!entry.contentAvailable()) {
@@ -104,8 +104,8 @@ public final class JavaArchiveInventory implements Inventory {
 
     /** Reads one archive; packages found in it are added after nested ones (so order is stable). */
     private void readArchive(InputStream raw, FileEntry file, String display, int depth, Budget budget,
-                             List<Package> out, List<ScanProblem> problems) throws IOException {
-        Map<String, Package> fromPoms = new LinkedHashMap<>();
+                             List<InstalledPackage> out, List<ScanProblem> problems) throws IOException {
+        Map<String, InstalledPackage> fromPoms = new LinkedHashMap<>();
         Manifest manifest = null;
         ZipInputStream zip = new ZipInputStream(new NoClose(raw));
         int read = 0;
@@ -160,7 +160,7 @@ public final class JavaArchiveInventory implements Inventory {
         identityWithoutPom(file, display, manifest).ifPresent(out::add);
     }
 
-    private static Optional<Package> identityWithoutPom(FileEntry file, String display, Manifest manifest) {
+    private static Optional<InstalledPackage> identityWithoutPom(FileEntry file, String display, Manifest manifest) {
         if (manifest != null) {
             var attrs = manifest.getMainAttributes();
             String title = firstNonBlank(attrs.getValue("Implementation-Title"), attrs.getValue("Bundle-SymbolicName"));

@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class PythonInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !wants(entry.path()) || !entry.contentAvailable()) continue;
             try {

@@ -3,7 +3,7 @@ package dev.drydock.scanner.inventory;
 import dev.drydock.image.FileEntry;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.Distro;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.ScanProblem;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -33,7 +33,7 @@ public final class RpmInventory implements Inventory {
     }
 
     @Override
-    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<Package> out, List<ScanProblem> problems) {
+    public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         String ecosystem = distro.map(d -> d.osvEcosystem() != null ? d.osvEcosystem() : d.namespace()).orElse("RPM");
         for (String path : SQLITE) {
             Optional<FileEntry> file = DatabaseFiles.readable(fs, path, problems);
@@ -57,13 +57,13 @@ public final class RpmInventory implements Inventory {
         }
     }
 
-    private static void headers(String path, List<byte[]> blobs, FileEntry file, String ecosystem, List<Package> out,
+    private static void headers(String path, List<byte[]> blobs, FileEntry file, String ecosystem, List<InstalledPackage> out,
                                 List<ScanProblem> problems) {
         int bad = 0;
         String firstReason = null;
         for (byte[] blob : blobs) {
             try {
-                Package p = toPackage(RpmHeader.parse(blob), file, path, ecosystem);
+                InstalledPackage p = toPackage(RpmHeader.parse(blob), file, path, ecosystem);
                 if (p != null) out.add(p);
             } catch (IllegalArgumentException e) {
                 bad++;
@@ -75,7 +75,7 @@ public final class RpmInventory implements Inventory {
         }
     }
 
-    private static Package toPackage(RpmHeader h, FileEntry file, String path, String ecosystem) {
+    private static InstalledPackage toPackage(RpmHeader h, FileEntry file, String path, String ecosystem) {
         String name = h.string(RpmHeader.NAME), version = h.string(RpmHeader.VERSION), release = h.string(RpmHeader.RELEASE);
         if (name == null || version == null || name.equals("gpg-pubkey")) return null;
         Integer epoch = h.int32(RpmHeader.EPOCH);

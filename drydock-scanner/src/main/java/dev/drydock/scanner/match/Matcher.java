@@ -2,7 +2,7 @@ package dev.drydock.scanner.match;
 
 import dev.drydock.scanner.Distro;
 import dev.drydock.scanner.ImageInventory;
-import dev.drydock.scanner.Package;
+import dev.drydock.scanner.InstalledPackage;
 import dev.drydock.scanner.advisory.Advisory;
 import dev.drydock.scanner.advisory.AdvisoryIndex;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ public final class Matcher {
     public List<Finding> match(ImageInventory inventory, List<String> layerDigests) {
         String osNamespace = inventory.distro().map(Distro::namespace).orElse(null);
         Map<String, Finding> unique = new LinkedHashMap<>();
-        for (Package p : inventory.packages()) {
+        for (InstalledPackage p : inventory.packages()) {
             boolean os = osNamespace != null && p.ecosystem().equals(inventory.distro().get().osvEcosystem());
             String name = os ? p.sourceName() : p.name();
             String version = os ? p.sourceVersion() : p.version();
@@ -46,7 +46,7 @@ public final class Matcher {
         return out;
     }
 
-    private static Finding finding(AdvisoryIndex.Hit hit, Package p, String namespace, List<String> layerDigests) {
+    private static Finding finding(AdvisoryIndex.Hit hit, InstalledPackage p, String namespace, List<String> layerDigests) {
         Advisory a = hit.advisory();
         String name = a.id().startsWith("CVE-") ? a.id()
                 : a.aliases().stream().filter(x -> x.startsWith("CVE-")).findFirst().orElse(a.id());

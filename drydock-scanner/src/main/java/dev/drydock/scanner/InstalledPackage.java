@@ -17,10 +17,10 @@ import java.util.Objects;
  * @param layer         the index of the layer that last wrote that file
  * @param createdBy     that layer's Dockerfile step, null when the history does not say
  */
-public record Package(String ecosystem, String name, String version, String sourceName, String sourceVersion,
+public record InstalledPackage(String ecosystem, String name, String version, String sourceName, String sourceVersion,
                       String path, int layer, String createdBy) {
 
-    public Package {
+    public InstalledPackage {
         Objects.requireNonNull(ecosystem, "ecosystem");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
