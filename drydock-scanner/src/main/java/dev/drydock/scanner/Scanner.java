@@ -1,5 +1,6 @@
 package dev.drydock.scanner;
 
+import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.scanner.advisory.AdvisoryIndex;
@@ -22,6 +23,15 @@ import java.util.List;
 public final class Scanner {
     /** The files the layer pass must keep for a scan with the default inventories. */
     public static final FileInterest INTEREST = Inventories.defaults().interest();
+
+    /**
+     * Layer-pass limits for a scan: the defaults with 512 MiB per kept file, because the interest includes Java
+     * archives and Go executables, which exceed the default 64 MiB (a wanted file over the limit fails the pass).
+     * The inventories bound their own reads below this.
+     */
+    public static final ExtractionLimits EXTRACTION_LIMITS = new ExtractionLimits(512L * 1024 * 1024,
+            ExtractionLimits.DEFAULTS.maxTotalBytes(), ExtractionLimits.DEFAULTS.maxEntries(),
+            ExtractionLimits.DEFAULTS.maxPathLength(), ExtractionLimits.DEFAULTS.maxPathDepth());
 
     private final Inventories inventories;
     private final AdvisoryIndex index;

@@ -2,7 +2,6 @@ package dev.drydock.scanner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ImageReader;
 import dev.drydock.image.LayerPass;
@@ -53,7 +52,7 @@ class RealLayerPassScanTest {
         Scanner scanner = new Scanner(store.loadIndex());
         List<String> digests = image.layers().stream().map(l -> l.digest().toString()).toList();
         ScanResult result;
-        try (ImageFilesystem fs = LayerPass.read(images, image, Scanner.INTEREST, ExtractionLimits.DEFAULTS, tmp)) {
+        try (ImageFilesystem fs = LayerPass.read(images, image, Scanner.INTEREST, Scanner.EXTRACTION_LIMITS, tmp)) {
             result = scanner.scan(fs, digests);
         }
 

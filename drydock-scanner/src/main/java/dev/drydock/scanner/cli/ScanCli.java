@@ -3,7 +3,6 @@ package dev.drydock.scanner.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ImageReader;
@@ -38,7 +37,7 @@ public final class ScanCli {
         LocalImage local = LocalImages.open(image);
         ResolvedImage resolved = ImageReader.resolve(local.source(), local.top());
         List<String> digests = resolved.layers().stream().map(l -> l.digest().toString()).toList();
-        try (ImageFilesystem fs = LayerPass.read(local.source(), resolved, Scanner.INTEREST, ExtractionLimits.DEFAULTS, workDir)) {
+        try (ImageFilesystem fs = LayerPass.read(local.source(), resolved, Scanner.INTEREST, Scanner.EXTRACTION_LIMITS, workDir)) {
             return scanner.scan(fs, digests);
         }
     }
