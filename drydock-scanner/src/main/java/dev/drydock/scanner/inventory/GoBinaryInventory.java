@@ -53,7 +53,11 @@ public final class GoBinaryInventory implements Inventory {
     @Override
     public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         for (FileEntry entry : fs.entries()) {
-            if (entry.type() != FileEntry.Type.FILE || !entry.contentAvailable() || !wants(entry.path())) continue;
+            if (entry.type() != FileEntry.Type.FILE || !wants(entry.path())) continue;
+            if (!entry.contentAvailable()) {
+                problems.add(new ScanProblem(entry.path(), "content was not kept by the layer pass; not read"));
+                continue;
+            }
             try (InputStream in = fs.open(entry)) {
                 byte[] head = in.readNBytes(4);
                 if (head.length < 4 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') continue;

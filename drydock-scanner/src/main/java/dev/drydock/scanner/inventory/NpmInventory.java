@@ -33,7 +33,11 @@ public final class NpmInventory implements Inventory {
     @Override
     public void collect(ImageFilesystem fs, Optional<Distro> distro, List<InstalledPackage> out, List<ScanProblem> problems) {
         for (FileEntry entry : fs.entries()) {
-            if (entry.type() != FileEntry.Type.FILE || !wants(entry.path()) || !entry.contentAvailable()) continue;
+            if (entry.type() != FileEntry.Type.FILE || !wants(entry.path())) continue;
+            if (!entry.contentAvailable()) {
+                problems.add(new ScanProblem(entry.path(), "content was not kept by the layer pass; not read"));
+                continue;
+            }
             try {
                 JsonNode json = JSON.readTree(BoundedText.readBytes(fs, entry, MAX_BYTES));
                 String name = json.path("name").asText(""), version = json.path("version").asText("");
