@@ -25,11 +25,14 @@ public final class Scanner {
     public static final FileInterest INTEREST = Inventories.defaults().interest();
 
     /**
-     * Layer-pass limits for a scan: the defaults with 512 MiB per kept file, because the interest includes Java
-     * archives and Go executables, which exceed the default 64 MiB (a wanted file over the limit fails the pass).
-     * The inventories bound their own reads below this.
+     * Layer-pass limits for a scan: the defaults with 256 MiB per kept file. The interest includes Java archives and
+     * Go executables, and real ones pass the default 64 MiB (Spring Boot fat jars, {@code kubectl} 57 MB, Go CLIs
+     * 120 MB+); 256 MiB is the Go inventory's own read bound and covers them. A wanted file over it is listed
+     * without its bytes ({@code contentAvailable=false}, {@code ImageFilesystem.notKept}) and the inventories report
+     * it as skipped; the pass never fails for it. Kept bytes go to disk, never memory, and the total stays bounded
+     * by {@code maxTotalBytes}.
      */
-    public static final ExtractionLimits EXTRACTION_LIMITS = new ExtractionLimits(512L * 1024 * 1024,
+    public static final ExtractionLimits EXTRACTION_LIMITS = new ExtractionLimits(256L * 1024 * 1024,
             ExtractionLimits.DEFAULTS.maxTotalBytes(), ExtractionLimits.DEFAULTS.maxEntries(),
             ExtractionLimits.DEFAULTS.maxPathLength(), ExtractionLimits.DEFAULTS.maxPathDepth());
 
