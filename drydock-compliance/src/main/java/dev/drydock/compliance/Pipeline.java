@@ -2,10 +2,10 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
+import dev.drydock.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +49,24 @@ public final class Pipeline {
     }
 
     /**
-     * Every check Drydock runs, in order: platform, one pass over the layers, the manifest (present, valid,
+     * Every check Drydock runs, in order: platform, one pass over the layers, the vulnerability scan, the manifest (present, valid,
      * matching the adapter), the entrypoint. The service and {@code ./drydock check} both use this list.
      */
     public static Pipeline standard() {
         return standard(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** {@link #standard()} with each run's working directory under {@code workRoot}. */
+    /** {@link #standard()} with each run's working directory under {@code workRoot}, without advisory data. */
     public static Pipeline standard(Path workRoot) {
+        return standard(workRoot, VulnerabilitiesCheck.withoutData());
+    }
+
+    /** {@link #standard(Path)} with the service's vulnerability scan (its advisory data, policy and SBOM store). */
+    public static Pipeline standard(Path workRoot, VulnerabilitiesCheck vulnerabilities) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),
-                new ImageFilesystemCheck(LayerPass::read, ExtractionLimits.DEFAULTS),
+                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS),
+                vulnerabilities,
                 new ManifestPresentCheck(),
                 new ManifestValidCheck(),
                 new ManifestMatchesCheck(),
@@ -116,8 +122,9 @@ public final class Pipeline {
         if (results.isEmpty()) errors.add("No compliance checks ran: the build cannot be marked available");
         boolean success = errors.isEmpty();
         return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
-                context.get(INSPECT), null, null, null, success, errors, results, durations,
-                context.get(ImagePlatformCheck.PLATFORM));
+                context.get(INSPECT), context.get(VulnerabilitiesCheck.FINDINGS), context.get(VulnerabilitiesCheck.COUNTS),
+                null, success, errors, results, durations, context.get(ImagePlatformCheck.PLATFORM),
+                context.get(VulnerabilitiesCheck.SBOM), context.get(VulnerabilitiesCheck.DATA_VERSION));
     }
 
     private static void cleanUp(CheckContext context, Path workDir) {
