@@ -1,5 +1,17 @@
 package dev.drydock.scanner;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import org.cyclonedx.model.BomReference;
+import org.cyclonedx.util.introspector.VersionJsonAnnotationIntrospector;
+import org.cyclonedx.util.mixin.MixInBomReference;
+import org.cyclonedx.util.serializer.ComponentWrapperSerializer;
+import org.cyclonedx.util.serializer.MetadataSerializer;
+import org.cyclonedx.util.serializer.TrimStringSerializer;
+
 import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
 import java.time.Instant;
@@ -11,8 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.cyclonedx.Version;
-import org.cyclonedx.exception.GeneratorException;
-import org.cyclonedx.generators.BomGeneratorFactory;
 import org.cyclonedx.model.Bom;
 import org.cyclonedx.model.Component;
 import org.cyclonedx.model.Metadata;
@@ -74,9 +84,33 @@ public final class Sbom {
             if (!p.sourceName().equals(p.name())) c.addProperty(new Property("drydock:sourcePackage", p.sourceName()));
             bom.addComponent(c);
         }
+        return toJson(bom);
+    }
+
+    /**
+     * CycloneDX 1.6 JSON of a BOM, with the library's own serializers, introspector and mix-in, as its
+     * {@code BomJsonGenerator} writes it. Not through the generator itself: it extends {@code CycloneDxSchema}, whose
+     * validation code links against json-schema-validator 1.x, and the service runs with 3.x (which the report
+     * schemas use), so loading the generator fails with NoClassDefFoundError. {@code SbomTest} validates the output
+     * against the CycloneDX 1.6 schema.
+     */
+    static String toJson(Bom bom) {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(Version.VERSION_16));
+        mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, Version.VERSION_16)));
+        mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
+        mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
+        mapper.addMixIn(BomReference.class, MixInBomReference.class);
         try {
-            return BomGeneratorFactory.createJson(Version.VERSION_16, bom).toJsonString();
-        } catch (GeneratorException e) {
+            for (String field : new String[]{"bomFormat", "specVersion"}) {
+                java.lang.reflect.Field f = Bom.class.getDeclaredField(field);
+                f.setAccessible(true);
+                f.set(bom, field.equals("bomFormat") ? "CycloneDX" : Version.VERSION_16.getVersionString());
+            }
+            DefaultPrettyPrinter printer = new DefaultPrettyPrinter();
+            printer.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+            return mapper.writer(printer).writeValueAsString(bom);
+        } catch (ReflectiveOperationException | JsonProcessingException e) {
             throw new IllegalStateException("CycloneDX generation failed", e);
         }
     }
