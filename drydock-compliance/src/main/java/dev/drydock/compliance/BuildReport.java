@@ -9,11 +9,13 @@ import java.util.Map;
  * The downloadable build report. The first eleven fields are the record's, in its order; Drydock's additions
  * follow. Fields no check has produced yet ({@code inspect}, {@code vulnerabilities}, {@code testLog} until
  * their checks exist) are null rather than empty, so "not examined" never reads as "nothing found".
- * {@code testLog} and {@code networkUsage} come from the sandbox run ({@link SandboxRunCheck}).
+ * {@code testLog} and {@code networkUsage} come from the sandbox run ({@link SandboxRunCheck});
+ * {@code vulnerabilities}, {@code vulnerabilityCounts}, {@code sbom} (a summary: format, component count, download
+ * path) and {@code vulnerabilityData} (the advisory data version) come from {@link VulnerabilitiesCheck}.
  */
 @JsonPropertyOrder({"engineId", "build", "uploadTime", "user", "image", "inspect", "vulnerabilities",
         "vulnerabilityCounts", "testLog", "success", "errors", "checks", "durations", "platform",
-        "networkUsage"})
+        "networkUsage", "sbom", "vulnerabilityData"})
 public record BuildReport(
         String engineId,
         String build,
@@ -29,14 +31,16 @@ public record BuildReport(
         List<CheckResult> checks,
         Map<String, Long> durations,
         String platform,
-        Object networkUsage) {
+        Object networkUsage,
+        Map<String, Object> sbom,
+        String vulnerabilityData) {
 
-    /** A report without a sandbox run ({@code networkUsage} null). */
+    /** A report without a sandbox run or vulnerability scan ({@code networkUsage}, {@code sbom}, {@code vulnerabilityData} null). */
     public BuildReport(String engineId, String build, Long uploadTime, String user, String image, Object inspect,
                        List<Object> vulnerabilities, Map<String, Integer> vulnerabilityCounts, List<String> testLog,
                        boolean success, List<String> errors, List<CheckResult> checks, Map<String, Long> durations,
                        String platform) {
         this(engineId, build, uploadTime, user, image, inspect, vulnerabilities, vulnerabilityCounts, testLog, success,
-                errors, checks, durations, platform, null);
+                errors, checks, durations, platform, null, null, null);
     }
 }

@@ -66,9 +66,10 @@ public final class ManifestPresentCheck implements Check {
             case FILE -> {
                 evidence.put("size", entry.size());
                 if (!entry.contentAvailable()) {
+                    fs.notKept(entry.path()).ifPresent(reason -> evidence.put("notKept", reason));
                     return CheckResult.failed(ID, "/var/manifest.json" + where + " is " + entry.size()
-                            + " bytes, too large to read: a manifest is a small JSON file; copy the right file to "
-                            + "/var/manifest.json", evidence);
+                            + " bytes, too large to read (" + fs.notKept(entry.path()).orElse("not kept by the layer pass")
+                            + "): a manifest is a small JSON file; copy the right file to /var/manifest.json", evidence);
                 }
                 context.put(ENTRY, entry);
                 return CheckResult.passed(ID, "/var/manifest.json is a regular file of " + entry.size() + " bytes" + where, evidence);

@@ -2,10 +2,10 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
+import dev.drydock.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,27 +49,33 @@ public final class Pipeline {
     }
 
     /**
-     * Every check Drydock runs, in order: platform, one pass over the layers, the manifest (present, valid,
+     * Every check Drydock runs, in order: platform, one pass over the layers, the vulnerability scan, the manifest (present, valid,
      * matching the adapter), the entrypoint. The service and {@code ./drydock check} both use this list.
      */
     public static Pipeline standard() {
         return standard(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** {@link #standard()} with each run's working directory under {@code workRoot}; the sandbox run is not done. */
+    /**
+     * {@link #standard()} with each run's working directory under {@code workRoot}: no advisory data, and no sandbox
+     * run (what {@code ./drydock check} does).
+     */
     public static Pipeline standard(Path workRoot) {
-        return standard(workRoot, SandboxAccess.disabled("./drydock check does not run the adapter; push it to Drydock"
-                + " for the test run"), SandboxAccess.DEFAULT_TIMEOUT);
+        return standard(workRoot, VulnerabilitiesCheck.withoutData(), SandboxAccess.disabled(
+                "./drydock check does not run the adapter; push it to Drydock for the test run"), SandboxAccess.DEFAULT_TIMEOUT);
     }
 
     /**
-     * Every check the service runs, ending with the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output},
-     * {@code run.network}) through {@code sandbox}, within what is left of {@code testTimeout}.
+     * Every check the service runs: the image checks, the vulnerability scan (its advisory data, policy and SBOM
+     * store), and last the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network})
+     * through {@code sandbox}, within what is left of {@code testTimeout}.
      */
-    public static Pipeline standard(Path workRoot, SandboxAccess sandbox, java.time.Duration testTimeout) {
+    public static Pipeline standard(Path workRoot, VulnerabilitiesCheck vulnerabilities, SandboxAccess sandbox,
+                                    java.time.Duration testTimeout) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),
-                new ImageFilesystemCheck(LayerPass::read, ExtractionLimits.DEFAULTS),
+                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS),
+                vulnerabilities,
                 new ManifestPresentCheck(),
                 new ManifestValidCheck(),
                 new ManifestMatchesCheck(),
@@ -129,8 +135,10 @@ public final class Pipeline {
         if (results.isEmpty()) errors.add("No compliance checks ran: the build cannot be marked available");
         boolean success = errors.isEmpty();
         return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
-                context.get(INSPECT), null, null, context.get(SandboxRunCheck.TEST_LOG), success, errors, results, durations,
-                context.get(ImagePlatformCheck.PLATFORM), context.get(SandboxRunCheck.NETWORK_USAGE));
+                context.get(INSPECT), context.get(VulnerabilitiesCheck.FINDINGS), context.get(VulnerabilitiesCheck.COUNTS),
+                context.get(SandboxRunCheck.TEST_LOG), success, errors, results, durations,
+                context.get(ImagePlatformCheck.PLATFORM), context.get(SandboxRunCheck.NETWORK_USAGE),
+                context.get(VulnerabilitiesCheck.SBOM), context.get(VulnerabilitiesCheck.DATA_VERSION));
     }
 
     private static void cleanUp(CheckContext context, Path workDir) {

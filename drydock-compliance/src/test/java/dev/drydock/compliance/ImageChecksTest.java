@@ -149,6 +149,17 @@ class ImageChecksTest {
     }
 
     @Test
+    void aManifestTooLargeToKeepFailsSayingSoPlainly() throws Exception {
+        InMemoryFilesystem fs = new InMemoryFilesystem().notKeptFile("var/manifest.json", 70_000_000, 0, null,
+                "not kept: 70000000 bytes, more than the 64 MiB Drydock keeps of one file");
+        BuildReport report = valid(run(fs, EXEC_CONFIG, registered("pull")));
+        assertThat(report.errors()).singleElement().asString().isEqualTo("/var/manifest.json (layer 1: ADD rootfs /) is "
+                + "70000000 bytes, too large to read (not kept: 70000000 bytes, more than the 64 MiB Drydock keeps of one "
+                + "file): a manifest is a small JSON file; copy the right file to /var/manifest.json");
+        assertThat(check(report, ManifestValidCheck.ID).verdict()).isEqualTo(Verdict.skipped);
+    }
+
+    @Test
     void aHardLinkWhoseBytesWereNotKeptFailsNamingItsTarget() throws Exception {
         InMemoryFilesystem fs = new InMemoryFilesystem().entry("var/manifest.json", FileEntry.Type.HARDLINK, "etc/real.json", 0, null);
         assertThat(valid(run(fs, EXEC_CONFIG, registered("pull"))).errors()).singleElement().asString()

@@ -21,6 +21,7 @@ final class InMemoryFilesystem implements ImageFilesystem {
     private final TreeMap<String, FileEntry> entries = new TreeMap<>();
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, Integer> deleted = new HashMap<>();
+    private final Map<String, String> notKept = new HashMap<>();
     boolean closed;
 
     InMemoryFilesystem file(String path, String content, int layer, String createdBy) {
@@ -34,6 +35,15 @@ final class InMemoryFilesystem implements ImageFilesystem {
         entries.put(path, new FileEntry(path, type, 0, 0755, linkTarget, layer, createdBy, false));
         return this;
     }
+
+    /** A wanted file the layer pass listed but did not keep, as LayerPass does for one over maxFileBytes. */
+    InMemoryFilesystem notKeptFile(String path, long size, int layer, String createdBy, String reason) {
+        entries.put(path, new FileEntry(path, FileEntry.Type.FILE, size, 0644, null, layer, createdBy, false));
+        notKept.put(path, reason);
+        return this;
+    }
+
+    @Override public Map<String, String> notKept() { return Map.copyOf(notKept); }
 
     InMemoryFilesystem deleted(String path, int inLayer) {
         deleted.put(path, inLayer);

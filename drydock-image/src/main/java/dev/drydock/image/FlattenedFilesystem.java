@@ -34,6 +34,7 @@ public final class FlattenedFilesystem implements ImageFilesystem {
     private final Path directory;
     private final TreeMap<String, Node> nodes = new TreeMap<>();
     private final Map<String, Integer> deleted = new HashMap<>();
+    private final TreeMap<String, String> notKept = new TreeMap<>();
     private final List<Long> layerSizes = new ArrayList<>();
 
     FlattenedFilesystem(List<ResolvedImage.Layer> layers, Path directory) {
@@ -52,7 +53,10 @@ public final class FlattenedFilesystem implements ImageFilesystem {
             }
         }
         for (LayerChanges.Change change : changes.changes()) {
-            if (change instanceof LayerChanges.Put put) put(put.entry(), put.content());
+            if (change instanceof LayerChanges.Put put) {
+                put(put.entry(), put.content());
+                if (put.notKept() != null) notKept.put(put.entry().path(), put.notKept());
+            }
         }
         layerSizes.add(changes.decompressedBytes());
     }
@@ -76,6 +80,7 @@ public final class FlattenedFilesystem implements ImageFilesystem {
         }
         nodes.put(path, new Node(entry, content, target));
         deleted.remove(path);
+        notKept.remove(path);
     }
 
     /**
@@ -103,9 +108,11 @@ public final class FlattenedFilesystem implements ImageFilesystem {
 
     private void remove(String path, int layer, boolean includingItself) {
         if (includingItself && nodes.remove(path) != null) deleted.put(path, layer);
+        if (includingItself) notKept.remove(path);
         NavigableMap<String, Node> subtree = path.isEmpty() ? nodes : nodes.subMap(path + "/", true, path + "0", false);
         for (String child : subtree.keySet()) deleted.put(child, layer);
         subtree.clear();
+        (path.isEmpty() ? notKept : notKept.subMap(path + "/", true, path + "0", false)).clear();
     }
 
     @Override
@@ -201,6 +208,16 @@ public final class FlattenedFilesystem implements ImageFilesystem {
                     + "include the path in its FileInterest");
         }
         return Files.newInputStream(node.content());
+    }
+
+    @Override
+    public Optional<String> notKept(String path) {
+        return Optional.ofNullable(notKept.get(String.join("/", ImagePaths.components(path))));
+    }
+
+    @Override
+    public Map<String, String> notKept() {
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(notKept));
     }
 
     @Override

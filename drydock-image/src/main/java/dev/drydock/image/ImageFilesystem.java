@@ -3,6 +3,7 @@ package dev.drydock.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,20 @@ public interface ImageFilesystem extends AutoCloseable {
 
     /** A kept regular file's bytes; hardlinks are followed. */
     InputStream open(FileEntry file) throws IOException;
+
+    /**
+     * Why a wanted file's bytes were not kept (it is larger than {@code ExtractionLimits.maxFileBytes}), e.g.
+     * {@code "not kept: 70000000 bytes, more than the 64 MiB Drydock keeps of one file"}; empty when it was kept,
+     * not wanted, or not a regular file. Its entry has {@code contentAvailable=false}.
+     */
+    default Optional<String> notKept(String path) {
+        return Optional.ofNullable(notKept().get(path));
+    }
+
+    /** Every wanted file in the flattened view whose bytes were not kept, by path, with the reason. */
+    default Map<String, String> notKept() {
+        return Map.of();
+    }
 
     /** Decompressed bytes per layer, in layer order (what {@code docker inspect} adds up as Size). */
     List<Long> layerSizes();

@@ -17,6 +17,9 @@ record LayerChanges(int layer, List<Change> changes, long decompressedBytes) {
     /** {@code .wh..wh..opq}: the directory's children from lower layers are gone; the directory stays. */
     record Opaque(String directory) implements Change {}
 
-    /** An entry written by this layer; {@code content} is the kept copy of a wanted regular file, else null. */
-    record Put(FileEntry entry, Path content) implements Change {}
+    /**
+     * An entry written by this layer; {@code content} is the kept copy of a wanted regular file, else null;
+     * {@code notKept} says why a wanted file's bytes were not kept (larger than the per-file limit), else null.
+     */
+    record Put(FileEntry entry, Path content, String notKept) implements Change {}
 }

@@ -174,11 +174,13 @@ final class LayerDecoder {
         }
         long size = type == FileEntry.Type.FILE ? entry.getRealSize() : 0;
         Path content = null;
+        String notKept = null;
         if (type == FileEntry.Type.FILE && budget.interest.wants(path)) {
             content = keep(path, size, tar);
+            if (content == null) notKept = notKept(size);
         }
         return new LayerChanges.Put(new FileEntry(path, type, size, entry.getMode() & 07777, linkTarget, layer.index(),
-                layer.createdBy(), content != null), content);
+                layer.createdBy(), content != null), content, notKept);
     }
 
     private static FileEntry.Type type(TarArchiveEntry entry) {
@@ -191,27 +193,35 @@ final class LayerDecoder {
         return FileEntry.Type.FILE;
     }
 
-    /** Copies a wanted file into the pass directory under a counter name: the tar path never names a host file. */
+    /**
+     * Copies a wanted file into the pass directory under a counter name: the tar path never names a host file.
+     * A file larger than {@code maxFileBytes} is not kept (null): the entry stays in the index without content,
+     * and the pass goes on; the tar reader skips the rest of its bytes.
+     */
     private Path keep(String path, long size, InputStream tar) throws IOException {
         long max = budget.limits.maxFileBytes();
-        if (size > max) throw tooLarge(path, size);
+        if (size > max) return null;
         Path target = budget.directory.resolve(Long.toString(budget.keptFiles.incrementAndGet()));
+        boolean kept = false;
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(size, 1))];
             long copied = 0;
             int n;
             while ((n = tar.read(buffer)) > 0) {
                 copied += n;
-                if (copied > max) throw tooLarge(path, copied); // a sparse entry can expand beyond its header size
+                if (copied > max) break; // a sparse entry can expand beyond its header size
                 out.write(buffer, 0, n);
             }
+            kept = copied <= max;
+        } finally {
+            if (!kept) Files.deleteIfExists(target);
         }
-        return target;
+        return kept ? target : null;
     }
 
-    private LimitExceeded tooLarge(String path, long size) {
-        return new LimitExceeded(layerName + " contains " + ImagePaths.quote(path) + " of " + size + " bytes, more than the "
-                + ImagePaths.bytes(budget.limits.maxFileBytes()) + " Drydock reads from one file: keep that file smaller");
+    private String notKept(long size) {
+        return "not kept: " + size + " bytes, more than the " + ImagePaths.bytes(budget.limits.maxFileBytes())
+                + " Drydock keeps of one file";
     }
 
     /** An IOException carrying a message for the developer, so it passes through the tar and stream code unchanged. */

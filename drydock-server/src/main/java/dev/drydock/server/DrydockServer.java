@@ -9,6 +9,9 @@ import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.jobs.ComplianceTester;
+import dev.drydock.platform.vulns.VulnDbUpdater;
+import dev.drydock.platform.vulns.VulnerabilityService;
+import dev.drydock.server.http.VulnerabilityRoutes;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
@@ -48,6 +51,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -125,6 +129,8 @@ public final class DrydockServer implements AutoCloseable {
         try {
             AuditLog audit = new AuditLog(database.jdbi(), clock);
             IdentityService identity = new IdentityService(database.jdbi(), PasswordHasher.owaspDefault(), audit, clock);
+            VulnerabilityService vulns = new VulnerabilityService(database.dataSource(), database.jdbi(), identity, audit,
+                    clock, config.vulns().failAt());
             if (config.adminEmail() != null) {
                 identity.bootstrapAdmin(config.adminEmail(), config.adminPassword());
             }
@@ -188,7 +194,7 @@ public final class DrydockServer implements AutoCloseable {
             sandbox = new SandboxRuntime(config, tokens);
             Worker worker = new Worker(jobs, builds,
                     testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(
-                            java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), sandbox, config.testTimeout()), reportHost::get,
+                            Path.of(System.getProperty("java.io.tmpdir")), vulns.check(), sandbox, config.testTimeout()), reportHost::get,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
@@ -218,6 +224,7 @@ public final class DrydockServer implements AutoCloseable {
                 eventStreams.register(cfg.routes);
                 new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
                 new WebhookRoutes(webhookService, api).register(cfg.routes);
+                new VulnerabilityRoutes(vulns, builds, api, config.dataDir().resolve("tmp")).register(cfg.routes);
                 new SchemaRoutes().register(cfg.routes);
                 new HomePage(challenge).register(cfg.routes);
                 cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
@@ -261,6 +268,12 @@ public final class DrydockServer implements AutoCloseable {
                 }, every, every, TimeUnit.MILLISECONDS);
             }
             sandbox.start(http.port());
+            if (config.vulns().updateInterval() != null) {
+                VulnDbUpdater updater = new VulnDbUpdater(vulns, config.vulns().urls(), config.dataDir().resolve("tmp"),
+                        Duration.ofMinutes(30));
+                long every = config.vulns().updateInterval().toMillis();
+                maintenance.scheduleWithFixedDelay(updater::updateAll, 0, every, TimeUnit.MILLISECONDS);
+            }
             if (config.workerConcurrency() > 0) worker.start();
             if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());

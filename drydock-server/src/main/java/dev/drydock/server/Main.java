@@ -24,12 +24,14 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Command line: {@code drydock serve [--port P] [--data DIR] [--config FILE]} and
  * {@code drydock gc [--data DIR] [--config FILE] [--dry-run]} and
- * {@code drydock check IMAGE [--category C] [--engine-id ID] [--format json|table]} ({@link CheckCommand}) and
- * {@code drydock doctor} ({@link DoctorCommand}).
+ * {@code drydock check IMAGE [--category C] [--engine-id ID] [--format json|table]} ({@link CheckCommand}),
+ * {@code drydock doctor} ({@link DoctorCommand}), {@code drydock vulndb import|status} ({@link VulnDbCommand}) and
+ * {@code drydock scan IMAGE} ({@link ScanCommand}).
  */
 @Command(name = "drydock", mixinStandardHelpOptions = true, version = "drydock 0.1.0",
         description = "Registry and compliance testing for containerised adapters and engines.",
-        subcommands = {Main.Serve.class, Main.Gc.class, CheckCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, Main.Gc.class, CheckCommand.class, DoctorCommand.class, VulnDbCommand.class,
+                ScanCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** {@code --data} and {@code --config}, shared by every command that reads the configuration. */

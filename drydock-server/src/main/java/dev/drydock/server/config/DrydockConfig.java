@@ -46,7 +46,8 @@ public record DrydockConfig(
         boolean webhooksAllowPrivateNetwork,
         Duration gcGrace,
         Duration gcInterval,
-        SandboxSettings sandbox) {
+        SandboxSettings sandbox,
+        Vulns vulns) {
 
     /**
      * The {@code sandbox.*} keys.
@@ -61,6 +62,12 @@ public record DrydockConfig(
             return engine.equals("none");
         }
     }
+
+    /**
+     * Vulnerability scanning: the severity that fails the check, and the scheduled advisory data update (the URLs
+     * fetched every {@code updateInterval}; null: no scheduled update).
+     */
+    public record Vulns(dev.drydock.scanner.match.Severity failAt, List<java.net.URI> urls, Duration updateInterval) {}
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -104,6 +111,9 @@ public record DrydockConfig(
         k.put("sandbox.host-fence", new String[]{"true", "fence each run's network with iptables so the container reaches only its sandbox API (needs root); false for development only"});
         k.put("sandbox.proxy-allow-private", new String[]{"false", "let the egress proxy connect to loopback and private addresses (tests only)"});
         k.put("sandbox.keep-images", new String[]{"false", "keep pulled build images in the engine after the run (faster retests; the engine's storage grows)"});
+        k.put("vulnerabilities.fail-at", new String[]{"Critical", "the vulnerabilities check fails on any finding at or above this severity (Negligible, Low, Medium, High, Critical, Defcon1) that the org has not allowlisted"});
+        k.put("vulndb.urls", new String[]{"", "comma-separated advisory data URLs for the scheduled update (OSV JSON or all.zip, Alpine secdb, Debian tracker JSON)"});
+        k.put("vulndb.update-interval", new String[]{"off", "fetch and import vulndb.urls this often (off: only ./drydock vulndb import and the API)"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -198,6 +208,7 @@ public record DrydockConfig(
                 integer(v, "sandbox.log-max-lines", 1, 10_000_000, errors),
                 longValue(v, "sandbox.log-max-bytes", 1024, 1L << 30, errors), bool(v, "sandbox.host-fence", errors),
                 bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors));
+        Vulns vulns = vulns(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -219,7 +230,36 @@ public record DrydockConfig(
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval, sandbox);
+                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
+    }
+
+    private static Vulns vulns(Map<String, String> v, List<String> errors) {
+        dev.drydock.scanner.match.Severity failAt = dev.drydock.scanner.match.Severity.Critical;
+        try {
+            failAt = dev.drydock.scanner.match.Severity.parse(v.get("vulnerabilities.fail-at").trim());
+        } catch (RuntimeException e) {
+            errors.add("vulnerabilities.fail-at must be one of Negligible, Low, Medium, High, Critical, Defcon1, got '"
+                    + v.get("vulnerabilities.fail-at") + "'");
+        }
+        List<java.net.URI> urls = new ArrayList<>();
+        for (String raw : v.get("vulndb.urls").split(",")) {
+            if (raw.isBlank()) continue;
+            try {
+                java.net.URI url = java.net.URI.create(raw.trim());
+                if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                    throw new IllegalArgumentException();
+                }
+                urls.add(url);
+            } catch (IllegalArgumentException e) {
+                errors.add("vulndb.urls must list http(s) URLs separated by commas, got '" + raw.trim() + "'");
+            }
+        }
+        String every = v.get("vulndb.update-interval").trim();
+        Duration interval = every.equalsIgnoreCase("off") ? null : duration(v, "vulndb.update-interval", errors);
+        if (interval != null && urls.isEmpty()) {
+            errors.add("vulndb.update-interval is set but vulndb.urls lists no URL to fetch");
+        }
+        return new Vulns(failAt, List.copyOf(urls), interval);
     }
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {

@@ -84,6 +84,26 @@ class DrydockConfigTest {
     }
 
     @Test
+    void vulnerabilityKeysAreValidatedNamingTheKey() {
+        DrydockConfig defaults = flags();
+        assertThat(defaults.vulns().failAt()).isEqualTo(dev.drydock.scanner.match.Severity.Critical);
+        assertThat(defaults.vulns().urls()).isEmpty();
+        assertThat(defaults.vulns().updateInterval()).isNull();
+        DrydockConfig set = flags("vulnerabilities.fail-at", "high", "vulndb.urls",
+                "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip, https://secdb.alpinelinux.org/v3.20/main.json",
+                "vulndb.update-interval", "6h");
+        assertThat(set.vulns().failAt()).isEqualTo(dev.drydock.scanner.match.Severity.High);
+        assertThat(set.vulns().urls()).hasSize(2);
+        assertThat(set.vulns().updateInterval()).isEqualTo(java.time.Duration.ofHours(6));
+        assertThatThrownBy(() -> flags("vulnerabilities.fail-at", "urgent")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("vulnerabilities.fail-at must be one of");
+        assertThatThrownBy(() -> flags("vulndb.urls", "ftp://x/all.zip")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("vulndb.urls must list http(s) URLs");
+        assertThatThrownBy(() -> flags("vulndb.update-interval", "1h")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("vulndb.update-interval is set but vulndb.urls lists no URL");
+    }
+
+    @Test
     void externalDatabaseUrlIsUsedAsIs() {
         DrydockConfig c = flags("db.url", "jdbc:postgresql://db:5432/drydock", "db.user", "drydock", "db.pool-size", "32");
         assertThat(c.effectiveDbUrl()).isEqualTo("jdbc:postgresql://db:5432/drydock");
