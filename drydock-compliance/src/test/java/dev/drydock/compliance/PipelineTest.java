@@ -66,7 +66,7 @@ class PipelineTest {
         List<String> fields = new java.util.ArrayList<>();
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(Pipeline.toJson(report)).fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("engineId", "build", "uploadTime", "user", "image", "inspect", "vulnerabilities",
-                "vulnerabilityCounts", "testLog", "success", "errors", "checks", "durations", "platform");
+                "vulnerabilityCounts", "testLog", "success", "errors", "checks", "durations", "platform", "networkUsage");
     }
 
     @Test
