@@ -22,6 +22,8 @@ public final class ChildDrydock {
         flags.put("bind", "127.0.0.1");
         flags.put("port", "0");
         flags.put("data", args[0]);
+        // the tester below replaces the pipeline, so no sandbox: an engine Drydock started itself would outlive the kill -9
+        flags.put("sandbox.engine", "none");
         flags.put("admin.email", TestDrydock.ADMIN_EMAIL);
         flags.put("admin.password", TestDrydock.ADMIN_PASSWORD);
         DrydockServer server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), EventSink.NONE, tester -> build -> {
