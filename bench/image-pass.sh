@@ -3,6 +3,7 @@
 #   bench/image-pass.sh                          full run (generates the image once under /tmp, reuses it)
 #   bench/image-pass.sh --mib 256 --reps 3       quick run
 #   bench/image-pass.sh --work DIR               keep the generated image elsewhere
+#   bench/image-pass.sh --scan                   an image with jars and an apk database; pass with Scanner.INTEREST + scan
 # Set SKIP_BUILD=1 to reuse the classes already built.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -12,6 +12,10 @@ import dev.drydock.image.LocalImage;
 import dev.drydock.image.LocalImages;
 import dev.drydock.image.ResolvedImage;
 import dev.drydock.registry.Digest;
+import dev.drydock.scanner.ScanResult;
+import dev.drydock.scanner.Scanner;
+import dev.drydock.scanner.advisory.AdvisoryIndex;
+import dev.drydock.scanner.advisory.OsvParser;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -31,6 +35,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * Image reading benchmark: times one {@link LayerPass} over a generated gzip image (what the compliance pipeline
@@ -47,6 +53,10 @@ import java.util.zip.GZIPOutputStream;
 public final class ImagePassBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIB = 1024 * 1024;
+    /** --scan: the generated image carries packages, and each pass is followed by a scan. */
+    private static boolean withPackages;
+    private static Scanner scanner;
+    private static String lastScan = "";
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
@@ -54,6 +64,7 @@ public final class ImagePassBench {
         int layers = 20;
         int reps = 5;
         boolean once = false;
+        boolean scan = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--work" -> work = Path.of(args[++i]);
@@ -61,15 +72,19 @@ public final class ImagePassBench {
                 case "--layers" -> layers = Integer.parseInt(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--once" -> once = true;
+                case "--scan" -> scan = true;
                 case "-h", "--help" -> {
                     System.out.println("options: --work DIR (parent of the generated image) --mib 1024 --layers 20 --reps 5\n"
+                            + "  --scan: the image also holds Java archives and an apk database; the pass keeps Scanner.INTEREST too and the\n"
+                            + "    scanner inventories and matches them (against the project's OSV fixtures)\n"
                             + "  --once: one pass and no baseline, to time the whole process from outside (with /usr/bin/time -v)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
             }
         }
-        Path layout = work.resolve("drydock-image-bench-" + mib + "m-" + layers + "l");
+        withPackages = scan;
+        Path layout = work.resolve("drydock-image-bench-" + mib + "m-" + layers + "l" + (scan ? "-pkg" : ""));
         if (!Files.exists(layout.resolve("index.json"))) generate(layout, mib * MIB, layers);
         LocalImage image = LocalImages.open(layout);
         ResolvedImage resolved = ImageReader.resolve(image.source(), image.top());
@@ -82,6 +97,7 @@ public final class ImagePassBench {
         System.out.printf(Locale.ROOT, "image: %s, %d layers, %.0f MiB compressed, %d processors%n", layout,
                 resolved.layers().size(), compressed / (double) MIB, Runtime.getRuntime().availableProcessors());
         Path scratch = Files.createTempDirectory(work, "drydock-image-bench-work");
+        if (scan) scanner = fixtureScanner();
         if (once) {
             long start = System.nanoTime();
             passOnce(image, resolved, scratch);
@@ -100,24 +116,49 @@ public final class ImagePassBench {
             uncompressed = passOnce(image, resolved, scratch);
             pass[rep] = (System.nanoTime() - start) / 1e9;
             if (passFirst) baseline[rep] = gunzip(gzip);
-            System.out.printf(Locale.ROOT, "rep %d: LayerPass %.2f s, gzip -dc %.2f s, ratio %.2f%n", rep + 1, pass[rep],
-                    baseline[rep], pass[rep] / baseline[rep]);
+            System.out.printf(Locale.ROOT, "rep %d: LayerPass%s %.2f s, gzip -dc %.2f s, ratio %.2f%s%n", rep + 1,
+                    scan ? " + scan" : "", pass[rep], baseline[rep], pass[rep] / baseline[rep], scan ? " (" + lastScan + ")" : "");
         }
         Files.delete(scratch);
         double passMedian = median(pass);
         double baselineMedian = median(baseline);
         System.out.printf(Locale.ROOT, "%nuncompressed %.0f MiB%n%-28s %10s %10s %8s%n", uncompressed / (double) MIB,
-                "median of " + reps, "LayerPass", "gzip -dc", "ratio");
+                "median of " + reps, scan ? "pass+scan" : "LayerPass", "gzip -dc", "ratio");
         System.out.printf(Locale.ROOT, "%-28s %9.2fs %9.2fs %8.2f   (target <= 1.2)%n", "read 1 image, all layers",
                 passMedian, baselineMedian, passMedian / baselineMedian);
     }
 
     private static long passOnce(LocalImage image, ResolvedImage resolved, Path scratch) throws Exception {
-        try (ImageFilesystem fs = LayerPass.read(image.source(), resolved, FileInterest.paths("var/manifest.json"),
-                ExtractionLimits.DEFAULTS, scratch)) {
+        FileInterest interest = FileInterest.paths("var/manifest.json");
+        if (scanner != null) interest = interest.or(Scanner.INTEREST);
+        try (ImageFilesystem fs = LayerPass.read(image.source(), resolved, interest,
+                scanner != null ? Scanner.EXTRACTION_LIMITS : ExtractionLimits.DEFAULTS, scratch)) {
             if (fs.resolve("var/manifest.json").isEmpty()) throw new IllegalStateException("the bench image lost its manifest");
+            if (scanner != null) {
+                ScanResult result = scanner.scan(fs, resolved.layers().stream().map(l -> l.digest().toString()).toList());
+                if (result.packages().size() < resolved.layers().size() || result.findings().isEmpty()) {
+                    throw new IllegalStateException("the scan missed the bench image's packages: " + result.packages().size()
+                            + " packages, " + result.findings().size() + " findings, problems " + result.problems());
+                }
+                lastScan = result.packages().size() + " packages, " + result.findings().size() + " findings";
+            }
             return fs.layerSizes().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /** The scanner over the project's OSV fixtures (drydock-scanner's test resources), read from the repository. */
+    private static Scanner fixtureScanner() throws Exception {
+        AdvisoryIndex.Builder index = AdvisoryIndex.builder();
+        int count = 0;
+        for (String dir : List.of("maven", "debian")) {
+            try (var files = Files.list(Path.of("drydock-scanner/src/test/resources/osv", dir))) {
+                for (Path p : files.toList()) {
+                    index.add(OsvParser.parse(Files.readAllBytes(p)));
+                    count++;
+                }
+            }
+        }
+        return new Scanner(index.build("bench fixtures (" + count + " advisories)", java.time.Instant.now()));
     }
 
     private static double gunzip(List<String> command) throws Exception {
@@ -210,6 +251,7 @@ public final class ImagePassBench {
                 tar.closeArchiveEntry();
                 written += content.length;
             }
+            if (withPackages) writePackages(tar, random, layer);
             if (withManifest) {
                 byte[] manifest = "{\"engineId\":\"bench\",\"category\":\"pull\"}".getBytes(StandardCharsets.UTF_8);
                 TarArchiveEntry entry = new TarArchiveEntry("var/manifest.json");
@@ -223,6 +265,43 @@ public final class ImagePassBench {
         long size = Files.size(temp);
         Files.move(temp, blobs.resolve(digest.hex()));
         return new String[] {digest.toString(), Long.toString(size), Digest.of("sha256", diffId).toString()};
+    }
+
+    /**
+     * What an application image holds for the scanner: three Java archives per layer (compressed class-like entries
+     * and a {@code pom.properties}; layer 0's first one is log4j-core 2.14.1, so the scan has findings to make) and,
+     * in layer 0, Alpine's os-release and apk database from drydock-scanner's test resources.
+     */
+    private static void writePackages(TarArchiveOutputStream tar, SplittableRandom random, int layer) throws IOException {
+        for (int j = 0; j < 3; j++) {
+            boolean log4j = layer == 0 && j == 0;
+            String group = log4j ? "org.apache.logging.log4j" : "org.example.bench";
+            String artifact = log4j ? "log4j-core" : "lib" + layer + "-" + j;
+            String version = log4j ? "2.14.1" : "1." + layer + "." + j;
+            java.io.ByteArrayOutputStream jar = new java.io.ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(jar)) {
+                zip.putNextEntry(new ZipEntry("META-INF/maven/" + group + "/" + artifact + "/pom.properties"));
+                zip.write(("groupId=" + group + "\nartifactId=" + artifact + "\nversion=" + version + "\n").getBytes(StandardCharsets.UTF_8));
+                for (int k = 0; k < 40; k++) {
+                    zip.putNextEntry(new ZipEntry("org/example/C" + k + ".class"));
+                    zip.write(k % 2 == 0 ? text(random, 16 * 1024) : randomBytes(random, 16 * 1024));
+                }
+            }
+            tarFile(tar, "opt/layer" + layer + "/lib/" + artifact + "-" + version + ".jar", jar.toByteArray());
+        }
+        if (layer == 0) {
+            for (String[] f : new String[][]{{"alpine/os-release", "etc/os-release"}, {"alpine/installed", "lib/apk/db/installed"}}) {
+                tarFile(tar, f[1], Files.readAllBytes(Path.of("drydock-scanner/src/test/resources", f[0])));
+            }
+        }
+    }
+
+    private static void tarFile(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(content.length);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
     }
 
     private static final String[] WORDS = ("adapter engine layer image registry manifest digest config build report check "

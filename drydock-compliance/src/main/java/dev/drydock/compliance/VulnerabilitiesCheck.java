@@ -140,7 +140,12 @@ public final class VulnerabilitiesCheck implements Check {
         }
         String step = worst.addedByStep();
         int layer = -1;
-        for (ResolvedImage.Layer l : image.layers()) if (l.digest().toString().equals(worst.addedBy())) layer = l.index();
+        for (ResolvedImage.Layer l : image.layers()) {
+            if (l.digest().toString().equals(worst.addedBy())) {
+                layer = l.index();
+                break;
+            }
+        }
         if (step != null || layer >= 0) {
             m.append(" (added by ").append(step != null ? step : "layer " + (layer + 1));
             if (step != null && layer >= 0) m.append(", layer ").append(layer + 1);

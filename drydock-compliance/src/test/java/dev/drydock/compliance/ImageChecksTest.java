@@ -39,7 +39,7 @@ class ImageChecksTest {
     Path tmp;
 
     /** Stands in for image.platform: passes and records the resolved image and its config. */
-    private record PlatformDouble(String config) implements Check {
+    record PlatformDouble(String config) implements Check {
         @Override public String id() { return ImagePlatformCheck.ID; }
 
         @Override

@@ -47,7 +47,7 @@ public final class OsDetector {
             Optional<FileEntry> entry = fs.resolve(path);
             if (entry.isEmpty() || entry.get().type() != FileEntry.Type.FILE) return Optional.empty();
             if (!entry.get().contentAvailable()) {
-                problems.add(new ScanProblem(path, "content not kept by the layer pass; OS not detected from it"));
+                problems.add(new ScanProblem(path, ScanProblem.notKept(fs, entry.get().path(), "OS not detected from it").message()));
                 return Optional.empty();
             }
             return Optional.of(BoundedText.read(fs, entry.get(), MAX_BYTES));

@@ -75,4 +75,26 @@ class RealLayerPassScanTest {
         assertThat(Policy.DEFAULT.evaluate(result.findings(), Instant.EPOCH).passed()).isFalse();
         assertThat(Map.copyOf(result.vulnerabilityCounts())).doesNotContainKey("Unknown");
     }
+
+    /** A wanted jar over the pass's per-file limit: listed without its bytes, the scan says why and goes on. */
+    @Test
+    void aJarOverThePerFileLimitIsReportedAsSkippedWithTheReason() throws Exception {
+        TestImage images = new TestImage();
+        byte[] app = new TestTar().file("opt/app/lib/log4j-core-2.14.1.jar", Files.readAllBytes(InventoriesTest.LOG4J))
+                .file("app/node_modules/lodash/package.json", "{\"name\":\"lodash\",\"version\":\"4.17.20\"}").gzip();
+        ResolvedImage image = ImageReader.resolve(images, images.image().layer(app, "COPY . /").push());
+        dev.drydock.image.ExtractionLimits oneMiB = new dev.drydock.image.ExtractionLimits(1 << 20,
+                Scanner.EXTRACTION_LIMITS.maxTotalBytes(), Scanner.EXTRACTION_LIMITS.maxEntries(),
+                Scanner.EXTRACTION_LIMITS.maxPathLength(), Scanner.EXTRACTION_LIMITS.maxPathDepth());
+        ScanResult result;
+        try (ImageFilesystem fs = LayerPass.read(images, image, Scanner.INTEREST, oneMiB, tmp)) {
+            result = new Scanner(dev.drydock.scanner.advisory.AdvisoryIndex.builder().build("none", null))
+                    .scan(fs, image.layers().stream().map(l -> l.digest().toString()).toList());
+        }
+        long jarBytes = Files.size(InventoriesTest.LOG4J);
+        assertThat(result.problems()).containsExactly(new ScanProblem("opt/app/lib/log4j-core-2.14.1.jar",
+                "content was not kept by the layer pass (not kept: " + jarBytes + " bytes, more than the 1 MiB Drydock keeps "
+                        + "of one file); archive not read"));
+        assertThat(result.packages()).extracting(InstalledPackage::name).containsExactly("lodash");
+    }
 }

@@ -268,6 +268,8 @@ public final class DrydockServer implements AutoCloseable {
                 }, every, every, TimeUnit.MILLISECONDS);
             }
             sandbox.start(http.port());
+            // another node's import (or the CLI on a shared database) reaches this node's scans within a minute
+            maintenance.scheduleWithFixedDelay(vulns::reloadIfChanged, 1, 1, TimeUnit.MINUTES);
             if (config.vulns().updateInterval() != null) {
                 VulnDbUpdater updater = new VulnDbUpdater(vulns, config.vulns().urls(), config.dataDir().resolve("tmp"),
                         Duration.ofMinutes(30));

@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -107,6 +110,15 @@ class VulnDbUpdaterTest {
             try (var left = Files.list(d.dataDir().resolve("tmp"))) {
                 assertThat(left.toList()).as("downloads are deleted").isEmpty();
             }
+            // Another node on the same database (this service) picks up an import made through the API.
+            HttpResponse<String> imported = d.send(HttpRequest.newBuilder(URI.create(d.url()
+                            + "/api/v1/vulndb/imports?format=osv&source=osv-debian")).header("Authorization", admin)
+                    .POST(HttpRequest.BodyPublishers.ofFile(Path.of("../drydock-scanner/src/test/resources/osv/debian/DEBIAN-CVE-2016-2781.json")))
+                    .build());
+            assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+            assertThat(vulns.index().advisories()).isEqualTo(2);
+            vulns.reloadIfChanged();
+            assertThat(vulns.index().advisories()).isEqualTo(3);
             String audit = d.api("GET", "/api/v1/audit?limit=50", admin, null, 200).toString();
             assertThat(audit).contains("vulndb.import", "scheduled update");
         }

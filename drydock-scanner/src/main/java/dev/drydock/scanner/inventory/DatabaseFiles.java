@@ -22,7 +22,7 @@ final class DatabaseFiles {
         }
         if (entry.isEmpty() || entry.get().type() != FileEntry.Type.FILE) return Optional.empty();
         if (!entry.get().contentAvailable()) {
-            problems.add(new ScanProblem(path, "content was not kept by the layer pass (too large?); its packages are not listed"));
+            problems.add(new ScanProblem(path, ScanProblem.notKept(fs, entry.get().path(), "its packages are not listed").message()));
             return Optional.empty();
         }
         return entry;

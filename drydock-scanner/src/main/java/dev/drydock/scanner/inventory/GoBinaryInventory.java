@@ -55,7 +55,7 @@ public final class GoBinaryInventory implements Inventory {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !wants(entry.path())) continue;
             if (!entry.contentAvailable()) {
-                problems.add(new ScanProblem(entry.path(), "content was not kept by the layer pass; not read"));
+                problems.add(ScanProblem.notKept(fs, entry.path(), "not read"));
                 continue;
             }
             try (InputStream in = fs.open(entry)) {

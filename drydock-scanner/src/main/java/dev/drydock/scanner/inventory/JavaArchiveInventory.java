@@ -62,7 +62,7 @@ public final class JavaArchiveInventory implements Inventory {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !isArchive(entry.path())) continue;
             if (!entry.contentAvailable()) {
-                problems.add(new ScanProblem(entry.path(), "content was not kept by the layer pass; archive not read"));
+                problems.add(ScanProblem.notKept(fs, entry.path(), "archive not read"));
                 continue;
             }
             Budget budget = new Budget();

@@ -35,7 +35,7 @@ public final class PythonInventory implements Inventory {
         for (FileEntry entry : fs.entries()) {
             if (entry.type() != FileEntry.Type.FILE || !wants(entry.path())) continue;
             if (!entry.contentAvailable()) {
-                problems.add(new ScanProblem(entry.path(), "content was not kept by the layer pass; not read"));
+                problems.add(ScanProblem.notKept(fs, entry.path(), "not read"));
                 continue;
             }
             try {
