@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Benchmark, run on demand ({@code -Dscanner.bench=true}): importing an all.zip of 100,000 Debian-shaped OSV
  * records (the size of osv.dev's Debian export) into H2, then re-importing it unchanged, then loading the index.
  */
-class ImportBenchmarkTest {
+class ImportBenchmark {
     @TempDir Path tmp;
 
     @Test
