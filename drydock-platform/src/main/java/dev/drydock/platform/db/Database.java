@@ -39,14 +39,15 @@ public final class Database implements AutoCloseable {
      * JDBC URL of the embedded H2 database under a data directory. {@code WRITE_DELAY=0}: every commit is
      * written to the database file before it returns (H2's default writes commits in the background up to a
      * second later, so a killed process lost transactions it had already acknowledged, e.g. pushed manifests).
-     * {@code retry:}: worker threads are interrupted (time limits, lost leases, shutdown), and an interrupt inside a
-     * file read or write closes a plain FileChannel, which closed the whole database for every thread; H2's
-     * retry file system reopens the file instead ({@code InterruptSafetyTest}).
+     * {@code async:}: worker threads are interrupted (time limits, lost leases, shutdown), and an interrupt inside a
+     * file read or write closes a plain FileChannel, which closed the whole database for every thread. H2's
+     * asynchronous file channel is not closed by interrupts (its {@code retry:} file system only reopens, and failed
+     * when the reopening thread was still interrupted); {@code InterruptSafetyTest} fails without it.
      * {@code DB_CLOSE_ON_EXIT=FALSE}: Drydock's own shutdown hook closes the pool after the worker and webhook
      * dispatcher have given back their jobs; H2's hook would close the database under them first.
      */
     public static String embeddedUrl(java.nio.file.Path dataDir) {
-        return "jdbc:h2:retry:" + dataDir.resolve("db").resolve("drydock").toAbsolutePath()
+        return "jdbc:h2:async:" + dataDir.resolve("db").resolve("drydock").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
