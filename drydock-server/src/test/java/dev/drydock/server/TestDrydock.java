@@ -115,6 +115,12 @@ public final class TestDrydock implements AutoCloseable {
         startServer(port);
     }
 
+    /** Stops the server and keeps the data directory, for commands that read it afterwards ({@link #close()} deletes it). */
+    public void stop() {
+        if (server != null) server.close();
+        server = null;
+    }
+
     public DrydockServer server() { return server; }
     public Path dataDir() { return dataDir; }
     public int port() { return server.port(); }

@@ -80,13 +80,45 @@ class VulnCliTest {
         assertThat(scan.out()).contains("CVE-2021-44228", "osv-maven (2 advisories");
     }
 
+    @Test
+    void scanByReferenceReadsAnImagePushedToThisDrydockFromItsDataDirectory() throws IOException {
+        String repository = "17532/log4j-app";
+        TestImages.Built built = image().layer(adapterLayer(GOOD_MANIFEST, "x"), "COPY . /")
+                .layer(new TestTar().dir("app").file("app/app.jar", Files.readAllBytes(LOG4J)), "COPY app.jar /app/").build();
+        Path data;
+        try (TestDrydock d = TestDrydock.start()) {
+            d.createOrg(17532);
+            d.addMember(17532, "dev@acme.test", "developer");
+            TestImages.push(d, repository, d.token("dev@acme.test", TestDrydock.PASSWORD, "repository:" + repository + ":pull,push"),
+                    built, "1.0");
+            data = d.dataDir();
+            String host = "127.0.0.1:" + d.port();
+            d.stop(); // the embedded database is free for the command now
+
+            Run byTag = drydock("scan", host + "/" + repository + ":1.0", "--vulndb", OSV.toString(), "--data", data.toString());
+            assertThat(byTag.code()).as(byTag.err()).isEqualTo(1);
+            assertThat(byTag.out()).contains("CVE-2021-44228", "org.apache.logging.log4j:log4j-core", "2.15.0", "FAILED");
+
+            Run unknownTag = drydock("scan", repository + ":2.0", "--data", data.toString());
+            assertThat(unknownTag.code()).isEqualTo(2);
+            assertThat(unknownTag.err()).contains("no image " + repository + ":2.0 in " + data);
+
+            Run notAReference = drydock("scan", "no/such:file:at:all", "--data", data.toString());
+            assertThat(notAReference.code()).isEqualTo(2);
+            assertThat(notAReference.err()).contains("no such file or directory", "nor a reference");
+        }
+    }
+
     /** The server in its own JVM (H2 lets one JVM share its file database; another process is locked out). */
     @Test
     void whileTheServerHoldsTheEmbeddedDatabaseTheCommandsSayToUseTheApi() throws Exception {
         Path data = tmp.resolve("served");
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--data", data.toString(),
-                "--port", "0", "--bind", "127.0.0.1").redirectErrorStream(true).start();
+                "--port", "0", "--bind", "127.0.0.1").redirectErrorStream(true);
+        // no sandbox engine: a Podman service this server started would outlive the forced stop below
+        builder.environment().put("DRYDOCK_SANDBOX_ENGINE", "none");
+        Process server = builder.start();
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()))) {
             String line;
             do {

@@ -3,14 +3,13 @@ package dev.drydock.platform.jobs;
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.image.ImageSource;
+import dev.drydock.image.RegistryImageSource;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.registry.Digest;
 import dev.drydock.registry.Registry;
-import dev.drydock.registry.RegistryException;
 
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,32 +36,7 @@ public final class ComplianceTester implements BuildTester {
     @Override
     public Outcome test(Build build) throws InterruptedException {
         String repository = build.repository();
-        ImageSource source = new ImageSource() {
-            @Override
-            public Optional<Manifest> manifest(Digest digest) {
-                try {
-                    Registry.StoredManifest m = registry.getManifest(repository, digest.toString());
-                    return Optional.of(new Manifest(m.record().mediaType(), m.content()));
-                } catch (RegistryException e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public Optional<Long> blobSize(Digest digest) {
-                try {
-                    return Optional.of(registry.statBlob(repository, digest).size());
-                } catch (RegistryException e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public InputStream blob(Digest digest) {
-                Registry.BlobInfo info = registry.statBlob(repository, digest);
-                return registry.openBlob(info, 0, info.size());
-            }
-        };
+        ImageSource source = new RegistryImageSource(registry, repository);
         String host = registryHost.get();
         String image = (host == null ? "" : host + "/") + build.imagePath();
         Adapter adapter = adapters.apply(build.engineId()).orElseThrow(() -> new IllegalStateException(

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ImageReader;
+import dev.drydock.registry.Digest;
+import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
 import dev.drydock.image.LocalImage;
 import dev.drydock.image.LocalImages;
@@ -35,9 +37,15 @@ public final class ScanCli {
     /** Scans an OCI layout directory, an OCI archive or a {@code docker save} tarball (linux/amd64 of an index). */
     public static ScanResult scanLocal(Path image, Scanner scanner, Path workDir) throws ImageException, InterruptedException {
         LocalImage local = LocalImages.open(image);
-        ResolvedImage resolved = ImageReader.resolve(local.source(), local.top());
+        return scan(local.source(), local.top(), scanner, workDir);
+    }
+
+    /** Scans the image {@code top} names in {@code source} (e.g. a repository of Drydock's own registry). */
+    public static ScanResult scan(ImageSource source, Digest top, Scanner scanner, Path workDir)
+            throws ImageException, InterruptedException {
+        ResolvedImage resolved = ImageReader.resolve(source, top);
         List<String> digests = resolved.layers().stream().map(l -> l.digest().toString()).toList();
-        try (ImageFilesystem fs = LayerPass.read(local.source(), resolved, Scanner.INTEREST, Scanner.EXTRACTION_LIMITS, workDir)) {
+        try (ImageFilesystem fs = LayerPass.read(source, resolved, Scanner.INTEREST, Scanner.EXTRACTION_LIMITS, workDir)) {
             return scanner.scan(fs, digests);
         }
     }
