@@ -79,7 +79,7 @@ public final class SandboxRunCheck implements Check {
         Duration margin = testTimeout.dividedBy(10).compareTo(Duration.ofSeconds(5)) < 0 ? testTimeout.dividedBy(10) : Duration.ofSeconds(5);
         Duration left = testTimeout.minus(context.elapsed()).minus(margin);
         if (left.compareTo(MIN_RUN) < 0) {
-            String message = "Timed out after " + goDuration(testTimeout) + ": the checks before the sandbox run took the whole limit";
+            String message = "Timed out after " + SandboxChecks.goDuration(testTimeout) + ": the checks before the sandbox run took the whole limit";
             return IDS.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
                     : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
         }
@@ -168,15 +168,5 @@ public final class SandboxRunCheck implements Check {
         m.put("millis", c.millis());
         if (c.error() != null) m.put("error", c.error());
         return m;
-    }
-
-    /** Go's duration spelling, as the record writes timeouts: 10m0s, 45s, 1h0m0s. */
-    static String goDuration(Duration d) {
-        long h = d.toHours();
-        long m = d.toMinutesPart();
-        long s = d.toSecondsPart();
-        if (h > 0) return h + "h" + m + "m" + s + "s";
-        if (m > 0) return m + "m" + s + "s";
-        return s + "s";
     }
 }

@@ -100,10 +100,4 @@ class SandboxRunCheckTest {
         assertThat(report.success()).isFalse();
     }
 
-    @Test
-    void goDurations() {
-        assertThat(SandboxRunCheck.goDuration(Duration.ofMinutes(10))).isEqualTo("10m0s");
-        assertThat(SandboxRunCheck.goDuration(Duration.ofSeconds(40))).isEqualTo("40s");
-        assertThat(SandboxRunCheck.goDuration(Duration.ofMinutes(90))).isEqualTo("1h30m0s");
-    }
 }

@@ -3,6 +3,7 @@ package dev.drydock.platform.jobs;
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.builds.Build;
+import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
 import org.slf4j.Logger;
@@ -124,7 +125,7 @@ public final class Worker implements AutoCloseable {
         } catch (TimeoutException e) {
             run.cancel(true);
             finish(job, BuildState.invalid, failureReport(job.buildId(),
-                    "Timed out after " + format(settings.testTimeout()) + ": testing must finish within that time"));
+                    "Timed out after " + SandboxChecks.goDuration(settings.testTimeout()) + ": testing must finish within that time"));
         } catch (ExecutionException e) {
             if (!running) {
                 releaseForRestart(job);
@@ -178,12 +179,6 @@ public final class Worker implements AutoCloseable {
         Build build = builds.find(buildId).orElseThrow();
         return Pipeline.toJson(new BuildReport(build.engineId(), build.id(), build.uploadTime(), build.user(),
                 build.imagePath(), null, null, null, null, false, List.of(error), List.of(), Map.of(), null));
-    }
-
-    private static String format(Duration d) {
-        long m = d.toMinutes();
-        long s = d.toSecondsPart();
-        return m + "m" + s + "s";
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

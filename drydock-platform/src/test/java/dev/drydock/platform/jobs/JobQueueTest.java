@@ -380,7 +380,7 @@ class JobQueueTest {
         await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
         JsonNode report = report(build);
         assertThat(report.get("success").asBoolean()).isFalse();
-        assertThat(report.get("errors").get(0).asText()).startsWith("Timed out after 0m1s");
+        assertThat(report.get("errors").get(0).asText()).startsWith("Timed out after 1s");
         assertThat(report.get("build").asText()).isEqualTo(build);
         assertThat(actions(build).getLast()).isEqualTo("tested fetching->invalid");
         await().atMost(WAIT).untilTrue(interrupted);
