@@ -104,15 +104,7 @@ class CheckCommandTest {
         Tools.require("buildah", "podman");
         Tools tools = ContainerStore.tools(tmp);
         ContainerStore store = new ContainerStore(tmp.resolve("s"));
-        Path context = Files.createDirectories(tmp.resolve("context"));
-        Files.writeString(context.resolve("manifest.json"), GOOD_MANIFEST);
-        Files.writeString(context.resolve("adapter"), "#!/bin/sh\necho ok\n");
-
-        tools.ok(store.buildah("from", "--name", "good", "scratch"));
-        tools.ok(store.buildah("copy", "good", context.resolve("manifest.json").toString(), "/var/manifest.json"));
-        tools.ok(store.buildah("copy", "--chmod", "755", "good", context.resolve("adapter").toString(), "/app/adapter"));
-        tools.ok(store.buildah("config", "--entrypoint", "[\"/app/adapter\"]", "good"));
-        tools.ok(store.buildah("commit", "--rm", "good", "localhost/drydock-test/good:1"));
+        Path context = store.commitGoodAdapter(tools, tmp.resolve("context"), "localhost/drydock-test/good:1");
         tools.ok(store.buildah("from", "--name", "cmd", "scratch"));
         tools.ok(store.buildah("copy", "cmd", context.resolve("adapter").toString(), "/app/adapter"));
         tools.ok(store.buildah("config", "--cmd", "[\"/app/adapter\"]", "cmd"));

@@ -83,14 +83,7 @@ class ComplianceCorpusTest {
         Tools.require("buildah");
         Tools tools = ContainerStore.tools(tmp);
         ContainerStore store = new ContainerStore(tmp.resolve("s"));
-        Path context = Files.createDirectories(tmp.resolve("context"));
-        Files.writeString(context.resolve("manifest.json"), GOOD_MANIFEST);
-        Files.writeString(context.resolve("adapter"), "#!/bin/sh\necho ok\n");
-        tools.ok(store.buildah("from", "--name", "good", "scratch"));
-        tools.ok(store.buildah("copy", "good", context.resolve("manifest.json").toString(), "/var/manifest.json"));
-        tools.ok(store.buildah("copy", "--chmod", "755", "good", context.resolve("adapter").toString(), "/app/adapter"));
-        tools.ok(store.buildah("config", "--entrypoint", "[\"/app/adapter\"]", "good"));
-        tools.ok(store.buildah("commit", "--rm", "good", "localhost/corpus/good:1"));
+        Path context = store.commitGoodAdapter(tools, tmp.resolve("context"), "localhost/corpus/good:1");
         // the same image with a later layer deleting the manifest: the whiteout entry RUN rm /var/manifest.json
         // would leave, added as a file (buildah run would need a container runtime and a shell in the image)
         tools.ok(store.buildah("from", "--name", "deleted", "localhost/corpus/good:1"));

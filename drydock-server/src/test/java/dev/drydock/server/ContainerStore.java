@@ -62,6 +62,22 @@ record ContainerStore(Path dir) {
         return new Tools(env, tmp.resolve("tool-output"));
     }
 
+    /**
+     * Commits {@code image}: a good adapter built with buildah from scratch (GOOD_MANIFEST at /var/manifest.json,
+     * an executable /app/adapter, exec-form ENTRYPOINT). Returns the build context, which holds both files.
+     */
+    Path commitGoodAdapter(Tools tools, Path context, String image) throws IOException {
+        Files.createDirectories(context);
+        Files.writeString(context.resolve("manifest.json"), TestImages.GOOD_MANIFEST);
+        Files.writeString(context.resolve("adapter"), "#!/bin/sh\necho ok\n");
+        tools.ok(buildah("from", "--name", "good", "scratch"));
+        tools.ok(buildah("copy", "good", context.resolve("manifest.json").toString(), "/var/manifest.json"));
+        tools.ok(buildah("copy", "--chmod", "755", "good", context.resolve("adapter").toString(), "/app/adapter"));
+        tools.ok(buildah("config", "--entrypoint", "[\"/app/adapter\"]", "good"));
+        tools.ok(buildah("commit", "--rm", "good", image));
+        return context;
+    }
+
     static List<String> concat(List<String> head, String... tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
