@@ -78,15 +78,16 @@ public final class DrydockServer implements AutoCloseable {
     private final List<Route> routes;
     private final WebhookDispatcher webhooks;
     private final GarbageCollector garbageCollector;
-    private SandboxRuntime sandbox;
-    private TokenService tokens;
+    private final SandboxRuntime sandbox;
+    private final TokenService tokens;
 
     /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
     public record Route(String method, String path) {}
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
                           Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes,
-                          WebhookDispatcher webhooks, GarbageCollector garbageCollector) {
+                          WebhookDispatcher webhooks, GarbageCollector garbageCollector, SandboxRuntime sandbox,
+                          TokenService tokens) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
@@ -97,6 +98,8 @@ public final class DrydockServer implements AutoCloseable {
         this.routes = routes;
         this.webhooks = webhooks;
         this.garbageCollector = garbageCollector;
+        this.sandbox = sandbox;
+        this.tokens = tokens;
     }
 
     /** The blob store under the data directory (shared with {@code drydock gc}). */
@@ -279,11 +282,8 @@ public final class DrydockServer implements AutoCloseable {
             if (config.workerConcurrency() > 0) worker.start();
             if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            DrydockServer server = new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
-                    List.copyOf(routes), webhooks, garbageCollector);
-            server.sandbox = sandbox;
-            server.tokens = tokens;
-            return server;
+            return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
+                    List.copyOf(routes), webhooks, garbageCollector, sandbox, tokens);
         } catch (IOException e) {
             if (webhooks != null) webhooks.close();
             if (sandbox != null) sandbox.close();
