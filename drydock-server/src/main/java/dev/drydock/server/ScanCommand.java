@@ -71,7 +71,7 @@ final class ScanCommand implements Callable<Integer> {
     }
 
     private int scan(PrintWriter out, PrintWriter err) throws Exception {
-        String[] reference = Files.exists(image) ? null : registryReference(image.toString());
+        PushedImage reference = Files.exists(image) ? null : PushedImage.parse(image.toString());
         if (!Files.exists(image) && reference == null) {
             err.println("drydock scan: no such file or directory: " + image + " (nor a reference [HOST/]ORGID/NAME[:TAG|@DIGEST] "
                     + "to an image pushed to this Drydock)");
@@ -93,7 +93,7 @@ final class ScanCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        if (reference != null) return scanPushed(reference[0], reference[1], cfg, threshold, out, err);
+        if (reference != null) return scanPushed(reference.repository(), reference.ref(), cfg, threshold, out, err);
         AdvisoryIndex index;
         if (vulndb != null) {
             for (Path p : vulndb) {
@@ -179,36 +179,38 @@ final class ScanCommand implements Callable<Integer> {
         return verdict.passed() ? 0 : 1;
     }
 
-    /**
-     * {@code [HOST[:PORT]/]ORGID/NAME[:TAG|@DIGEST]} as {repository, tag or digest}; null when the argument is not
-     * such a reference. The host part (as in the image names docker prints) is ignored: the image is read from the
-     * data directory.
-     */
-    static String[] registryReference(String argument) {
-        String rest = argument;
-        int slash = rest.indexOf('/');
-        if (slash > 0) {
-            String first = rest.substring(0, slash);
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) rest = rest.substring(slash + 1);
+    /** An image pushed to this Drydock: its repository and a tag or digest. */
+    record PushedImage(String repository, String ref) {
+        /**
+         * {@code [HOST[:PORT]/]ORGID/NAME[:TAG|@DIGEST]}; null when the argument is not such a reference. The host
+         * part (as in the image names docker prints) is ignored: the image is read from the data directory.
+         */
+        static PushedImage parse(String argument) {
+            String rest = argument;
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                String first = rest.substring(0, slash);
+                if (first.contains(".") || first.contains(":") || first.equals("localhost")) rest = rest.substring(slash + 1);
+            }
+            String repository = rest;
+            String ref = "latest";
+            int at = rest.indexOf('@');
+            int colon = rest.lastIndexOf(':');
+            if (at >= 0) {
+                repository = rest.substring(0, at);
+                ref = rest.substring(at + 1);
+            } else if (colon > rest.lastIndexOf('/')) {
+                repository = rest.substring(0, colon);
+                ref = rest.substring(colon + 1);
+            }
+            try {
+                Names.repository(repository);
+            } catch (RegistryException e) {
+                return null;
+            }
+            if (at >= 0 ? !ref.matches("sha256:[0-9a-f]{64}") : !Names.isValidTag(ref)) return null;
+            return new PushedImage(repository, ref);
         }
-        String repository = rest;
-        String ref = "latest";
-        int at = rest.indexOf('@');
-        int colon = rest.lastIndexOf(':');
-        if (at >= 0) {
-            repository = rest.substring(0, at);
-            ref = rest.substring(at + 1);
-        } else if (colon > rest.lastIndexOf('/')) {
-            repository = rest.substring(0, colon);
-            ref = rest.substring(colon + 1);
-        }
-        try {
-            Names.repository(repository);
-        } catch (RegistryException e) {
-            return null;
-        }
-        if (at >= 0 ? !ref.matches("sha256:[0-9a-f]{64}") : !Names.isValidTag(ref)) return null;
-        return new String[]{repository, ref};
     }
 
     /** A private in-memory database holding only the given files. */
