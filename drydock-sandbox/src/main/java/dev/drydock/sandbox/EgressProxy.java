@@ -209,12 +209,16 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies and counts. The bytes are counted before they are passed on, so whoever has received them (the container,
+     * or a test's client) finds them counted: the counters are final once the receiving side has seen the data.
+     */
     private static void pumpTo(InputStream from, OutputStream to, AtomicLong counter) throws IOException {
         byte[] buf = new byte[16 * 1024];
         for (int r; (r = from.read(buf)) > 0; ) {
+            counter.addAndGet(r);
             to.write(buf, 0, r);
             to.flush();
-            counter.addAndGet(r);
         }
     }
 
