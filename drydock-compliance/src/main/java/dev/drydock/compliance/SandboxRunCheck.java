@@ -97,8 +97,7 @@ public final class SandboxRunCheck implements Check {
         }
         if (r.outcome() == SandboxResult.Outcome.TIMED_OUT) {
             // the run had what was left of the test's limit; the record names the whole limit
-            r = new SandboxResult(r.runId(), r.request(), r.ids(), r.outcome(), r.exitCode(), r.oomKilled(), r.error(), testTimeout,
-                    r.stdout(), r.stderr(), r.apiCalls(), r.task(), r.created(), r.networkUsage(), r.durations(), r.notes());
+            r = r.withTimeout(testTimeout);
         }
         boolean ran = r.outcome() != SandboxResult.Outcome.ERROR;
         if (ran) {
@@ -123,6 +122,7 @@ public final class SandboxRunCheck implements Check {
                 e.put("oomKilled", r.oomKilled());
                 if (r.error() != null) e.put("error", r.error());
                 e.put("limits", r.request().limits());
+                if (r.rootBytesWritten() != null) e.put("rootBytesWritten", r.rootBytesWritten());
                 e.put("steps", r.durations());
                 if (!r.notes().isEmpty()) e.put("notes", r.notes());
                 e.put("stdout", streamSummary(r.stdout(), false));

@@ -1,6 +1,7 @@
 package dev.drydock.sandbox;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.BiConsumer;
@@ -17,21 +18,38 @@ import java.util.function.BiConsumer;
 public interface ContainerRunner extends AutoCloseable {
     String LABEL = "dev.drydock.sandbox";
 
-    /** Engine facts for {@code doctor} and the report: reachable, version, runtime, storage driver. */
+    /** Engine facts for {@code doctor} and the report: reachable, version, runtime, storage driver, network backend. */
     EngineInfo info();
 
     /** Pulls the image (credentials may be {@link RegistryAuth#NONE}); returns the local image id. */
     String pull(String imageRef, RegistryAuth auth, Duration timeout);
 
     /**
-     * Creates a bridge network for one run.
+     * Creates a bridge network for one run with the given subnet and gateway (never left to the engine: Podman's CNI
+     * backend gives internal networks no gateway).
      *
-     * @param internal   true: no default route (containers reach only the subnet, i.e. the gateway)
+     * @param internal   true: containers reach only the subnet, i.e. the gateway (Podman gives them no default route;
+     *                   Docker gives one whose traffic it drops)
      * @param bridgeName the host interface name to give the bridge (≤ 15 characters), so host-side rules can name it
+     * @throws EngineException naming the engine and the fix when the engine refuses or reports no usable subnet;
+     *                         {@link SubnetTakenException} when the subnet overlaps one the engine knows
      */
-    RunNetwork createNetwork(String name, boolean internal, String bridgeName, Map<String, String> labels);
+    RunNetwork createNetwork(String name, boolean internal, String bridgeName, SubnetPool.Subnet subnet, Map<String, String> labels);
 
+    /** The IPv4 subnets (CIDR) of the engine's existing networks, so a new run network avoids them. */
+    List<String> networkSubnets();
+
+    /**
+     * Creates the container. Its root filesystem's growth is bounded by {@link Limits#rootGrowthBytes()} when the
+     * engine's storage driver supports a size option; see {@link #boundsRootGrowth()}.
+     */
     String createContainer(ContainerSpec spec);
+
+    /** False once the engine refused to bound a container's root filesystem (e.g. vfs, or overlay without quotas). */
+    boolean boundsRootGrowth();
+
+    /** Bytes written to the container's root filesystem (the engine's {@code SizeRw}), or null when it does not say. */
+    Long rootBytesWritten(String containerId);
 
     /** Writes one file into the created (not yet started) container by archive upload (works with remote engines). */
     void copyFile(String containerId, String path, byte[] content);
@@ -72,8 +90,16 @@ public interface ContainerRunner extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * @param networkBackend Podman's {@code netavark} or {@code cni}; {@code bridge} for Docker's libnetwork; null when the
+     *                       engine does not say
+     */
     record EngineInfo(String endpoint, String version, String apiVersion, String os, String runtime, String storageDriver,
-                      boolean podman) {
+                      boolean podman, String networkBackend) {
+        /** {@code Podman 4.3.1} or {@code Docker 20.10.24}. */
+        public String product() {
+            return (podman ? "Podman " : "Docker ") + version;
+        }
     }
 
     /** A created network: its name, host bridge interface, subnet (CIDR) and gateway address. */
@@ -101,6 +127,13 @@ public interface ContainerRunner extends AutoCloseable {
         }
 
         public EngineException(String message) {
+            super(message);
+        }
+    }
+
+    /** The engine refused a run network because its subnet overlaps another network: lease another and retry. */
+    final class SubnetTakenException extends RuntimeException {
+        public SubnetTakenException(String message) {
             super(message);
         }
     }

@@ -1,5 +1,6 @@
 package dev.drydock.sandbox;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -44,11 +46,17 @@ import java.util.function.BiConsumer;
  * @see #connect(String)
  */
 public final class DockerEngineRunner implements ContainerRunner {
-    private final String endpoint;
-    private final DockerClient docker;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DockerEngineRunner(String endpoint, DockerClient docker) {
+    private final String endpoint;
+    private final DockerHttpClient http;
+    private final DockerClient docker;
+    private volatile String product;
+    private volatile boolean rootGrowthBounded = true;
+
+    private DockerEngineRunner(String endpoint, DockerHttpClient http, DockerClient docker) {
         this.endpoint = endpoint;
+        this.http = http;
         this.docker = docker;
     }
 
@@ -70,7 +78,7 @@ public final class DockerEngineRunner implements ContainerRunner {
                 .maxConnections(64)
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
-        return new DockerEngineRunner(endpoint, DockerClientImpl.getInstance(config, http));
+        return new DockerEngineRunner(endpoint, http, DockerClientImpl.getInstance(config, http));
     }
 
     @Override
@@ -82,11 +90,31 @@ public final class DockerEngineRunner implements ContainerRunner {
             boolean podman = v.getComponents() != null && v.getComponents().stream()
                     .anyMatch(c -> c.getName() != null && c.getName().toLowerCase().contains("podman"));
             String runtime = info.getRawValues() == null ? null : String.valueOf(info.getRawValues().get("DefaultRuntime"));
-            return new EngineInfo(endpoint, v.getVersion(), v.getApiVersion(), info.getOperatingSystem(), runtime,
-                    info.getDriver(), podman);
+            EngineInfo engine = new EngineInfo(endpoint, v.getVersion(), v.getApiVersion(), info.getOperatingSystem(), runtime,
+                    info.getDriver(), podman, podman ? podmanNetworkBackend() : "bridge");
+            product = engine.product();
+            return engine;
         } catch (RuntimeException e) {
             throw new EngineException("container engine at " + endpoint + " is not reachable: " + message(e), e);
         }
+    }
+
+    /** Podman's network backend ({@code netavark} or {@code cni}) from its own API; null when it does not say. */
+    private String podmanNetworkBackend() {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+                .path("/v4.0.0/libpod/info").build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            if (response.getStatusCode() != 200) return null;
+            String backend = JSON.readTree(response.getBody()).path("host").path("networkBackend").asText("");
+            return backend.isEmpty() ? null : backend.toLowerCase(java.util.Locale.ROOT);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code Podman 4.3.1 at unix:///…} for messages; just the endpoint until {@link #info()} answered once. */
+    private String engine() {
+        return product == null ? "the container engine at " + endpoint : product + " at " + endpoint;
     }
 
     @Override
@@ -155,23 +183,88 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
-    public RunNetwork createNetwork(String name, boolean internal, String bridgeName, Map<String, String> labels) {
-        try {
-            docker.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal).withLabels(labels)
-                    .withOptions(Map.of("com.docker.network.bridge.name", bridgeName)).exec();
-            Network network = docker.inspectNetworkCmd().withNetworkId(name).exec();
-            List<Network.Ipam.Config> configs = network.getIpam() == null ? List.of() : network.getIpam().getConfig();
-            if (configs == null || configs.isEmpty() || configs.getFirst().getSubnet() == null || configs.getFirst().getGateway() == null) {
-                throw new EngineException("network " + name + " has no IPv4 subnet/gateway");
+    public RunNetwork createNetwork(String name, boolean internal, String bridgeName, SubnetPool.Subnet subnet, Map<String, String> labels) {
+        if (product == null) {
+            try {
+                info();
+            } catch (EngineException ignored) {
+                // the create below fails with the engine's own message
             }
-            String bridge = network.getOptions() != null && network.getOptions().get("com.docker.network.bridge.name") != null
-                    ? network.getOptions().get("com.docker.network.bridge.name") : bridgeName;
-            return new RunNetwork(name, bridge, configs.getFirst().getSubnet(), configs.getFirst().getGateway());
-        } catch (EngineException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new EngineException("could not create network " + name + ": " + message(e), e);
         }
+        Network.Ipam ipam = new Network.Ipam().withConfig(new Network.Ipam.Config().withSubnet(subnet.cidr()).withGateway(subnet.gateway()));
+        try {
+            docker.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal).withLabels(labels).withIpam(ipam)
+                    .withOptions(Map.of("com.docker.network.bridge.name", bridgeName)).exec();
+        } catch (RuntimeException e) {
+            String why = message(e);
+            if (OVERLAP.matcher(why).find()) throw new SubnetTakenException(why);
+            throw new EngineException(engine() + " could not create the run network " + name + " (" + subnet.cidr() + "): " + why
+                    + "; ./drydock doctor checks the engine's network setup", e);
+        }
+        Network network;
+        try {
+            network = docker.inspectNetworkCmd().withNetworkId(name).exec();
+        } catch (RuntimeException e) {
+            removeQuietly(name);
+            throw new EngineException(engine() + " created the run network " + name + " but cannot inspect it: " + message(e), e);
+        }
+        List<Network.Ipam.Config> configs = network.getIpam() == null || network.getIpam().getConfig() == null
+                ? List.of() : network.getIpam().getConfig();
+        Network.Ipam.Config v4 = configs.stream().filter(c -> present(c.getSubnet()) && c.getSubnet().contains(".")).findFirst().orElse(null);
+        if (v4 == null) {
+            removeQuietly(name);
+            throw new EngineException(engine() + " created the run network " + name + " without an IPv4 subnet (Drydock asked for "
+                    + subnet.cidr() + "), so the sandbox API has no address the container can reach. " + NETWORK_FIX);
+        }
+        // Podman's CNI backend reports an internal network's gateway as "<nil>": the gateway is then the subnet's first
+        // host, which is what Drydock asked for and what the fence puts on the bridge.
+        String gateway = present(v4.getGateway()) ? v4.getGateway().replaceFirst("/.*", "") : firstHost(v4.getSubnet());
+        String bridge = network.getOptions() != null && present(network.getOptions().get("com.docker.network.bridge.name"))
+                ? network.getOptions().get("com.docker.network.bridge.name") : bridgeName;
+        return new RunNetwork(name, bridge, v4.getSubnet(), gateway);
+    }
+
+    /** What to do when run networks do not work, for every message about them. */
+    static final String NETWORK_FIX = "With Podman, install its netavark backend (apt-get install -y netavark aardvark-dns) and set"
+            + " network_backend = \"netavark\" in the [network] table of containers.conf, or install the CNI plugins"
+            + " (apt-get install -y containernetworking-plugins); with Docker, check that it runs its bridge driver. ./drydock"
+            + " doctor tries a run network and says what it got.";
+
+    private static final java.util.regex.Pattern OVERLAP = java.util.regex.Pattern.compile(
+            "overlap|already used|already in use|conflicts with", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** Engines print absent values as {@code <nil>}, {@code ""} or nothing. */
+    static boolean present(String value) {
+        return value != null && !value.isBlank() && !value.strip().equals("<nil>");
+    }
+
+    static String firstHost(String cidr) {
+        String[] p = cidr.split("/")[0].split("\\.");
+        return p[0] + "." + p[1] + "." + p[2] + "." + (Integer.parseInt(p[3]) + 1);
+    }
+
+    private void removeQuietly(String network) {
+        try {
+            docker.removeNetworkCmd(network).exec();
+        } catch (RuntimeException ignored) {
+            // cleanupLeftovers() finds it by its label
+        }
+    }
+
+    @Override
+    public List<String> networkSubnets() {
+        List<String> subnets = new ArrayList<>();
+        try {
+            for (Network n : docker.listNetworksCmd().exec()) {
+                if (n.getIpam() == null || n.getIpam().getConfig() == null) continue;
+                for (Network.Ipam.Config c : n.getIpam().getConfig()) {
+                    if (present(c.getSubnet())) subnets.add(c.getSubnet());
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new EngineException(engine() + " cannot list its networks: " + message(e), e);
+        }
+        return subnets;
     }
 
     @Override
@@ -186,8 +279,25 @@ public final class DockerEngineRunner implements ContainerRunner {
                 .withPrivileged(false)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withReadonlyRootfs(spec.readOnlyRoot())
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,mode=1777,size=" + l.tmpfsBytes()));
+                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,mode=1777,size=" + l.tmpfsBytes()))
+                .withDns(spec.dns());
+        if (rootGrowthBounded) {
+            try {
+                return create(spec, host.withStorageOpt(Map.of("size", Long.toString(l.rootGrowthBytes()))));
+            } catch (EngineException e) {
+                // vfs, and overlay without project quotas, have no size option: run unbounded rather than not at all
+                if (!SIZE_UNSUPPORTED.matcher(String.valueOf(e.getMessage())).find()) throw e;
+                rootGrowthBounded = false;
+                host.withStorageOpt(null);
+            }
+        }
+        return create(spec, host);
+    }
+
+    private static final java.util.regex.Pattern SIZE_UNSUPPORTED = java.util.regex.Pattern.compile(
+            "storage.?opt|quota|not supported|size", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    private String create(ContainerSpec spec, HostConfig host) {
         try {
             return docker.createContainerCmd(spec.image())
                     .withName(spec.name())
@@ -197,6 +307,20 @@ public final class DockerEngineRunner implements ContainerRunner {
                     .exec().getId();
         } catch (RuntimeException e) {
             throw new EngineException("could not create the container from " + spec.image() + ": " + message(e), e);
+        }
+    }
+
+    @Override
+    public boolean boundsRootGrowth() {
+        return rootGrowthBounded;
+    }
+
+    @Override
+    public Long rootBytesWritten(String containerId) {
+        try {
+            return docker.inspectContainerCmd(containerId).withSize(true).exec().getSizeRw();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -251,7 +375,10 @@ public final class DockerEngineRunner implements ContainerRunner {
         try {
             docker.startContainerCmd(containerId).exec();
         } catch (RuntimeException e) {
-            throw new EngineException("could not start the container: " + message(e), e);
+            String why = message(e);
+            // A backend without its plugins fails only here (Podman creates a CNI network's config without checking them).
+            boolean network = why.contains("plugin") || why.contains("netavark") || why.contains("CNI");
+            throw new EngineException(engine() + " could not start the container: " + why + (network ? ". " + NETWORK_FIX : ""), e);
         }
     }
 

@@ -7,14 +7,24 @@ package dev.drydock.sandbox;
  * @param memoryBytes memory limit (and memory+swap limit)
  * @param nanoCpus    CPU limit in billionths of a CPU (1_000_000_000 = one core)
  * @param pids        the most processes/threads the container may have (stops fork bombs)
- * @param tmpfsBytes  size of the writable tmpfs at {@code /tmp} (the root filesystem is read-only)
+ * @param tmpfsBytes  size of the tmpfs at {@code /tmp} (memory-backed, counted in the memory limit)
+ * @param rootGrowthBytes how much the container may write to its root filesystem (writable, as under a plain
+ *                    {@code docker run}, and discarded after the run), where the engine's storage driver can bound it
  */
-public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes) {
+public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes, long rootGrowthBytes) {
+    /** What a run may write to its root filesystem by default: enough for an engine that installs its dependencies at start. */
+    public static final long DEFAULT_ROOT_GROWTH = 8L << 30;
+
+    public Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes) {
+        this(memoryBytes, nanoCpus, pids, tmpfsBytes, DEFAULT_ROOT_GROWTH);
+    }
+
     public Limits {
         if (memoryBytes < (6L << 20)) throw new IllegalArgumentException("memoryBytes must be at least 6 MiB: " + memoryBytes);
         if (nanoCpus <= 0) throw new IllegalArgumentException("nanoCpus must be positive: " + nanoCpus);
         if (pids <= 0) throw new IllegalArgumentException("pids must be positive: " + pids);
         if (tmpfsBytes <= 0) throw new IllegalArgumentException("tmpfsBytes must be positive: " + tmpfsBytes);
+        if (rootGrowthBytes <= 0) throw new IllegalArgumentException("rootGrowthBytes must be positive: " + rootGrowthBytes);
     }
 
     /** One CPU, 256 processes, 64 MiB of /tmp, memory by cluster size. */
@@ -23,6 +33,6 @@ public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes
     }
 
     public Limits withPids(long newPids) {
-        return new Limits(memoryBytes, nanoCpus, newPids, tmpfsBytes);
+        return new Limits(memoryBytes, nanoCpus, newPids, tmpfsBytes, rootGrowthBytes);
     }
 }

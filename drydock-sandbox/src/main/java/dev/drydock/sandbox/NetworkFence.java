@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
  * {@code FORWARD} from the bridge is rejected too (defence in depth: there is no route anyway). The rules name the
  * bridge interface, so they can be added before the bridge exists and apply only to this run.
  *
- * <p>The bridge itself is created here too, with the gateway address, before the container starts: the engine
- * (netavark) creates it only when the first container attaches, and the sandbox API must already listen on the
- * gateway address when the container's first request comes. The engine reuses the existing bridge and deletes it
- * when the container goes.
+ * <p>The bridge itself is created here too, with the gateway address, before the container starts: Podman (netavark
+ * and CNI alike) creates it only when the first container attaches, and the sandbox API must already listen on the
+ * gateway address when the container's first request comes. Podman reuses the existing bridge. Docker creates the
+ * bridge, with the gateway address, when the network is created: then it is left alone here, and removed by Docker
+ * with the network.
  *
  * <p>Needs root and {@code iptables} and {@code ip} (Debian packages iptables, iproute2) on the engine's host, i.e.
  * a local engine. Commands run with {@code iptables -w} (waiting for the xtables lock, as concurrent runs change
@@ -158,6 +159,11 @@ public final class NetworkFence implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the fence: its rules, then every other rule still naming the bridge (Podman's CNI firewall plugin leaves
+     * its {@code CNI-ISOLATION-STAGE-*} rules behind when the container goes), then the bridge if it was created here.
+     * Call it after the engine removed the run's network, so the engine's own rules (Docker's) are gone first.
+     */
     @Override
     public void close() {
         for (int i = undo.size() - 1; i >= 0; i--) {
@@ -168,32 +174,31 @@ public final class NetworkFence implements AutoCloseable {
             }
         }
         undo.clear();
-        if (createdBridge || exists(network.bridge())) {
+        removeRulesNaming(network.bridge()::equals);
+        if (createdBridge && exists(network.bridge())) {
             try {
                 exec(List.of("ip", "link", "del", network.bridge()));
             } catch (IOException ignored) {
-                // the engine deleted it already
+                // netavark deleted it already, with its last container
             }
         }
     }
 
     /**
-     * Removes every {@code DDSB-*} chain (and the jumps to it) and every {@code ddsb<hex>} bridge left by a crashed earlier
-     * process; returns how many. Call it at start-up only: it cannot tell another live process's runs from leftovers.
+     * Removes every {@code DDSB-*} chain, every rule in the filter and nat tables whose in- or out-interface is a
+     * {@code ddsb<hex>} bridge, and every such bridge, left by a crashed earlier process; returns how many chains and
+     * bridges. Call it at start-up only: it cannot tell another live process's runs from leftovers.
      */
     public static int cleanupLeftovers() {
         if (unavailableReason() != null) return 0;
         int removed = 0;
         try {
-            for (List<String> tableChain : List.of(List.of("filter", "INPUT"), List.of("filter", "FORWARD"), List.of("nat", "PREROUTING"))) {
-                String table = tableChain.get(0);
-                String builtin = tableChain.get(1);
-                for (String rule : exec(List.of("iptables", "-w", "-t", table, "-S", builtin)).output.split("\n")) {
-                    if (rule.startsWith("-A " + builtin) && (rule.contains("-j " + CHAIN_PREFIX) || rule.matches(".*-i " + BRIDGE_PREFIX + "[0-9a-f]+ .*"))) {
-                        List<String> args = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
-                        args.addAll(List.of(rule.substring(3).split(" ")));
-                        exec(args);
-                    }
+            removeRulesNaming(name -> name.matches(BRIDGE_PREFIX + "[0-9a-f]+"));
+            for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
+                if (rule.startsWith("-A ") && rule.contains("-j " + CHAIN_PREFIX)) {
+                    List<String> args = new ArrayList<>(List.of("iptables", "-w", "-D"));
+                    args.addAll(tokens(rule.substring(3)));
+                    exec(args);
                 }
             }
             for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
@@ -217,6 +222,51 @@ public final class NetworkFence implements AutoCloseable {
             return removed;
         }
         return removed;
+    }
+
+    /** Deletes the rules of any chain of the filter and nat tables with {@code -i} or {@code -o} naming a matching interface. */
+    static void removeRulesNaming(java.util.function.Predicate<String> iface) {
+        for (String table : List.of("filter", "nat")) {
+            try {
+                for (String rule : exec(List.of("iptables", "-w", "-t", table, "-S")).output.split("\n")) {
+                    if (!rule.startsWith("-A ")) continue;
+                    List<String> args = tokens(rule.substring(3));
+                    boolean names = false;
+                    for (int i = 0; i + 1 < args.size(); i++) {
+                        if ((args.get(i).equals("-i") || args.get(i).equals("-o")) && iface.test(args.get(i + 1))) names = true;
+                    }
+                    if (!names) continue;
+                    List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
+                    delete.addAll(args);
+                    exec(delete);
+                }
+            } catch (IOException ignored) {
+                // best effort: the next start's cleanupLeftovers() tries again
+            }
+        }
+    }
+
+    /** Splits a rule as {@code iptables -S} prints it: words, with double-quoted arguments (comments) kept whole. */
+    static List<String> tokens(String rule) {
+        List<String> out = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        boolean any = false;
+        for (char c : rule.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+                any = true;
+            } else if (c == ' ' && !quoted) {
+                if (any) out.add(word.toString());
+                word.setLength(0);
+                any = false;
+            } else {
+                word.append(c);
+                any = true;
+            }
+        }
+        if (any) out.add(word.toString());
+        return out;
     }
 
     private static boolean exists(String iface) {

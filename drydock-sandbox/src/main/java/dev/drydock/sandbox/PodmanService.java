@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * A Podman service (Docker-compatible API) started and stopped by Drydock, with everything under one directory: its
  * {@code containers.conf} (runc, cgroupfs, explicit ulimits), a {@code registries.conf} marking the given registries as
  * plain-HTTP (insecure), its own storage ({@code --storage-driver vfs}), runroot and temp directory, the socket
- * {@code podman.sock}, the log {@code podman.log} and a pid file. It shares nothing with other Podman users of the
- * machine. A service an earlier process left running (a crash) is stopped first, so its containers can be cleaned up
+ * {@code podman.sock}, the log {@code podman.log}, a pid file and its network configurations ({@code networks/}). It
+ * shares nothing with other Podman users of the machine. A service an earlier process left running (a crash) is stopped first, so its containers can be cleaned up
  * through the new one.
  */
 public final class PodmanService implements AutoCloseable {
@@ -40,12 +40,25 @@ public final class PodmanService implements AutoCloseable {
      * @param insecureRegistries host:port of registries the engine may pull from over plain HTTP (Drydock's own)
      */
     public static PodmanService start(Path dir, List<String> insecureRegistries, Duration startTimeout) throws IOException {
+        return start(dir, insecureRegistries, null, startTimeout);
+    }
+
+    /**
+     * @param networkBackend {@code netavark} or {@code cni}; null lets Podman choose (netavark when installed, else CNI).
+     *                       The sandbox works on both; the tests run on each.
+     */
+    public static PodmanService start(Path dir, List<String> insecureRegistries, String networkBackend, Duration startTimeout)
+            throws IOException {
         Files.createDirectories(dir);
         stopEarlier(dir);
         Path conf = dir.resolve("containers.conf");
         try (InputStream in = PodmanService.class.getResourceAsStream("containers.conf")) {
             Files.copy(in, conf, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        // Network configurations under dir, not /etc: Drydock's run networks are nobody else's business.
+        Path networks = Files.createDirectories(dir.resolve("networks"));
+        Files.writeString(conf, "\n[network]\nnetwork_config_dir = \"" + networks + "\"\n"
+                + (networkBackend == null ? "" : "network_backend = \"" + networkBackend + "\"\n"), java.nio.file.StandardOpenOption.APPEND);
         StringBuilder registries = new StringBuilder("# Written by Drydock: registries this Podman service pulls from over plain HTTP\n");
         for (String r : insecureRegistries) registries.append("[[registry]]\nlocation = \"").append(r).append("\"\ninsecure = true\n\n");
         Path registriesConf = dir.resolve("registries.conf");

@@ -46,6 +46,7 @@ public final class Sandbox implements AutoCloseable {
     private final SandboxConfig config;
     private final ContainerRunner runner;
     private final Semaphore slots;
+    private final SubnetPool subnets;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -55,6 +56,7 @@ public final class Sandbox implements AutoCloseable {
         this.config = config;
         this.runner = runner;
         this.slots = new Semaphore(config.concurrency(), true);
+        this.subnets = new SubnetPool(config.subnetPool());
     }
 
     /** A sandbox on a Docker Engine API endpoint ({@link SandboxConfig#engineEndpoint()}). */
@@ -143,11 +145,13 @@ public final class Sandbox implements AutoCloseable {
         boolean pulled;
         TaskPayloads.Ids ids;
         ContainerRunner.RunNetwork network;
+        SubnetPool.Subnet subnet;
         NetworkFence fence;
         SandboxApi api;
         EgressProxy proxy;
         DnsRecorder dns;
         String containerId;
+        Long rootBytesWritten;
         volatile boolean exited;
 
         Run(SandboxRequest request) {
@@ -178,7 +182,7 @@ public final class Sandbox implements AutoCloseable {
 
                 DeploymentModel model = request.deploymentModel();
                 Map<String, String> labels = Map.of(ContainerRunner.LABEL, runId);
-                network = runner.createNetwork("ddsb-" + runId, model.internalNetwork(), NetworkFence.BRIDGE_PREFIX + runId, labels);
+                network = createNetwork(model.internalNetwork(), labels);
                 InetAddress bindAddress;
                 if (config.hostFence()) {
                     // checked per run: a fence that cannot be installed must not silently become an open network
@@ -218,21 +222,16 @@ public final class Sandbox implements AutoCloseable {
                     env.add("NO_PROXY=" + noProxy);
                     env.add("no_proxy=" + noProxy);
                 }
-                ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(), true);
+                List<String> dnsServers = dns != null ? List.of(network.gateway()) : List.of();
+                ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(),
+                        dnsServers);
                 containerId = runner.createContainer(spec);
-                t = step("create", t);
-                try {
-                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
-                } catch (ContainerRunner.EngineException e) {
-                    // Docker refuses archive uploads into a read-only root (Podman allows them before start): run with a
-                    // writable root rather than without the payload file, and say so.
-                    if (!String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("read-only")) throw e;
-                    runner.removeContainer(containerId);
-                    containerId = runner.createContainer(new ContainerSpec(spec.name(), spec.image(), spec.env(), spec.labels(),
-                            spec.network(), spec.limits(), false));
-                    runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
-                    notes.add("the engine cannot copy the payload into a read-only root filesystem, so the root filesystem was writable");
+                if (!runner.boundsRootGrowth()) {
+                    notes.add("the engine's storage driver cannot bound the root filesystem's growth, so the root filesystem's "
+                            + "writes were not limited (they are reported as rootBytesWritten)");
                 }
+                t = step("create", t);
+                runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
                 t = step("copy", t);
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
@@ -246,11 +245,13 @@ public final class Sandbox implements AutoCloseable {
                     runner.awaitExit(containerId, Duration.ofSeconds(10));
                     t = step("kill", t);
                     collectLogs();
+                    rootBytesWritten = runner.rootBytesWritten(containerId);
                     step("logs", t);
                     return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
                 }
                 collectLogs();
                 t = step("logs", t);
+                rootBytesWritten = runner.rootBytesWritten(containerId);
                 boolean oom = runner.oomKilled(containerId);
                 return new Ending(SandboxResult.Outcome.EXITED, exit.getAsInt(), oom, null);
             } catch (IOException | RuntimeException e) {
@@ -306,6 +307,33 @@ public final class Sandbox implements AutoCloseable {
             }
         }
 
+        /**
+         * Creates the run network on a subnet leased from the pool; a subnet the engine refuses as overlapping (another
+         * process on this host took it meanwhile) is marked taken and another one is tried.
+         */
+        ContainerRunner.RunNetwork createNetwork(boolean internal, Map<String, String> labels) {
+            List<String> taken = new ArrayList<>(runner.networkSubnets());
+            for (int attempt = 1; ; attempt++) {
+                SubnetPool.Subnet lease = subnets.lease(taken);
+                try {
+                    ContainerRunner.RunNetwork created = runner.createNetwork("ddsb-" + runId, internal, NetworkFence.BRIDGE_PREFIX + runId,
+                            lease, labels);
+                    subnet = lease;
+                    return created;
+                } catch (ContainerRunner.SubnetTakenException e) {
+                    subnets.release(lease);
+                    taken.add(lease.cidr());
+                    if (attempt == 5) {
+                        throw new ContainerRunner.EngineException("the engine refused 5 subnets of sandbox.subnet-pool as overlapping"
+                                + " other networks (last: " + e.getMessage() + "): choose another private range for sandbox.subnet-pool");
+                    }
+                } catch (RuntimeException e) {
+                    subnets.release(lease);
+                    throw e;
+                }
+            }
+        }
+
         long step(String name, long since) {
             long now = System.nanoTime();
             durations.merge(name, (now - since) / 1_000_000, Long::sum);
@@ -348,7 +376,7 @@ public final class Sandbox implements AutoCloseable {
             durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
             return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
-                    api == null ? List.of() : api.created(), usage, durations, notes);
+                    api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten);
         }
 
         void cleanup() {
@@ -364,7 +392,6 @@ public final class Sandbox implements AutoCloseable {
             if (api != null) api.close();
             if (proxy != null) proxy.close();
             if (dns != null) dns.close();
-            if (fence != null) fence.close();
             if (network != null) {
                 try {
                     runner.removeNetwork(network.name());
@@ -372,6 +399,9 @@ public final class Sandbox implements AutoCloseable {
                     // cleanupLeftovers() finds it by its label
                 }
             }
+            // after the network: the engine removes its own rules first, the fence then sweeps what CNI leaves
+            if (fence != null) fence.close();
+            if (subnet != null) subnets.release(subnet);
             if (pulled) releaseImage(request.imageRef());
             durations.put("cleanup", (System.nanoTime() - t) / 1_000_000);
         }

@@ -17,9 +17,11 @@ import java.time.Duration;
  *                                 private addresses (tests only)
  * @param keepImages               {@code sandbox.keep-images}: keep pulled images in the engine after the run (faster
  *                                 retests; the engine's storage grows with every build); default false
+ * @param subnetPool               {@code sandbox.subnet-pool}: the IPv4 range run networks get their {@code /24} from
+ *                                 ({@link SubnetPool#DEFAULT_POOL}); pick one your LAN and VPNs do not use
  */
 public record SandboxConfig(String engineEndpoint, Duration timeout, int concurrency, int logMaxLines, long logMaxBytes,
-                            boolean hostFence, boolean allowPrivateDestinations, boolean keepImages) {
+                            boolean hostFence, boolean allowPrivateDestinations, boolean keepImages, String subnetPool) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
     public SandboxConfig {
@@ -30,31 +32,37 @@ public record SandboxConfig(String engineEndpoint, Duration timeout, int concurr
         if (concurrency < 1) throw new IllegalArgumentException("sandbox.concurrency must be at least 1: " + concurrency);
         if (logMaxLines < 1) throw new IllegalArgumentException("sandbox.log-max-lines must be at least 1: " + logMaxLines);
         if (logMaxBytes < 1) throw new IllegalArgumentException("sandbox.log-max-bytes must be at least 1: " + logMaxBytes);
+        if (subnetPool == null) subnetPool = SubnetPool.DEFAULT_POOL;
+        new SubnetPool(subnetPool); // validates, naming the key
     }
 
     /** Defaults for an endpoint: 10 min, one run per core, 10,000 lines / 1 MiB, fenced, no private proxy targets. */
     public static SandboxConfig defaults(String engineEndpoint) {
         return new SandboxConfig(engineEndpoint, DEFAULT_TIMEOUT, Runtime.getRuntime().availableProcessors(),
-                BoundedLog.DEFAULT_MAX_LINES, BoundedLog.DEFAULT_MAX_BYTES, true, false, false);
+                BoundedLog.DEFAULT_MAX_LINES, BoundedLog.DEFAULT_MAX_BYTES, true, false, false, SubnetPool.DEFAULT_POOL);
     }
 
     public SandboxConfig withTimeout(Duration t) {
-        return new SandboxConfig(engineEndpoint, t, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages);
+        return new SandboxConfig(engineEndpoint, t, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages, subnetPool);
     }
 
     public SandboxConfig withConcurrency(int n) {
-        return new SandboxConfig(engineEndpoint, timeout, n, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages);
+        return new SandboxConfig(engineEndpoint, timeout, n, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages, subnetPool);
     }
 
     public SandboxConfig withAllowPrivateDestinations(boolean allow) {
-        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allow, keepImages);
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allow, keepImages, subnetPool);
     }
 
     public SandboxConfig withKeepImages(boolean keep) {
-        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keep);
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keep, subnetPool);
     }
 
     public SandboxConfig withLogLimits(int lines, long bytes) {
-        return new SandboxConfig(engineEndpoint, timeout, concurrency, lines, bytes, hostFence, allowPrivateDestinations, keepImages);
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, lines, bytes, hostFence, allowPrivateDestinations, keepImages, subnetPool);
+    }
+
+    public SandboxConfig withSubnetPool(String pool) {
+        return new SandboxConfig(engineEndpoint, timeout, concurrency, logMaxLines, logMaxBytes, hostFence, allowPrivateDestinations, keepImages, pool);
     }
 }

@@ -16,13 +16,15 @@ import java.util.Map;
  * @param timeout     the limit that applied
  * @param error       for {@link Outcome#TIMED_OUT} before the container ran: which step ran out of time; else null
  * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, cleanup, total
- * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine could not copy into a
- *                    read-only root, so the root filesystem was writable)
+ * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine cannot bound the root
+ *                    filesystem's growth)
+ * @param rootBytesWritten bytes the container wrote to its (writable, discarded) root filesystem, as the engine counts
+ *                    its writable layer; null when the engine did not say or the container never ran
  */
 public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
                             String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
                             List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
-                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes) {
+                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten) {
     public enum Outcome {
         /** The container ran and exited by itself. */
         EXITED,
@@ -38,6 +40,12 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         created = List.copyOf(created);
         notes = List.copyOf(notes);
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
+    }
+
+    /** The same result under another limit (the test's whole limit, where the run had what was left of it). */
+    public SandboxResult withTimeout(Duration limit) {
+        return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, limit, stdout, stderr, apiCalls, task, created,
+                networkUsage, durations, notes, rootBytesWritten);
     }
 
     /** The report's {@code testLog}: the lines written to stdout, bounded. */

@@ -28,10 +28,11 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>a CNCF distribution registry ({@code docker-registry}) on 127.0.0.1 with htpasswd (bcrypt) authentication, so
  *       the runner pulls with credentials as it does from Drydock's registry;
- *   <li>Podman's Docker-compatible API through the product's {@link PodmanService}
- *       ({@code podman --storage-driver vfs system service}) on a unix socket, with the
- *       project's {@code containers.conf} (runc, cgroupfs, explicit ulimits) and its own storage, runroot and tmpdir so
- *       it shares nothing with other podman users of the machine;
+ *   <li>a container engine with a Docker Engine API on a unix socket, chosen by the system property
+ *       {@value #ENGINE_PROPERTY} (the sandbox module's test executions run the engine-dependent tests once for each):
+ *       {@code podman-netavark} (default) and {@code podman-cni} — the product's own {@link PodmanService} with that
+ *       network backend, its own storage, runroot and network configuration — or {@code docker}, a private Docker
+ *       daemon ({@link DockerDaemon});
  *   <li>{@link #buildAdapter}: an image built with buildah from Debian's static busybox plus a shell script and a
  *       {@code /var/manifest.json}, pushed to the registry.
  * </ul>
@@ -40,8 +41,31 @@ import java.util.stream.Stream;
  *
  * <p>{@link #require()} skips the calling test when a tool is missing, except on CI ({@code CI=true}) where it fails.
  */
-final class PodmanFixture implements AutoCloseable {
+final class EngineFixture implements AutoCloseable {
     static final String USER = "sandbox-puller";
+    static final String ENGINE_PROPERTY = "drydock.test.engine";
+
+    /** The engines and network backends the sandbox is tested on. */
+    enum Engine {
+        PODMAN_NETAVARK("netavark"), PODMAN_CNI("cni"), DOCKER(null);
+
+        /** Podman's {@code network_backend}; null for Docker. */
+        final String podmanBackend;
+
+        Engine(String podmanBackend) {
+            this.podmanBackend = podmanBackend;
+        }
+
+        static Engine selected() {
+            String name = System.getProperty(ENGINE_PROPERTY, "podman-netavark");
+            for (Engine e : values()) {
+                if (e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-').equals(name)) return e;
+            }
+            throw new IllegalArgumentException(ENGINE_PROPERTY + " must be podman-netavark, podman-cni or docker, got " + name);
+        }
+    }
+
+    final Engine engine = Engine.selected();
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(120);
 
     final Path dir;
@@ -51,38 +75,58 @@ final class PodmanFixture implements AutoCloseable {
     private final Map<String, String> env;
     private final List<Process> processes = new ArrayList<>();
     private PodmanService podman;
+    private DockerDaemon docker;
 
     static boolean onCi() {
         return "true".equals(System.getenv("CI"));
     }
 
     /**
-     * Skips (fails on CI) unless podman, buildah, docker-registry, runc, iptables, ip and /bin/busybox are installed and
-     * this process may change firewall rules (root).
+     * Skips (fails on CI) unless buildah, docker-registry, runc, iptables, ip, curl, /bin/busybox and the selected engine
+     * (podman with netavark or with the CNI plugins, or dockerd) are installed and this process may change firewall rules
+     * (root).
      */
     static void require() {
+        Engine engine = Engine.selected();
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("podman", "buildah", "docker-registry", "runc", "iptables", "ip")) {
+        for (String tool : List.of("buildah", "docker-registry", "runc", "iptables", "ip", "curl")) {
             if (find(tool) == null) missing.add(tool);
+        }
+        switch (engine) {
+            case PODMAN_NETAVARK -> {
+                if (find("podman") == null) missing.add("podman");
+                if (!Files.isExecutable(Path.of("/usr/lib/podman/netavark"))) missing.add("netavark (Debian package netavark)");
+                if (!Files.isExecutable(Path.of("/usr/lib/podman/aardvark-dns"))) missing.add("aardvark-dns");
+            }
+            case PODMAN_CNI -> {
+                if (find("podman") == null) missing.add("podman");
+                if (SandboxDoctor.CNI_PLUGIN_DIRS.stream().noneMatch(d -> Files.isExecutable(Path.of(d, "bridge")))) {
+                    missing.add("the CNI plugins (Debian package containernetworking-plugins)");
+                }
+            }
+            case DOCKER -> {
+                if (find("dockerd") == null) missing.add("dockerd (Debian package docker.io)");
+                if (find("containerd") == null) missing.add("containerd");
+            }
         }
         if (!Files.isExecutable(Path.of("/bin/busybox"))) missing.add("/bin/busybox (busybox-static)");
         if (missing.isEmpty() && NetworkFence.unavailableReason() != null) missing.add("a usable network fence: " + NetworkFence.unavailableReason());
         if (missing.isEmpty()) return;
-        String message = "not installed: " + String.join(", ", missing);
+        String message = "not installed for the " + engine + " tests: " + String.join(", ", missing);
         if (onCi()) throw new AssertionError(message + "; CI=true and .ci/run installs these, so this is a failure");
         Assumptions.abort(message + "; skipping (on CI this fails)");
     }
 
-    PodmanFixture() throws IOException {
+    EngineFixture() throws IOException {
         require();
         dir = Files.createTempDirectory("drydock-sandbox-test");
         byte[] pw = new byte[12];
         new SecureRandom().nextBytes(pw);
         password = java.util.HexFormat.of().formatHex(pw);
         registryPort = freePort();
-        socket = PodmanService.socket(dir.resolve("podman"));
+        socket = engine == Engine.DOCKER ? DockerDaemon.socket(dir.resolve("docker")) : PodmanService.socket(dir.resolve("podman"));
         Path conf = dir.resolve("containers.conf");
-        try (InputStream in = PodmanFixture.class.getResourceAsStream("/podman/containers.conf")) {
+        try (InputStream in = EngineFixture.class.getResourceAsStream("/podman/containers.conf")) {
             Files.copy(in, conf);
         }
         Path registries = dir.resolve("registries.conf");
@@ -90,7 +134,9 @@ final class PodmanFixture implements AutoCloseable {
         env = Map.of("CONTAINERS_CONF", conf.toString(), "CONTAINERS_REGISTRIES_CONF", registries.toString());
         try {
             startRegistry();
-            startPodman();
+            if (engine == Engine.DOCKER) docker = DockerDaemon.start(dir.resolve("docker"), Duration.ofSeconds(60));
+            else podman = PodmanService.start(dir.resolve("podman"), List.of("127.0.0.1:" + registryPort), engine.podmanBackend,
+                    Duration.ofSeconds(30));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -129,9 +175,18 @@ final class PodmanFixture implements AutoCloseable {
         awaitPort(registryPort);
     }
 
-    /** The product's own {@link PodmanService} (what {@code sandbox.engine=podman} starts), in this fixture's directory. */
-    private void startPodman() throws IOException {
-        podman = PodmanService.start(dir.resolve("podman"), List.of("127.0.0.1:" + registryPort), Duration.ofSeconds(30));
+    /** The names (repository:tag) of the images the engine holds now, from its API. */
+    List<String> engineImages() {
+        String json = tool(List.of("curl", "-sS", "--unix-socket", socket.toString(), "http://engine/images/json"));
+        List<String> names = new ArrayList<>();
+        try {
+            for (var image : new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)) {
+                image.path("RepoTags").forEach(t -> names.add(t.asText()));
+            }
+        } catch (IOException e) {
+            throw new AssertionError("the engine's image list is not JSON: " + json, e);
+        }
+        return names;
     }
 
     /**
@@ -282,6 +337,7 @@ final class PodmanFixture implements AutoCloseable {
     @Override
     public void close() {
         if (podman != null) podman.close();
+        if (docker != null) docker.close();
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process p = processes.get(i);
             p.descendants().forEach(ProcessHandle::destroy);

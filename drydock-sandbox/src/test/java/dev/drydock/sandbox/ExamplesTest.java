@@ -3,6 +3,7 @@ package dev.drydock.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.tools.JavaCompiler;
@@ -15,26 +16,27 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample adapters under {@code examples/} pass every sandbox check. */
+@Tag("engine")
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
-    private static PodmanFixture podman;
+    private static EngineFixture engine;
     private static Sandbox sandbox;
 
     @BeforeAll
     static void start() throws IOException {
-        podman = new PodmanFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(podman.endpoint()).withTimeout(Duration.ofSeconds(90)));
+        engine = new EngineFixture();
+        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(90)));
     }
 
     @AfterAll
     static void stop() {
         if (sandbox != null) sandbox.close();
-        if (podman != null) podman.close();
+        if (engine != null) engine.close();
     }
 
     private static SandboxResult run(String ref, Path manifest) throws IOException {
         SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(Files.readString(manifest)),
-                DeploymentModel.FullyNetworkIsolated).withAuth(podman.auth());
+                DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth());
         return sandbox.run(request);
     }
 
@@ -42,7 +44,7 @@ class ExamplesTest {
     @Test
     void busyboxPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("busybox-pull-adapter");
-        SandboxResult r = run(podman.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
+        SandboxResult r = run(engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
         assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
         assertThat(r.testLog()).first().asString().startsWith("Starting ingest of http://");
         assertThat(r.testLog()).last().isEqualTo("Processing complete");
@@ -56,7 +58,7 @@ class ExamplesTest {
     @Test
     void javaPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("java-pull-adapter");
-        Path root = Files.createTempDirectory(podman.dir, "java-rootfs");
+        Path root = Files.createTempDirectory(engine.dir, "java-rootfs");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         int rc = javac.run(null, null, null, "--release", "21", "-d", root.resolve("app").toString(),
                 example.resolve("src/main/java/example/PullAdapter.java").toString());
@@ -65,7 +67,7 @@ class ExamplesTest {
         Files.createDirectories(root.resolve("var"));
         Files.copy(example.resolve("src/main/jib/var/manifest.json"), root.resolve("var/manifest.json"));
         Files.createDirectories(root.resolve("tmp"));
-        String ref = podman.buildRootfs("java-pull", root,
+        String ref = engine.buildRootfs("java-pull", root,
                 "[\"/opt/jre/bin/java\",\"-XX:MaxRAMPercentage=75\",\"-cp\",\"/app\",\"example.PullAdapter\"]");
         SandboxResult r = run(ref, example.resolve("src/main/jib/var/manifest.json"));
         assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);

@@ -25,12 +25,12 @@ class SandboxOverheadBenchmark {
         Assumptions.assumeTrue(runs != null, "set -Dsandbox.bench=N to run the benchmark");
         int n = Integer.parseInt(runs);
         boolean keep = Boolean.getBoolean("sandbox.bench.keep-images");
-        try (PodmanFixture podman = new PodmanFixture();
-             Sandbox sandbox = Sandbox.open(SandboxConfig.defaults(podman.endpoint()).withKeepImages(keep))) {
+        try (EngineFixture engine = new EngineFixture();
+             Sandbox sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withKeepImages(keep))) {
             String manifest = Adapters.manifest("pull", null);
-            String ref = podman.buildAdapter("instant", manifest, "#!/bin/sh\necho hi\n");
+            String ref = engine.buildAdapter("instant", manifest, "#!/bin/sh\necho hi\n");
             SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(manifest), DeploymentModel.FullyNetworkIsolated)
-                    .withAuth(podman.auth());
+                    .withAuth(engine.auth());
             sandbox.run(request); // warm-up: first pull stores the layers
             Map<String, List<Long>> steps = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {

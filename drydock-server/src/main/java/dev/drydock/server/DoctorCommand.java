@@ -84,8 +84,7 @@ final class DoctorCommand implements Callable<Integer> {
             endpoint = engine;
         }
         try {
-            SandboxConfig sc = new SandboxConfig(endpoint, cfg.testTimeout(), 1, cfg.sandbox().logMaxLines(),
-                    cfg.sandbox().logMaxBytes(), cfg.sandbox().hostFence(), cfg.sandbox().proxyAllowPrivate(), cfg.sandbox().keepImages());
+            SandboxConfig sc = cfg.sandboxConfig(endpoint, 1);
             List<SandboxDoctor.Finding> findings = SandboxDoctor.diagnose(sc);
             boolean ok = !findings.isEmpty();
             for (SandboxDoctor.Finding f : findings) {

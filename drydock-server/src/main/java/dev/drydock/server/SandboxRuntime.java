@@ -67,8 +67,7 @@ public final class SandboxRuntime implements SandboxAccess, AutoCloseable {
             endpoint = WELL_KNOWN.get(0);
         }
         int concurrency = s.concurrency() > 0 ? s.concurrency() : Math.max(1, config.workerConcurrency());
-        SandboxConfig sc = new SandboxConfig(endpoint, config.testTimeout(), concurrency, s.logMaxLines(), s.logMaxBytes(),
-                s.hostFence(), s.proxyAllowPrivate(), s.keepImages());
+        SandboxConfig sc = config.sandboxConfig(endpoint, concurrency);
         Sandbox opened = Sandbox.open(sc);
         try {
             int removed = opened.cleanupLeftovers();

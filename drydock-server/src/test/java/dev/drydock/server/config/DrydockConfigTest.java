@@ -360,12 +360,13 @@ class DrydockConfigTest {
     @Test
     void sandboxDefaultsAndOverrides() {
         DrydockConfig c = load(Map.of(), Map.of());
-        assertThat(c.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("auto", null, 0, 10_000, 1_048_576, true, false, false));
+        assertThat(c.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("auto", null, 0, 10_000, 1_048_576, true, false, false,
+                "10.213.0.0/16"));
         DrydockConfig o = load(Map.of("DRYDOCK_SANDBOX_ENGINE", "unix:///var/run/docker.sock", "DRYDOCK_SANDBOX_CONCURRENCY", "3",
                 "DRYDOCK_SANDBOX_REGISTRY_HOST", "10.0.0.5:5000", "DRYDOCK_SANDBOX_KEEP_IMAGES", "true"),
-                Map.of("sandbox.log-max-lines", "50", "sandbox.host-fence", "false"));
+                Map.of("sandbox.log-max-lines", "50", "sandbox.host-fence", "false", "sandbox.subnet-pool", "172.30.0.0/20"));
         assertThat(o.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("unix:///var/run/docker.sock", "10.0.0.5:5000", 3, 50,
-                1_048_576, false, false, true));
+                1_048_576, false, false, true, "172.30.0.0/20"));
         assertThat(load(Map.of(), Map.of("sandbox.engine", "none")).sandbox().disabled()).isTrue();
     }
 
@@ -377,5 +378,11 @@ class DrydockConfigTest {
                 .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.registry-host must be host:port");
         assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.concurrency", "0")))
                 .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.concurrency must be between 1 and 64");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.subnet-pool", "10.213.0.0")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.subnet-pool must be an IPv4 range like 10.213.0.0/16");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.subnet-pool", "10.0.0.0/28")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("sandbox.subnet-pool must be an IPv4 range from /8 to /24");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("sandbox.subnet-pool", "10.213.5.0/16")))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("has host bits set; did you mean 10.213.0.0/16?");
     }
 }

@@ -1,0 +1,18 @@
+package dev.drydock.sandbox;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NetworkFenceTest {
+    /** Rules as {@code iptables -S} prints them, CNI's quoted comments included, split back into the words to delete them. */
+    @Test
+    void rulesSplitIntoTheirArgumentsKeepingQuotedComments() {
+        assertThat(NetworkFence.tokens("CNI-ISOLATION-STAGE-1 -i ddsb0ddba11 ! -o ddsb0ddba11 -m comment --comment"
+                + " \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j CNI-ISOLATION-STAGE-2"))
+                .containsExactly("CNI-ISOLATION-STAGE-1", "-i", "ddsb0ddba11", "!", "-o", "ddsb0ddba11", "-m", "comment", "--comment",
+                        "CNI firewall plugin rules (ingressPolicy: same-bridge)", "-j", "CNI-ISOLATION-STAGE-2");
+        assertThat(NetworkFence.tokens("INPUT -i ddsb1 -j DDSB-1")).containsExactly("INPUT", "-i", "ddsb1", "-j", "DDSB-1");
+        assertThat(NetworkFence.tokens("X -m comment --comment \"\" -j RETURN")).containsExactly("X", "-m", "comment", "--comment", "", "-j", "RETURN");
+    }
+}
