@@ -260,6 +260,9 @@ class GraphqlTest {
         assertThat(texts(page.at("/engine/builds/records"), "id")).isEqualTo(texts(all.at("/engine/builds/records"), "id").subList(9, 11));
         JsonNode byId = data(gql(dev, "{ engine(id: \"" + engineId + "\") { builds(id: \"" + approved + "\") { count records { id } } } }", null));
         assertThat(texts(byId.at("/engine/builds/records"), "id")).containsExactly(approved);
+        JsonNode nulls = data(gql(dev, "{ engine(id: \"" + engineId + "\") { builds(offset: null, limit: null) { offset limit } } }", null));
+        assertThat(nulls.at("/engine/builds/offset").asInt()).isZero();
+        assertThat(nulls.at("/engine/builds/limit").asInt()).isEqualTo(30);
         assertThat(code(gql(dev, "{ engine(id: \"" + engineId + "\") { builds(limit: 0) { count } } }", null))).isEqualTo("VALIDATION_FAILED");
         assertThat(code(gql(dev, "{ engine(id: \"" + engineId + "\") { builds(offset: -1) { count } } }", null))).isEqualTo("VALIDATION_FAILED");
         JsonNode badString = gql(dev, "{ engine(id: \"" + engineId + "\") { builds(status: [\"submitted\"]) { count } } }", null);

@@ -217,8 +217,10 @@ public final class GraphqlRoutes {
      */
     private BuildPage engineBuilds(DataFetchingEnvironment env) {
         Adapter adapter = source(env);
-        int offset = env.getArgumentOrDefault("offset", 0);
-        int limit = env.getArgumentOrDefault("limit", 30);
+        Integer offsetArg = env.getArgument("offset"); // null when the client sends an explicit null
+        Integer limitArg = env.getArgument("limit");
+        int offset = offsetArg == null ? 0 : offsetArg;
+        int limit = limitArg == null ? 30 : limitArg;
         if (offset < 0) {
             throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "offset must be 0 or more", Map.of("field", "offset"));
         }
