@@ -63,8 +63,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /graphql}: engines (adapters) and their builds, Veritone-shaped, over the same services and
- * authentication as the REST API. The schema is {@code graphql/schema.graphqls}; its enums must spell the
- * domain's enums exactly (checked at start-up). Domain errors become GraphQL errors with
+ * authentication as the REST API. The schema is {@code graphql/schema.graphqls}; its build enums are the
+ * platform's ({@link PlatformBuildStatus}, {@link PlatformBuildAction}), the others spell the domain's enums,
+ * and each must hold exactly the values of its Java enum (checked at start-up). Domain errors become GraphQL errors with
  * {@code extensions.code} set to the {@link ApiErrorCode}; only a failed authentication or an unreadable
  * request is an HTTP error (401, 400, 413), with the same {@code errors[]} body.
  */
@@ -147,8 +148,9 @@ public final class GraphqlRoutes {
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(DATE_TIME)
-                .type("BuildStatus", t -> t.enumValues(new NaturalEnumValuesProvider<>(BuildState.class)))
-                .type("BuildUpdateAction", t -> t.enumValues(new NaturalEnumValuesProvider<>(BuildAction.class)))
+                .type("BuildStatus", t -> t.enumValues(new NaturalEnumValuesProvider<>(PlatformBuildStatus.class)))
+                .type("BuildUpdateAction", t -> t.enumValues(new NaturalEnumValuesProvider<>(PlatformBuildAction.class)))
+                .type("DrydockBuildState", t -> t.enumValues(new NaturalEnumValuesProvider<>(BuildState.class)))
                 .type("EngineState", t -> t.enumValues(new NaturalEnumValuesProvider<>(AdapterState.class)))
                 .type("Query", t -> t
                         .dataFetcher("engine", env -> adapters.get(principal(env), env.getArgument("id")))
@@ -163,25 +165,32 @@ public final class GraphqlRoutes {
                         .dataFetcher("category", env -> this.<Adapter>source(env).category())
                         .dataFetcher("builds", this::engineBuilds))
                 .type("BuildList", t -> t
-                        .dataFetcher("records", env -> this.<List<Build>>source(env))
-                        .dataFetcher("count", env -> this.<List<Build>>source(env).size()))
+                        .dataFetcher("records", env -> this.<BuildPage>source(env).records())
+                        .dataFetcher("offset", env -> this.<BuildPage>source(env).offset())
+                        .dataFetcher("limit", env -> this.<BuildPage>source(env).limit())
+                        .dataFetcher("count", env -> this.<BuildPage>source(env).records().size()))
                 .type("Build", t -> t
                         .dataFetcher("id", env -> this.<Build>source(env).id())
                         .dataFetcher("engineId", env -> this.<Build>source(env).engineId())
-                        .dataFetcher("status", env -> this.<Build>source(env).state())
+                        .dataFetcher("status", env -> PlatformBuildStatus.of(this.<Build>source(env).state()))
+                        .dataFetcher("state", env -> this.<Build>source(env).state())
                         .dataFetcher("dockerImage", env -> env.getGraphQlContext().get(HOST) + "/" + this.<Build>source(env).imagePath())
+                        .dataFetcher("createdDateTime", env -> this.<Build>source(env).created())
+                        .dataFetcher("modifiedDateTime", env -> this.<Build>source(env).updated())
                         .dataFetcher("digest", env -> this.<Build>source(env).digest())
                         .dataFetcher("tag", env -> this.<Build>source(env).tag())
                         .dataFetcher("uploadTime", env -> Instant.ofEpochMilli(this.<Build>source(env).uploadTime()))
                         .dataFetcher("user", env -> this.<Build>source(env).user())
-                        .dataFetcher("allowedActions", env -> List.copyOf(builds.allowedActions(principal(env), source(env)))))
+                        .dataFetcher("validStateActions", this::allowedActions)
+                        .dataFetcher("allowedActions", this::allowedActions))
                 .type("DeletePayload", t -> t
                         .dataFetcher("id", env -> this.<Map<String, Object>>source(env).get("id"))
                         .dataFetcher("message", env -> this.<Map<String, Object>>source(env).get("message")))
                 .build();
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
-        requireSameValues(schema, "BuildStatus", BuildState.class);
-        requireSameValues(schema, "BuildUpdateAction", BuildAction.class);
+        requireSameValues(schema, "BuildStatus", PlatformBuildStatus.class);
+        requireSameValues(schema, "BuildUpdateAction", PlatformBuildAction.class);
+        requireSameValues(schema, "DrydockBuildState", BuildState.class);
         requireSameValues(schema, "EngineState", AdapterState.class);
         return schema;
     }
@@ -197,19 +206,83 @@ public final class GraphqlRoutes {
         }
     }
 
-    private Object engineBuilds(DataFetchingEnvironment env) {
+    /** One page of an engine's builds: the records, where the page starts and its size. */
+    record BuildPage(List<Build> records, int offset, int limit) {}
+
+    static final int MAX_PAGE = 1000;
+
+    /**
+     * {@code Engine.builds}: the platform's statuses (and their string form, {@code status}) name the Drydock
+     * states they cover; a filter that names only statuses Drydock never produces finds nothing.
+     */
+    private BuildPage engineBuilds(DataFetchingEnvironment env) {
         Adapter adapter = source(env);
-        List<BuildState> wanted = env.getArgument("buildStatus");
-        Set<BuildState> states = EnumSet.noneOf(BuildState.class);
-        if (wanted != null) states.addAll(wanted);
-        return builds.list(adapter.engineId(), states);
+        Integer offsetArg = env.getArgument("offset"); // null when the client sends an explicit null
+        Integer limitArg = env.getArgument("limit");
+        int offset = offsetArg == null ? 0 : offsetArg;
+        int limit = limitArg == null ? 30 : limitArg;
+        if (offset < 0) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "offset must be 0 or more", Map.of("field", "offset"));
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "limit must be between 1 and " + MAX_PAGE, Map.of("field", "limit"));
+        }
+        Set<PlatformBuildStatus> wanted = EnumSet.noneOf(PlatformBuildStatus.class);
+        List<PlatformBuildStatus> byEnum = env.getArgument("buildStatus");
+        if (byEnum != null) wanted.addAll(byEnum);
+        List<String> byName = env.getArgument("status");
+        if (byName != null) {
+            for (String name : byName) wanted.add(statusNamed(name));
+        }
+        List<Build> all;
+        if (wanted.isEmpty()) {
+            all = builds.list(adapter.engineId(), EnumSet.noneOf(BuildState.class)); // all but deleted
+        } else {
+            Set<BuildState> states = EnumSet.noneOf(BuildState.class);
+            wanted.forEach(s -> states.addAll(s.states()));
+            all = states.isEmpty() ? List.of() : builds.list(adapter.engineId(), states);
+        }
+        String id = env.getArgument("id");
+        if (id != null) all = all.stream().filter(b -> b.id().equals(id)).toList();
+        List<Build> page = offset >= all.size() ? List.of() : all.subList(offset, Math.min(all.size(), offset + limit));
+        return new BuildPage(page, offset, limit);
+    }
+
+    private static PlatformBuildStatus statusNamed(String name) {
+        for (PlatformBuildStatus s : PlatformBuildStatus.values()) {
+            if (s.name().equals(name)) return s;
+        }
+        throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "unknown build status '" + name + "'; one of "
+                + String.join(", ", Arrays.stream(PlatformBuildStatus.values()).map(Enum::name).toList()), Map.of("field", "status"));
+    }
+
+    private List<PlatformBuildAction> allowedActions(DataFetchingEnvironment env) {
+        return builds.allowedActions(principal(env), source(env)).stream().map(PlatformBuildAction::of).toList();
     }
 
     private Build updateEngineBuild(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
         Principal principal = principal(env);
         Build build = ownBuild(principal, (String) input.get("id"), (String) input.get("engineId"));
-        return builds.act(principal, build.id(), (BuildAction) input.get("action"), (String) input.get("reason"));
+        PlatformBuildAction requested = (PlatformBuildAction) input.get("action");
+        BuildAction action = requested.action().orElseThrow(() -> noUpload(principal, build));
+        if (input.get("dockerImage") != null) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "dockerImage is for upload, which Drydock does not offer: "
+                    + "leave it out (a build's image is the one pushed)", Map.of("field", "dockerImage"));
+        }
+        return builds.act(principal, build.id(), action, (String) input.get("reason"));
+    }
+
+    /** upload: Drydock's builds come from pushes, so no state offers it. */
+    private ApiException noUpload(Principal principal, Build build) {
+        List<String> allowed = builds.allowedActions(principal, build).stream().map(a -> PlatformBuildAction.of(a).name()).toList();
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("state", build.state().name());
+        detail.put("action", PlatformBuildAction.upload.name());
+        detail.put("allowedActions", allowed);
+        return new ApiException(ApiErrorCode.BUILD_ACTION_NOT_ALLOWED, "Drydock has no upload action: a build is created by "
+                + "pushing its image (docker push HOST/ORG/NAME:TAG); allowed now: " + (allowed.isEmpty() ? "none" : String.join(", ", allowed)),
+                detail);
     }
 
     private Map<String, Object> deleteEngineBuild(DataFetchingEnvironment env) {
