@@ -25,8 +25,9 @@ import java.util.Set;
  *   <li>a {@code category} that names a registration category is replaced by its id ({@link ManifestCategories});</li>
  *   <li>{@code engineMode ""} (how the platform stores an unset mode) is dropped;</li>
  *   <li>an adapter (registered, or else declared, as pull or push) must say {@code engineMode} batch or stream
- *       even when the manifest leaves out its category (the schema can only require it when the category says
- *       pull or push).</li>
+ *       even when the manifest leaves out its category or writes it in another case (the schema can only require it
+ *       when the category says pull or push); a manifest naming an engine category is left to
+ *       {@code manifest.matches}, whose mismatch is the root cause.</li>
  * </ul>
  * The result is the manifest the later checks and the sandbox run read: its {@code externalCalls} are hosts, which
  * is what the sandbox's egress proxy compares destinations with.
@@ -84,8 +85,10 @@ final class ManifestRules {
 
         String adapterCategory = ManifestCategories.isAdapter(registeredCategory) ? registeredCategory
                 : registeredCategory == null && ManifestCategories.isAdapter(resolved) ? resolved : null;
-        // the schema already holds a manifest whose category is literally pull or push to this
-        if (adapterCategory != null && !ManifestCategories.isAdapter(declaredCategory)) {
+        // the schema already holds a manifest whose category is literally pull or push to this; a manifest naming an
+        // engine category is another adapter's, which manifest.matches reports as the one root cause
+        if (adapterCategory != null && !ManifestCategories.isAdapter(declaredCategory)
+                && (resolved == null || ManifestCategories.isAdapter(resolved))) {
             String mode = textOrNull(m.get("engineMode"));
             if (mode == null) {
                 violations.add(new ShippedSchema.Violation("$", "required property 'engineMode' not found: adapters ("

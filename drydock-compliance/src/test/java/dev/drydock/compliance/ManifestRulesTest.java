@@ -289,6 +289,11 @@ class ManifestRulesTest {
                 {"category":"pull","engineMode":"","preferredInputFormat":"video/mp4","outputFormats":["video/mp4"],
                  "clusterSize":"small"}""", registered("pull", "batch"));
         assertThat(stored.errors()).singleElement().asString().contains("$.engineMode");
+        // an engine's manifest pushed to an adapter: one root cause, the category
+        BuildReport engine = test("""
+                {"category":"transcription","preferredInputFormat":"audio/wav","outputFormats":["application/json"],
+                 "clusterSize":"small"}""", registered("pull", "batch"));
+        assertThat(engine.errors()).singleElement().asString().contains("its category is transcription but the adapter is registered as pull");
     }
 
     @Test
