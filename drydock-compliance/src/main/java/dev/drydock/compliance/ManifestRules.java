@@ -77,8 +77,7 @@ final class ManifestRules {
         String declaredCategory = textOrNull(m.get("category"));
         String resolved = ManifestCategories.resolve(declaredCategory).orElse(null);
         if (resolved != null && !resolved.equals(declaredCategory)) {
-            m.put("category", resolved);
-            notes.put("category", Map.of("declared", declaredCategory, "reads", resolved));
+            m.put("category", resolved); // manifest.matches reports how it read the category
         }
 
         if (m.has("engineMode") && m.get("engineMode").asText().isEmpty()) m.remove("engineMode");
