@@ -22,13 +22,21 @@ import java.util.Map;
 
 /**
  * {@code manifest.valid}: {@code /var/manifest.json} is UTF-8 JSON (duplicate keys and anything after the
- * document rejected: which one would the platform read?) and conforms to the manifest schema ({@link ShippedSchema#MANIFEST}); every violation is listed
- * with its JSON path, in the message and in the evidence.
+ * document rejected: which one would the platform read?), conforms to the manifest schema ({@link ShippedSchema#MANIFEST})
+ * and to the rules the schema cannot state ({@link ManifestRules}); every violation is listed with its JSON path, in
+ * the message and in the evidence. What works but should be fixed (a missing {@code supportedInputFormats}) makes it a
+ * warning, which does not fail the build.
  */
 public final class ManifestValidCheck implements Check {
     public static final String ID = "manifest.valid";
-    /** Fact: the parsed manifest (JsonNode), set only when it is valid. */
+    /**
+     * Fact: the manifest as the later checks and the sandbox run read it (an ObjectNode), set only when it is valid:
+     * the file with {@link ManifestRules} applied (defaults filled in, {@code externalCalls} reduced to hosts, a
+     * category Veritone names by another name replaced by its registration id).
+     */
     public static final String MANIFEST = "manifest";
+    /** Fact: the manifest exactly as the file has it (JsonNode), set only when it is valid. */
+    public static final String AS_WRITTEN = "manifestAsWritten";
     /** Larger than any real manifest; stops a multi-megabyte file from being parsed and echoed into reports. */
     static final int MAX_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -83,11 +91,17 @@ public final class ManifestValidCheck implements Check {
             return CheckResult.failed(ID, "/var/manifest.json is not valid JSON: " + e.getMessage()
                     + "; fix the syntax (check it with: jq . manifest.json)", evidence);
         }
-        List<ShippedSchema.Violation> violations = ShippedSchema.MANIFEST.violations(text);
+        List<ShippedSchema.Violation> violations = new ArrayList<>(ShippedSchema.MANIFEST.violations(text));
+        ManifestRules.Outcome rules = null;
+        if (violations.isEmpty() && manifest.isObject()) {
+            rules = ManifestRules.apply(manifest, context.build().category());
+            violations.addAll(rules.violations());
+        }
         if (!violations.isEmpty()) {
             List<Map<String, String>> listed = new ArrayList<>();
             List<String> sentences = new ArrayList<>();
             for (ShippedSchema.Violation v : violations) {
+                v = withRegisteredEngineId(v, manifest, context.build().engineId());
                 listed.add(Map.of("path", v.path(), "message", v.message()));
                 sentences.add(v.toString());
             }
@@ -96,8 +110,30 @@ public final class ManifestValidCheck implements Check {
                     + (violations.size() == 1 ? " problem" : " problems") + "): " + String.join("; ", sentences)
                     + ". Fix these fields" + SCHEMA_HINT, evidence);
         }
-        context.put(MANIFEST, manifest);
+        context.put(AS_WRITTEN, manifest);
+        context.put(MANIFEST, rules.manifest());
         evidence.put("category", manifest.path("category").asText());
-        return CheckResult.passed(ID, "/var/manifest.json is valid JSON and matches the manifest schema", evidence);
+        evidence.putAll(rules.notes());
+        String message = "/var/manifest.json is valid JSON and matches the manifest schema";
+        if (rules.notes().get("externalCalls") instanceof Map<?, ?> reduced) {
+            List<String> hosts = new ArrayList<>();
+            reduced.forEach((url, host) -> hosts.add(url + " allows " + host));
+            message += " (externalCalls: " + String.join(", ", hosts) + ")";
+        }
+        if (!rules.warnings().isEmpty()) {
+            evidence.put("warnings", rules.warnings());
+            return CheckResult.warning(ID, message + "; " + String.join("; ", rules.warnings()), evidence);
+        }
+        return CheckResult.passed(ID, message, evidence);
+    }
+
+    /**
+     * A wrong {@code engineId} (a placeholder such as YOUR-ENGINE-ID, copied from a sample) names the value to write
+     * when the registered adapter is known.
+     */
+    private static ShippedSchema.Violation withRegisteredEngineId(ShippedSchema.Violation v, JsonNode manifest, String engineId) {
+        if (engineId == null || !v.path().equals("$.engineId")) return v;
+        return new ShippedSchema.Violation(v.path(), "\"" + manifest.path("engineId").asText() + "\" " + v.message()
+                + ": set \"engineId\": \"" + engineId + "\" (this adapter's) or leave it out");
     }
 }

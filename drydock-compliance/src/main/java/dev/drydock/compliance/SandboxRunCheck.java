@@ -73,9 +73,6 @@ public final class SandboxRunCheck implements Check {
             return IDS.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
         }
         BuildUnderTest build = context.build();
-        JsonNode manifest = context.get(ManifestValidCheck.MANIFEST);
-        DeploymentModel model = build.deploymentModel() == null ? DeploymentModel.FullyNetworkIsolated
-                : DeploymentModel.parse(build.deploymentModel());
         Duration margin = testTimeout.dividedBy(10).compareTo(Duration.ofSeconds(5)) < 0 ? testTimeout.dividedBy(10) : Duration.ofSeconds(5);
         Duration left = testTimeout.minus(context.elapsed()).minus(margin);
         if (left.compareTo(MIN_RUN) < 0) {
@@ -84,7 +81,7 @@ public final class SandboxRunCheck implements Check {
                     : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
         }
         SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(margin));
-        SandboxRequest request = new SandboxRequest(target.imageRef(), target.auth(), manifest, build.category(), model, left, null);
+        SandboxRequest request = request(build, context.get(ManifestValidCheck.MANIFEST), target, left);
         CompletableFuture<SandboxResult> future = sandbox.submit(request);
         SandboxResult r;
         try {
@@ -109,6 +106,16 @@ public final class SandboxRunCheck implements Check {
             results.add(new CheckResult(c.id(), Verdict.valueOf(c.verdict().name()), c.message(), evidence(c.id(), r)));
         }
         return results;
+    }
+
+    /**
+     * The run to ask for: the registered category and deployment model, and the manifest as {@code manifest.valid}
+     * read it (its {@code externalCalls} reduced to hosts, which the egress proxy compares destinations with).
+     */
+    static SandboxRequest request(BuildUnderTest build, JsonNode manifest, SandboxAccess.PullTarget target, Duration timeout) {
+        DeploymentModel model = build.deploymentModel() == null ? DeploymentModel.FullyNetworkIsolated
+                : DeploymentModel.parse(build.deploymentModel());
+        return new SandboxRequest(target.imageRef(), target.auth(), manifest, build.category(), model, timeout, null);
     }
 
     private static Map<String, Object> evidence(String id, SandboxResult r) {

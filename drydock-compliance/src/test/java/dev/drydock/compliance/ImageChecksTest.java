@@ -186,7 +186,7 @@ class ImageChecksTest {
     void everySchemaViolationIsListedWithItsJsonPath() throws Exception {
         String manifest = """
                 {"category":"pull","preferredInputFormat":"video mp4","supportedInputFormats":[],
-                 "clusterSize":"huge","externalCalls":["https://api.example.com/x"],"maxConcurrency":0}""";
+                 "clusterSize":"huge","externalCalls":["ftp server"],"maxConcurrency":0}""";
         BuildReport report = valid(run(withManifest(manifest), EXEC_CONFIG, registered("pull")));
         String error = report.errors().getFirst();
         assertThat(report.errors()).hasSize(1);
