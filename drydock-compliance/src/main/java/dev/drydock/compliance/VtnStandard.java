@@ -2,7 +2,6 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.ExecutionContext;
@@ -220,15 +219,14 @@ public final class VtnStandard {
     }
 
     /**
-     * The output as if it declared the contract: the contract schemas require {@code validationContracts} to
-     * contain their name, so an output that declares none is checked with it added.
+     * The output as if it declared just this contract: the contract schemas require {@code validationContracts} to
+     * contain their name, so an output that declares no contract the package defines is checked with
+     * {@code "validationContracts": [contract]} in place of whatever it had.
      */
     static JsonNode declaring(JsonNode output, String contract) {
         if (!(output instanceof ObjectNode object)) return output;
         ObjectNode copy = object.deepCopy();
-        JsonNode existing = copy.get("validationContracts");
-        ArrayNode array = existing instanceof ArrayNode a ? a : copy.putArray("validationContracts");
-        array.add(contract);
+        copy.putArray("validationContracts").add(contract);
         return copy;
     }
 
@@ -295,7 +293,9 @@ public final class VtnStandard {
                 .defaultDialectId(DRAFT_07)
                 .dialectRegistry(new BasicDialectRegistry(dialects))
                 .schemaRegistryConfig(config)
-                .schemaLoader(loader -> loader.schemaIdResolvers(ids -> ids.mapPrefix(BASE_IRI, "classpath:" + RESOURCES)))
+                // every $ref resolves to the classpath; nothing is fetched over the network
+                .schemaLoader(loader -> loader.fetchRemoteResources(false)
+                        .schemaIdResolvers(ids -> ids.mapPrefix(BASE_IRI, "classpath:" + RESOURCES)))
                 .build();
     }
 
