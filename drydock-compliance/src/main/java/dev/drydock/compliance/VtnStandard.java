@@ -17,6 +17,7 @@ import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.AbstractKeywordValidator;
 import com.networknt.schema.keyword.Keyword;
 import com.networknt.schema.keyword.KeywordValidator;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import com.networknt.schema.path.NodePath;
 import com.networknt.schema.path.PathType;
 
@@ -282,7 +283,8 @@ public final class VtnStandard {
         // the contract schemas name master.json as their meta-schema; it is draft-07 (as is master.json itself)
         for (String id : List.of(DRAFT_07, MASTER_IRI)) {
             Dialect.Builder b = Dialect.builder(id, Dialects.getDraft7());
-            if (requireBestPath) b.keyword(new RequireBestPath());
+            // without it the keyword is known but not checked (as ajv 6 ignores it), and not logged as unknown
+            b.keyword(requireBestPath ? new RequireBestPath() : new NonValidationKeyword(RequireBestPath.NAME));
             dialects.add(b.build());
         }
         SchemaRegistryConfig config = SchemaRegistryConfig.builder()
