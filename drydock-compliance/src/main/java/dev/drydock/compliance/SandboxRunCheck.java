@@ -35,6 +35,8 @@ public final class SandboxRunCheck implements Check {
     public static final String TEST_LOG = "testLog";
     /** Fact: the report's {@code networkUsage}. */
     public static final String NETWORK_USAGE = "networkUsage";
+    /** Evidence key of run.output's vtn-standard rule ({@link VtnOutputRule}). */
+    static final String VTN_STANDARD = "vtnStandard";
     private static final Duration MIN_RUN = Duration.ofSeconds(1);
 
     private final SandboxAccess access;
@@ -116,6 +118,42 @@ public final class SandboxRunCheck implements Check {
         DeploymentModel model = build.deploymentModel() == null ? DeploymentModel.FullyNetworkIsolated
                 : DeploymentModel.parse(build.deploymentModel());
         return new SandboxRequest(target.imageRef(), target.auth(), manifest, build.category(), model, timeout, null);
+    }
+
+    /**
+     * INTEGRATION SEAM (issue 11, item 3 — vtn-standard): folds {@link VtnOutputRule}'s judgement of the engine's
+     * JSON outputs into {@code run.output}. To be called in {@link #runAll} on the {@code run.output} result once
+     * {@code SandboxResult.engineOutputs()} exists (branch sandbox-api), e.g.
+     * <pre>{@code
+     * List<VtnOutputRule.Output> outputs = r.engineOutputs().stream().filter(o -> o.json() != null)
+     *         .map(o -> new VtnOutputRule.Output(o.via(), o.json())).toList();
+     * result = withVtnStandard(result, outputs, build.category());
+     * }</pre>
+     * A {@code run.output} that did not pass or warn (no output at all, the container did not run) is returned as it
+     * is, with a note: its own failure is the root cause. Otherwise the worse verdict wins; a failing or warning rule
+     * gives the message (after run.output's own warning, if any), a passing one adds its note; the rule's evidence goes
+     * under {@code vtnStandard}.
+     */
+    static CheckResult withVtnStandard(CheckResult runOutput, List<VtnOutputRule.Output> outputs, String category) {
+        Map<String, Object> evidence = new LinkedHashMap<>(runOutput.evidence());
+        if (runOutput.verdict() != Verdict.passed && runOutput.verdict() != Verdict.warning) {
+            evidence.put(VTN_STANDARD, Map.of("note", "not checked: run.output did not pass"));
+            return new CheckResult(runOutput.id(), runOutput.verdict(), runOutput.message(), evidence);
+        }
+        VtnOutputRule.Judgement j = VtnOutputRule.judge(outputs, category);
+        evidence.put(VTN_STANDARD, j.evidence());
+        if (j.verdict() == Verdict.passed) {
+            String message = j.message() == null ? runOutput.message() : runOutput.message() + "; " + j.message();
+            return new CheckResult(runOutput.id(), runOutput.verdict(), message, evidence);
+        }
+        Verdict verdict = j.verdict() == Verdict.failed || runOutput.verdict() == Verdict.passed ? j.verdict() : runOutput.verdict();
+        String message = runOutput.verdict() == Verdict.warning ? runOutput.message() + "; " + j.message() : j.message();
+        return new CheckResult(runOutput.id(), verdict, message, evidence);
+    }
+
+    /** {@link #withVtnStandard(CheckResult, List, String)} for outputs known only as JSON documents, in order. */
+    static CheckResult withVtnStandardJson(CheckResult runOutput, List<JsonNode> outputs, String category) {
+        return withVtnStandard(runOutput, VtnOutputRule.numbered(outputs), category);
     }
 
     private static Map<String, Object> evidence(String id, SandboxResult r) {

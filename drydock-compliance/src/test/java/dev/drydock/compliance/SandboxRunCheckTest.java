@@ -100,4 +100,62 @@ class SandboxRunCheckTest {
         assertThat(report.success()).isFalse();
     }
 
+    // --- run.output's vtn-standard rule, through the integration seam ---
+
+    private static final CheckResult OUTPUT_PASSED = CheckResult.passed("run.output", "output application/json (120 bytes)",
+            Map.of("created", List.of()));
+
+    @Test
+    void aDeclaredContractNotMetFailsRunOutput() {
+        CheckResult r = SandboxRunCheck.withVtnStandardJson(OUTPUT_PASSED,
+                List.of(VtnOutputRuleTest.declaring(VtnOutputRuleTest.BROKEN_TRANSCRIPT, "transcript")), "transcription");
+        assertThat(r.id()).isEqualTo("run.output");
+        assertThat(r.verdict()).isEqualTo(Verdict.failed);
+        assertThat(r.message()).startsWith("the engine output (output 1) declares the vtn-standard validation contract \"transcript\"")
+                .contains("$.series[0]: required property 'words' not found");
+        assertThat(r.evidence()).containsKeys("created", SandboxRunCheck.VTN_STANDARD);
+        assertThat(r.blocksBuild()).isTrue();
+    }
+
+    @Test
+    void aCategoryContractNotMetWarnsAndAMetOneAddsANote() {
+        CheckResult warned = SandboxRunCheck.withVtnStandard(OUTPUT_PASSED, List.of(new VtnOutputRule.Output("uploadEngineResult",
+                VtnOutputRuleTest.declaring(VtnOutputRuleTest.BROKEN_TRANSCRIPT))), "transcription");
+        assertThat(warned.verdict()).isEqualTo(Verdict.warning);
+        assertThat(warned.message()).startsWith("no engine output declares a vtn-standard validation contract");
+        assertThat(warned.blocksBuild()).isFalse();
+
+        CheckResult met = SandboxRunCheck.withVtnStandardJson(OUTPUT_PASSED,
+                List.of(VtnOutputRuleTest.declaring(VtnOutputRuleTest.TRANSCRIPT, "transcript")), "transcription");
+        assertThat(met.verdict()).isEqualTo(Verdict.passed);
+        assertThat(met.message()).isEqualTo("output application/json (120 bytes); vtn-standard: meets \"transcript\" (output 1)");
+    }
+
+    @Test
+    void noContractForTheCategoryLeavesRunOutputAsItIsWithANoteInTheEvidence() {
+        CheckResult r = SandboxRunCheck.withVtnStandardJson(OUTPUT_PASSED, List.of(VtnStandardTest.json("{}")), "face-detection");
+        assertThat(r.verdict()).isEqualTo(Verdict.passed);
+        assertThat(r.message()).isEqualTo(OUTPUT_PASSED.message());
+        assertThat(r.evidence().get(SandboxRunCheck.VTN_STANDARD).toString()).contains("not checked: no vtn-standard validation"
+                + " contract is formalised for category face-detection");
+    }
+
+    @Test
+    void aRunOutputThatDidNotPassKeepsItsOwnVerdictAndMessage() {
+        CheckResult missing = CheckResult.failed("run.output", "no output in one of the manifest's outputFormats [application/json]:"
+                + " upload the result with uploadEngineResult or createAsset", Map.of());
+        CheckResult r = SandboxRunCheck.withVtnStandardJson(missing, List.of(), "transcription");
+        assertThat(r.verdict()).isEqualTo(Verdict.failed);
+        assertThat(r.message()).isEqualTo(missing.message());
+        assertThat(r.evidence()).containsEntry(SandboxRunCheck.VTN_STANDARD, Map.of("note", "not checked: run.output did not pass"));
+    }
+
+    @Test
+    void aWarningFromRunOutputItselfIsKeptAlongsideTheRules() {
+        CheckResult warned = CheckResult.warning("run.output", "a warning of its own", Map.of());
+        CheckResult r = SandboxRunCheck.withVtnStandardJson(warned, List.of(VtnOutputRuleTest.declaring(VtnOutputRuleTest.BROKEN_TRANSCRIPT)),
+                "transcription");
+        assertThat(r.verdict()).isEqualTo(Verdict.warning);
+        assertThat(r.message()).startsWith("a warning of its own; no engine output declares");
+    }
 }
