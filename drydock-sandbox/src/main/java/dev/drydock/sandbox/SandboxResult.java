@@ -18,11 +18,15 @@ import java.util.Map;
  * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, cleanup, total
  * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine could not copy into a
  *                    read-only root, so the root filesystem was writable)
+ * @param engineOutputs every engine result the sandbox API received, in order, however it was delivered
+ *                    ({@link EngineOutput}: updateTask output/outputString/taskOutput, uploadEngineResult, createAsset);
+ *                    empty for pull/push adapters
  */
 public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
                             String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
                             List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
-                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes) {
+                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes,
+                            List<EngineOutput> engineOutputs) {
     public enum Outcome {
         /** The container ran and exited by itself. */
         EXITED,
@@ -37,7 +41,23 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         apiCalls = List.copyOf(apiCalls);
         created = List.copyOf(created);
         notes = List.copyOf(notes);
+        engineOutputs = engineOutputs == null ? List.of() : List.copyOf(engineOutputs);
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
+    }
+
+    /** Without engine outputs (the signature before {@link #engineOutputs()} existed). */
+    public SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
+                         String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
+                         List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
+                         NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes) {
+        this(runId, request, ids, outcome, exitCode, oomKilled, error, timeout, stdout, stderr, apiCalls, task, created,
+                networkUsage, durations, notes, List.of());
+    }
+
+    /** The same result with another {@link #timeout()} (e.g. the whole test's limit, which the report names). */
+    public SandboxResult withTimeout(Duration t) {
+        return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, t, stdout, stderr, apiCalls, task,
+                created, networkUsage, durations, notes, engineOutputs);
     }
 
     /** The report's {@code testLog}: the lines written to stdout, bounded. */
