@@ -746,7 +746,6 @@ public final class SandboxApi implements AutoCloseable {
         tdo.put("stopDateTime", dateTime(input.get("stopDateTime")));
         tdo.put("createdDateTime", now());
         tdo.put("modifiedDateTime", now());
-        tdo.putIfAbsent("applicationId", ids.applicationId());
         if (tdo.get("applicationId") == null) tdo.put("applicationId", ids.applicationId());
         tdos.put(id, tdo);
         created.add(new CreatedObject(CreatedObject.Kind.tdo, id, null, null, 0, redact(JSON.valueToTree(input))));

@@ -286,4 +286,22 @@ class SandboxApiTest {
         return new SandboxResult("run", request, ids, SandboxResult.Outcome.EXITED, 0, false, null, java.time.Duration.ofMinutes(1),
                 none, none, a.calls(), a.task(), a.created(), null, Map.of(), List.of(), a.engineOutputs());
     }
+
+    @Test
+    void payloadsPointAtTheRecordingOfTheCategory() throws Exception {
+        api.close();
+        api = translationApi();
+        api.advertise(api.baseUrl());
+        SandboxRequest engine = SandboxRequest.of("r/x:1", JSON.readTree(VeritoneSampleEngineRunTest.MANIFEST), DeploymentModel.FullyNetworkIsolated);
+        JsonNode p = TaskPayloads.build(engine, ids, "the-token", api.baseUrl(), api);
+        assertThat(p.fieldNames()).toIterable().contains("applicationId", "jobId", "taskId", "recordingId", "token", "veritoneApiBaseUrl", "taskPayload");
+        assertThat(p.path("taskPayload").path("contentType").asText()).isEqualTo("text/plain");
+        assertThat(p.path("taskPayload").path("category").asText()).isEqualTo("translation");
+        String text = http.send(HttpRequest.newBuilder(URI.create(p.path("taskPayload").path("signedUri").asText())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(text).isEqualTo(new String(SampleMedia.text().bytes(), StandardCharsets.UTF_8));
+        SandboxRequest pull = SandboxRequest.of("r/x:1", JSON.readTree(Adapters.manifest("pull", null)), DeploymentModel.FullyNetworkIsolated);
+        assertThat(TaskRecording.forRequest(pull).ingest()).isTrue();
+        assertThat(TaskRecording.forRequest(engine).kind()).isEqualTo(TaskRecording.Kind.text);
+    }
 }
