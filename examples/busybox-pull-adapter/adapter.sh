@@ -19,7 +19,7 @@ graphql() {
 }
 fail() {
   echo "ingest failed: $1" >&2
-  graphql "$(printf '{"query":"mutation($id: ID!, $r: String) { updateTask(input: {id: $id, status: failed, failureReason: $r}) { id } }","variables":{"id":"%s","r":"%s"}}' "$TASK" "$1")" >/dev/null
+  graphql "$(printf '{"query":"mutation($id: ID!, $o: JSONData) { updateTask(input: {id: $id, status: failed, output: $o}) { id } }","variables":{"id":"%s","o":{"error":"%s"}}}' "$TASK" "$1")" >/dev/null
   exit 1
 }
 
@@ -27,7 +27,9 @@ echo "Starting ingest of $SOURCE"
 graphql "$(printf '{"query":"mutation($id: ID!) { updateTask(input: {id: $id, status: running}) { id } }","variables":{"id":"%s"}}' "$TASK")" >/dev/null \
   || fail "could not reach the API"
 
-tdo=$(graphql '{"query":"mutation { createTDO(input: {name: \"busybox ingest\"}) { id } }"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+# A TDO spans the ingested media's time: startDateTime and stopDateTime are required (epoch milliseconds or RFC 3339).
+now=$(date +%s)
+tdo=$(graphql "$(printf '{"query":"mutation($start: DateTime!, $stop: DateTime!) { createTDO(input: {name: \\"busybox ingest\\", startDateTime: $start, stopDateTime: $stop}) { id } }","variables":{"start":%s000,"stop":%s000}}' "$now" "$((now + 1))")" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 [ -n "$tdo" ] || fail "createTDO returned no id"
 echo "Created TDO $tdo"
 

@@ -35,8 +35,8 @@ public final class PullAdapter {
             adapter.run(source);
         } catch (IOException | RuntimeException e) {
             System.err.println("ingest failed: " + e.getMessage());
-            adapter.graphql("mutation($id: ID!, $r: String) { updateTask(input: {id: $id, status: failed, failureReason: $r}) { id } }",
-                    "{\"id\":" + quote(adapter.taskId) + ",\"r\":" + quote(String.valueOf(e.getMessage())) + "}");
+            adapter.graphql("mutation($id: ID!, $o: JSONData) { updateTask(input: {id: $id, status: failed, output: $o}) { id } }",
+                    "{\"id\":" + quote(adapter.taskId) + ",\"o\":{\"error\":" + quote(String.valueOf(e.getMessage())) + "}}");
             System.exit(1);
         }
     }
@@ -44,7 +44,11 @@ public final class PullAdapter {
     private void run(String source) throws IOException, InterruptedException {
         System.out.println("Starting ingest of " + source);
         graphql("mutation($id: ID!) { updateTask(input: {id: $id, status: running}) { id } }", "{\"id\":" + quote(taskId) + "}");
-        String tdo = field(graphql("mutation { createTDO(input: {name: \"java ingest\"}) { id } }", "{}"), "id");
+        // a TDO spans the ingested media's time: startDateTime and stopDateTime are required
+        java.time.Instant now = java.time.Instant.now();
+        String tdo = field(graphql("mutation($start: DateTime!, $stop: DateTime!) { createTDO(input: {name: \"java ingest\","
+                + " startDateTime: $start, stopDateTime: $stop}) { id } }", "{\"start\":" + quote(now.toString()) + ",\"stop\":"
+                + quote(now.plusSeconds(1).toString()) + "}"), "id");
         System.out.println("Created TDO " + tdo);
         graphql("mutation($c: ID!, $u: String) { createAsset(input: {containerId: $c, contentType: \"text/plain\", assetType: \"media\", uri: $u}) { id } }",
                 "{\"c\":" + quote(tdo) + ",\"u\":" + quote(source) + "}");

@@ -104,8 +104,11 @@ public final class SandboxRunCheck implements Check {
             context.put(NETWORK_USAGE, r.networkUsage());
         }
         List<CheckResult> results = new ArrayList<>();
+        List<VtnOutputRule.Output> outputs = r.engineOutputs().stream().filter(o -> o.json() != null)
+                .map(o -> new VtnOutputRule.Output(o.via(), o.json())).toList();
         for (SandboxChecks.Check c : SandboxChecks.evaluate(r)) {
-            results.add(new CheckResult(c.id(), Verdict.valueOf(c.verdict().name()), c.message(), evidence(c.id(), r)));
+            CheckResult result = new CheckResult(c.id(), Verdict.valueOf(c.verdict().name()), c.message(), evidence(c.id(), r));
+            results.add(c.id().equals("run.output") ? withVtnStandard(result, outputs, build.category()) : result);
         }
         return results;
     }
@@ -121,14 +124,7 @@ public final class SandboxRunCheck implements Check {
     }
 
     /**
-     * INTEGRATION SEAM (issue 11, item 3 — vtn-standard): folds {@link VtnOutputRule}'s judgement of the engine's
-     * JSON outputs into {@code run.output}. To be called in {@link #runAll} on the {@code run.output} result once
-     * {@code SandboxResult.engineOutputs()} exists (branch sandbox-api), e.g.
-     * <pre>{@code
-     * List<VtnOutputRule.Output> outputs = r.engineOutputs().stream().filter(o -> o.json() != null)
-     *         .map(o -> new VtnOutputRule.Output(o.via(), o.json())).toList();
-     * result = withVtnStandard(result, outputs, build.category());
-     * }</pre>
+     * Folds {@link VtnOutputRule}'s judgement of the engine's JSON outputs (vtn-standard) into {@code run.output}.
      * A {@code run.output} that did not pass or warn (no output at all, the container did not run) is returned as it
      * is, with a note: its own failure is the root cause. Otherwise the worse verdict wins; a failing or warning rule
      * gives the message (after run.output's own warning, if any), a passing one adds its note; the rule's evidence goes

@@ -16,14 +16,18 @@ import java.util.Locale;
  * the recording's media asset, chosen by the manifest's {@code preferredInputFormat}.
  *
  * <p>Samples exist for {@code audio/wav} (also {@code audio/x-wav}, {@code audio/wave}: one second of a 440 Hz
- * tone, 8 kHz 16-bit mono PCM), {@code image/png} and {@code image/jpeg} (64×48 gradient), {@code text/plain}
- * and {@code application/json}. Another {@code audio/*} type gets the WAV, another {@code image/*} the PNG, anything
- * else the text; {@link #contentType()} says what was chosen.
+ * tone, 8 kHz 16-bit mono PCM), {@code image/png} and {@code image/jpeg} (64×48 gradient), {@code text/plain},
+ * {@code application/ttml+xml} (a two-line TTML transcript of the text) and {@code application/json}. Another
+ * {@code audio/*} type gets the WAV, another {@code image/*} the PNG, anything else the text; {@link #contentType()}
+ * says what was chosen. {@link TaskRecording} puts them on the task's recording by category.
  */
 public record SampleMedia(String contentType, String fileName, byte[] bytes) {
     /** Content types with a sample of their own. */
     public static final List<String> SUPPORTED = List.of("audio/wav", "audio/x-wav", "audio/wave", "image/png",
-            "image/jpeg", "text/plain", "application/json");
+            "image/jpeg", "text/plain", "application/ttml+xml", "application/json");
+
+    /** The text sample's lines; the TTML sample has one paragraph per line. */
+    static final List<String> TEXT_LINES = List.of("Drydock sandbox sample.", "The quick brown fox jumps over the lazy dog.");
 
     public static SampleMedia forFormat(String preferredInputFormat) {
         String type = preferredInputFormat == null ? "" : preferredInputFormat.trim().toLowerCase(Locale.ROOT);
@@ -33,15 +37,42 @@ public record SampleMedia(String contentType, String fileName, byte[] bytes) {
             case "audio/wav", "audio/x-wav", "audio/wave" -> new SampleMedia(type, "sample.wav", wav());
             case "image/png" -> new SampleMedia(type, "sample.png", image("png"));
             case "image/jpeg", "image/jpg" -> new SampleMedia("image/jpeg", "sample.jpg", image("jpeg"));
+            case "application/ttml+xml", "application/ttaf+xml" -> ttml();
             case "application/json" -> new SampleMedia(type, "sample.json",
                     "{\"text\":\"Drydock sandbox sample\",\"items\":[1,2,3]}\n".getBytes(StandardCharsets.UTF_8));
             default -> {
                 if (type.startsWith("audio/")) yield new SampleMedia("audio/wav", "sample.wav", wav());
                 if (type.startsWith("image/")) yield new SampleMedia("image/png", "sample.png", image("png"));
-                yield new SampleMedia("text/plain", "sample.txt",
-                        "Drydock sandbox sample.\nThe quick brown fox jumps over the lazy dog.\n".getBytes(StandardCharsets.UTF_8));
+                yield text();
             }
         };
+    }
+
+    /** The plain-text sample (a {@code text} asset for text engines such as translation). */
+    public static SampleMedia text() {
+        return new SampleMedia("text/plain", "sample.txt", (String.join("\n", TEXT_LINES) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A small TTML transcript of {@link #text()} (a {@code transcript} asset): {@code tt > head > metadata} and
+     * {@code tt > body > div > p} with {@code begin}/{@code end} times, one second per line.
+     */
+    public static SampleMedia ttml() {
+        StringBuilder xml = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <tt xmlns="http://www.w3.org/ns/ttml" xml:lang="en">
+                  <head>
+                    <metadata/>
+                  </head>
+                  <body>
+                    <div>
+                """);
+        for (int i = 0; i < TEXT_LINES.size(); i++) {
+            xml.append("      <p begin=\"00:00:0").append(i).append(".000\" end=\"00:00:0").append(i + 1).append(".000\">")
+                    .append(TEXT_LINES.get(i)).append("</p>\n");
+        }
+        xml.append("    </div>\n  </body>\n</tt>\n");
+        return new SampleMedia("application/ttml+xml", "sample.ttml", xml.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] wav() {

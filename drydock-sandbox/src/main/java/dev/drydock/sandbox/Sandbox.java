@@ -196,10 +196,10 @@ public final class Sandbox implements AutoCloseable {
                 }
                 ids = TaskPayloads.Ids.random();
                 String token = HexFormat.of().formatHex(randomBytes(24));
-                SampleMedia sample = SampleMedia.forFormat(request.adapterManifest().path("preferredInputFormat").asText(null));
-                api = new SandboxApi(new InetSocketAddress(bindAddress, 0), token, ids, sample);
+                api = new SandboxApi(new InetSocketAddress(bindAddress, 0), token, ids, TaskRecording.forRequest(request));
                 if (fence != null) fence.allow(api.port());
                 String apiBase = "http://" + network.gateway() + ":" + api.port();
+                api.advertise(apiBase);
                 if (fence != null && model.internalNetwork()) {
                     dns = new DnsRecorder(new InetSocketAddress(bindAddress, 0));
                     fence.redirectDns(dns.port());
@@ -211,8 +211,7 @@ public final class Sandbox implements AutoCloseable {
                 }
                 t = step("network", t);
 
-                String sampleUrl = apiBase + "/media/" + api.sampleAssetId() + "?" + api.signedUri(api.sampleAssetId()).split("\\?", 2)[1];
-                ObjectNode payload = TaskPayloads.build(request, ids, token, apiBase, api.sampleAssetId(), sample, sampleUrl);
+                ObjectNode payload = TaskPayloads.build(request, ids, token, apiBase, api);
                 String payloadJson = payload.toString();
                 List<String> env = new ArrayList<>(List.of("PAYLOAD_FILE=" + TaskPayloads.PAYLOAD_PATH, "PAYLOAD_JSON=" + payloadJson));
                 if (proxy != null) {
@@ -376,7 +375,8 @@ public final class Sandbox implements AutoCloseable {
             durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
             return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
-                    api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten);
+                    api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten,
+                    api == null ? List.of() : api.engineOutputs());
         }
 
         void cleanup() {

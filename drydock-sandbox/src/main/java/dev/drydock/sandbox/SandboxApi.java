@@ -14,118 +14,204 @@ import graphql.GraphQLError;
 import graphql.execution.CoercedVariables;
 import graphql.language.ArrayValue;
 import graphql.language.BooleanValue;
+import graphql.language.Document;
 import graphql.language.EnumValue;
+import graphql.language.Field;
 import graphql.language.FloatValue;
+import graphql.language.FragmentDefinition;
+import graphql.language.FragmentSpread;
+import graphql.language.InlineFragment;
 import graphql.language.IntValue;
 import graphql.language.NullValue;
 import graphql.language.ObjectValue;
+import graphql.language.OperationDefinition;
+import graphql.language.Selection;
+import graphql.language.SelectionSet;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.language.VariableReference;
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
 import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.DataFetcher;
 import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The platform API as one sandbox run sees it: an HTTP server (JDK {@code com.sun.net.httpserver}: one small
  * server per run, bound to the run network's gateway address, with no Jetty in this module) answering
- * {@code POST /v3/graphql} with the subset adapters call ({@code updateTask, createTDO, createAsset,
- * createStructuredData, temporalDataObject, uploadEngineResult}, JSON or multipart with a {@code file} part) and
+ * {@code POST /v3/graphql} with the part of Veritone's schema that engines and adapters call during a task
+ * ({@code sandbox.graphqls}: {@code temporalDataObject, asset, task, createTDO, createAsset, updateTask,
+ * createStructuredData, uploadEngineResult}, plus introspection), JSON or multipart with a {@code file} part, and
  * {@code GET /media/<assetId>?sig=…} for the assets' {@code signedUri}s.
  *
- * <p>Every request is recorded as an {@link ApiCall} (operation, arguments with secrets replaced by {@code ***},
- * bytes, time). A GraphQL request without {@code Authorization: Bearer <the run's token>} is answered 401 and
- * recorded too.
+ * <p>The task's recording ({@link TaskRecording}) exists from the start with its assets. A Veritone field the sandbox
+ * does not serve is answered with an error naming it ("createJob is not served by the test sandbox …") and recorded in
+ * {@link ApiCall#unserved()}; a field Veritone does not have either gets graphql-java's validation error.
+ *
+ * <p>Every request is recorded as an {@link ApiCall} (the root fields asked for, arguments with secrets replaced by
+ * {@code ***}, bytes, time), and every engine result received as an {@link EngineOutput}. A GraphQL request without
+ * {@code Authorization: Bearer <the run's token>} is answered 401 and recorded too.
  */
 public final class SandboxApi implements AutoCloseable {
     public static final String GRAPHQL_PATH = "/v3/graphql";
     static final long MAX_REQUEST_BYTES = 32L << 20;
     static final long MAX_STORED_BYTES = 64L << 20;
+    private static final int MAX_RECORDED_QUERY_CHARS = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|password|passwd|secret|authorization|api[-_]?key|credential|signature).*");
+    private static final Pattern SECRET_LITERAL = Pattern.compile("(?i)((?:token|password|passwd|secret|authorization|api[-_]?key|credential|signature)\\w*\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"");
+    private static final Pattern FIELD_UNDEFINED = Pattern.compile("Field '([_A-Za-z][_0-9A-Za-z]*)' in type '([_A-Za-z][_0-9A-Za-z]*)' is undefined");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** {@code Type.field} for the Veritone fields of the root types and of the types served (veritone-fields.txt). */
+    static final Set<String> VERITONE_FIELDS = loadVeritoneFields();
 
     private final String token;
     private final TaskPayloads.Ids ids;
+    private final TaskRecording recording;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final GraphQL graphql;
+    private final List<String> servedRootFields;
     private final List<ApiCall> calls = new CopyOnWriteArrayList<>();
     private final List<CreatedObject> created = new CopyOnWriteArrayList<>();
+    private final List<EngineOutput> engineOutputs = new CopyOnWriteArrayList<>();
     private final Map<String, Map<String, Object>> tdos = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> assets = new ConcurrentHashMap<>();
     private final Map<String, byte[]> assetBytes = new ConcurrentHashMap<>();
     private final Map<String, String> signatures = new ConcurrentHashMap<>();
     private final List<String> statusHistory = new CopyOnWriteArrayList<>();
+    private final List<String> recordingAssetIds = new ArrayList<>();
+    private final String createdAt = now();
     private volatile String taskStatus;
     private volatile JsonNode taskOutput;
     private volatile String failureReason;
+    private volatile String advertisedBaseUrl;
+    private volatile String modifiedAt = createdAt;
     private long storedBytes;
     private long bytesIn;
     private long bytesOut;
     private long requests;
-    private final String sampleAssetId;
+
+    /** A recording holding one {@code media} asset, {@code sample} (no category). */
+    public SandboxApi(InetSocketAddress bind, String token, TaskPayloads.Ids ids, SampleMedia sample) throws IOException {
+        this(bind, token, ids, new TaskRecording(TaskRecording.Kind.other, List.of(new TaskRecording.Asset("media", sample))));
+    }
 
     /**
-     * @param bind   the address to listen on (the run network's gateway), port 0 for any
-     * @param token  the run's bearer token
-     * @param sample the media the recording's primary asset holds
+     * @param bind      the address to listen on (the run network's gateway), port 0 for any
+     * @param token     the run's bearer token
+     * @param recording what the task's recording ({@code ids.recordingId()}) holds; its first asset is the task's source
      */
-    public SandboxApi(InetSocketAddress bind, String token, TaskPayloads.Ids ids, SampleMedia sample) throws IOException {
+    public SandboxApi(InetSocketAddress bind, String token, TaskPayloads.Ids ids, TaskRecording recording) throws IOException {
         this.token = token;
         this.ids = ids;
+        this.recording = recording;
         this.server = HttpServer.create(bind, 64);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
-        this.graphql = GraphQL.newGraphQL(schema()).build();
-        Map<String, Object> recording = new LinkedHashMap<>();
-        recording.put("id", ids.recordingId());
-        recording.put("name", "Drydock sandbox recording");
-        recording.put("details", Map.of("sandbox", true));
-        tdos.put(ids.recordingId(), recording);
-        this.sampleAssetId = UUID.randomUUID().toString();
-        storeAsset(sampleAssetId, ids.recordingId(), "media", sample.contentType(), sample.fileName(), null, sample.bytes(), null);
+        GraphQLSchema schema = schema();
+        this.graphql = GraphQL.newGraphQL(schema).build();
+        List<String> served = new ArrayList<>();
+        schema.getQueryType().getFieldDefinitions().forEach(f -> served.add(f.getName()));
+        schema.getMutationType().getFieldDefinitions().stream().map(GraphQLFieldDefinition::getName).forEach(served::add);
+        this.servedRootFields = List.copyOf(served);
+        Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        Map<String, Object> tdo = new LinkedHashMap<>();
+        tdo.put("id", ids.recordingId());
+        tdo.put("name", "Drydock sandbox recording");
+        tdo.put("description", "the recording of this test task");
+        tdo.put("createdDateTime", TIME.format(base.minusSeconds(60)));
+        tdo.put("modifiedDateTime", TIME.format(base));
+        tdo.put("startDateTime", TIME.format(base.minusSeconds(3600)));
+        tdo.put("stopDateTime", TIME.format(base.minusSeconds(3600 - 60)));
+        tdo.put("status", "recorded");
+        tdo.put("applicationId", ids.applicationId());
+        tdo.put("details", Map.of("sandbox", true));
+        tdos.put(ids.recordingId(), tdo);
+        int i = 0;
+        for (TaskRecording.Asset a : recording.assets()) {
+            String id = UUID.randomUUID().toString();
+            SampleMedia m = a.media();
+            storeAsset(id, ids.recordingId(), a.assetType(), m.contentType(), m.fileName(), null, m.bytes(), null, null,
+                    TIME.format(base.plusSeconds(i++)));
+            recordingAssetIds.add(id);
+        }
         server.start();
     }
 
-    /** {@code http://<gateway>:<port>}: the payload's {@code veritoneApiBaseUrl}. */
+    /** {@code http://<bind address>:<port>}, or what {@link #advertise} set: the payload's {@code veritoneApiBaseUrl}. */
     public String baseUrl() {
+        if (advertisedBaseUrl != null) return advertisedBaseUrl;
         InetSocketAddress a = server.getAddress();
         return "http://" + a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /**
+     * Sets the base URL the container reaches this API at (e.g. {@code http://<gateway>:<port>} when it listens on
+     * {@code 0.0.0.0}); signed URIs are built on it.
+     */
+    public void advertise(String baseUrl) {
+        this.advertisedBaseUrl = baseUrl;
     }
 
     public int port() {
         return server.getAddress().getPort();
     }
 
+    /** The task's source asset: the recording's first. */
     public String sampleAssetId() {
-        return sampleAssetId;
+        return recordingAssetIds.getFirst();
+    }
+
+    /** The recording's assets' ids, in {@link TaskRecording#assets()} order. */
+    public List<String> recordingAssetIds() {
+        return List.copyOf(recordingAssetIds);
+    }
+
+    public TaskRecording recording() {
+        return recording;
     }
 
     public String signedUri(String assetId) {
@@ -138,6 +224,11 @@ public final class SandboxApi implements AutoCloseable {
 
     public List<CreatedObject> created() {
         return List.copyOf(created);
+    }
+
+    /** Every engine result received, in order (empty for ingest adapters). */
+    public List<EngineOutput> engineOutputs() {
+        return List.copyOf(engineOutputs);
     }
 
     public TaskReport task() {
@@ -215,6 +306,7 @@ public final class SandboxApi implements AutoCloseable {
             return;
         }
         String query;
+        String operationName = null;
         Map<String, Object> variables = Map.of();
         Upload upload = null;
         String contentType = ex.getRequestHeaders().getFirst("Content-Type");
@@ -229,6 +321,8 @@ public final class SandboxApi implements AutoCloseable {
                 JsonNode operations = parts.containsKey("operations") ? JSON.readTree(parts.get("operations").body()) : null;
                 query = operations != null ? operations.path("query").asText(null)
                         : parts.containsKey("query") ? parts.get("query").text() : null;
+                operationName = operations != null ? operations.path("operationName").asText(null)
+                        : parts.containsKey("operationName") ? parts.get("operationName").text() : null;
                 JsonNode vars = operations != null ? operations.get("variables")
                         : parts.containsKey("variables") ? JSON.readTree(parts.get("variables").body()) : null;
                 variables = toMap(vars);
@@ -241,6 +335,7 @@ public final class SandboxApi implements AutoCloseable {
             } else {
                 JsonNode json = JSON.readTree(body);
                 query = json.path("query").asText(null);
+                operationName = json.path("operationName").asText(null);
                 variables = toMap(json.get("variables"));
             }
         } catch (IOException | IllegalArgumentException e) {
@@ -251,19 +346,49 @@ public final class SandboxApi implements AutoCloseable {
             respond(ex, 400, error("'query' is required"), "unreadable", null, in, started);
             return;
         }
+        Document document;
+        try {
+            document = new Parser().parseDocument(query);
+        } catch (InvalidSyntaxException e) {
+            document = null;
+        }
+        List<String> rootFields = document == null ? List.of() : rootFields(document, operationName);
         Map<String, Object> fieldArgs = new LinkedHashMap<>();
         Map<Object, Object> context = new HashMap<>();
         context.put("args", fieldArgs);
         if (upload != null) context.put(Upload.class, upload);
-        ExecutionResult result = graphql.execute(ExecutionInput.newExecutionInput().query(query).variables(variables)
-                .graphQLContext(context).build());
-        Map<String, Object> spec = result.toSpecification();
-        String operation = fieldArgs.isEmpty() ? "invalid" : String.join(",", fieldArgs.keySet());
-        ObjectNode recorded = (ObjectNode) redact(JSON.valueToTree(fieldArgs));
+        ExecutionInput.Builder input = ExecutionInput.newExecutionInput().query(query).variables(variables).graphQLContext(context);
+        if (operationName != null) input.operationName(operationName);
+        ExecutionResult result = graphql.execute(input.build());
+        Map<String, Object> spec = new LinkedHashMap<>(result.toSpecification());
+        List<String> unserved = new ArrayList<>();
+        List<String> messages = new ArrayList<>();
+        if (!result.getErrors().isEmpty()) {
+            List<Map<String, Object>> errors = new ArrayList<>();
+            for (GraphQLError e : result.getErrors()) {
+                Map<String, Object> m = new LinkedHashMap<>(e.toSpecification());
+                String notServed = unservedField(e.getMessage());
+                if (notServed != null) {
+                    if (!unserved.contains(notServed)) unserved.add(notServed);
+                    m.put("message", notServedMessage(notServed));
+                }
+                messages.add(String.valueOf(m.get("message")));
+                errors.add(m);
+            }
+            spec.put("errors", errors);
+        }
+        String operation = document == null ? "unparseable" : rootFields.isEmpty() ? "(none)" : String.join(",", rootFields);
+        ObjectNode recorded;
+        if (!fieldArgs.isEmpty()) {
+            recorded = (ObjectNode) redact(JSON.valueToTree(fieldArgs));
+        } else {
+            recorded = JSON.createObjectNode();
+            if (!variables.isEmpty()) recorded.set("variables", redact(JSON.valueToTree(variables)));
+            if (!messages.isEmpty()) recorded.put("query", recordableQuery(query));
+        }
         if (upload != null) recorded.put("uploadedFileBytes", upload.bytes().length);
-        String errors = result.getErrors().isEmpty() ? null
-                : String.join("; ", result.getErrors().stream().map(GraphQLError::getMessage).toList());
-        respond(ex, 200, JSON.valueToTree(spec), operation, recorded, in, started, errors);
+        String errors = messages.isEmpty() ? null : String.join("; ", new LinkedHashSet<>(messages));
+        respond(ex, 200, JSON.valueToTree(spec), operation, recorded, in, started, errors, unserved);
     }
 
     private boolean authorized(String header) {
@@ -284,9 +409,14 @@ public final class SandboxApi implements AutoCloseable {
 
     private void respond(HttpExchange ex, int status, JsonNode body, String operation, JsonNode variables, long in, long started,
                          String error) throws IOException {
+        respond(ex, status, body, operation, variables, in, started, error, List.of());
+    }
+
+    private void respond(HttpExchange ex, int status, JsonNode body, String operation, JsonNode variables, long in, long started,
+                         String error, List<String> unserved) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         // recorded before answering, so a run that ends right after the answer has it
-        record(new ApiCall(Instant.now(), operation, variables, status, in, bytes.length, millis(started), error));
+        record(new ApiCall(Instant.now(), operation, variables, status, in, bytes.length, millis(started), error, unserved));
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
@@ -340,6 +470,69 @@ public final class SandboxApi implements AutoCloseable {
         return node;
     }
 
+    // ---------------------------------------------------------------- requests
+
+    /** The root fields the operation asks for (by field name, fragments followed), in order, each once. */
+    static List<String> rootFields(Document document, String operationName) {
+        List<OperationDefinition> ops = document.getDefinitionsOfType(OperationDefinition.class);
+        OperationDefinition op = ops.stream().filter(o -> operationName == null ? ops.size() == 1 : operationName.equals(o.getName()))
+                .findFirst().orElse(null);
+        if (op == null) return List.of();
+        Map<String, FragmentDefinition> fragments = new HashMap<>();
+        document.getDefinitionsOfType(FragmentDefinition.class).forEach(f -> fragments.put(f.getName(), f));
+        Set<String> names = new LinkedHashSet<>();
+        collect(op.getSelectionSet(), fragments, names, 0);
+        return List.copyOf(names);
+    }
+
+    private static void collect(SelectionSet set, Map<String, FragmentDefinition> fragments, Set<String> names, int depth) {
+        if (set == null || depth > 10) return;
+        for (Selection<?> s : set.getSelections()) {
+            switch (s) {
+                case Field f -> names.add(f.getName());
+                case InlineFragment i -> collect(i.getSelectionSet(), fragments, names, depth + 1);
+                case FragmentSpread spread -> {
+                    FragmentDefinition d = fragments.get(spread.getName());
+                    if (d != null) collect(d.getSelectionSet(), fragments, names, depth + 1);
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** For graphql-java's "Field 'x' in type 'T' is undefined" about a field Veritone has: its name (root fields bare). */
+    static String unservedField(String message) {
+        Matcher m = FIELD_UNDEFINED.matcher(message == null ? "" : message);
+        if (!m.find()) return null;
+        String field = m.group(1);
+        String type = m.group(2);
+        if (!VERITONE_FIELDS.contains(type + "." + field)) return null;
+        return type.equals("Query") || type.equals("Mutation") ? field : type + "." + field;
+    }
+
+    private String notServedMessage(String field) {
+        return field + " is not served by the test sandbox: Veritone's API has it, but Drydock serves only "
+                + String.join(", ", servedRootFields) + " (and introspection), with the fields in its schema";
+    }
+
+    /** The document of a rejected request, bounded, with literal values of secret-looking arguments masked. */
+    private static String recordableQuery(String query) {
+        String q = SECRET_LITERAL.matcher(query).replaceAll("$1\"***\"");
+        return q.length() <= MAX_RECORDED_QUERY_CHARS ? q : q.substring(0, MAX_RECORDED_QUERY_CHARS) + "…";
+    }
+
+    private static Set<String> loadVeritoneFields() {
+        Set<String> names = new java.util.HashSet<>();
+        try (InputStream in = SandboxApi.class.getResourceAsStream("veritone-fields.txt")) {
+            if (in == null) throw new IllegalStateException("veritone-fields.txt is missing from the classpath");
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(names::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Set.copyOf(names);
+    }
+
     // ---------------------------------------------------------------- GraphQL
 
     record Upload(String fileName, String contentType, byte[] bytes) {
@@ -354,10 +547,13 @@ public final class SandboxApi implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
-                .scalar(jsonScalar("JSONData"))
-                .scalar(jsonScalar("DateTime"))
+                .scalar(jsonScalar("JSONData", "any JSON value"))
+                .scalar(jsonScalar("DateTime", "a date/time in RFC 3339 format (epoch milliseconds are accepted too)"))
+                .scalar(jsonScalar("UploadedFile", "a file upload: the file part of a multipart form POST"))
+                .scalar(jsonScalar("TaskFailureReason", "an enum on the Veritone platform; any value is accepted and recorded here"))
                 .type("Query", t -> t
                         .dataFetcher("temporalDataObject", recorded("temporalDataObject", env -> tdos.get(env.<String>getArgument("id"))))
+                        .dataFetcher("asset", recorded("asset", env -> assets.get(env.<String>getArgument("id"))))
                         .dataFetcher("task", recorded("task", this::taskQuery)))
                 .type("Mutation", t -> t
                         .dataFetcher("updateTask", recorded("updateTask", this::updateTask))
@@ -365,19 +561,67 @@ public final class SandboxApi implements AutoCloseable {
                         .dataFetcher("createAsset", recorded("createAsset", this::createAsset))
                         .dataFetcher("createStructuredData", recorded("createStructuredData", this::createStructuredData))
                         .dataFetcher("uploadEngineResult", recorded("uploadEngineResult", this::uploadEngineResult)))
+                .type("Page", t -> t.typeResolver(env -> env.getSchema().getObjectType("AssetList")))
                 .type("TemporalDataObject", t -> t
                         .dataFetcher("assets", this::tdoAssets)
+                        .dataFetcher("details", SandboxApi::detailsAtPath)
                         .dataFetcher("primaryAsset", env -> {
                             String type = env.getArgument("assetType");
-                            return assetsOf(env.<Map<String, Object>>getSource().get("id").toString()).stream()
+                            return assetsOf(source(env).get("id").toString()).stream()
                                     .filter(a -> type.equals(a.get("assetType"))).findFirst().orElse(null);
                         }))
-                .type("Asset", t -> t.dataFetcher("signedUri", env -> {
-                    String id = env.<Map<String, Object>>getSource().get("id").toString();
-                    return assetBytes.containsKey(id) ? signedUri(id) : null;
-                }))
+                .type("Asset", t -> t
+                        .dataFetcher("signedUri", env -> {
+                            String id = source(env).get("id").toString();
+                            return assetBytes.containsKey(id) ? signedUri(id) : null;
+                        })
+                        .dataFetcher("uri", env -> {
+                            Object uri = source(env).get("uri");
+                            String id = source(env).get("id").toString();
+                            return uri != null ? uri : assetBytes.containsKey(id) ? signedUri(id) : null;
+                        })
+                        .dataFetcher("container", env -> tdos.get(String.valueOf(source(env).get("containerId"))))
+                        .dataFetcher("details", SandboxApi::detailsAtPath)
+                        .dataFetcher("jsonstring", env -> {
+                            Object data = source(env).get("jsondata");
+                            if (data == null) return null;
+                            Integer indent = env.getArgument("indent");
+                            return indent != null && indent > 0 ? JSON.writerWithDefaultPrettyPrinter().writeValueAsString(data)
+                                    : JSON.writeValueAsString(data);
+                        }))
+                .type("Task", t -> t
+                        .dataFetcher("target", env -> tdos.get(ids.recordingId()))
+                        .dataFetcher("sourceAsset", env -> assets.get(sampleAssetId())))
+                .type("StructuredData", t -> t
+                        .dataFetcher("data", env -> {
+                            Object data = source(env).get("data");
+                            String path = env.getArgument("path");
+                            return path == null ? data : atPath(data, path);
+                        })
+                        .dataFetcher("dataString", env -> JSON.writeValueAsString(source(env).get("data"))))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> source(DataFetchingEnvironment env) {
+        return (Map<String, Object>) env.getSource();
+    }
+
+    private static Object detailsAtPath(DataFetchingEnvironment env) {
+        Object details = source(env).get("details");
+        String path = env.getArgument("path");
+        return path == null ? details : atPath(details, path);
+    }
+
+    /** {@code a.b.c} in nested maps, or null. */
+    private static Object atPath(Object value, String path) {
+        Object v = value;
+        for (String key : path.split("\\.")) {
+            if (!(v instanceof Map<?, ?> m)) return null;
+            v = m.get(key);
+        }
+        return v;
     }
 
     /** Wraps a root field's fetcher so its arguments are recorded for the call (before it runs, so failures count). */
@@ -406,53 +650,113 @@ public final class SandboxApi implements AutoCloseable {
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("id", ids.taskId());
         task.put("status", taskStatus);
-        task.put("output", taskOutput == null ? null : JSON.convertValue(taskOutput, Object.class));
+        task.put("jobId", ids.jobId());
+        task.put("applicationId", ids.applicationId());
+        task.put("targetId", ids.recordingId());
+        task.put("sourceAssetId", sampleAssetId());
+        task.put("createdDateTime", createdAt);
+        task.put("modifiedDateTime", modifiedAt);
+        task.put("testTask", true);
+        task.put("isClone", false);
+        Object output = taskOutput == null ? null : JSON.convertValue(taskOutput, Object.class);
+        task.put("output", output);
+        task.put("taskOutput", output);
+        task.put("outputString", taskOutput == null ? null : taskOutput.isTextual() ? taskOutput.asText() : taskOutput.toString());
         return task;
     }
 
     private Object updateTask(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
+        if (input == null) throw new IllegalArgumentException("updateTask needs its input: {id, status, …}");
         requireTask(String.valueOf(input.get("id")));
+        String status = String.valueOf(input.get("status"));
+        Object reason = input.get("failureReason");
+        Object message = input.get("failureMessage");
+        // Veritone's UpdateTask: failureReason only with status failed; failureMessage only with failed and a failureReason
+        if (reason != null && !status.equals("failed")) {
+            throw new IllegalArgumentException("failureReason may be set only with status failed (it was " + status + ")");
+        }
+        if (message != null && (!status.equals("failed") || reason == null)) {
+            throw new IllegalArgumentException("failureMessage may be set only with status failed and a failureReason");
+        }
         synchronized (this) {
-            Object status = input.get("status");
-            if (status != null) {
-                taskStatus = status.toString();
-                statusHistory.add(taskStatus);
+            taskStatus = status;
+            statusHistory.add(status);
+            modifiedAt = now();
+            JsonNode output = input.get("output") == null ? null : asJson(input.get("output"));
+            if (!isEmpty(output)) {
+                taskOutput = output;
+                engineOutput(EngineOutput.UPDATE_TASK_OUTPUT, "application/json", output);
             }
-            if (input.get("output") != null) {
-                taskOutput = asJson(input.get("output"));
-            } else if (input.get("outputString") != null) {
-                taskOutput = asJson(input.get("outputString"));
+            Object outputString = input.get("outputString");
+            if (outputString != null && !outputString.toString().isBlank()) {
+                String text = outputString.toString();
+                JsonNode parsed = parseJson(text.getBytes(StandardCharsets.UTF_8));
+                Object key = input.get("outputJsonKey");
+                JsonNode json = parsed != null ? parsed : key != null ? JSON.createObjectNode().put(key.toString(), text) : null;
+                taskOutput = json != null ? json : JSON.getNodeFactory().textNode(text);
+                engineOutput(EngineOutput.UPDATE_TASK_OUTPUT_STRING, json != null ? "application/json" : "text/plain", json);
             }
-            Object reason = input.get("failureReason") != null ? input.get("failureReason") : input.get("failureMessage");
-            if (reason != null) failureReason = reason.toString();
-            if (input.get("failureReason") != null && input.get("failureMessage") != null) {
-                failureReason = input.get("failureReason") + ": " + input.get("failureMessage");
+            JsonNode legacy = input.get("taskOutput") == null ? null : asJson(input.get("taskOutput"));
+            if (!isEmpty(legacy)) {
+                if (isEmpty(output) && outputString == null) taskOutput = legacy;
+                engineOutput(EngineOutput.TASK_OUTPUT, "application/json", legacy);
             }
+            if (reason != null) failureReason = message != null ? reason + ": " + message : reason.toString();
         }
         return taskMap();
+    }
+
+    private void engineOutput(String via, String contentType, JsonNode json) {
+        if (!recording.ingest()) engineOutputs.add(new EngineOutput(via, contentType, json));
+    }
+
+    private static boolean isEmpty(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() || (n.isContainerNode() && n.isEmpty())
+                || (n.isTextual() && n.asText().isBlank());
     }
 
     /** A JSON value from a GraphQL JSONData argument: objects and arrays as they are, a string parsed if it is JSON. */
     private static JsonNode asJson(Object value) {
         if (value instanceof String s) {
-            try {
-                return JSON.readTree(s);
-            } catch (IOException e) {
-                return JSON.getNodeFactory().textNode(s);
-            }
+            JsonNode parsed = parseJson(s.getBytes(StandardCharsets.UTF_8));
+            return parsed != null ? parsed : JSON.getNodeFactory().textNode(s);
         }
         return JSON.valueToTree(value);
     }
 
+    /** The bytes as JSON, or null when they are not JSON (or empty). */
+    private static JsonNode parseJson(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) return null;
+        try {
+            JsonNode n = JSON.readTree(bytes);
+            return n == null || n.isMissingNode() ? null : n;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private Object createTdo(DataFetchingEnvironment env) {
-        Map<String, Object> input = env.getArgument("input") == null ? Map.of() : env.getArgument("input");
+        Map<String, Object> input = env.getArgument("input");
+        if (input == null) throw new IllegalArgumentException("createTDO needs its input: {startDateTime, stopDateTime, …}");
         String id = UUID.randomUUID().toString();
         Map<String, Object> tdo = new LinkedHashMap<>(input);
         tdo.put("id", id);
+        tdo.put("startDateTime", dateTime(input.get("startDateTime")));
+        tdo.put("stopDateTime", dateTime(input.get("stopDateTime")));
+        tdo.put("createdDateTime", now());
+        tdo.put("modifiedDateTime", now());
+        if (tdo.get("applicationId") == null) tdo.put("applicationId", ids.applicationId());
         tdos.put(id, tdo);
         created.add(new CreatedObject(CreatedObject.Kind.tdo, id, null, null, 0, redact(JSON.valueToTree(input))));
         return tdo;
+    }
+
+    /** An RFC 3339 string for a DateTime given as one, or as epoch milliseconds. */
+    private static String dateTime(Object v) {
+        if (v instanceof Number n) return TIME.format(Instant.ofEpochMilli(n.longValue()));
+        if (v instanceof String s && s.matches("\\d{10,}")) return TIME.format(Instant.ofEpochMilli(Long.parseLong(s)));
+        return v == null ? null : v.toString();
     }
 
     private Object createAsset(DataFetchingEnvironment env) {
@@ -462,22 +766,49 @@ public final class SandboxApi implements AutoCloseable {
             throw new IllegalArgumentException("unknown containerId '" + containerId + "': create the TDO first (createTDO) or use the payload's recordingId");
         }
         Upload upload = env.getGraphQlContext().get(Upload.class);
-        byte[] bytes = upload == null ? null : upload.bytes();
+        String uri = str(input.get("uri"), null);
+        byte[] bytes = upload != null ? upload.bytes() : ownMedia(uri);
         String contentType = str(input.get("contentType"), upload == null ? null : upload.contentType());
+        String assetType = str(input.get("type"), str(input.get("assetType"), "media"));
         String id = UUID.randomUUID().toString();
-        Map<String, Object> asset = storeAsset(id, containerId, str(input.get("assetType"), "media"), contentType,
-                str(input.get("name"), upload == null ? null : upload.fileName()), str(input.get("uri"), null), bytes,
-                input.get("details"));
+        Map<String, Object> asset = storeAsset(id, containerId, assetType, contentType,
+                str(input.get("name"), upload == null ? null : upload.fileName()), upload != null ? null : uri, upload != null ? bytes : null,
+                input.get("details"), input.get("jsondata"), now());
         ObjectNode details = (ObjectNode) redact(JSON.valueToTree(withoutFile(input)));
         created.add(new CreatedObject(CreatedObject.Kind.asset, id, containerId, contentType, bytes == null ? 0 : bytes.length, details));
+        engineOutput(EngineOutput.CREATE_ASSET, contentType, jsonContent(contentType, bytes));
         return asset;
+    }
+
+    /** The bytes of one of this API's own signed media URIs, or null for any other URI. */
+    private byte[] ownMedia(String uri) {
+        if (uri == null) return null;
+        try {
+            URI u = URI.create(uri);
+            String path = u.getPath();
+            String query = u.getRawQuery();
+            if (path == null || !path.startsWith("/media/") || query == null || !query.startsWith("sig=")) return null;
+            String id = path.substring("/media/".length());
+            String expected = signatures.get(id);
+            return expected != null && constantEquals(query.substring(4), expected) ? assetBytes.get(id) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Content parsed as JSON when its type says JSON, or no type is given and it parses; else null. */
+    private static JsonNode jsonContent(String contentType, byte[] bytes) {
+        if (bytes == null) return null;
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (type.contains("json") || type.isBlank()) return parseJson(bytes);
+        return null;
     }
 
     private Object createStructuredData(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
         JsonNode data = input.get("data") != null ? asJson(input.get("data"))
                 : input.get("dataString") != null ? asJson(input.get("dataString")) : JSON.nullNode();
-        String id = UUID.randomUUID().toString();
+        String id = input.get("id") != null ? input.get("id").toString() : UUID.randomUUID().toString();
         ObjectNode details = JSON.createObjectNode();
         details.put("schemaId", String.valueOf(input.get("schemaId")));
         details.set("data", redact(data));
@@ -487,6 +818,8 @@ public final class SandboxApi implements AutoCloseable {
         sd.put("id", id);
         sd.put("schemaId", input.get("schemaId"));
         sd.put("data", JSON.convertValue(data, Object.class));
+        sd.put("createdDateTime", now());
+        sd.put("modifiedDateTime", now());
         return sd;
     }
 
@@ -494,44 +827,64 @@ public final class SandboxApi implements AutoCloseable {
         Map<String, Object> input = env.getArgument("input");
         requireTask(String.valueOf(input.get("taskId")));
         Upload upload = env.getGraphQlContext().get(Upload.class);
+        Object output = input.get("output");
+        Object outputString = input.get("outputString");
+        String uri = str(input.get("uri"), null);
+        int given = (upload != null ? 1 : 0) + (output != null ? 1 : 0) + (outputString != null ? 1 : 0) + (uri != null ? 1 : 0);
+        if (given == 0) throw new IllegalArgumentException("uploadEngineResult needs one of output, outputString, uri or a multipart file part");
+        if (given > 1) throw new IllegalArgumentException("uploadEngineResult takes only one of output, outputString, uri or a file part");
         byte[] bytes;
         if (upload != null) bytes = upload.bytes();
-        else if (input.get("outputJson") != null) bytes = JSON.valueToTree(input.get("outputJson")).toString().getBytes(StandardCharsets.UTF_8);
-        else if (input.get("outputString") != null) bytes = input.get("outputString").toString().getBytes(StandardCharsets.UTF_8);
-        else throw new IllegalArgumentException("uploadEngineResult needs a file part, outputJson or outputString");
+        else if (output != null) bytes = asJson(output).toString().getBytes(StandardCharsets.UTF_8);
+        else if (outputString != null) bytes = outputString.toString().getBytes(StandardCharsets.UTF_8);
+        else bytes = ownMedia(uri);
+        String fileName = str(input.get("filename"), upload == null ? null : upload.fileName());
         String contentType = str(input.get("contentType"), upload != null && upload.contentType() != null ? upload.contentType()
-                : input.get("outputJson") != null ? "application/json" : "text/plain");
+                : output != null ? "application/json" : byName(fileName));
+        if (contentType == null && bytes != null) contentType = parseJson(bytes) != null ? "application/json" : "text/plain";
         String id = UUID.randomUUID().toString();
         Map<String, Object> asset = storeAsset(id, ids.recordingId(), str(input.get("assetType"), "vtn-standard"), contentType,
-                upload == null ? null : upload.fileName(), null, bytes, null);
+                fileName, upload == null && output == null && outputString == null ? uri : null,
+                uri != null ? null : bytes, null, null, now());
         ObjectNode details = (ObjectNode) redact(JSON.valueToTree(withoutFile(input)));
-        details.put("valid", validFor(contentType, bytes));
-        if (contentType != null && contentType.toLowerCase(Locale.ROOT).contains("json") && bytes.length <= (1 << 20)) {
-            try {
-                details.set("content", JSON.readTree(bytes));
-            } catch (IOException ignored) {
-                // recorded as invalid above
+        if (bytes != null) {
+            details.put("valid", validFor(contentType, bytes));
+            if (contentType != null && contentType.toLowerCase(Locale.ROOT).contains("json") && bytes.length <= (1 << 20)) {
+                JsonNode content = parseJson(bytes);
+                if (content != null) details.set("content", content);
             }
         }
-        created.add(new CreatedObject(CreatedObject.Kind.engineResult, id, ids.recordingId(), contentType, bytes.length, details));
-        if (Boolean.TRUE.equals(input.get("completeTask"))) {
-            synchronized (this) {
+        created.add(new CreatedObject(CreatedObject.Kind.engineResult, id, ids.recordingId(), contentType,
+                bytes == null ? 0 : bytes.length, details));
+        JsonNode json = jsonContent(contentType, bytes);
+        engineOutput(EngineOutput.UPLOAD_ENGINE_RESULT, contentType, json);
+        synchronized (this) {
+            if (!Boolean.FALSE.equals(input.get("setTaskOutput")) && bytes != null) {
+                taskOutput = json != null ? json
+                        : JSON.createObjectNode().put(str(input.get("outputJsonKey"), "data"), new String(bytes, StandardCharsets.UTF_8));
+            }
+            if (!Boolean.FALSE.equals(input.get("completeTask"))) {
                 taskStatus = "complete";
                 statusHistory.add(taskStatus);
             }
+            modifiedAt = now();
         }
         return asset;
+    }
+
+    private static String byName(String fileName) {
+        if (fileName == null) return null;
+        String f = fileName.toLowerCase(Locale.ROOT);
+        if (f.endsWith(".json")) return "application/json";
+        if (f.endsWith(".ttml")) return "application/ttml+xml";
+        if (f.endsWith(".txt")) return "text/plain";
+        return null;
     }
 
     /** False when the content type says JSON and the bytes do not parse as JSON. */
     static boolean validFor(String contentType, byte[] bytes) {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("json")) return true;
-        try {
-            JSON.readTree(bytes);
-            return bytes.length > 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return parseJson(bytes) != null;
     }
 
     private static Map<String, Object> withoutFile(Map<String, Object> input) {
@@ -544,8 +897,14 @@ public final class SandboxApi implements AutoCloseable {
         return value == null ? fallback : value.toString();
     }
 
+    private static String now() {
+        return TIME.format(Instant.now());
+    }
+
     private synchronized Map<String, Object> storeAsset(String id, String containerId, String assetType, String contentType,
-                                                        String name, String uri, byte[] bytes, Object details) {
+                                                        String name, String uri, byte[] bytes, Object details, Object jsondata,
+                                                        String createdDateTime) {
+        Map<String, Object> fileData = null;
         if (bytes != null) {
             if (storedBytes + bytes.length > MAX_STORED_BYTES) {
                 throw new IllegalArgumentException("the sandbox keeps at most " + (MAX_STORED_BYTES >> 20) + " MiB of uploads per run");
@@ -553,24 +912,37 @@ public final class SandboxApi implements AutoCloseable {
             storedBytes += bytes.length;
             assetBytes.put(id, bytes);
             byte[] sig = new byte[18];
-            new java.security.SecureRandom().nextBytes(sig);
-            signatures.put(id, java.util.HexFormat.of().formatHex(sig));
+            RANDOM.nextBytes(sig);
+            signatures.put(id, HexFormat.of().formatHex(sig));
+            fileData = new LinkedHashMap<>();
+            fileData.put("size", bytes.length);
+            fileData.put("md5sum", md5(bytes));
         }
         Map<String, Object> asset = new LinkedHashMap<>();
         asset.put("id", id);
         asset.put("containerId", containerId);
         asset.put("assetType", assetType);
+        asset.put("type", assetType);
         asset.put("contentType", contentType);
         asset.put("name", name);
-        asset.put("uri", uri != null ? uri : bytes != null ? signedUriLazy(id) : null);
-        asset.put("fileSize", bytes == null ? null : bytes.length);
+        asset.put("uri", uri);
+        asset.put("createdDateTime", createdDateTime);
+        asset.put("modifiedDateTime", createdDateTime);
+        asset.put("assetSize", bytes == null ? null : (double) bytes.length);
+        asset.put("fileData", fileData);
         asset.put("details", details);
+        asset.put("jsondata", jsondata);
+        asset.put("isUserEdited", false);
         assets.put(id, asset);
         return asset;
     }
 
-    private String signedUriLazy(String id) {
-        return server.getAddress() == null ? null : signedUri(id);
+    private static String md5(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            return null;
+        }
     }
 
     private List<Map<String, Object>> assetsOf(String tdoId) {
@@ -578,21 +950,39 @@ public final class SandboxApi implements AutoCloseable {
         for (Map<String, Object> a : assets.values()) {
             if (tdoId.equals(a.get("containerId"))) out.add(a);
         }
+        out.sort(Comparator.comparing(a -> String.valueOf(a.get("createdDateTime"))));
         return out;
     }
 
+    /** {@code TemporalDataObject.assets(id, type, assetType, sourceTaskId, offset, limit, orderBy, orderDirection)}. */
     private Object tdoAssets(DataFetchingEnvironment env) {
-        String type = env.getArgument("assetType");
-        List<Map<String, Object>> records = assetsOf(env.<Map<String, Object>>getSource().get("id").toString()).stream()
-                .filter(a -> type == null || type.equals(a.get("assetType"))).toList();
-        Integer limit = env.getArgument("limit");
-        if (limit != null && limit >= 0 && records.size() > limit) records = records.subList(0, limit);
-        return Map.of("records", records, "count", records.size());
+        List<String> types = new ArrayList<>();
+        List<String> byType = env.getArgument("type");
+        List<String> byAssetType = env.getArgument("assetType");
+        if (byType != null) types.addAll(byType);
+        if (byAssetType != null) types.addAll(byAssetType);
+        String id = env.getArgument("id");
+        List<Map<String, Object>> records = new ArrayList<>(assetsOf(source(env).get("id").toString()).stream()
+                .filter(a -> (byType == null && byAssetType == null) || types.contains(String.valueOf(a.get("assetType"))))
+                .filter(a -> id == null || id.equals(a.get("id")))
+                .toList());
+        String orderBy = String.valueOf(env.<Object>getArgument("orderBy"));
+        Comparator<Map<String, Object>> order = Comparator.comparing(a -> String.valueOf(a.get(orderBy)));
+        records.sort("asc".equals(String.valueOf(env.<Object>getArgument("orderDirection"))) ? order : order.reversed());
+        int offset = Math.max(0, env.<Integer>getArgument("offset") == null ? 0 : env.<Integer>getArgument("offset"));
+        int limit = env.<Integer>getArgument("limit") == null ? 30 : Math.max(0, env.<Integer>getArgument("limit"));
+        List<Map<String, Object>> page = records.subList(Math.min(offset, records.size()), Math.min(records.size(), offset + limit));
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("records", page);
+        list.put("offset", offset);
+        list.put("limit", limit);
+        list.put("count", page.size());
+        return list;
     }
 
     /** A scalar carrying any JSON value (object, array, string, number, boolean). */
-    private static GraphQLScalarType jsonScalar(String name) {
-        return GraphQLScalarType.newScalar().name(name).description("any JSON value").coercing(new Coercing<Object, Object>() {
+    private static GraphQLScalarType jsonScalar(String name, String description) {
+        return GraphQLScalarType.newScalar().name(name).description(description).coercing(new Coercing<Object, Object>() {
             @Override
             public Object serialize(Object dataFetcherResult, GraphQLContext context, Locale locale) {
                 return dataFetcherResult instanceof JsonNode n ? JSON.convertValue(n, Object.class) : dataFetcherResult;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -70,26 +71,57 @@ public final class SandboxChecks {
         long refused = r.apiCalls().stream().filter(c -> !c.authorized()).count();
         String authHint = refused == 0 ? "" : " (" + refused + " API call(s) were refused with 401: send the payload's token as"
                 + " 'Authorization: Bearer <token>')";
+        String unserved = unservedNote(r);
+        List<ApiCall> updates = r.apiCalls().stream().filter(c -> c.authorized() && c.calls("updateTask")).toList();
+        List<ApiCall> rejected = updates.stream().filter(c -> c.error() != null).toList();
         if (t.status() == null) {
+            if (!rejected.isEmpty()) {
+                return new Check("run.task", Verdict.failed, "called updateTask " + times(rejected.size()) + ", "
+                        + (rejected.size() == 1 ? "rejected: " : "each rejected: ") + errorsOf(rejected) + authHint + unserved);
+            }
             return new Check("run.task", Verdict.failed, "the adapter never called updateTask: set the task's status to running,"
-                    + " then complete (or failed), with POST " + SandboxApi.GRAPHQL_PATH + " at veritoneApiBaseUrl" + authHint);
+                    + " then complete (or failed), with POST " + SandboxApi.GRAPHQL_PATH + " at veritoneApiBaseUrl" + authHint + unserved);
         }
+        String rejections = rejected.isEmpty() ? "" : "; called updateTask " + times(rejected.size()) + " more, "
+                + (rejected.size() == 1 ? "rejected: " : "each rejected: ") + errorsOf(rejected);
         return switch (t.status()) {
             case "complete" -> new Check("run.task", Verdict.passed, "task complete (" + String.join(" → ", t.history()) + ")");
             case "failed" -> {
                 String why = t.failureReason() != null ? t.failureReason()
                         : t.output() != null ? t.output().toString()
                         : lastLines(r.stderr(), 3);
-                yield new Check("run.task", Verdict.failed, "the adapter reported the task as failed: " + (why.isBlank() ? "(no reason given)" : why));
+                yield new Check("run.task", Verdict.failed, "the adapter reported the task as failed: " + (why.isBlank() ? "(no reason given)" : why)
+                        + unserved);
             }
             default -> new Check("run.task", Verdict.failed, "the task ended as '" + t.status() + "', not complete: call updateTask"
-                    + " with status complete when done" + authHint);
+                    + " with status complete when done" + rejections + authHint + unserved);
         };
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "1 time" : n + " times";
+    }
+
+    /** The distinct errors of these calls, in order. */
+    private static String errorsOf(List<ApiCall> calls) {
+        return String.join(" | ", new LinkedHashSet<>(calls.stream().map(ApiCall::error).toList()));
+    }
+
+    /** "; called X and Y, which the test sandbox does not serve", or "". */
+    static String unservedNote(SandboxResult r) {
+        Set<String> names = new LinkedHashSet<>();
+        r.apiCalls().forEach(c -> names.addAll(c.unserved()));
+        if (names.isEmpty()) return "";
+        List<String> list = List.copyOf(names);
+        String joined = list.size() == 1 ? list.getFirst()
+                : String.join(", ", list.subList(0, list.size() - 1)) + " and " + list.getLast();
+        return "; it called " + joined + ", which the test sandbox does not serve";
     }
 
     static Check output(SandboxResult r) {
         if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.output", Verdict.error, "not checked: the container did not run");
-        return r.request().adapter() ? ingestOutput(r) : engineOutput(r);
+        Check c = r.request().adapter() ? ingestOutput(r) : engineOutput(r);
+        return c.verdict() == Verdict.failed ? new Check(c.id(), c.verdict(), c.message() + unservedNote(r)) : c;
     }
 
     private static Check ingestOutput(SandboxResult r) {
@@ -115,27 +147,44 @@ public final class SandboxChecks {
         return new Check("run.output", Verdict.passed, assets.size() + " asset(s) created; task output recordingId " + recordingId);
     }
 
+    /**
+     * An engine passes with one result in one of its {@code outputFormats} (any format when it declares none), delivered
+     * any documented way ({@link EngineOutput#VIAS}); a result declared JSON must parse as JSON.
+     */
     private static Check engineOutput(SandboxResult r) {
         List<String> formats = new ArrayList<>();
         r.request().adapterManifest().path("outputFormats").forEach(n -> formats.add(n.asText("").toLowerCase(Locale.ROOT)));
         List<String> seen = new ArrayList<>();
-        for (CreatedObject c : r.created()) {
-            if (c.kind() != CreatedObject.Kind.engineResult && c.kind() != CreatedObject.Kind.asset) continue;
-            String type = c.contentType() == null ? "" : c.contentType().toLowerCase(Locale.ROOT);
-            seen.add(type.isEmpty() ? "(no contentType)" : type);
-            if (!formats.isEmpty() && formats.stream().noneMatch(type::startsWith)) continue;
-            if (c.details() != null && c.details().has("valid") && !c.details().get("valid").asBoolean()) {
-                return new Check("run.output", Verdict.failed, "the engine result " + c.id() + " is declared " + type
-                        + " but is not valid JSON");
+        List<EngineOutput> outputs = new ArrayList<>(r.engineOutputs());
+        if (outputs.isEmpty()) {
+            // a result built without engine outputs (older callers): its engine results and assets
+            for (CreatedObject c : r.created()) {
+                if (c.kind() != CreatedObject.Kind.engineResult && c.kind() != CreatedObject.Kind.asset) continue;
+                boolean valid = c.details() == null || !c.details().has("valid") || c.details().get("valid").asBoolean();
+                outputs.add(new EngineOutput(c.kind() == CreatedObject.Kind.asset ? EngineOutput.CREATE_ASSET : EngineOutput.UPLOAD_ENGINE_RESULT,
+                        c.contentType(), valid ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : null));
             }
-            return new Check("run.output", Verdict.passed, "output " + type + " (" + c.bytes() + " bytes)");
+            JsonNode out = r.task().output();
+            if (out != null && !out.isNull()) outputs.add(new EngineOutput(EngineOutput.UPDATE_TASK_OUTPUT, "application/json", out));
         }
-        JsonNode out = r.task().output();
-        if (out != null && !out.isNull() && (formats.isEmpty() || formats.stream().anyMatch(f -> f.contains("json")))) {
-            return new Check("run.output", Verdict.passed, "output given as JSON in updateTask");
+        EngineOutput invalid = null;
+        for (EngineOutput o : outputs) {
+            String type = o.contentType() == null ? "" : o.contentType().toLowerCase(Locale.ROOT);
+            seen.add((type.isEmpty() ? "(no contentType)" : type) + " via " + o.via());
+            if (!formats.isEmpty() && formats.stream().noneMatch(type::startsWith)) continue;
+            if (type.contains("json") && o.json() == null) {
+                if (invalid == null) invalid = o;
+                continue;
+            }
+            return new Check("run.output", Verdict.passed, "output " + (type.isEmpty() ? "(no contentType)" : type) + " via " + o.via());
+        }
+        if (invalid != null) {
+            return new Check("run.output", Verdict.failed, "the engine result (" + invalid.via() + ") is declared "
+                    + invalid.contentType() + " but is not valid JSON");
         }
         return new Check("run.output", Verdict.failed, "no output in one of the manifest's outputFormats " + formats
-                + (seen.isEmpty() ? "" : " (got " + seen + ")") + ": upload the result with uploadEngineResult or createAsset");
+                + (seen.isEmpty() ? "" : " (got " + seen + ")") + ": deliver the result with updateTask (output or outputString),"
+                + " uploadEngineResult or createAsset on the recording");
     }
 
     static Check network(SandboxResult r) {

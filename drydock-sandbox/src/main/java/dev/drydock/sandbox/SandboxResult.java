@@ -20,11 +20,15 @@ import java.util.Map;
  *                    filesystem's growth)
  * @param rootBytesWritten bytes the container wrote to its (writable, discarded) root filesystem, as the engine counts
  *                    its writable layer; null when the engine did not say or the container never ran
+ * @param engineOutputs every engine result the sandbox API received, in order, however it was delivered
+ *                    ({@link EngineOutput}: updateTask output/outputString/taskOutput, uploadEngineResult, createAsset);
+ *                    empty for pull/push adapters
  */
 public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
                             String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
                             List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
-                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten) {
+                            NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten,
+                            List<EngineOutput> engineOutputs) {
     public enum Outcome {
         /** The container ran and exited by itself. */
         EXITED,
@@ -39,13 +43,14 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         apiCalls = List.copyOf(apiCalls);
         created = List.copyOf(created);
         notes = List.copyOf(notes);
+        engineOutputs = engineOutputs == null ? List.of() : List.copyOf(engineOutputs);
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
     }
 
-    /** The same result under another limit (the test's whole limit, where the run had what was left of it). */
-    public SandboxResult withTimeout(Duration limit) {
-        return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, limit, stdout, stderr, apiCalls, task, created,
-                networkUsage, durations, notes, rootBytesWritten);
+    /** The same result with another {@link #timeout()} (the whole test's limit, where the run had what was left of it). */
+    public SandboxResult withTimeout(Duration t) {
+        return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, t, stdout, stderr, apiCalls, task,
+                created, networkUsage, durations, notes, rootBytesWritten, engineOutputs);
     }
 
     /** The report's {@code testLog}: the lines written to stdout, bounded. */

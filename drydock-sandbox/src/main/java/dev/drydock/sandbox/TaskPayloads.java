@@ -13,9 +13,10 @@ import java.util.Set;
  *
  * <p>Every payload: {@code applicationId, jobId, taskId, recordingId, token, veritoneApiBaseUrl, taskPayload}.
  * Pull/push adapters also get {@code mode: "ingest"}, {@code source {…}} (whose {@code details.url} is a sample
- * file served by the sandbox) and {@code metadata}; cognitive engines get a recording ({@code recordingId}) whose
- * primary media asset is a {@link SampleMedia} of their {@code preferredInputFormat}, reachable through
- * {@code temporalDataObject} and directly at {@code taskPayload.signedUri}.
+ * file served by the sandbox) and {@code metadata}; cognitive engines get a recording ({@code recordingId}) holding
+ * the assets of their category ({@link TaskRecording}: {@code text} and {@code transcript} for text engines, a
+ * {@code media} WAV for audio, an image for vision …), reachable through {@code temporalDataObject}, and the first
+ * (the task's source asset) directly at {@code taskPayload.signedUri}.
  */
 public final class TaskPayloads {
     public static final String PAYLOAD_PATH = "/var/payload.json";
@@ -41,11 +42,13 @@ public final class TaskPayloads {
     }
 
     /**
-     * @param apiBaseUrl the sandbox API, e.g. {@code http://10.89.0.1:41234}
-     * @param sampleUrl  where the sample media is served (signed)
+     * @param apiBaseUrl the sandbox API as the container reaches it, e.g. {@code http://10.89.0.1:41234}
+     * @param api        the run's API, holding the recording ({@link SandboxApi#recording()}) and signing its assets
      */
-    public static ObjectNode build(SandboxRequest request, Ids ids, String token, String apiBaseUrl, String sampleAssetId,
-                                   SampleMedia sample, String sampleUrl) {
+    public static ObjectNode build(SandboxRequest request, Ids ids, String token, String apiBaseUrl, SandboxApi api) {
+        String sampleAssetId = api.sampleAssetId();
+        SampleMedia sample = api.recording().primary().media();
+        String sampleUrl = api.signedUri(sampleAssetId);
         ObjectNode p = JSON.createObjectNode();
         p.put("applicationId", ids.applicationId());
         p.put("jobId", ids.jobId());
@@ -55,7 +58,7 @@ public final class TaskPayloads {
         p.put("veritoneApiBaseUrl", apiBaseUrl);
         ObjectNode task = p.putObject("taskPayload");
         JsonNode manifest = request.adapterManifest();
-        if (request.adapter()) {
+        if (api.recording().ingest()) {
             p.put("mode", "ingest");
             ObjectNode source = p.putObject("source");
             source.put("id", "sandbox-source");

@@ -24,7 +24,7 @@ final class Adapters {
             TOKEN=$(val token); API=$(val veritoneApiBaseUrl); TASK=$(val taskId); RECORDING=$(val recordingId)
             SOURCE_URL=$(val url); SIGNED_URI=$(val signedUri)
             gql() { wget -Y off -q -O - --header "Authorization: Bearer $TOKEN" --header 'Content-Type: application/json' --post-data "$1" "$API/v3/graphql"; r=$?; echo; return $r; }
-            update() { gql "$(printf '{"query":"mutation($id: ID!, $s: TaskStatus, $o: JSONData) { updateTask(input: {id: $id, status: $s, output: $o}) { id status } }","variables":{"id":"%s","s":"%s","o":%s}}' "$TASK" "$1" "${2:-null}")"; }
+            update() { gql "$(printf '{"query":"mutation($id: ID!, $s: TaskStatus!, $o: JSONData) { updateTask(input: {id: $id, status: $s, output: $o}) { id status } }","variables":{"id":"%s","s":"%s","o":%s}}' "$TASK" "$1" "${2:-null}")"; }
             """;
 
     /** A well-behaved ingest adapter: running, createTDO, createAsset, complete with the recordingId, exit 0. */

@@ -14,6 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,11 +86,11 @@ class SandboxApiTest {
 
     @Test
     void multipartCreateAssetStoresTheFileAndServesItSigned() throws Exception {
-        String tdo = gql("mutation { createTDO(input: {name: \"t\"}) { id } }", null).path("data").path("createTDO").path("id").asText();
+        String tdo = gql("mutation { createTDO(input: {name: \"t\", startDateTime: \"2026-01-01T10:00:00Z\", stopDateTime: 1767265260000}) { id } }", null).path("data").path("createTDO").path("id").asText();
         String boundary = "----drydock" + System.nanoTime();
         byte[] file = "hello asset".getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        String query = "mutation { createAsset(input: {containerId: \"" + tdo + "\", contentType: \"text/plain\", assetType: \"media\"}) { id signedUri fileSize } }";
+        String query = "mutation { createAsset(input: {containerId: \"" + tdo + "\", contentType: \"text/plain\", assetType: \"media\"}) { id signedUri assetSize fileData { size } } }";
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"query\"\r\n\r\n" + query + "\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\nhello.txt\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.txt\"\r\nContent-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.UTF_8));
@@ -96,7 +98,8 @@ class SandboxApiTest {
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> r = post("the-token", "multipart/form-data; boundary=" + boundary, body.toByteArray());
         JsonNode asset = JSON.readTree(r.body()).path("data").path("createAsset");
-        assertThat(asset.path("fileSize").asInt()).as(r.body()).isEqualTo(file.length);
+        assertThat(asset.path("fileData").path("size").asInt()).as(r.body()).isEqualTo(file.length);
+        assertThat(asset.path("assetSize").asDouble()).isEqualTo(file.length);
         String signed = asset.path("signedUri").asText();
         HttpResponse<String> download = http.send(HttpRequest.newBuilder(URI.create(signed)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(download.body()).isEqualTo("hello asset");
@@ -130,5 +133,175 @@ class SandboxApiTest {
                 .containsExactly(CreatedObject.Kind.structuredData, CreatedObject.Kind.engineResult);
         assertThat(api.created().getFirst().details().path("data").path("label").asText()).isEqualTo("cat");
         assertThat(api.created().getLast().details().path("valid").asBoolean()).isFalse();
+    }
+
+    private SandboxApi translationApi() throws Exception {
+        return new SandboxApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "the-token", ids,
+                TaskRecording.forCategory("translation", "text/plain"));
+    }
+
+    private static byte[] multipart(String boundary, Map<String, String> fields, String fileName, byte[] file) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        fields.forEach((k, v) -> body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n"
+                + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        if (file != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                    + "\"\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(file);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
+    }
+
+    @Test
+    void introspectionWorksIsRecordedAsSchemaAndShowsVeritonesTypes() throws Exception {
+        JsonNode schema = gql(graphql.introspection.IntrospectionQuery.INTROSPECTION_QUERY, null).path("data").path("__schema");
+        assertThat(schema.path("queryType").path("name").asText()).isEqualTo("Query");
+        assertThat(schema.path("mutationType").path("name").asText()).isEqualTo("Mutation");
+        Map<String, JsonNode> types = new java.util.HashMap<>();
+        schema.path("types").forEach(t -> types.put(t.path("name").asText(), t));
+        Map<String, JsonNode> updateTask = new java.util.HashMap<>();
+        types.get("UpdateTask").path("inputFields").forEach(f -> updateTask.put(f.path("name").asText(), f.path("type")));
+        assertThat(updateTask).containsKeys("id", "status", "jobId", "output", "outputString", "outputJsonKey", "taskOutput",
+                "payload", "executionLocationData", "clientTimestamp", "failureReason", "failureMessage", "notificationUris");
+        assertThat(updateTask.get("status").path("kind").asText()).isEqualTo("NON_NULL");
+        assertThat(updateTask.get("jobId").path("name").asText()).isEqualTo("ID");
+        JsonNode assetsField = null;
+        for (JsonNode f : types.get("TemporalDataObject").path("fields")) {
+            if (f.path("name").asText().equals("assets")) assetsField = f;
+        }
+        assertThat(assetsField).isNotNull();
+        JsonNode assetTypeArg = null;
+        for (JsonNode a : assetsField.path("args")) {
+            if (a.path("name").asText().equals("assetType")) assetTypeArg = a;
+        }
+        assertThat(assetTypeArg.path("type").path("kind").asText()).isEqualTo("LIST");
+        assertThat(types.get("TaskStatus").path("enumValues")).extracting(v -> v.path("name").asText())
+                .contains("pending", "running", "complete", "failed", "cancelled", "aborted");
+        assertThat(api.calls()).singleElement().satisfies(c -> {
+            assertThat(c.operation()).isEqualTo("__schema");
+            assertThat(c.error()).isNull();
+        });
+    }
+
+    /** The calls Veritone's sample translation engine makes, in its order and shapes. */
+    @Test
+    void theSampleEnginesCallsWorkOnATranslationRecording() throws Exception {
+        api.close();
+        api = translationApi();
+        gql("mutation { updateTask(input: { id: \"" + ids.taskId() + "\", jobId: \"" + ids.jobId() + "\", status: running, output: {} }) { id status } }", null);
+        JsonNode records = gql("query{ temporalDataObject(id:\"" + ids.recordingId() + "\"){ assets(assetType:[\"text\", \"transcript\"]) {"
+                + " records { id assetType contentType createdDateTime signedUri } } } }", null)
+                .path("data").path("temporalDataObject").path("assets").path("records");
+        assertThat(records).hasSize(2);
+        JsonNode oldest = null;
+        for (JsonNode a : records) {
+            if (oldest == null || a.path("createdDateTime").asText().compareTo(oldest.path("createdDateTime").asText()) < 0) oldest = a;
+        }
+        assertThat(oldest.path("assetType").asText()).isEqualTo("text");
+        assertThat(oldest.path("contentType").asText()).isEqualTo("text/plain");
+        assertThat(records).extracting(a -> a.path("contentType").asText()).contains("application/ttml+xml");
+        String text = http.send(HttpRequest.newBuilder(URI.create(oldest.path("signedUri").asText())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(text).contains("quick brown fox");
+        String query = "mutation { createAsset( input: { containerId: \"" + ids.recordingId() + "\", assetType: \"text\","
+                + " contentType: \"text/plain\", name: \"translation.txt\", jsondata:{ source: \"3861d2c3\", language: \"morse\" } }) { id signedUri } }";
+        HttpResponse<String> created = post("the-token", "multipart/form-data; boundary=xyz",
+                multipart("xyz", new java.util.LinkedHashMap<>(Map.of("query", query, "filename", "translation.txt")), "translation.txt",
+                        "- .... .".getBytes(StandardCharsets.UTF_8)));
+        assertThat(JSON.readTree(created.body()).path("data").path("createAsset").path("id").asText()).as(created.body()).isNotEmpty();
+        gql("mutation { updateTask(input: { id: \"" + ids.taskId() + "\", jobId: \"" + ids.jobId() + "\", status: complete, output: {} }) { id status } }", null);
+        assertThat(api.task().history()).containsExactly("running", "complete");
+        assertThat(api.calls()).extracting(ApiCall::operation)
+                .containsExactly("updateTask", "temporalDataObject", "GET /media", "createAsset", "updateTask");
+        assertThat(api.calls()).allSatisfy(c -> assertThat(c.error()).isNull());
+        assertThat(api.engineOutputs()).singleElement().isEqualTo(new EngineOutput("createAsset", "text/plain", null));
+        assertThat(api.created().getLast().details().path("jsondata").path("language").asText()).isEqualTo("morse");
+    }
+
+    @Test
+    void aVeritoneFieldTheSandboxDoesNotServeIsNamed() throws Exception {
+        JsonNode r = gql("mutation { createJob(input: {targetId: \"1\"}) { id } }", null);
+        assertThat(r.path("errors").path(0).path("message").asText()).startsWith("createJob is not served by the test sandbox");
+        JsonNode nested = gql("{ temporalDataObject(id: \"" + ids.recordingId() + "\") { id tasks { records { id } } } }", null);
+        assertThat(nested.path("errors").path(0).path("message").asText()).startsWith("TemporalDataObject.tasks is not served by the test sandbox");
+        JsonNode unknown = gql("mutation { noSuchThing(input: {}) { id } }", null);
+        assertThat(unknown.path("errors").path(0).path("message").asText()).contains("noSuchThing").doesNotContain("not served");
+        assertThat(api.calls()).extracting(ApiCall::operation).containsExactly("createJob", "temporalDataObject", "noSuchThing");
+        assertThat(api.calls()).extracting(ApiCall::unserved)
+                .containsExactly(List.of("createJob"), List.of("TemporalDataObject.tasks"), List.of());
+    }
+
+    @Test
+    void rejectedUpdateTasksAreNamedInRunTask() throws Exception {
+        String wrong = "mutation { updateTask(input: {id: \"" + ids.taskId() + "\", status: complete, progress: 100}) { id } }";
+        gql(wrong, null);
+        gql(wrong, null);
+        gql("mutation { createJob(input: {}) { id } }", null);
+        assertThat(api.calls()).extracting(ApiCall::operation).containsExactly("updateTask", "updateTask", "createJob");
+        SandboxResult r = result(api);
+        String message = SandboxChecks.task(r).message();
+        assertThat(message).startsWith("called updateTask 2 times, each rejected: ").contains("progress")
+                .endsWith("; it called createJob, which the test sandbox does not serve");
+        assertThat(SandboxChecks.output(r).message()).endsWith("; it called createJob, which the test sandbox does not serve");
+    }
+
+    @Test
+    void failureReasonGoesOnlyWithStatusFailed() throws Exception {
+        JsonNode r = gql("mutation { updateTask(input: {id: \"" + ids.taskId() + "\", status: running, failureReason: internal_error}) { id } }", null);
+        assertThat(r.path("errors").path(0).path("message").asText()).contains("failureReason may be set only with status failed");
+        gql("mutation { updateTask(input: {id: \"" + ids.taskId() + "\", status: failed, failureReason: internal_error,"
+                + " failureMessage: \"could not read the input\"}) { id } }", null);
+        assertThat(api.task().failureReason()).isEqualTo("internal_error: could not read the input");
+    }
+
+    @Test
+    void everyDocumentedOutputPathIsAnEngineOutput() throws Exception {
+        String task = ids.taskId();
+        gql("mutation($o: JSONData) { updateTask(input: {id: \"" + task + "\", status: running, output: $o}) { id } }", "{\"o\":{\"series\":[]}}");
+        gql("mutation { updateTask(input: {id: \"" + task + "\", status: running, outputString: \"{\\\"a\\\":1}\"}) { id } }", null);
+        gql("mutation { updateTask(input: {id: \"" + task + "\", status: running, outputString: \"plain words\", outputJsonKey: \"text\"}) { id } }", null);
+        gql("mutation { updateTask(input: {id: \"" + task + "\", status: running, taskOutput: {legacy: true}}) { id } }", null);
+        gql("mutation { uploadEngineResult(input: {taskId: \"" + task + "\", output: {object: []}, completeTask: false}) { id } }", null);
+        HttpResponse<String> upload = post("the-token", "multipart/form-data; boundary=b1", multipart("b1",
+                Map.of("query", "mutation { uploadEngineResult(input: {taskId: \"" + task + "\", contentType: \"application/json\", completeTask: false}) { id } }"),
+                "result.json", "{\"x\":2}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(upload.body()).doesNotContain("errors");
+        String uri = api.signedUri(api.sampleAssetId());
+        gql("mutation { createAsset(input: {containerId: \"" + ids.recordingId() + "\", type: \"vtn-standard\", uri: \"" + uri + "\"}) { id } }", null);
+        gql("mutation { updateTask(input: {id: \"" + task + "\", status: complete, output: {}}) { id } }", null);
+        assertThat(api.engineOutputs()).extracting(EngineOutput::via).containsExactly("updateTask.output", "updateTask.outputString",
+                "updateTask.outputString", "taskOutput", "uploadEngineResult", "uploadEngineResult", "createAsset");
+        assertThat(api.engineOutputs().get(2).json().path("text").asText()).isEqualTo("plain words");
+        assertThat(api.engineOutputs().get(5).json().path("x").asInt()).isEqualTo(2);
+        assertThat(api.engineOutputs().getLast().contentType()).isNull();
+        assertThat(api.task().status()).isEqualTo("complete");
+    }
+
+    private SandboxResult result(SandboxApi a) throws Exception {
+        SandboxRequest request = SandboxRequest.of("r/x:1", JSON.readTree(Adapters.manifest("transcription", null)),
+                DeploymentModel.FullyNetworkIsolated);
+        CapturedOutput none = new BoundedLog(10, 1000).snapshot();
+        return new SandboxResult("run", request, ids, SandboxResult.Outcome.EXITED, 0, false, null, java.time.Duration.ofMinutes(1),
+                none, none, a.calls(), a.task(), a.created(), null, Map.of(), List.of(), null, a.engineOutputs());
+    }
+
+    @Test
+    void payloadsPointAtTheRecordingOfTheCategory() throws Exception {
+        api.close();
+        api = translationApi();
+        api.advertise(api.baseUrl());
+        SandboxRequest engine = SandboxRequest.of("r/x:1", JSON.readTree(VeritoneSampleEngineRunTest.MANIFEST), DeploymentModel.FullyNetworkIsolated);
+        JsonNode p = TaskPayloads.build(engine, ids, "the-token", api.baseUrl(), api);
+        assertThat(p.fieldNames()).toIterable().contains("applicationId", "jobId", "taskId", "recordingId", "token", "veritoneApiBaseUrl", "taskPayload");
+        assertThat(p.path("taskPayload").path("contentType").asText()).isEqualTo("text/plain");
+        assertThat(p.path("taskPayload").path("category").asText()).isEqualTo("translation");
+        String text = http.send(HttpRequest.newBuilder(URI.create(p.path("taskPayload").path("signedUri").asText())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(text).isEqualTo(new String(SampleMedia.text().bytes(), StandardCharsets.UTF_8));
+        SandboxRequest pull = SandboxRequest.of("r/x:1", JSON.readTree(Adapters.manifest("pull", null)), DeploymentModel.FullyNetworkIsolated);
+        assertThat(TaskRecording.forRequest(pull).ingest()).isTrue();
+        assertThat(TaskRecording.forRequest(engine).kind()).isEqualTo(TaskRecording.Kind.text);
     }
 }

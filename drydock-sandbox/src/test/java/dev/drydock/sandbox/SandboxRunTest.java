@@ -270,7 +270,7 @@ class SandboxRunTest {
                 update running
                 wget -Y off -q -O /tmp/in "$SIGNED_URI" || exit 20
                 echo "input bytes $(wc -c < /tmp/in)"
-                gql "$(printf '{"query":"mutation($t: ID!, $j: JSONData) { uploadEngineResult(input: {taskId: $t, contentType: \\\\"application/json\\\\", outputJson: $j, completeTask: true}) { id } }","variables":{"t":"%s","j":{"series":[{"words":[{"word":"hello"}]}]}}}' "$TASK")"
+                gql "$(printf '{"query":"mutation($t: ID!, $j: JSONData) { uploadEngineResult(input: {taskId: $t, contentType: \\\\"application/json\\\\", output: $j, completeTask: true}) { id } }","variables":{"t":"%s","j":{"series":[{"words":[{"word":"hello"}]}]}}}' "$TASK")"
                 """;
         SandboxResult r = run("engine", manifest, script);
         Map<String, SandboxChecks.Check> c = checks(r);

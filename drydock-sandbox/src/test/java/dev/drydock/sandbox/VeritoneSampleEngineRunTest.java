@@ -1,0 +1,75 @@
+package dev.drydock.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An engine making exactly the calls of Veritone's own sample engine (veritone-sample-engine-py: introspection,
+ * {@code updateTask} with {@code jobId} and {@code output}, {@code assets(assetType: [..])}, the {@code signedUri}
+ * download, a multipart {@code createAsset} with {@code jsondata}) passes its sandbox run, in a real container.
+ */
+@Tag("engine")
+class VeritoneSampleEngineRunTest {
+    /** The sample engine's manifest, as it ships. */
+    static final String MANIFEST = """
+            {"engineId":"3861d2c3-0467-4e95-9407-c6b5259d275f","category":"translation","externalCalls":[],
+             "preferredInputFormat":"text/plain","supportedInputFormats":["text/plain","application/ttml+xml"],
+             "outputFormats":["text/plain","application/ttml+xml"],"clusterSize":"small"}
+            """;
+    private static EngineFixture engine;
+    private static Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws IOException {
+        engine = new EngineFixture();
+        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(90)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sandbox != null) sandbox.close();
+        if (engine != null) engine.close();
+    }
+
+    static String script(String name) throws IOException {
+        try (InputStream in = VeritoneSampleEngineRunTest.class.getResourceAsStream("/adapters/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theSampleEnginesCallsPassEveryRunCheck() throws IOException {
+        String ref = engine.buildAdapter("sample-translation", MANIFEST, script("sample-translation-engine.sh"));
+        SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(MANIFEST), DeploymentModel.FullyNetworkIsolated)
+                .withAuth(engine.auth());
+        SandboxResult r = sandbox.run(request);
+        Map<String, SandboxChecks.Check> checks = new LinkedHashMap<>();
+        SandboxChecks.evaluate(r).forEach(c -> checks.put(c.id(), c));
+        String describe = "stdout=" + r.stdout().lines() + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls() + "\nchecks=" + checks;
+        assertThat(checks.values()).as(describe).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(checks.get("run.task").message()).isEqualTo("task complete (running → complete)");
+        assertThat(checks.get("run.output").message()).isEqualTo("output text/plain via createAsset");
+        assertThat(r.testLog()).containsExactly("translating text (text/plain)", "Successfully ran engine!");
+        assertThat(r.apiCalls()).extracting(ApiCall::operation)
+                .containsExactly("__schema", "updateTask", "temporalDataObject", "GET /media", "createAsset", "updateTask");
+        assertThat(r.apiCalls()).allSatisfy(c -> assertThat(c.error()).isNull());
+        assertThat(r.engineOutputs()).containsExactly(new EngineOutput("createAsset", "text/plain", null));
+        CreatedObject asset = r.created().getLast();
+        assertThat(asset.parentId()).isEqualTo(r.ids().recordingId());
+        assertThat(asset.bytes()).isEqualTo(SampleMedia.text().bytes().length);
+        assertThat(asset.details().path("jsondata").path("language").asText()).isEqualTo("upper");
+        assertThat(asset.details().path("assetType").asText()).isEqualTo("text");
+    }
+}
