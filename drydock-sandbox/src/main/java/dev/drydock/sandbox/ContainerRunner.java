@@ -84,8 +84,11 @@ public interface ContainerRunner extends AutoCloseable {
     /** Removes the network if it exists. */
     void removeNetwork(String name);
 
-    /** Removes every container and network labelled {@link #LABEL}; returns how many objects were removed. */
-    int cleanupLeftovers();
+    /**
+     * Removes every container and network labelled {@link #LABEL} in this engine; returns the run ids (the label's
+     * values) they belonged to, so the host-side leftovers of exactly those runs can be removed too.
+     */
+    java.util.Set<String> cleanupLeftovers();
 
     @Override
     void close();

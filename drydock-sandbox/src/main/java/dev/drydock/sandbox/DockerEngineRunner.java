@@ -522,17 +522,17 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
-    public int cleanupLeftovers() {
-        int removed = 0;
+    public java.util.Set<String> cleanupLeftovers() {
+        java.util.Set<String> runs = new java.util.TreeSet<>();
         for (Container c : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL)).exec()) {
             removeContainer(c.getId());
-            removed++;
+            if (c.getLabels() != null && c.getLabels().get(LABEL) != null) runs.add(c.getLabels().get(LABEL));
         }
         for (Network n : docker.listNetworksCmd().withFilter("label", List.of(LABEL)).exec()) {
             removeNetwork(n.getName());
-            removed++;
+            if (n.getLabels() != null && n.getLabels().get(LABEL) != null) runs.add(n.getLabels().get(LABEL));
         }
-        return removed;
+        return runs;
     }
 
     @Override

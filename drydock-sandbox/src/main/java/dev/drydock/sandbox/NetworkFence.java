@@ -185,41 +185,64 @@ public final class NetworkFence implements AutoCloseable {
     }
 
     /**
-     * Removes every {@code DDSB-*} chain, every rule in the filter and nat tables whose in- or out-interface is a
-     * {@code ddsb<hex>} bridge, and every such bridge, left by a crashed earlier process; returns how many chains and
-     * bridges. Call it at start-up only: it cannot tell another live process's runs from leftovers.
+     * Removes the host-side leftovers of a crashed earlier process: for each of {@code runIds} (the runs whose containers
+     * and networks the engine still had) its chain, the rules naming its bridge and the bridge; and any orphan — a
+     * {@code ddsb<hex>} bridge with no chain and nothing attached, or a {@code DDSB-<hex>} chain nothing jumps to —
+     * which no live run has. Runs of other live processes on this host (other workers, tests) are left alone. Returns
+     * how many chains and bridges were removed.
      */
-    public static int cleanupLeftovers() {
+    public static int cleanupLeftovers(java.util.Set<String> runIds) {
         if (unavailableReason() != null) return 0;
-        int removed = 0;
+        java.util.Set<String> dead = new java.util.TreeSet<>();
+        for (String id : runIds) if (id.matches("[0-9a-f]+")) dead.add(id);
         try {
-            removeRulesNaming(name -> name.matches(BRIDGE_PREFIX + "[0-9a-f]+"));
-            for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
-                if (rule.startsWith("-A ") && rule.contains("-j " + CHAIN_PREFIX)) {
-                    List<String> args = new ArrayList<>(List.of("iptables", "-w", "-D"));
-                    args.addAll(tokens(rule.substring(3)));
-                    exec(args);
-                }
+            String rules = exec(List.of("iptables", "-w", "-S")).output;
+            java.util.Set<String> chains = new java.util.TreeSet<>();
+            java.util.Set<String> jumpedTo = new java.util.TreeSet<>();
+            for (String rule : rules.split("\n")) {
+                if (rule.startsWith("-N " + CHAIN_PREFIX)) chains.add(rule.substring(3 + CHAIN_PREFIX.length()).trim());
+                int jump = rule.indexOf("-j " + CHAIN_PREFIX);
+                if (rule.startsWith("-A ") && jump >= 0) jumpedTo.add(rule.substring(jump + 3 + CHAIN_PREFIX.length()).split(" ")[0]);
             }
-            for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
-                if (rule.startsWith("-N " + CHAIN_PREFIX)) {
-                    String name = rule.substring(3).trim();
-                    exec(List.of("iptables", "-w", "-F", name));
-                    exec(List.of("iptables", "-w", "-X", name));
-                    removed++;
-                }
-            }
+            for (String id : chains) if (!jumpedTo.contains(id)) dead.add(id);
             try (var links = Files.list(Path.of("/sys/class/net"))) {
                 for (Path link : links.toList()) {
                     String name = link.getFileName().toString();
-                    if (name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) {
-                        exec(List.of("ip", "link", "del", name));
-                        removed++;
+                    if (!name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) continue;
+                    String id = name.substring(BRIDGE_PREFIX.length());
+                    boolean attached;
+                    try (var ports = Files.list(link.resolve("brif"))) {
+                        attached = ports.findAny().isPresent();
+                    } catch (IOException e) {
+                        attached = false;
                     }
+                    if (!chains.contains(id) && !attached) dead.add(id);
                 }
             }
         } catch (IOException e) {
-            return removed;
+            return 0;
+        }
+        int removed = 0;
+        for (String id : dead) {
+            String bridge = BRIDGE_PREFIX + id;
+            String chain = CHAIN_PREFIX + id;
+            removeRulesNaming(bridge::equals);
+            try {
+                for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
+                    if (rule.startsWith("-A ") && tokens(rule).contains(chain)) {
+                        List<String> args = new ArrayList<>(List.of("iptables", "-w", "-D"));
+                        args.addAll(tokens(rule.substring(3)));
+                        exec(args);
+                    }
+                }
+                if (exec(List.of("iptables", "-w", "-F", chain)).code == 0) {
+                    exec(List.of("iptables", "-w", "-X", chain));
+                    removed++;
+                }
+                if (exists(bridge) && exec(List.of("ip", "link", "del", bridge)).code == 0) removed++;
+            } catch (IOException ignored) {
+                // best effort: the next start tries again
+            }
         }
         return removed;
     }

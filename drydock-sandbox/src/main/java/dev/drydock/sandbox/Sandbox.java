@@ -70,8 +70,9 @@ public final class Sandbox implements AutoCloseable {
 
     /** Removes labelled containers and networks and {@code DDSB-*} firewall chains of an earlier process. */
     public int cleanupLeftovers() {
-        int n = runner.cleanupLeftovers();
-        if (config.hostFence()) n += NetworkFence.cleanupLeftovers();
+        java.util.Set<String> runs = runner.cleanupLeftovers();
+        int n = runs.size();
+        if (config.hostFence()) n += NetworkFence.cleanupLeftovers(runs);
         return n;
     }
 

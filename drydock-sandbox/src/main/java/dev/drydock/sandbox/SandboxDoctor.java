@@ -104,7 +104,9 @@ public final class SandboxDoctor {
             return new Finding("sandbox.network", false, "the engine refused a subnet of sandbox.subnet-pool " + config.subnetPool()
                     + ": " + e.getMessage(), "set sandbox.subnet-pool to a private range no other network uses");
         } catch (RuntimeException e) {
-            return new Finding("sandbox.network", false, e.getMessage(), DockerEngineRunner.NETWORK_FIX);
+            // the fix goes on its own line, not twice
+            String detail = String.valueOf(e.getMessage()).replace(" " + DockerEngineRunner.NETWORK_FIX, "");
+            return new Finding("sandbox.network", false, detail, DockerEngineRunner.NETWORK_FIX);
         }
     }
 }

@@ -109,6 +109,18 @@ class MisbehavingEngineTest {
     }
 
     @Test
+    void doctorSaysWhenARunNetworkGetsNoSubnetAndNamesTheFix() {
+        networkIpam = "{\"Driver\":\"default\",\"Config\":[{\"Subnet\":\"<nil>\",\"Gateway\":\"<nil>\"}]}";
+        List<SandboxDoctor.Finding> findings = SandboxDoctor.diagnose(SandboxConfig.defaults(endpoint()));
+        SandboxDoctor.Finding backend = findings.stream().filter(f -> f.name().equals("engine.network")).findFirst().orElseThrow();
+        assertThat(backend.detail()).startsWith("Podman with its CNI backend");
+        SandboxDoctor.Finding probe = findings.stream().filter(f -> f.name().equals("sandbox.network")).findFirst().orElseThrow();
+        assertThat(probe.ok()).isFalse();
+        assertThat(probe.detail()).contains("without an IPv4 subnet").doesNotContain("<nil>");
+        assertThat(probe.fix()).contains("apt-get install -y netavark aardvark-dns").contains("network_backend = \"netavark\"");
+    }
+
+    @Test
     void anEmptyIpamIsNoSubnetEither() throws IOException {
         networkIpam = "{\"Driver\":\"default\",\"Config\":[]}";
         assertThat(runExit(run())).contains("without an IPv4 subnet").doesNotContain("<nil>");

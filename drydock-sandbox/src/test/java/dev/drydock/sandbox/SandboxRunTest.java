@@ -252,7 +252,7 @@ class SandboxRunTest {
         SandboxResult r = run("writer", Adapters.manifest("pull", null), """
                 #!/bin/sh
                 echo ok > /tmp/scratch && echo tmp-writable
-                busybox mkdir -p /opt/venv/lib && head -c 3000000 /dev/zero > /opt/venv/lib/big.so && echo root-writable
+                busybox mkdir -p /var/venv/lib && head -c 3000000 /dev/zero > /var/venv/lib/big.so && echo root-writable
                 echo x > /etc/engine.conf && echo etc-writable
                 """);
         assertThat(r.testLog()).as(describe(r)).containsExactly("tmp-writable", "root-writable", "etc-writable");
@@ -330,7 +330,7 @@ class SandboxRunTest {
         ContainerRunner runner = sandbox.runner();
         runner.pull(ref, engine.auth(), Duration.ofSeconds(60));
         assertThat(engine.engineImages()).anyMatch(name -> name.contains("leftover")); // so the image checks above can fail
-        Map<String, String> labels = Map.of(ContainerRunner.LABEL, "crashed");
+        Map<String, String> labels = Map.of(ContainerRunner.LABEL, "0ddba11");
         ContainerRunner.RunNetwork net = runner.createNetwork("ddsb-0ddba11", true, "ddsb0ddba11",
                 new SubnetPool(SubnetPool.DEFAULT_POOL).lease(runner.networkSubnets()), labels);
         NetworkFence fence = NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
@@ -341,12 +341,19 @@ class SandboxRunTest {
                 Limits.forClusterSize(ClusterSize.small), List.of()));
         runner.start(id);
 
-        assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(3);
+        // a live run of another process on this host (another worker, another test JVM): its engine is not ours
+        ContainerRunner.RunNetwork otherNet = new ContainerRunner.RunNetwork("ddsb-0ddba12", "ddsb0ddba12", "10.213.255.0/24", "10.213.255.1");
+        try (NetworkFence other = NetworkFence.install("0ddba12", otherNet, true, false)) {
+            assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(2); // the run, its chain (netavark may have taken the bridge with the container)
+            assertThat(engine.tool(List.of("iptables", "-w", "-S"))).contains("DDSB-0ddba12");
+            assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba12"))).isTrue();
+        }
+        assertThat(engine.tool(List.of("iptables", "-w", "-S"))).doesNotContain("ddsb0ddba12");
         assertThat(engine.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11").doesNotContain("ddsb0ddba11");
         assertThat(engine.tool(List.of("iptables", "-w", "-t", "nat", "-S"))).doesNotContain("ddsb0ddba11");
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
         try (var docker = DockerEngineRunner.connect(engine.endpoint())) {
-            assertThat(docker.cleanupLeftovers()).isZero();
+            assertThat(docker.cleanupLeftovers()).isEmpty();
         }
     }
 

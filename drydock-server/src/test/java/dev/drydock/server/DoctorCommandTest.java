@@ -56,6 +56,8 @@ class DoctorCommandTest {
         SandboxE2ETest.require();
         Run r = doctor("sandbox.engine=podman\n");
         assertThat(r.out()).contains("serve starts its own Podman service").contains("[ok] engine.ping: Podman ")
+                .contains("[ok] engine.network: Podman with its netavark backend")
+                .containsPattern("\\[ok] sandbox.network: an internal run network gets subnet 10\\.213\\.\\d+\\.0/24 and gateway 10\\.213\\.\\d+\\.1")
                 .contains("[ok] sandbox.fence").contains("usable: builds will be run in the sandbox");
         assertThat(r.code()).as(r.out()).isZero();
     }
