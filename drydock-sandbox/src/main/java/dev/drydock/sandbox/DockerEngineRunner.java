@@ -29,6 +29,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +81,27 @@ public final class DockerEngineRunner implements ContainerRunner {
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
         return new DockerEngineRunner(endpoint, http, DockerClientImpl.getInstance(config, http));
+    }
+
+    /**
+     * Waits until an engine {@code process} just started answers on its unix {@code socket}; returns null when it does,
+     * else why not (it exited, or the last error when the time ran out).
+     */
+    public static String awaitStart(Process process, Path socket, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no socket yet";
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (Files.exists(socket)) {
+                try (DockerEngineRunner r = connect("unix://" + socket)) {
+                    r.info();
+                    return null;
+                } catch (RuntimeException e) {
+                    last = e.getMessage();
+                }
+            }
+            Thread.sleep(100);
+        }
+        return process.isAlive() ? "no answer on " + socket + " within " + timeout.toSeconds() + "s (" + last + ")" : "it exited";
     }
 
     @Override

@@ -75,33 +75,22 @@ public final class PodmanService implements AutoCloseable {
         Process process = pb.start();
         Files.writeString(dir.resolve("podman.pid"), Long.toString(process.pid()));
         PodmanService service = new PodmanService(dir, process);
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        String last = "no socket yet";
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            if (Files.exists(socket)) {
-                try (DockerEngineRunner r = DockerEngineRunner.connect(service.endpoint())) {
-                    r.info();
-                    return service;
-                } catch (RuntimeException e) {
-                    last = e.getMessage();
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                service.close();
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while starting podman", e);
-            }
+        String failure;
+        try {
+            failure = DockerEngineRunner.awaitStart(process, socket, startTimeout);
+        } catch (InterruptedException e) {
+            service.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting podman", e);
         }
+        if (failure == null) return service;
         service.close();
         if (!process.isAlive()) {
             List<String> log = Files.readAllLines(dir.resolve("podman.log"));
             throw new IOException("podman system service exited: " + (log.isEmpty() ? "(no output)" : log.getLast())
                     + "; see " + dir.resolve("podman.log"));
         }
-        throw new IOException("podman system service did not answer on " + socket + " within " + startTimeout.toSeconds() + "s ("
-                + last + "); see " + dir.resolve("podman.log"));
+        throw new IOException("podman system service: " + failure + "; see " + dir.resolve("podman.log"));
     }
 
     /** Stops a service that an earlier process started in {@code dir} and left running. */

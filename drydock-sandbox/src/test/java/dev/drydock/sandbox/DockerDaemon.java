@@ -45,26 +45,16 @@ final class DockerDaemon implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         DockerDaemon daemon = new DockerDaemon(dir, p, policy);
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        String last = "no socket yet";
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            if (Files.exists(socket)) {
-                try (DockerEngineRunner r = DockerEngineRunner.connect("unix://" + socket)) {
-                    r.info();
-                    return daemon;
-                } catch (RuntimeException e) {
-                    last = e.getMessage();
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        String failure;
+        try {
+            failure = DockerEngineRunner.awaitStart(p, socket, startTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
         }
+        if (failure == null) return daemon;
         daemon.close();
-        throw new IOException("dockerd did not answer on " + socket + " (" + last + "); its log: "
+        throw new IOException("dockerd: " + failure + "; its log: "
                 + Files.readString(dir.resolve("dockerd.log")).lines().reduce((a, b) -> b).orElse("(empty)"));
     }
 
