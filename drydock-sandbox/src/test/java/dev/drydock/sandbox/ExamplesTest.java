@@ -1,5 +1,6 @@
 package dev.drydock.sandbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,10 +13,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The sample adapters under {@code examples/} pass every sandbox check. */
+/** The sample adapters and engine under {@code examples/} pass every sandbox check. */
 @Tag("engine")
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
@@ -35,9 +39,19 @@ class ExamplesTest {
     }
 
     private static SandboxResult run(String ref, Path manifest) throws IOException {
-        SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(Files.readString(manifest)),
+        return run(ref, Files.readString(manifest));
+    }
+
+    private static SandboxResult run(String ref, String manifest) throws IOException {
+        SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(manifest),
                 DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth());
         return sandbox.run(request);
+    }
+
+    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
+        Map<String, SandboxChecks.Check> checks = new LinkedHashMap<>();
+        SandboxChecks.evaluate(r).forEach(c -> checks.put(c.id(), c));
+        return checks;
     }
 
     /** Built from its Dockerfile with {@code buildah bud}, as its README says. */
@@ -73,5 +87,68 @@ class ExamplesTest {
         assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
         assertThat(r.testLog()).containsExactly("Starting ingest of " + r.created().get(1).details().path("uri").asText(),
                 "Created TDO " + r.created().getFirst().id(), "Added the source as an asset", "Processing complete");
+    }
+
+    /**
+     * The keyword engine, built from its Dockerfile with {@code buildah bud}: it reads the recording's text asset through
+     * its signedUri and writes the sample text's words as a vtn-standard keyword result with a multipart createAsset.
+     */
+    @Test
+    void textKeywordEnginePassesEveryCheck() throws Exception {
+        Path example = EXAMPLES.resolve("text-keyword-engine");
+        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
+        Map<String, SandboxChecks.Check> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(checks.get("run.task").message()).isEqualTo("task complete (running → complete)");
+        assertThat(checks.get("run.output").message()).isEqualTo("output application/json via createAsset");
+        assertThat(r.apiCalls()).extracting(ApiCall::operation)
+                .containsExactly("updateTask", "temporalDataObject", "GET /media", "createAsset", "updateTask");
+        assertThat(r.apiCalls()).allSatisfy(c -> assertThat(c.error()).isNull());
+        // updateTask carries the task's id and the payload's jobId, as Veritone's UpdateTask has them
+        for (ApiCall update : List.of(r.apiCalls().getFirst(), r.apiCalls().getLast())) {
+            JsonNode input = update.variables().path("updateTask").path("input");
+            assertThat(input.path("id").asText()).as(update.toString()).isEqualTo(r.ids().taskId());
+            assertThat(input.path("jobId").asText()).as(update.toString()).isEqualTo(r.ids().jobId());
+        }
+
+        // the result: one vtn-standard keyword document, the sample text's words (every one occurs once)
+        assertThat(r.engineOutputs()).hasSize(1);
+        EngineOutput out = r.engineOutputs().getFirst();
+        assertThat(out.via()).isEqualTo(EngineOutput.CREATE_ASSET);
+        assertThat(out.contentType()).isEqualTo("application/json");
+        assertThat(out.json().path("validationContracts").toString()).isEqualTo("[\"keyword\"]");
+        List<String> labels = out.json().path("object").findValuesAsText("label");
+        assertThat(labels).containsExactly("brown", "dog", "drydock", "fox", "jumps", "lazy", "quick", "sample", "sandbox");
+        assertThat(out.json().path("object")).allSatisfy(o -> {
+            assertThat(o.path("type").asText()).isEqualTo("keyword");
+            assertThat(o.path("confidence").asDouble()).isEqualTo(1.0);
+        });
+        CreatedObject asset = r.created().getLast();
+        assertThat(asset.parentId()).isEqualTo(r.ids().recordingId());
+        assertThat(asset.details().path("assetType").asText()).isEqualTo("vtn-standard");
+        assertThat(r.testLog()).containsExactly("Extracting keywords from the text asset of recording " + r.ids().recordingId(),
+                "Keywords: " + String.join(" ", labels), "Wrote the result as asset " + asset.id(), "Task complete");
+        assertThat(r.stderr().lines()).isEmpty();
+    }
+
+    /**
+     * Its error path: registered under a category whose recording has no text asset (transcription gets a WAV), it
+     * reports the task failed with Veritone's failureReason and failureMessage, and exits 1.
+     */
+    @Test
+    void textKeywordEngineReportsAFailedTask() throws Exception {
+        Path example = EXAMPLES.resolve("text-keyword-engine");
+        String manifest = Files.readString(example.resolve("manifest.json"))
+                .replace("\"keyword-extraction\"", "\"transcription\"").replace("text/plain", "audio/wav");
+        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword-failing"), manifest);
+        Map<String, SandboxChecks.Check> checks = checks(r);
+        String why = "recording " + r.ids().recordingId() + " has no text asset";
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.task().status()).isEqualTo("failed");
+        assertThat(r.task().failureReason()).isEqualTo("internal_error: " + why);
+        assertThat(checks.get("run.task").message()).isEqualTo("the adapter reported the task as failed: internal_error: " + why);
+        assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("updateTask", "temporalDataObject", "updateTask");
+        assertThat(r.apiCalls()).allSatisfy(c -> assertThat(c.error()).isNull());
+        assertThat(r.stderr().lines()).containsExactly("keyword extraction failed: " + why);
     }
 }

@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * download, a multipart {@code createAsset} with {@code jsondata}) passes its sandbox run, in a real container.
  */
 @Tag("engine")
-class VeritoneSampleEngineRunTest {
-    /** The sample engine's manifest, as it ships. */
-    static final String MANIFEST = """
+public class VeritoneSampleEngineRunTest {
+    /** The sample engine's manifest, as it ships (drydock-server's SandboxE2ETest pushes the same engine). */
+    public static final String MANIFEST = """
             {"engineId":"3861d2c3-0467-4e95-9407-c6b5259d275f","category":"translation","externalCalls":[],
              "preferredInputFormat":"text/plain","supportedInputFormats":["text/plain","application/ttml+xml"],
              "outputFormats":["text/plain","application/ttml+xml"],"clusterSize":"small"}
@@ -43,7 +43,8 @@ class VeritoneSampleEngineRunTest {
         if (engine != null) engine.close();
     }
 
-    static String script(String name) throws IOException {
+    /** A test adapter script of {@code src/test/resources/adapters/}. */
+    public static String script(String name) throws IOException {
         try (InputStream in = VeritoneSampleEngineRunTest.class.getResourceAsStream("/adapters/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

@@ -59,8 +59,17 @@ final class BuildFixture {
 
     /** Registers an adapter; returns its engineId. */
     String registerAdapter(long org, String auth, String name) {
+        return registerAdapter(org, auth, name, "pull");
+    }
+
+    /** Registers a batch adapter or engine of {@code category} (FullyNetworkIsolated); returns its engineId. */
+    String registerAdapter(Owner owner, String name, String category) {
+        return registerAdapter(owner.org(), owner.auth(), name, category);
+    }
+
+    private String registerAdapter(long org, String auth, String name, String category) {
         return d.api("POST", "/api/v1/orgs/" + org + "/adapters", auth,
-                Map.of("name", name, "category", "pull", "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201)
+                Map.of("name", name, "category", category, "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201)
                 .get("engineId").asText();
     }
 

@@ -41,8 +41,10 @@ class HomePageTest {
             assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             links++;
         }
-        assertThat(links).isGreaterThanOrEqualTo(6);
+        assertThat(links).isGreaterThanOrEqualTo(10);
         assertThat(get("/examples/busybox-pull-adapter/Dockerfile").body()).contains("ENTRYPOINT");
+        assertThat(home).contains("href=\"/examples/text-keyword-engine/README.md\"");
+        assertThat(get("/examples/text-keyword-engine/engine.sh").body()).contains("createAsset");
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import dev.drydock.sandbox.NetworkFence;
+import dev.drydock.sandbox.VeritoneSampleEngineRunTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +32,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sandbox run end to end, with real tools: Drydock starts its own Podman service ({@code sandbox.engine=podman},
- * what {@code auto} does on a machine without an engine), the sample adapters are built with buildah (and Jib) and
- * pushed with those clients, the engine pulls them back from Drydock with a pull ticket, and the builds end
- * {@code available} or {@code invalid} with a schema-valid report. Without podman, buildah, runc, iptables, ip,
+ * what {@code auto} does on a machine without an engine), the sample adapters and engine, and the test engine making
+ * the calls of Veritone's sample engine, are built with buildah (and Jib) and pushed with those clients, the engine
+ * pulls them back from Drydock with a pull ticket, and the builds end {@code available} or {@code invalid} with a
+ * schema-valid report. Without podman, buildah, runc, iptables, ip,
  * busybox-static or root, the tests skip locally and fail on CI.
  */
 class SandboxE2ETest {
@@ -98,8 +101,30 @@ class SandboxE2ETest {
     }
 
     private static String verdict(JsonNode report, String id) {
-        for (JsonNode c : report.get("checks")) if (c.get("id").asText().equals(id)) return c.get("verdict").asText();
-        return null;
+        return check(report, id).get("verdict").asText();
+    }
+
+    private static JsonNode check(JsonNode report, String id) {
+        for (JsonNode c : report.get("checks")) if (c.get("id").asText().equals(id)) return c;
+        throw new AssertionError("no check " + id + " in " + report.toPrettyString());
+    }
+
+    /** The operations of the API calls the run made, in order (run.task's evidence). */
+    private static List<String> operations(JsonNode report) {
+        List<String> operations = new ArrayList<>();
+        check(report, "run.task").get("evidence").get("apiCalls").forEach(c -> operations.add(c.get("operation").asText()));
+        return operations;
+    }
+
+    /** The run's API token: 48 hex digits (SHA-256 digests in the report have 64). */
+    private static final Pattern RUN_TOKEN = Pattern.compile("(?<![0-9a-f])[0-9a-f]{48}(?![0-9a-f])");
+
+    /** No credential of the run in the report: no run token, no JWT (pull ticket), no Authorization header. */
+    private static void assertNoToken(JsonNode report) {
+        String text = report.toString();
+        assertThat(RUN_TOKEN.matcher(text).find()).as("a run token in " + text).isFalse();
+        assertThat(text).doesNotContain("eyJ").doesNotContainIgnoringCase("bearer");
+        assertThat(report.findValuesAsText("token")).allMatch("***"::equals);
     }
 
     @Test
@@ -191,5 +216,127 @@ class SandboxE2ETest {
         JsonNode report = fx.report(id, owner.auth());
         assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
         assertThat(report.get("testLog").get(report.get("testLog").size() - 1).asText()).isEqualTo("Processing complete");
+    }
+
+    /**
+     * The example engine ({@code examples/text-keyword-engine}) as its README has it: registered as keyword-extraction,
+     * built from its Dockerfile with {@code buildah bud}, pushed with buildah; every check passes and run.output says
+     * its vtn-standard keyword result meets the contract it declares.
+     */
+    @Test
+    void keywordEngineExampleEndsAvailable() throws IOException {
+        String engineId = fx.registerAdapter(owner, "text-keyword-engine", "keyword-extraction");
+        String digest = buildAndPush("text-keyword-engine", adapters.exampleContext("text-keyword-engine", engineId));
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
+        assertThat(report.get("success").asBoolean()).isTrue();
+        assertThat(report.get("errors")).isEmpty();
+        for (JsonNode c : report.get("checks")) {
+            // the vulnerability scan warns while no advisory data is imported, as for every image here
+            if (!c.get("id").asText().equals("vulnerabilities")) {
+                assertThat(c.get("verdict").asText()).as(c.toPrettyString()).isEqualTo("passed");
+            }
+        }
+        assertThat(check(report, "manifest.matches").get("message").asText())
+                .isEqualTo("the manifest agrees with the registered adapter (engineId, category, engineMode)");
+
+        JsonNode output = check(report, "run.output");
+        assertThat(output.get("message").asText())
+                .isEqualTo("output application/json via createAsset; vtn-standard: meets \"keyword\" (createAsset)");
+        JsonNode vtn = output.get("evidence").get("vtnStandard");
+        assertThat(vtn.get("category").asText()).isEqualTo("keyword-extraction");
+        assertThat(vtn.get("categoryContracts").toString()).isEqualTo("[\"keyword\"]");
+        assertThat(vtn.get("outputs")).hasSize(1);
+        JsonNode result = vtn.get("outputs").get(0);
+        assertThat(result.get("via").asText()).isEqualTo("createAsset");
+        assertThat(result.get("declared").toString()).isEqualTo("[\"keyword\"]");
+        assertThat(result.get("checked")).hasSize(1);
+        assertThat(result.get("checked").get(0).get("contract").asText()).isEqualTo("keyword");
+        assertThat(result.get("checked").get(0).get("violations")).isEmpty();
+        assertThat(output.get("evidence").get("created").findValuesAsText("assetType")).contains("vtn-standard");
+
+        // the engine's calls, in order, and no introspection: running, the text asset, its download, the result, complete
+        assertThat(operations(report)).containsExactly("updateTask", "temporalDataObject", "GET /media", "createAsset", "updateTask");
+        JsonNode task = check(report, "run.task");
+        assertThat(task.get("message").asText()).isEqualTo("task complete (running → complete)");
+        JsonNode calls = task.get("evidence").get("apiCalls");
+        JsonNode running = calls.get(0).get("variables").get("updateTask").get("input");
+        JsonNode complete = calls.get(calls.size() - 1).get("variables").get("updateTask").get("input");
+        assertThat(running.get("status").asText()).isEqualTo("running");
+        assertThat(complete.get("status").asText()).isEqualTo("complete");
+        assertThat(running.get("jobId").asText()).isNotBlank().isEqualTo(complete.get("jobId").asText());
+        assertThat(running.get("id").asText()).isNotBlank().isEqualTo(complete.get("id").asText());
+        assertThat(calls.get(3).get("variables").get("uploadedFileBytes").asInt()).isPositive();
+        List<String> log = new ArrayList<>();
+        report.get("testLog").forEach(l -> log.add(l.asText()));
+        assertThat(log).first().asString().startsWith("Extracting keywords from the text asset of recording ");
+        String recording = log.getFirst().substring(log.getFirst().lastIndexOf(' ') + 1);
+        assertThat(calls.get(1).get("variables").get("temporalDataObject").get("id").asText()).isEqualTo(recording);
+        assertThat(log).contains("Keywords: brown dog drydock fox jumps lazy quick sample sandbox");
+        assertThat(log).last().isEqualTo("Task complete");
+        assertThat(report.toString()).contains(d.host() + "/17532/text-keyword-engine@" + digest);
+        assertNoToken(report);
+    }
+
+    /**
+     * The example engine changed to write {@code "name"} where the keyword contract requires {@code "label"}, still
+     * declaring {@code validationContracts: ["keyword"]}: the run itself goes well, but run.output fails naming the JSON
+     * path of each keyword object, and the build ends invalid.
+     */
+    @Test
+    void keywordEngineWritingAnInvalidKeywordObjectEndsInvalid() throws IOException {
+        String engineId = fx.registerAdapter(owner, "invalid-keyword-engine", "keyword-extraction");
+        Path ctx = adapters.exampleContext("text-keyword-engine", engineId);
+        String script = Files.readString(ctx.resolve("engine.sh"));
+        String broken = script.replace("\\\"label\\\":", "\\\"name\\\":");
+        assertThat(broken).as("the engine writes each keyword's label").isNotEqualTo(script);
+        Files.writeString(ctx.resolve("engine.sh"), broken);
+        String digest = buildAndPush("invalid-keyword-engine", ctx);
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("invalid");
+        assertThat(report.get("success").asBoolean()).isFalse();
+        for (String passed : List.of("run.exit", "run.task", "run.network")) {
+            assertThat(verdict(report, passed)).as(passed + " in " + report.toPrettyString()).isEqualTo("passed");
+        }
+        JsonNode output = check(report, "run.output");
+        assertThat(output.get("verdict").asText()).isEqualTo("failed");
+        assertThat(output.get("message").asText())
+                .startsWith("the engine output (createAsset) declares the vtn-standard validation contract \"keyword\" but does not meet it (")
+                .contains("$.object[0]: required property 'label' not found");
+        // every violation, for each of the nine keywords, is in the evidence (the message lists the first ten)
+        JsonNode violations = output.get("evidence").get("vtnStandard").get("outputs").get(0).get("checked").get(0).get("violations");
+        assertThat(violations.findValuesAsText("path")).contains("$.object[0]", "$.object[8]");
+        assertThat(violations.findValuesAsText("message")).contains("required property 'label' not found");
+        List<String> errors = new ArrayList<>();
+        report.get("errors").forEach(e -> errors.add(e.asText()));
+        assertThat(errors).contains(output.get("message").asText());
+        assertNoToken(report);
+    }
+
+    /**
+     * The test engine making exactly the calls of Veritone's sample engine (drydock-sandbox's
+     * {@code sample-translation-engine.sh} with the sample's manifest, its engineId replaced by the registered one),
+     * registered as translation, committed with buildah and pushed: it ends available.
+     */
+    @Test
+    void veritoneSampleEngineCallsEndAvailable() throws IOException {
+        String engineId = fx.registerAdapter(owner, "sample-translation-engine", "translation");
+        String manifest = VeritoneSampleEngineRunTest.MANIFEST.replace("3861d2c3-0467-4e95-9407-c6b5259d275f", engineId);
+        assertThat(manifest).contains(engineId);
+        adapters.buildScript("sample-translation-engine", manifest, VeritoneSampleEngineRunTest.script("sample-translation-engine.sh"));
+        String digest = adapters.push("sample-translation-engine", d.host(), "sample-translation-engine", owner.login(), owner.secret());
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
+        assertThat(report.get("errors")).isEmpty();
+        for (String check : List.of("manifest.valid", "manifest.matches", "run.exit", "run.task", "run.output", "run.network")) {
+            assertThat(verdict(report, check)).as(check + " in " + report.toPrettyString()).isEqualTo("passed");
+        }
+        assertThat(check(report, "run.output").get("message").asText()).startsWith("output text/plain via createAsset");
+        assertThat(operations(report)).containsExactly("__schema", "updateTask", "temporalDataObject", "GET /media", "createAsset", "updateTask");
+        assertThat(report.get("testLog").get(report.get("testLog").size() - 1).asText()).isEqualTo("Successfully ran engine!");
+        assertNoToken(report);
     }
 }

@@ -47,15 +47,19 @@ public final class HomePage {
                 docker tag my-adapter %1$s/&lt;orgId&gt;/my-adapter:1.0
                 docker push %1$s/&lt;orgId&gt;/my-adapter:1.0</pre>
                 <p>Log in with your e-mail and password, or a robot login (<code>&lt;orgId&gt;+&lt;name&gt;</code>) and its token.</p>
-                <h2>Sample adapters</h2>
-                <p>Adapters that pass every check, each with a README from build to an available build:</p>
+                <h2>Sample adapters and engines</h2>
+                <p>Adapters and an engine that pass every check, each with a README from build to an available build:</p>
                 <ul><li><a href="/examples/busybox-pull-adapter/README.md">busybox-pull-adapter</a>: a batch pull (ingest)
                 adapter in shell on a static busybox, built with buildah or <code>podman build</code> from a
                 <a href="/examples/busybox-pull-adapter/Dockerfile">Dockerfile</a> (<a href="/examples/busybox-pull-adapter/adapter.sh">adapter.sh</a>,
                 <a href="/examples/busybox-pull-adapter/manifest.json">manifest.json</a>)</li>
                 <li><a href="/examples/java-pull-adapter/README.md">java-pull-adapter</a>: the same in one Java class, packaged with
                 Jib (<a href="/examples/java-pull-adapter/pom.xml">pom.xml</a>,
-                <a href="/examples/java-pull-adapter/src/main/java/example/PullAdapter.java">PullAdapter.java</a>)</li></ul>
+                <a href="/examples/java-pull-adapter/src/main/java/example/PullAdapter.java">PullAdapter.java</a>)</li>
+                <li><a href="/examples/text-keyword-engine/README.md">text-keyword-engine</a>: a keyword-extraction engine in
+                shell on busybox that reads its recording's text and writes a vtn-standard keyword result
+                (<a href="/examples/text-keyword-engine/Dockerfile">Dockerfile</a>, <a href="/examples/text-keyword-engine/engine.sh">engine.sh</a>,
+                <a href="/examples/text-keyword-engine/manifest.json">manifest.json</a>)</li></ul>
                 <p>Every push is tested: image and manifest checks, then a run in a sandbox with a task payload; the
                 <a href="/api/v1/schemas/report.json">build report</a> lists each check with the fix.</p>
                 <h2>Endpoints</h2>
