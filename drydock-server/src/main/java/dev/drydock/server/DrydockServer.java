@@ -34,6 +34,7 @@ import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
+import dev.drydock.server.http.BadMessages;
 import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
@@ -215,6 +216,7 @@ public final class DrydockServer implements AutoCloseable {
                 cfg.http.generateEtags = false;
                 cfg.http.maxRequestSize = 64 * 1024;
                 cfg.startup.showJavalinBanner = false;
+                cfg.jetty.modifyServer(server -> server.setErrorHandler(new BadMessages()));
                 cfg.jetty.modifyHttpConfiguration(hc -> {
                     hc.setInputBufferSize(64 * 1024);
                     hc.setOutputBufferSize(64 * 1024);

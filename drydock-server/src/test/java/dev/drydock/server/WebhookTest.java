@@ -340,6 +340,8 @@ class WebhookTest {
         d.api("GET", path + "/" + id + "/deliveries", dev, null, 403);
         assertThat(d.api("GET", path + "/" + id + "/deliveries", admin(), null, 200)).isEmpty();
         d.api("GET", path + "/" + id + "/deliveries?limit=0", admin(), null, 400);
+        assertThat(d.api("GET", path + "/" + id + "/deliveries?limit=99999999999999999999", admin(), null, 400)
+                .at("/error/detail/field").asText()).isEqualTo("limit");
 
         d.api("DELETE", path + "/" + id, dev, null, 403);
         d.api("DELETE", path + "/" + id, admin(), null, 204);
