@@ -206,7 +206,8 @@ public final class DrydockServer implements AutoCloseable {
 
             List<Route> routes = Collections.synchronizedList(new ArrayList<>());
             ApiRoutes api = new ApiRoutes(identity, tokens, audit);
-            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
+            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat(),
+                    config.sseMaxStreamsPerPrincipal());
             Javalin http = Javalin.create(cfg -> {
                 cfg.events.handlerAdded(h -> {
                     if (h.getHttpMethod().isHttpMethod()) routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
