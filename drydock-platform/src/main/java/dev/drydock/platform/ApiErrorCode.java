@@ -27,6 +27,7 @@ public enum ApiErrorCode {
     REPORT_NOT_AVAILABLE(409),
     WEBHOOK_NOT_FOUND(404),
     WEBHOOK_LIMIT_REACHED(409),
+    TOO_MANY_STREAMS(429),
     INTERNAL_ERROR(500);
 
     public final int status;

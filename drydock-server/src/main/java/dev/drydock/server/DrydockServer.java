@@ -34,6 +34,7 @@ import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.ApiRoutes;
+import dev.drydock.server.http.BadMessages;
 import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
@@ -205,7 +206,8 @@ public final class DrydockServer implements AutoCloseable {
 
             List<Route> routes = Collections.synchronizedList(new ArrayList<>());
             ApiRoutes api = new ApiRoutes(identity, tokens, audit);
-            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat());
+            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat(),
+                    config.sseMaxStreamsPerPrincipal());
             Javalin http = Javalin.create(cfg -> {
                 cfg.events.handlerAdded(h -> {
                     if (h.getHttpMethod().isHttpMethod()) routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
@@ -215,6 +217,7 @@ public final class DrydockServer implements AutoCloseable {
                 cfg.http.generateEtags = false;
                 cfg.http.maxRequestSize = 64 * 1024;
                 cfg.startup.showJavalinBanner = false;
+                cfg.jetty.modifyServer(server -> server.setErrorHandler(new BadMessages()));
                 cfg.jetty.modifyHttpConfiguration(hc -> {
                     hc.setInputBufferSize(64 * 1024);
                     hc.setOutputBufferSize(64 * 1024);

@@ -36,6 +36,11 @@ class AuditApiTest {
             d.api("GET", "/api/v1/audit", null, null, 401);
             JsonNode bad = d.api("GET", "/api/v1/audit?limit=0", ADMIN, null, 400);
             assertThat(bad.at("/error/detail/field").asText()).isEqualTo("limit");
+            for (String huge : new String[]{"99999999999999999999", "2147483648", "-99999999999999999999"}) {
+                JsonNode overflow = d.api("GET", "/api/v1/audit?limit=" + huge, ADMIN, null, 400);
+                assertThat(overflow.at("/error/code").asText()).as(huge).isEqualTo("VALIDATION_FAILED");
+                assertThat(overflow.at("/error/detail/field").asText()).as(huge).isEqualTo("limit");
+            }
         }
     }
 }

@@ -317,7 +317,10 @@ class WebhookTest {
 
         for (Object badUrl : new Object[]{"ftp://hooks.example.com/x", "not a url", "hooks.example.com/x", "", "http:///x",
                 "https://user:pw@hooks.example.com/", "http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x",
-                "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/x", "https://hooks.example.com/#frag", 17}) {
+                "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/x", "https://hooks.example.com/#frag", 17,
+                // IPv6 forms that embed a loopback IPv4 address (issue 16)
+                "http://[::7f00:1]:8999/", "http://[::127.0.0.1]/x", "http://[64:ff9b::7f00:1]/x", "http://[2002:7f00:1::]/x",
+                "http://[::ffff:0:7f00:1]/x"}) {
             JsonNode error = d.api("POST", path, admin(), Map.of("url", badUrl), 400).get("error");
             assertThat(error.get("code").asText()).as(String.valueOf(badUrl)).isEqualTo("VALIDATION_FAILED");
             assertThat(error.get("detail").get("field").asText()).as(String.valueOf(badUrl)).isEqualTo("url");
@@ -337,6 +340,8 @@ class WebhookTest {
         d.api("GET", path + "/" + id + "/deliveries", dev, null, 403);
         assertThat(d.api("GET", path + "/" + id + "/deliveries", admin(), null, 200)).isEmpty();
         d.api("GET", path + "/" + id + "/deliveries?limit=0", admin(), null, 400);
+        assertThat(d.api("GET", path + "/" + id + "/deliveries?limit=99999999999999999999", admin(), null, 400)
+                .at("/error/detail/field").asText()).isEqualTo("limit");
 
         d.api("DELETE", path + "/" + id, dev, null, 403);
         d.api("DELETE", path + "/" + id, admin(), null, 204);

@@ -36,6 +36,9 @@ public final class TokenService implements AccessController {
     /** A token issued by the token endpoint. */
     public record IssuedToken(String token, long expiresIn, List<Access> granted) {}
 
+    /** Who an API request authenticated as, and until when its credential holds (null: Basic, checked per request). */
+    public record ApiCredential(Principal principal, java.time.Instant expires) {}
+
     private final IdentityService identity;
     private final TokenSigner signer;
     private final AuditLog audit;
@@ -136,12 +139,18 @@ public final class TokenService implements AccessController {
     /** Issues a registry token holding the granted part of the requested scopes. */
     public IssuedToken issueRegistryToken(Principal principal, List<Access> requested) {
         List<Access> granted = AccessPolicy.grant(principal, requested);
-        return new IssuedToken(signer.issue(principal.name(), service, granted, ttl), ttl.toSeconds(), granted);
+        return new IssuedToken(signer.issue(principal.name(), service, granted, ttl, generation(principal)), ttl.toSeconds(), granted);
+    }
+
+    /** The credential generation a token of {@code principal} names: a robot's; none for users. */
+    private static Long generation(Principal principal) {
+        return principal instanceof Principal.Robot r ? r.generation() : null;
     }
 
     /** Issues an API session token (no registry access). */
     public IssuedToken issueApiToken(Principal principal) {
-        return new IssuedToken(signer.issue(principal.name(), API_AUDIENCE, List.of(), ttl), ttl.toSeconds(), List.of());
+        return new IssuedToken(signer.issue(principal.name(), API_AUDIENCE, List.of(), ttl, generation(principal)),
+                ttl.toSeconds(), List.of());
     }
 
     /**
@@ -149,11 +158,23 @@ public final class TokenService implements AccessController {
      * the login endpoint or the token endpoint. Empty when missing or invalid.
      */
     public Optional<Principal> apiPrincipal(String authorization) {
+        return apiCredential(authorization).map(ApiCredential::principal);
+    }
+
+    /** As {@link #apiPrincipal}, with the bearer token's expiry (for streams that outlive the request's check). */
+    public Optional<ApiCredential> apiCredential(String authorization) {
         Optional<String[]> basic = basicCredentials(authorization);
-        if (basic.isPresent()) return identity.authenticate(basic.get()[0], basic.get()[1]);
+        if (basic.isPresent()) {
+            return identity.authenticate(basic.get()[0], basic.get()[1]).map(p -> new ApiCredential(p, null));
+        }
         return bearer(authorization)
                 .flatMap(t -> signer.verify(t, API_AUDIENCE).or(() -> signer.verify(t, service)))
-                .flatMap(c -> identity.principal(c.subject()));
+                .flatMap(c -> identity.principal(c.subject(), c.generation()).map(p -> new ApiCredential(p, c.expires())));
+    }
+
+    /** The principal as it is now (memberships, role), or empty once it is gone (a revoked robot, …). */
+    public Optional<Principal> current(Principal principal) {
+        return identity.current(principal);
     }
 
     /** Deleting (and "*", which includes it) takes an org admin; the other actions take any member. */
@@ -206,6 +227,13 @@ public final class TokenService implements AccessController {
             // a sandbox pull ends with its ticket: no clock-skew leeway
             throw new AuthenticationRequired("expired token", requested, "invalid_token");
         }
+        Principal robot = null;
+        if (IdentityService.isRobotLogin(claims.subject())) {
+            // A robot's token holds only while that robot (this generation of it) exists: revoking it, or revoking it
+            // and creating another of the same name, ends it at once.
+            robot = identity.principal(claims.subject(), claims.generation())
+                    .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
+        }
         Grant grant = new Grant(claims.subject(), claims.access(), null);
         for (Access want : requested) {
             for (String action : want.actions()) {
@@ -218,7 +246,7 @@ public final class TokenService implements AccessController {
         }
         if (requested.stream().anyMatch(a -> a.type().equals("registry"))) {
             // The catalog lists only the organizations the subject may see: look them up now.
-            Principal principal = identity.principal(claims.subject())
+            Principal principal = (robot != null ? Optional.of(robot) : identity.principal(claims.subject()))
                     .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
             grant = new Grant(claims.subject(), claims.access(), AccessPolicy.visibleOrgs(principal));
         }

@@ -72,12 +72,12 @@ public final class IdentityService {
         if (robot.matches()) {
             long org = Long.parseLong(robot.group(1));
             String name = robot.group(2);
-            Optional<String> stored = jdbi.withHandle(h -> h.createQuery(
-                            "select token_hash from robots where org_id = ? and name = ?")
-                    .bind(0, org).bind(1, name).mapTo(String.class).findOne());
+            Optional<Map.Entry<String, Long>> stored = jdbi.withHandle(h -> h.createQuery(
+                            "select token_hash, generation from robots where org_id = ? and name = ?")
+                    .bind(0, org).bind(1, name).map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).findOne());
             boolean ok = stored.isPresent() && MessageDigest.isEqual(
-                    stored.get().getBytes(StandardCharsets.US_ASCII), sha256Hex(secret).getBytes(StandardCharsets.US_ASCII));
-            return ok ? Optional.of(new Principal.Robot(org, name)) : Optional.empty();
+                    stored.get().getKey().getBytes(StandardCharsets.US_ASCII), sha256Hex(secret).getBytes(StandardCharsets.US_ASCII));
+            return ok ? Optional.of(new Principal.Robot(org, name, stored.get().getValue())) : Optional.empty();
         }
         String email = username.toLowerCase(Locale.ROOT);
         Optional<Map.Entry<Long, String>> row = jdbi.withHandle(h -> h.createQuery(
@@ -98,11 +98,37 @@ public final class IdentityService {
         if (robot.matches()) {
             long org = Long.parseLong(robot.group(1));
             String name = robot.group(2);
-            boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from robots where org_id = ? and name = ?")
-                    .bind(0, org).bind(1, name).mapTo(Integer.class).findOne().isPresent());
-            return exists ? Optional.of(new Principal.Robot(org, name)) : Optional.empty();
+            return jdbi.withHandle(h -> h.createQuery("select generation from robots where org_id = ? and name = ?")
+                    .bind(0, org).bind(1, name).mapTo(Long.class).findOne().map(g -> new Principal.Robot(org, name, g)));
         }
         return userByEmail(subject).map(u -> u);
+    }
+
+    /**
+     * Resolves a token's subject and generation claim back to a current principal: a robot only while it still has
+     * the generation the token was issued to (a token without one names no robot); a user while the account exists.
+     */
+    public Optional<Principal> principal(String subject, Long generation) {
+        Optional<Principal> current = principal(subject);
+        if (current.isPresent() && current.get() instanceof Principal.Robot r
+                && (generation == null || r.generation() != generation)) {
+            log.info("token of {} names robot generation {}, not the current one", subject, generation);
+            return Optional.empty();
+        }
+        return current;
+    }
+
+    /** The principal as it is now (memberships, role), or empty when it is gone: for re-checking long-lived access. */
+    public Optional<Principal> current(Principal principal) {
+        return switch (principal) {
+            case Principal.Robot r -> principal(r.name(), r.generation());
+            case Principal.User u -> userByEmail(u.email()).filter(now -> now.id() == u.id()).map(now -> now);
+        };
+    }
+
+    /** True when {@code subject} is a robot login ({@code <orgId>+<name>}). */
+    public static boolean isRobotLogin(String subject) {
+        return subject != null && ROBOT_LOGIN.matcher(subject).matches();
     }
 
     public Optional<Principal.User> userByEmail(String email) {
@@ -275,9 +301,10 @@ public final class IdentityService {
         RANDOM.nextBytes(secret);
         String token = ROBOT_TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         try {
+            long generation = RANDOM.nextLong(1, Long.MAX_VALUE);
             jdbi.useHandle(h -> h.execute(
-                    "insert into robots (org_id, name, token_hash, created_by, created_at) values (?, ?, ?, ?, ?)",
-                    orgId, name, sha256Hex(token), actor.name(), clock.instant()));
+                    "insert into robots (org_id, name, token_hash, generation, created_by, created_at) values (?, ?, ?, ?, ?, ?)",
+                    orgId, name, sha256Hex(token), generation, actor.name(), clock.instant()));
         } catch (RuntimeException e) {
             if (Database.isDuplicateKey(e)) {
                 throw new ApiException(ApiErrorCode.ROBOT_EXISTS,

@@ -24,8 +24,12 @@ public sealed interface Principal {
         public boolean isPlatformAdmin() { return platformRole == PlatformRole.admin; }
     }
 
-    /** Robot login name is {@code <orgId>+<name>}, e.g. {@code 17532+ci}. */
-    record Robot(long orgId, String robotName) implements Principal {
+    /**
+     * Robot login name is {@code <orgId>+<name>}, e.g. {@code 17532+ci}. {@code generation} tells this robot from an
+     * earlier one of the same name (revoked, then created again): tokens carry it and are honoured only while the
+     * robot still has it.
+     */
+    record Robot(long orgId, String robotName, long generation) implements Principal {
         public String name() { return orgId + "+" + robotName; }
     }
 }

@@ -26,8 +26,8 @@ class AccessPolicyTest {
             Map.entry("dev-1", new Principal.User(6, "d1@example.com", null, Map.of(1L, OrgRole.developer))),
             Map.entry("dev-1-admin-2", new Principal.User(7, "x@example.com", null, Map.of(1L, OrgRole.developer, 2L, OrgRole.admin))),
             Map.entry("nobody", new Principal.User(8, "n@example.com", null, Map.of())),
-            Map.entry("robot-1", new Principal.Robot(1, "ci")),
-            Map.entry("robot-2", new Principal.Robot(2, "ci")));
+            Map.entry("robot-1", new Principal.Robot(1, "ci", 1)),
+            Map.entry("robot-2", new Principal.Robot(2, "ci", 1)));
 
     static Set<String> granted(String who, String repository, String... actions) {
         List<Access> result = AccessPolicy.grant(PRINCIPALS.get(who), List.of(Access.repository(repository, actions)));

@@ -294,8 +294,12 @@ class IdentityServiceTest {
             assertThat(info.created()).isEqualTo(T0);
         });
 
-        assertThat(identity.authenticate("17532+ci", robot.token())).contains(new Principal.Robot(17532, "ci"));
-        assertThat(identity.principal("17532+ci")).contains(new Principal.Robot(17532, "ci"));
+        Principal.Robot authenticated = (Principal.Robot) identity.authenticate("17532+ci", robot.token()).orElseThrow();
+        assertThat(List.of(authenticated.orgId(), authenticated.robotName())).containsExactly(17532L, "ci");
+        assertThat(identity.principal("17532+ci")).contains(authenticated);
+        assertThat(identity.principal("17532+ci", authenticated.generation())).contains(authenticated);
+        assertThat(identity.principal("17532+ci", authenticated.generation() + 1)).as("another generation").isEmpty();
+        assertThat(identity.principal("17532+ci", null)).as("no generation").isEmpty();
         assertThat(identity.authenticate("17532+ci", robot.token() + "x")).isEmpty();
         assertThat(identity.authenticate("17532+ci", "ddr_wrong")).isEmpty();
         assertThat(identity.authenticate("1+ci", robot.token())).as("robot login is per org").isEmpty();
@@ -306,6 +310,14 @@ class IdentityServiceTest {
         assertThat(identity.authenticate("17532+ci", robot.token())).isEmpty();
         assertThat(identity.principal("17532+ci")).isEmpty();
         assertApiError(() -> identity.deleteRobot(admin, 17532, "ci"), ApiErrorCode.ROBOT_NOT_FOUND);
+
+        // Created again under the same name: a new generation, so the first robot's tokens stay dead.
+        identity.createRobot(admin, 17532, "ci");
+        Principal.Robot again = (Principal.Robot) identity.principal("17532+ci").orElseThrow();
+        assertThat(again.generation()).isNotEqualTo(authenticated.generation());
+        assertThat(identity.principal("17532+ci", authenticated.generation())).isEmpty();
+        assertThat(identity.current(authenticated)).isEmpty();
+        assertThat(identity.current(again)).contains(again);
     }
 
     @Test

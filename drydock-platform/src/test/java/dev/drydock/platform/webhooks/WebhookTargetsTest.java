@@ -42,6 +42,32 @@ class WebhookTargetsTest {
     }
 
     @Test
+    void rejectsIpv6FormsThatEmbedAPrivateIpv4AddressAndOtherNonPublicIpv6() {
+        for (String bad : new String[]{
+                "http://[::7f00:1]:8999/", "http://[::127.0.0.1]/x",                       // IPv4-compatible ::/96
+                "http://[::ffff:7f00:1]/x", "http://[::ffff:10.0.0.1]/x",                  // IPv4-mapped ::ffff:0:0/96
+                "http://[::ffff:0:7f00:1]/x", "http://[::ffff:0:a9fe:a9fe]/x",             // IPv4-translated ::ffff:0:0:0/96
+                "http://[64:ff9b::7f00:1]/x", "http://[64:ff9b::a9fe:a9fe]/x", "http://[64:ff9b::10.1.2.3]/x", // NAT64
+                "http://[64:ff9b:1::808:808]/x",                                           // local-use NAT64 64:ff9b:1::/48
+                "http://[2002:7f00:1::]/x", "http://[2002:c0a8:101::1]/x",                 // 6to4 2002::/16
+                "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",                         // Teredo 2001::/32
+                "http://[::]/x", "http://[::1]/x", "http://[fc00::1]/x", "http://[fd12:3456::1]/x", "http://[fe80::1]/x",
+                "http://[febf::1]/x", "http://[fec0::1]/x", "http://[ff02::1]/x", "http://[ff0e::1]/x", "http://[2001:db8::1]/x",
+                "http://[100::1]/x"}) {
+            assertThatThrownBy(() -> strict.validate(bad)).as(bad).isInstanceOfSatisfying(ApiException.class,
+                    e -> assertThat(e.detail()).containsEntry("field", "url"));
+            assertThatThrownBy(() -> strict.checkBeforeDelivery(URI.create(bad))).as(bad)
+                    .isInstanceOf(WebhookTargets.BlockedTarget.class);
+            assertThat(open.validate(bad)).as(bad).isNotNull();
+        }
+        // The same forms around a public IPv4 address, and ordinary global IPv6, stay allowed.
+        for (String good : new String[]{"http://[64:ff9b::808:808]/x", "http://[2002:808:808::1]/x", "http://[2606:4700::1111]/x",
+                "http://[2001:4860:4860::8888]/x"}) {
+            assertThat(strict.validate(good)).as(good).isNotNull();
+        }
+    }
+
+    @Test
     void checksResolvedAddressesBeforeDelivering() throws Exception {
         assertThatThrownBy(() -> strict.checkBeforeDelivery(URI.create("http://localhost:1/x")))
                 .isInstanceOf(WebhookTargets.BlockedTarget.class).hasMessageContaining("allow-private-network");

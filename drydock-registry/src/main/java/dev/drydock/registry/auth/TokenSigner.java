@@ -37,8 +37,11 @@ public final class TokenSigner {
     private static final Logger log = LoggerFactory.getLogger(TokenSigner.class);
     private static final Duration LEEWAY = Duration.ofSeconds(60);
 
-    /** The verified content of a token. */
-    public record Claims(String subject, List<Access> access, Instant expires) {}
+    /**
+     * The verified content of a token. {@code generation} is the {@code gen} claim: which generation of the subject's
+     * credential the token was issued to (robots), or null.
+     */
+    public record Claims(String subject, List<Access> access, Instant expires, Long generation) {}
 
     private final ECKey key;
     private final ECDSASigner signer;
@@ -67,6 +70,11 @@ public final class TokenSigner {
     }
 
     public String issue(String subject, String audience, List<Access> access, Duration ttl) {
+        return issue(subject, audience, access, ttl, null);
+    }
+
+    /** A token that also names the generation of the subject's credential ({@code gen}; none when null). */
+    public String issue(String subject, String audience, List<Access> access, Duration ttl, Long generation) {
         Instant now = clock.instant();
         List<Map<String, Object>> accessClaim = new ArrayList<>();
         for (Access a : access) {
@@ -76,7 +84,7 @@ public final class TokenSigner {
             entry.put("actions", a.actions().stream().sorted().toList());
             accessClaim.add(entry);
         }
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
                 .issuer(issuer)
                 .subject(subject)
                 .audience(audience)
@@ -84,8 +92,9 @@ public final class TokenSigner {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("access", accessClaim)
-                .build();
+                .claim("access", accessClaim);
+        if (generation != null) builder.claim("gen", generation);
+        JWTClaimsSet claims = builder.build();
         SignedJWT jwt = new SignedJWT(
                 new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
         try {
@@ -152,7 +161,8 @@ public final class TokenSigner {
                 return reject("not valid before " + c.getNotBeforeTime());
             }
             return Optional.of(new Verified(
-                    new Claims(c.getSubject(), parseAccess(c.getClaim("access")), c.getExpirationTime().toInstant()),
+                    new Claims(c.getSubject(), parseAccess(c.getClaim("access")), c.getExpirationTime().toInstant(),
+                            c.getLongClaim("gen")),
                     c.getNotBeforeTime() == null ? null : c.getNotBeforeTime().toInstant()));
         } catch (ParseException | JOSEException | RuntimeException e) {
             return reject("unparseable: " + e.getMessage());

@@ -42,6 +42,7 @@ public record DrydockConfig(
         int workerMaxAttempts,
         Duration testTimeout,
         Duration sseHeartbeat,
+        int sseMaxStreamsPerPrincipal,
         WebhookDispatcher.Settings webhooks,
         boolean webhooksAllowPrivateNetwork,
         Duration gcGrace,
@@ -101,6 +102,7 @@ public record DrydockConfig(
         k.put("worker.max-attempts", new String[]{"3", "test attempts (crashes, lost leases) before a build is marked invalid"});
         k.put("test.timeout", new String[]{"10m", "a build's whole test must finish within this, or it fails as a timeout"});
         k.put("sse.heartbeat", new String[]{"15s", "keep-alive comment on idle event streams (keeps proxies from closing them, finds departed clients); below 30s"});
+        k.put("sse.max-streams-per-principal", new String[]{"20", "live event streams one user or robot may hold open at once; more are refused with 429 TOO_MANY_STREAMS"});
         k.put("webhooks.connect-timeout", new String[]{"5s", "webhook deliveries: time to connect to the receiver"});
         k.put("webhooks.request-timeout", new String[]{"10s", "webhook deliveries: time for the receiver to answer"});
         k.put("webhooks.retry-base", new String[]{"10s", "webhook deliveries: wait before the first retry, doubled for each further one"});
@@ -195,6 +197,7 @@ public record DrydockConfig(
         int attempts = integer(v, "worker.max-attempts", 1, 100, errors);
         Duration testTimeout = duration(v, "test.timeout", errors);
         Duration sseHeartbeat = duration(v, "sse.heartbeat", errors);
+        int sseMaxStreams = integer(v, "sse.max-streams-per-principal", 1, 10_000, errors);
         WebhookDispatcher.Settings webhooks = new WebhookDispatcher.Settings(
                 duration(v, "webhooks.connect-timeout", errors), duration(v, "webhooks.request-timeout", errors),
                 duration(v, "webhooks.retry-base", errors), duration(v, "webhooks.retry-cap", errors),
@@ -239,7 +242,7 @@ public record DrydockConfig(
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
+                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
     }
 
     private static Vulns vulns(Map<String, String> v, List<String> errors) {

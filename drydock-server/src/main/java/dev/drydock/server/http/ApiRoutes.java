@@ -69,16 +69,32 @@ public final class ApiRoutes {
         });
     }
 
+    /** A handler that runs with the caller's credential: the principal and, for a bearer token, its expiry. */
+    @FunctionalInterface
+    interface WithCredential {
+        void handle(Context ctx, TokenService.ApiCredential credential) throws Exception;
+    }
+
     Handler auth(Authenticated handler) {
+        return authCredential((ctx, credential) -> handler.handle(ctx, credential.principal()));
+    }
+
+    /** For handlers that outlive the request's check (event streams) and must re-check the credential later. */
+    Handler authCredential(WithCredential handler) {
         return ctx -> {
-            Optional<Principal> principal = tokens.apiPrincipal(ctx.header("Authorization"));
-            if (principal.isEmpty()) {
+            Optional<TokenService.ApiCredential> credential = tokens.apiCredential(ctx.header("Authorization"));
+            if (credential.isEmpty()) {
                 throw new ApiException(ApiErrorCode.UNAUTHENTICATED,
                         "authentication required: send Basic credentials (e-mail:password or robot login:token) "
                                 + "or a Bearer token from POST /api/v1/login");
             }
-            handler.handle(ctx, principal.get());
+            handler.handle(ctx, credential.get());
         };
+    }
+
+    /** The principal as it is now, or empty once it is gone (a revoked robot, …). */
+    Optional<Principal> current(Principal principal) {
+        return tokens.current(principal);
     }
 
     private void login(Context ctx) {

@@ -37,15 +37,17 @@ final class BlobResource {
         boolean partial = false;
         Matcher m = range == null ? null : RANGE.matcher(range.trim());
         // RFC 9110: a Range header we cannot use (malformed, reversed, several ranges) is ignored, not an error.
+        // Positions beyond 63 bits read as Long.MAX_VALUE: past the end of any blob, which is what they mean.
         if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())
-                && (m.group(1).isEmpty() || m.group(2).isEmpty() || Long.parseLong(m.group(1)) <= Long.parseLong(m.group(2)))) {
+                && (m.group(1).isEmpty() || m.group(2).isEmpty()
+                    || Numbers.saturating(m.group(1)) <= Numbers.saturating(m.group(2)))) {
             if (m.group(1).isEmpty()) { // suffix range: the last N bytes
-                long n = Long.parseLong(m.group(2));
+                long n = Numbers.saturating(m.group(2));
                 if (n == 0) throw rangeNotSatisfiable(ctx, size, "range " + range + " asks for no bytes");
                 start = Math.max(0, size - n);
             } else {
-                start = Long.parseLong(m.group(1));
-                if (!m.group(2).isEmpty()) end = Math.min(end, Long.parseLong(m.group(2)));
+                start = Numbers.saturating(m.group(1));
+                if (!m.group(2).isEmpty()) end = Math.min(end, Numbers.saturating(m.group(2)));
             }
             if (start >= size) {
                 throw rangeNotSatisfiable(ctx, size, "range " + range + " starts beyond the blob's " + size + " bytes");

@@ -1,11 +1,16 @@
 package dev.drydock.server.http;
 
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.builds.Roles;
+import dev.drydock.platform.identity.Principal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,9 +19,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -36,6 +43,12 @@ import java.util.function.Supplier;
  * blocks the service that published the change. A comment line every {@code heartbeat} keeps proxies from
  * closing an idle stream and finds clients that went away (the write fails); then, or when the queue
  * overflows, or when the server stops, the stream ends and its listener is removed.
+ *
+ * <p>A stream answers to the credential that opened it for as long as it is open: before every event and every
+ * heartbeat the principal is looked up again (a revoked robot, or one revoked and created again, is gone) and must
+ * still see the build or adapter, and a stream opened with a bearer token ends when the token expires (at its
+ * {@code exp}, not later). One principal holds at most {@code maxStreamsPerPrincipal} streams at once; more are
+ * refused with 429 {@code TOO_MANY_STREAMS} and {@code Retry-After}.
  */
 public final class BuildEventRoutes implements AutoCloseable {
     static final int MAX_QUEUED = 1024;
@@ -45,27 +58,34 @@ public final class BuildEventRoutes implements AutoCloseable {
     private final BuildService builds;
     private final BuildEvents events;
     private final ApiRoutes api;
+    /** Seconds a client refused for holding too many streams is asked to wait ({@code Retry-After}). */
+    static final int RETRY_AFTER_SECONDS = 30;
+
     private final Duration heartbeat;
+    private final int maxStreamsPerPrincipal;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Integer> perPrincipal = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public BuildEventRoutes(AdapterService adapters, BuildService builds, BuildEvents events, ApiRoutes api, Duration heartbeat) {
+    public BuildEventRoutes(AdapterService adapters, BuildService builds, BuildEvents events, ApiRoutes api, Duration heartbeat,
+                            int maxStreamsPerPrincipal) {
         this.adapters = adapters;
         this.builds = builds;
         this.events = events;
         this.api = api;
         this.heartbeat = heartbeat;
+        this.maxStreamsPerPrincipal = maxStreamsPerPrincipal;
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/builds/{buildId}/events", api.auth((ctx, p) -> {
-            Build build = builds.get(p, ctx.pathParam("buildId"));
-            stream(ctx, change -> change.buildId().equals(build.id()),
+        routes.get("/api/v1/builds/{buildId}/events", api.authCredential((ctx, credential) -> {
+            Build build = builds.get(credential.principal(), ctx.pathParam("buildId"));
+            stream(ctx, credential, p -> Roles.canSee(p, build.orgId()), change -> change.buildId().equals(build.id()),
                     () -> builds.find(build.id()).stream().toList());
         }));
-        routes.get("/api/v1/adapters/{engineId}/events", api.auth((ctx, p) -> {
-            Adapter adapter = adapters.get(p, ctx.pathParam("engineId"));
-            stream(ctx, change -> change.engineId().equals(adapter.engineId()),
+        routes.get("/api/v1/adapters/{engineId}/events", api.authCredential((ctx, credential) -> {
+            Adapter adapter = adapters.get(credential.principal(), ctx.pathParam("engineId"));
+            stream(ctx, credential, p -> Roles.canSee(p, adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
                     () -> builds.list(adapter.engineId(), Set.of()).reversed());
         }));
     }
@@ -82,8 +102,57 @@ public final class BuildEventRoutes implements AutoCloseable {
         open.forEach(Stream::end);
     }
 
-    private void stream(Context ctx, Predicate<BuildChanged> filter, Supplier<List<Build>> snapshot) throws InterruptedException {
-        Stream stream = new Stream();
+    /**
+     * Takes one of the principal's stream places, or refuses with 429 when it holds them all. Counted per principal
+     * name on this node.
+     */
+    private void admit(Context ctx, Principal principal) {
+        boolean[] admitted = {false};
+        perPrincipal.compute(principal.name(), (name, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= maxStreamsPerPrincipal) return n;
+            admitted[0] = true;
+            return count + 1;
+        });
+        if (!admitted[0]) {
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+            throw new ApiException(ApiErrorCode.TOO_MANY_STREAMS, principal.name() + " already has " + maxStreamsPerPrincipal
+                    + " event streams open (sse.max-streams-per-principal): close one, or reuse an adapter's stream"
+                    + " (GET /api/v1/adapters/{engineId}/events) for several builds", Map.of("limit", maxStreamsPerPrincipal));
+        }
+    }
+
+    private void release(Principal principal) {
+        perPrincipal.computeIfPresent(principal.name(), (name, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /**
+     * True while the stream's credential still holds: the bearer token has not expired, the principal still exists
+     * (a revoked robot does not) and may still see what the stream shows.
+     */
+    private boolean stillAllowed(TokenService.ApiCredential credential, Predicate<Principal> access) {
+        if (credential.expires() != null && !Instant.now().isBefore(credential.expires())) return false;
+        Optional<Principal> now = api.current(credential.principal());
+        return now.isPresent() && access.test(now.get());
+    }
+
+    private void stream(Context ctx, TokenService.ApiCredential credential, Predicate<Principal> access,
+                        Predicate<BuildChanged> filter, Supplier<List<Build>> snapshot) throws InterruptedException {
+        if (credential.expires() != null && !Instant.now().isBefore(credential.expires())) {
+            // Within the clock-skew leeway other requests get, but a stream would end at once: refuse it plainly.
+            throw new ApiException(ApiErrorCode.UNAUTHENTICATED, "the bearer token has expired: log in again"
+                    + " (POST /api/v1/login) and open the stream with the new token");
+        }
+        admit(ctx, credential.principal());
+        try {
+            stream(ctx, credential, access, filter, snapshot, new Stream());
+        } finally {
+            release(credential.principal());
+        }
+    }
+
+    private void stream(Context ctx, TokenService.ApiCredential credential, Predicate<Principal> access,
+                        Predicate<BuildChanged> filter, Supplier<List<Build>> snapshot, Stream stream) throws InterruptedException {
         // Subscribe before reading the snapshot: a change in between is sent after it rather than lost.
         Runnable unsubscribe = events.subscribe(change -> {
             if (filter.test(change)) stream.offer(change);
@@ -104,8 +173,17 @@ public final class BuildEventRoutes implements AutoCloseable {
             }
             write(out, first.toString());
             while (!stream.ended) {
-                Object next = stream.queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                long wait = heartbeat.toMillis();
+                if (credential.expires() != null) {
+                    wait = Math.min(wait, Math.max(0, Duration.between(Instant.now(), credential.expires()).toMillis()));
+                }
+                Object next = stream.queue.poll(wait, TimeUnit.MILLISECONDS);
                 if (next == END || stream.ended) break;
+                if (!stillAllowed(credential, access)) {
+                    // Revoked, expired, or no longer allowed to see this: say so and end (the client re-authenticates).
+                    write(out, ": credentials expired or revoked; reconnect with valid credentials\n\n");
+                    break;
+                }
                 if (next == null) {
                     write(out, ": keep-alive\n\n");
                 } else {

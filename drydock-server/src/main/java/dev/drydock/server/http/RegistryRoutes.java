@@ -258,13 +258,12 @@ public final class RegistryRoutes {
     private static int pageSize(Context ctx) {
         String n = ctx.queryParam("n");
         if (n == null) return MAX_PAGE * 10;
-        try {
-            int value = Integer.parseInt(n);
-            if (value < 0) throw new NumberFormatException();
-            return Math.min(value, MAX_PAGE * 10);
-        } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "n must be a non-negative integer, got '" + n + "'", Map.of());
+        if (!Numbers.isDigits(n)) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "n must be a non-negative integer, got '"
+                    + (n.length() > 40 ? n.substring(0, 40) + "…" : n) + "'", Map.of());
         }
+        return (int) Math.min(Numbers.saturating(n), MAX_PAGE * 10); // any larger n asks for the largest page
+
     }
 
     private static void requireVerb(HandlerType actual, HandlerType expected) {

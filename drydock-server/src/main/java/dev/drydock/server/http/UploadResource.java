@@ -66,9 +66,9 @@ final class UploadResource {
     }
 
     void patch(Context ctx, String name, String id) {
-        Long length = contentLength(ctx);
-        Long rangeStart = rangeStart(ctx, length);
         try {
+            Long length = contentLength(ctx);
+            Long rangeStart = rangeStart(ctx, length);
             long offset = registry.appendChunk(name, id, rangeStart, length, body(ctx));
             accepted(ctx, name, id, offset);
         } catch (RegistryException e) {
@@ -86,8 +86,13 @@ final class UploadResource {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                         "malformed Content-Range '" + contentRange + "': use <start>-<end>", Map.of());
             }
-            rangeStart = Long.parseLong(m.group(1));
-            long end = Long.parseLong(m.group(2));
+            rangeStart = Numbers.saturating(m.group(1));
+            long end = Numbers.saturating(m.group(2));
+            if (end == Long.MAX_VALUE) { // beyond 63 bits: no upload gets there
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "Content-Range " + contentRange + " is beyond any blob's size: send the chunk that starts at the"
+                                + " upload's offset (the Range header of the last response)", Map.of());
+            }
             if (end < rangeStart || (length != null && end - rangeStart + 1 != length)) {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                         "Content-Range " + contentRange + " does not match Content-Length " + length, Map.of());
@@ -112,8 +117,8 @@ final class UploadResource {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing ?digest= on the final PUT of upload " + id);
         }
         Digest digest = Digest.parse(digestParam);
-        Long rangeStart = rangeStart(ctx, contentLength(ctx));
         try {
+            Long rangeStart = rangeStart(ctx, contentLength(ctx));
             registry.completeUpload(name, id, digest, rangeStart, body(ctx));
         } catch (RegistryException e) {
             throw withResumeHeaders(ctx, name, id, e);

@@ -62,6 +62,16 @@ class DrydockConfigTest {
         assertThat(c.uploadExpiry()).isEqualTo(Duration.ofHours(24));
         assertThat(c.adminEmail()).isNull();
         assertThat(c.adminPassword()).isNull();
+        assertThat(c.sseMaxStreamsPerPrincipal()).isEqualTo(20);
+    }
+
+    @Test
+    void sseStreamCapIsValidatedNamingTheKey() {
+        assertThat(flags("sse.max-streams-per-principal", "3").sseMaxStreamsPerPrincipal()).isEqualTo(3);
+        for (String bad : new String[]{"0", "-1", "10001", "many", "99999999999999999999"}) {
+            assertThatThrownBy(() -> flags("sse.max-streams-per-principal", bad)).as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("sse.max-streams-per-principal must be");
+        }
     }
 
     @Test

@@ -66,6 +66,29 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Sends exactly {@code requestLine} and the given headers (name/value pairs; nothing added but {@code Host} and
+     * {@code Connection: close}) and no body, then reads the answer: for headers the HTTP client validates itself.
+     */
+    static Raw head(int port, String requestLine, String... headers) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder(requestLine).append("\r\n")
+                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                    .append("Connection: close\r\n");
+            for (int i = 0; i < headers.length; i += 2) head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            socket.shutdownOutput();
+            return read(socket.getInputStream(), requestLine.startsWith("HEAD "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Raw read(InputStream in, boolean head) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
