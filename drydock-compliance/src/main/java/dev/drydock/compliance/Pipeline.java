@@ -2,6 +2,7 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
@@ -62,19 +63,21 @@ public final class Pipeline {
      */
     public static Pipeline standard(Path workRoot) {
         return standard(workRoot, VulnerabilitiesCheck.withoutData(), SandboxAccess.disabled(
-                "./drydock check does not run the adapter; push it to Drydock for the test run"), SandboxAccess.DEFAULT_TIMEOUT);
+                "./drydock check does not run the adapter; push it to Drydock for the test run"), SandboxAccess.DEFAULT_TIMEOUT,
+                ExtractionLimits.DEFAULT_MAX_TOTAL_BYTES);
     }
 
     /**
      * Every check the service runs: the image checks, the vulnerability scan (its advisory data, policy and SBOM
      * store), and last the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network})
-     * through {@code sandbox}, within what is left of {@code testTimeout}.
+     * through {@code sandbox}, within what is left of {@code testTimeout}. {@code imageMaxBytes} bounds the image's
+     * uncompressed size ({@code image.max-bytes}); each layer's expansion is bounded by {@link ExtractionLimits}' ratio.
      */
     public static Pipeline standard(Path workRoot, VulnerabilitiesCheck vulnerabilities, SandboxAccess sandbox,
-                                    java.time.Duration testTimeout) {
+                                    java.time.Duration testTimeout, long imageMaxBytes) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),
-                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS),
+                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS.withMaxTotalBytes(imageMaxBytes)),
                 vulnerabilities,
                 new ManifestPresentCheck(),
                 new ManifestValidCheck(),
