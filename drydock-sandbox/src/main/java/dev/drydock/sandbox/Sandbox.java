@@ -75,31 +75,58 @@ public final class Sandbox implements AutoCloseable {
         return n;
     }
 
-    /** Runs now if a slot is free, else queues; the future never fails (errors are {@link SandboxResult.Outcome#ERROR}). */
+    /**
+     * Runs now if a slot is free, else queues. The future completes with the result as soon as the container has
+     * stopped (exited, or killed at the deadline) and its output is read; the run then cleans up (container, API, proxy,
+     * network, fence, image) on its own, outside the deadline, and holds its slot until that is done. The future never
+     * fails (errors are {@link SandboxResult.Outcome#ERROR}); cancelling it does not cut the run or its cleanup short.
+     */
     public CompletableFuture<SandboxResult> submit(SandboxRequest request) {
-        waiting.incrementAndGet();
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                waiting.decrementAndGet();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while queued", e);
-            }
-            waiting.decrementAndGet();
-            running.incrementAndGet();
-            try {
-                return runNow(request);
-            } finally {
-                running.decrementAndGet();
-                slots.release();
-            }
-        }, executor);
+        return start(request).result();
     }
 
-    /** {@link #submit} and wait. */
+    /** A submitted run: its result, and its cleanup, which completes after the result with the cleanup's milliseconds. */
+    public record Submission(CompletableFuture<SandboxResult> result, CompletableFuture<Long> cleanedUp) {
+    }
+
+    /** {@link #submit}, also telling when the run's cleanup is done. */
+    public Submission start(SandboxRequest request) {
+        CompletableFuture<SandboxResult> result = new CompletableFuture<>();
+        CompletableFuture<Long> cleanedUp = new CompletableFuture<>();
+        long submitted = System.nanoTime(); // the deadline counts from here: waiting for a slot spends the run's time
+        waiting.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    waiting.decrementAndGet();
+                    result.completeExceptionally(new IllegalStateException("interrupted while queued", e));
+                    cleanedUp.complete(0L);
+                    return;
+                }
+                waiting.decrementAndGet();
+                running.incrementAndGet();
+                try {
+                    runNow(request, submitted, result, cleanedUp);
+                } finally {
+                    running.decrementAndGet();
+                    slots.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            waiting.decrementAndGet();
+            result.completeExceptionally(e);
+            cleanedUp.complete(0L);
+        }
+        return new Submission(result, cleanedUp);
+    }
+
+    /** {@link #submit} and wait, also for the cleanup (whose duration the result then includes). */
     public SandboxResult run(SandboxRequest request) {
-        return submit(request).join();
+        Submission submission = start(request);
+        SandboxResult result = submission.result().join();
+        return result.withDuration("cleanup", submission.cleanedUp().join());
     }
 
     public int running() {
@@ -118,17 +145,24 @@ public final class Sandbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- one run
 
-    private SandboxResult runNow(SandboxRequest request) {
-        Run run = new Run(request);
-        Ending ending;
-        NetworkUsage usage;
+    /** Runs, hands over the result, then cleans up: the result never waits for the cleanup, the cleanup always runs. */
+    private void runNow(SandboxRequest request, long submitted, CompletableFuture<SandboxResult> result,
+                        CompletableFuture<Long> cleanedUp) {
+        Run run = new Run(request, submitted);
         try {
-            ending = run.execute();
+            Ending ending = run.execute();
+            result.complete(run.result(ending, run.networkUsage()));
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+            throw e;
         } finally {
-            usage = run.networkUsage();
-            run.cleanup();
+            long millis = 0;
+            try {
+                millis = run.cleanup();
+            } finally {
+                cleanedUp.complete(millis);
+            }
         }
-        return run.result(ending, usage);
     }
 
     private final class Run {
@@ -154,10 +188,10 @@ public final class Sandbox implements AutoCloseable {
         Long rootBytesWritten;
         volatile boolean exited;
 
-        Run(SandboxRequest request) {
+        Run(SandboxRequest request, long submittedNanos) {
             this.request = request;
             this.timeout = request.timeout() != null ? request.timeout() : config.timeout();
-            this.deadlineNanos = startNanos + timeout.toNanos();
+            this.deadlineNanos = submittedNanos + timeout.toNanos();
         }
 
         Duration remaining() {
@@ -379,7 +413,8 @@ public final class Sandbox implements AutoCloseable {
                     api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten);
         }
 
-        void cleanup() {
+        /** Removes everything the run created; returns how long that took in milliseconds. */
+        long cleanup() {
             long t = System.nanoTime();
             exited = true;
             if (containerId != null) {
@@ -403,7 +438,7 @@ public final class Sandbox implements AutoCloseable {
             if (fence != null) fence.close();
             if (subnet != null) subnets.release(subnet);
             if (pulled) releaseImage(request.imageRef());
-            durations.put("cleanup", (System.nanoTime() - t) / 1_000_000);
+            return (System.nanoTime() - t) / 1_000_000;
         }
     }
 
