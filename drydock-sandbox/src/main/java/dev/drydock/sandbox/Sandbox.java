@@ -51,6 +51,9 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Map<String, Integer> imageUsers = new java.util.HashMap<>();
+    /** Cleanups of runs whose result is handed over: {@link #close()} lets them finish rather than cut them off. */
+    private final java.util.Set<CompletableFuture<Long>> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Duration CLOSE_WAITS_FOR_CLEANUP = Duration.ofSeconds(60);
 
     public Sandbox(SandboxConfig config, ContainerRunner runner) {
         this.config = config;
@@ -137,8 +140,17 @@ public final class Sandbox implements AutoCloseable {
         return waiting.get();
     }
 
+    /** Lets cleanups under way finish (up to a minute), then stops the runs still going and closes the runner. */
     @Override
     public void close() {
+        try {
+            CompletableFuture.allOf(cleaning.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_WAITS_FOR_CLEANUP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // what is left is removed by cleanupLeftovers() at the next start
+        }
         executor.shutdownNow();
         runner.close();
     }
@@ -151,6 +163,7 @@ public final class Sandbox implements AutoCloseable {
         Run run = new Run(request, submitted);
         try {
             Ending ending = run.execute();
+            cleaning.add(cleanedUp);
             result.complete(run.result(ending, run.networkUsage()));
         } catch (RuntimeException | Error e) {
             result.completeExceptionally(e);
@@ -161,6 +174,7 @@ public final class Sandbox implements AutoCloseable {
                 millis = run.cleanup();
             } finally {
                 cleanedUp.complete(millis);
+                cleaning.remove(cleanedUp);
             }
         }
     }
