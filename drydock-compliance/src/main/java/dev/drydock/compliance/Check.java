@@ -32,6 +32,16 @@ public interface Check {
     }
 
     /**
+     * True for a check that keeps the test's deadline itself ({@link CheckContext#testRun()}) and reports its own
+     * timeout, as the sandbox run does: the pipeline runs it even when the deadline has passed (it then reports the
+     * timeout at once) and gives it {@link TestRun#grace()} past the deadline before interrupting it. Other checks
+     * are not started after the deadline.
+     */
+    default boolean keepsDeadline() {
+        return false;
+    }
+
+    /**
      * The files whose contents this check reads from the image. The pipeline reads the layers once, keeping the
      * union of every check's interest; by default a check reads no file contents.
      */

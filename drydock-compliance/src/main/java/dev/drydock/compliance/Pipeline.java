@@ -2,9 +2,11 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
+import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -62,32 +65,47 @@ public final class Pipeline {
      */
     public static Pipeline standard(Path workRoot) {
         return standard(workRoot, VulnerabilitiesCheck.withoutData(), SandboxAccess.disabled(
-                "./drydock check does not run the adapter; push it to Drydock for the test run"), SandboxAccess.DEFAULT_TIMEOUT);
+                "./drydock check does not run the adapter; push it to Drydock for the test run"), ExtractionLimits.DEFAULT_MAX_TOTAL_BYTES);
     }
 
     /**
      * Every check the service runs: the image checks, the vulnerability scan (its advisory data, policy and SBOM
      * store), and last the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network})
-     * through {@code sandbox}, within what is left of {@code testTimeout}.
+     * through {@code sandbox}, within what is left of the test's limit ({@link #run(BuildUnderTest, ImageSource, TestRun)}).
+     * {@code imageMaxBytes} bounds the image's
+     * uncompressed size ({@code image.max-bytes}); each layer's expansion is bounded by {@link ExtractionLimits}' ratio.
      */
     public static Pipeline standard(Path workRoot, VulnerabilitiesCheck vulnerabilities, SandboxAccess sandbox,
-                                    java.time.Duration testTimeout) {
+                                    long imageMaxBytes) {
         return new Pipeline(List.of(
                 new ImagePlatformCheck(),
-                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS),
+                new ImageFilesystemCheck(LayerPass::read, Scanner.EXTRACTION_LIMITS.withMaxTotalBytes(imageMaxBytes)),
                 vulnerabilities,
                 new ManifestPresentCheck(),
                 new ManifestValidCheck(),
                 new ManifestMatchesCheck(),
                 new EntrypointCheck(),
-                new SandboxRunCheck(sandbox, testTimeout)), workRoot);
+                new SandboxRunCheck(sandbox)), workRoot);
     }
 
     public List<Check> checks() {
         return checks;
     }
 
+    /** {@link #run(BuildUnderTest, ImageSource, TestRun)} within {@link SandboxAccess#DEFAULT_TIMEOUT} from now. */
     public BuildReport run(BuildUnderTest build, ImageSource image) throws InterruptedException {
+        return run(build, image, TestRun.start(SandboxAccess.DEFAULT_TIMEOUT));
+    }
+
+    /**
+     * Runs every check within the test's deadline ({@link TestRun}): a check still running {@link TestRun#grace()}
+     * after it is interrupted and reported failed with "Timed out after …", checks not started by then are skipped,
+     * and the report keeps every check done before. While it runs, {@link TestRun#reportSoFar} gives the report as
+     * far as it got, for a caller that gives up on it.
+     *
+     * @throws InterruptedException when interrupted by anything but the deadline (the worker stopping)
+     */
+    public BuildReport run(BuildUnderTest build, ImageSource image, TestRun testRun) throws InterruptedException {
         Path workDir;
         try {
             Files.createDirectories(workRoot);
@@ -96,49 +114,145 @@ public final class Pipeline {
             throw new UncheckedIOException("cannot create a working directory in " + workRoot
                     + ": make it writable or point the pipeline elsewhere", e);
         }
-        CheckContext context = new CheckContext(build, image, workDir, fileInterest);
+        CheckContext context = new CheckContext(build, image, workDir, fileInterest, testRun);
+        Progress progress = new Progress(build, context);
+        testRun.reportingWith(progress::report);
+        Thread pipeline = Thread.currentThread();
+        Thread watchdog = Thread.ofVirtual().name("pipeline-deadline-" + build.buildId()).start(() -> {
+            try {
+                long wait = testRun.deadlineNanos() + testRun.grace().toNanos() - System.nanoTime();
+                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                progress.stopRunningCheck(pipeline);
+            } catch (InterruptedException e) {
+                // the checks ended first
+            }
+        });
         try {
-            return runChecks(build, context);
+            return runChecks(build, context, progress);
         } finally {
+            progress.finish();
+            watchdog.interrupt();
+            if (progress.stopped) Thread.interrupted(); // the deadline's interrupt, if it came as the last check ended
             cleanUp(context, workDir);
         }
     }
 
-    private BuildReport runChecks(BuildUnderTest build, CheckContext context) throws InterruptedException {
-        List<CheckResult> results = new ArrayList<>();
-        Map<String, Long> durations = new LinkedHashMap<>();
+    private BuildReport runChecks(BuildUnderTest build, CheckContext context, Progress progress) throws InterruptedException {
+        TestRun testRun = context.testRun();
+        boolean timeoutReported = false;
         for (Check check : checks) {
-            if (Thread.interrupted()) throw new InterruptedException("testing was stopped");
+            if (Thread.interrupted() && !progress.stopped) throw new InterruptedException("testing was stopped");
             long start = System.nanoTime();
             List<CheckResult> produced;
-            try {
-                CheckResult skipped = context.unlessPassed(check.id(), check.needs()).orElse(null);
-                produced = skipped == null ? check.runAll(context) : check.ids().stream()
-                        .map(id -> new CheckResult(id, skipped.verdict(), skipped.message(), skipped.evidence())).toList();
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                log.warn("check {} threw", check.id(), e);
-                produced = check.ids().stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
-                        + e.getMessage(), Map.<String, Object>of("exception", e.getClass().getSimpleName()))).toList();
+            if (testRun.expired() && (timeoutReported || !check.keepsDeadline())) {
+                // not started after the deadline: the first such check carries the timeout, so the build cannot pass
+                String message = testRun.timedOut(check.id() + " and the checks after it did not run: testing must finish within"
+                        + " that time");
+                produced = timeoutReported ? skippedForTime(check, testRun) : timedOut(check, message);
+                timeoutReported = true;
+            } else {
+                progress.starting(check);
+                try {
+                    CheckResult skipped = context.unlessPassed(check.id(), check.needs()).orElse(null);
+                    produced = skipped == null ? check.runAll(context) : check.ids().stream()
+                            .map(id -> new CheckResult(id, skipped.verdict(), skipped.message(), skipped.evidence())).toList();
+                } catch (InterruptedException e) {
+                    if (!progress.stopped) throw e;
+                    produced = timedOut(check, testRun.timedOut(check.id() + " was still running "
+                            + SandboxChecks.goDuration(testRun.grace()) + " after the limit and was stopped: testing must finish"
+                            + " within that time"));
+                } catch (Exception e) {
+                    log.warn("check {} threw", check.id(), e);
+                    produced = check.ids().stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
+                            + e.getMessage(), Map.<String, Object>of("exception", e.getClass().getSimpleName()))).toList();
+                }
+                if (testRun.expired() && produced.stream().anyMatch(CheckResult::blocksBuild)) timeoutReported = true;
             }
-            durations.put(check.id(), (System.nanoTime() - start) / 1_000_000);
+            progress.done(check, produced, (System.nanoTime() - start) / 1_000_000);
+        }
+        return progress.report(null);
+    }
+
+    /** The check's first result failed with the timeout, the others skipped. */
+    private static List<CheckResult> timedOut(Check check, String message) {
+        List<CheckResult> results = new ArrayList<>();
+        for (String id : check.ids()) {
+            results.add(results.isEmpty() ? CheckResult.failed(id, message, Map.of())
+                    : CheckResult.skipped(id, "not checked: " + check.ids().get(0) + " ran out of time", Map.of()));
+        }
+        return results;
+    }
+
+    private static List<CheckResult> skippedForTime(Check check, TestRun testRun) {
+        return check.ids().stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
+                + SandboxChecks.goDuration(testRun.limit()) + " had passed", Map.of())).toList();
+    }
+
+    /**
+     * What the pipeline has done so far, shared with the deadline's watchdog and with {@link TestRun#reportSoFar}
+     * (called from another thread by a caller giving up), hence synchronized.
+     */
+    private static final class Progress {
+        private final BuildUnderTest build;
+        private final CheckContext context;
+        private final List<CheckResult> results = new ArrayList<>();
+        private final Map<String, Long> durations = new LinkedHashMap<>();
+        private Check running;
+        private boolean finished;
+        volatile boolean stopped;
+
+        Progress(BuildUnderTest build, CheckContext context) {
+            this.build = build;
+            this.context = context;
+        }
+
+        synchronized void starting(Check check) {
+            running = check;
+        }
+
+        synchronized void done(Check check, List<CheckResult> produced, long millis) {
+            running = null;
+            durations.put(check.id(), millis);
             for (CheckResult result : produced) {
                 context.record(result);
                 results.add(result);
             }
         }
-        List<String> errors = new ArrayList<>();
-        for (CheckResult r : results) {
-            if (r.blocksBuild()) errors.add(r.message());
+
+        synchronized void finish() {
+            finished = true;
+            running = null;
         }
-        if (results.isEmpty()) errors.add("No compliance checks ran: the build cannot be marked available");
-        boolean success = errors.isEmpty();
-        return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
-                context.get(INSPECT), context.get(VulnerabilitiesCheck.FINDINGS), context.get(VulnerabilitiesCheck.COUNTS),
-                context.get(SandboxRunCheck.TEST_LOG), success, errors, results, durations,
-                context.get(ImagePlatformCheck.PLATFORM), context.get(SandboxRunCheck.NETWORK_USAGE),
-                context.get(VulnerabilitiesCheck.SBOM), context.get(VulnerabilitiesCheck.DATA_VERSION));
+
+        /** At the deadline plus grace: interrupts the pipeline if a check is still running. */
+        synchronized void stopRunningCheck(Thread pipeline) {
+            if (finished || running == null) return;
+            log.warn("check {} of build {} was still running {} after the test's limit: stopping it", running.id(),
+                    build.buildId(), context.testRun().grace());
+            stopped = true;
+            pipeline.interrupt();
+        }
+
+        /**
+         * The report from the results so far; with {@code error} (a caller giving up), the check running now is
+         * reported failed with it, or, when none is, the error is added to the report's errors.
+         */
+        synchronized BuildReport report(String error) {
+            List<CheckResult> all = new ArrayList<>(results);
+            if (error != null && running != null) all.addAll(timedOut(running, error));
+            List<String> errors = new ArrayList<>();
+            for (CheckResult r : all) {
+                if (r.blocksBuild()) errors.add(r.message());
+            }
+            if (error != null && !errors.contains(error)) errors.add(error);
+            if (all.isEmpty() && error == null) errors.add("No compliance checks ran: the build cannot be marked available");
+            boolean success = errors.isEmpty();
+            return new BuildReport(build.engineId(), build.buildId(), build.uploadTime(), build.user(), build.image(),
+                    context.get(INSPECT), context.get(VulnerabilitiesCheck.FINDINGS), context.get(VulnerabilitiesCheck.COUNTS),
+                    context.get(SandboxRunCheck.TEST_LOG), success, errors, all, new LinkedHashMap<>(durations),
+                    context.get(ImagePlatformCheck.PLATFORM), context.get(SandboxRunCheck.NETWORK_USAGE),
+                    context.get(VulnerabilitiesCheck.SBOM), context.get(VulnerabilitiesCheck.DATA_VERSION));
+        }
     }
 
     private static void cleanUp(CheckContext context, Path workDir) {

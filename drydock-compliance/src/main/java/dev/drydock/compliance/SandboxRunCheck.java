@@ -21,9 +21,10 @@ import java.util.concurrent.ExecutionException;
  * The sandbox run: the adapter runs in a container with a task payload for its category ({@code drydock-sandbox}),
  * and {@link SandboxChecks} judges it: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}.
  * Needs a valid manifest (the run reads clusterSize, formats and externalCalls from it) and an exec-form entrypoint.
- * The run gets what is left of the test's limit, less a margin for killing the container and cleaning up, so a
- * timeout is reported by the run (naming what the adapter did) rather than by the worker; the message names the
- * whole limit ("Timed out after 10m0s: …").
+ * The run gets what is left of the test's one deadline ({@link TestRun}): the sandbox stops the container at it and
+ * hands over the result (exit, output, API calls) before it cleans up, so a timeout is reported by the run (naming
+ * what the adapter did) with every earlier check, and the cleanup happens outside the deadline; the message names
+ * the whole limit ("Timed out after 10m0s: …").
  *
  * <p>Facts for the report: {@link #TEST_LOG} (stdout lines) and {@link #NETWORK_USAGE}. Stderr, the API calls
  * (secrets redacted by the sandbox API) and the step durations go into evidence; the pull credential never does.
@@ -40,11 +41,15 @@ public final class SandboxRunCheck implements Check {
     private static final Duration MIN_RUN = Duration.ofSeconds(1);
 
     private final SandboxAccess access;
-    private final Duration testTimeout;
 
-    public SandboxRunCheck(SandboxAccess access, Duration testTimeout) {
+    public SandboxRunCheck(SandboxAccess access) {
         this.access = access;
-        this.testTimeout = testTimeout;
+    }
+
+    /** The run keeps the test's deadline itself: it is stopped at it and reports the timeout with what the adapter did. */
+    @Override
+    public boolean keepsDeadline() {
+        return true;
     }
 
     @Override
@@ -75,28 +80,30 @@ public final class SandboxRunCheck implements Check {
             return IDS.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
         }
         BuildUnderTest build = context.build();
-        Duration margin = testTimeout.dividedBy(10).compareTo(Duration.ofSeconds(5)) < 0 ? testTimeout.dividedBy(10) : Duration.ofSeconds(5);
-        Duration left = testTimeout.minus(context.elapsed()).minus(margin);
+        TestRun testRun = context.testRun();
+        Duration left = testRun.remaining();
         if (left.compareTo(MIN_RUN) < 0) {
-            String message = "Timed out after " + SandboxChecks.goDuration(testTimeout) + ": the checks before the sandbox run took the whole limit";
+            String message = testRun.timedOut("the checks before the sandbox run took the whole limit");
             return IDS.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
                     : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
         }
-        SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(margin));
+        // the pull ticket outlives the deadline by the grace: the engine may still be pulling when the run is stopped
+        SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(testRun.grace()));
         SandboxRequest request = request(build, context.get(ManifestValidCheck.MANIFEST), target, left);
+        // completes once the container has stopped and its output is read; the sandbox cleans up after that, on its own
         CompletableFuture<SandboxResult> future = sandbox.submit(request);
         SandboxResult r;
         try {
             r = future.get();
         } catch (InterruptedException e) {
-            future.cancel(true);
+            future.cancel(true); // the run itself goes on to its deadline and cleans up: nothing is cut off
             throw e;
         } catch (ExecutionException e) {
             throw new IllegalStateException("the sandbox run failed: " + e.getCause(), e.getCause());
         }
         if (r.outcome() == SandboxResult.Outcome.TIMED_OUT) {
             // the run had what was left of the test's limit; the record names the whole limit
-            r = r.withTimeout(testTimeout);
+            r = r.withTimeout(testRun.limit());
         }
         boolean ran = r.outcome() != SandboxResult.Outcome.ERROR;
         if (ran) {

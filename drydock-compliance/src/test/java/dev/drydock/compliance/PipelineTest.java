@@ -124,4 +124,100 @@ class PipelineTest {
         assertThat(report.checks()).extracting(CheckResult::verdict).containsExactly(Verdict.passed, Verdict.error);
         assertThat(report.errors()).singleElement().asString().contains("boom");
     }
+
+    /** A check with a fixed verdict. */
+    private record Fixed(String id, Verdict verdict) implements Check {
+        @Override
+        public CheckResult run(CheckContext context) {
+            return new CheckResult(id, verdict, id + " " + verdict, Map.of());
+        }
+    }
+
+    /** A check that waits until interrupted (a scan stuck on I/O), counting the interrupts it saw. */
+    private static final class Hangs implements Check {
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        @Override public String id() { return "vulnerabilities"; }
+        @Override public CheckResult run(CheckContext context) throws InterruptedException {
+            started.countDown();
+            new java.util.concurrent.CountDownLatch(1).await();
+            throw new AssertionError("unreachable");
+        }
+    }
+
+    /**
+     * Issue 16: a check that hangs past the deadline is stopped one grace later and reported failed with the timeout;
+     * the report keeps every check done before it, and the checks after it are skipped, not lost.
+     */
+    @Test
+    void aCheckThatHangsPastTheDeadlineIsStoppedAndTheReportKeepsTheChecksBefore() throws Exception {
+        MemoryImage img = new MemoryImage();
+        Pipeline pipeline = new Pipeline(List.of(new ImagePlatformCheck(), new Fixed("image.filesystem", Verdict.passed),
+                new Hangs(), new Fixed("manifest.present", Verdict.passed)));
+        long start = System.nanoTime();
+        BuildReport report = pipeline.run(build(image(img, "linux", "amd64")), img,
+                TestRun.start(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500)));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(millis).isBetween(1400L, 10_000L);
+        assertThat(report.success()).isFalse();
+        assertThat(report.checks()).extracting(CheckResult::id)
+                .containsExactly("image.platform", "image.filesystem", "vulnerabilities", "manifest.present");
+        assertThat(report.checks()).extracting(CheckResult::verdict)
+                .containsExactly(Verdict.passed, Verdict.passed, Verdict.failed, Verdict.skipped);
+        assertThat(report.checks().get(2).message()).isEqualTo("Timed out after 1s: vulnerabilities was still running 500ms"
+                + " after the limit and was stopped: testing must finish within that time");
+        assertThat(report.errors()).containsExactly(report.checks().get(2).message());
+        assertThat(report.platform()).isEqualTo("linux/amd64");
+        assertThat(Thread.currentThread().isInterrupted()).as("the deadline's interrupt does not leak to the caller").isFalse();
+    }
+
+    /** A deadline that passes between two checks: the next one is not started and carries the timeout, so the build fails. */
+    @Test
+    void checksAfterTheDeadlineAreNotStartedAndTheFirstCarriesTheTimeout() throws Exception {
+        Check slow = new Check() {
+            @Override public String id() { return "image.filesystem"; }
+            @Override public CheckResult run(CheckContext context) throws InterruptedException {
+                Thread.sleep(300);
+                return CheckResult.passed(id(), "read", Map.of());
+            }
+        };
+        MemoryImage img = new MemoryImage();
+        BuildReport report = new Pipeline(List.of(new ImagePlatformCheck(), slow, new Fixed("manifest.present", Verdict.passed),
+                new Fixed("manifest.valid", Verdict.passed))).run(build(image(img, "linux", "amd64")), img,
+                TestRun.start(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5)));
+        assertThat(report.checks()).extracting(CheckResult::verdict)
+                .containsExactly(Verdict.passed, Verdict.passed, Verdict.failed, Verdict.skipped);
+        assertThat(report.errors()).containsExactly("Timed out after 200ms: manifest.present and the checks after it did not run:"
+                + " testing must finish within that time");
+        assertThat(report.success()).isFalse();
+    }
+
+    /** While a check hangs, whoever gives up on the test gets the report so far: the checks done and the timeout. */
+    @Test
+    void theReportSoFarHoldsTheChecksDoneAndTheRunningOneFailedWithTheTimeout() throws Exception {
+        MemoryImage img = new MemoryImage();
+        Hangs hangs = new Hangs();
+        Pipeline pipeline = new Pipeline(List.of(new ImagePlatformCheck(), hangs));
+        TestRun testRun = TestRun.start(java.time.Duration.ofMinutes(10));
+        assertThat(testRun.reportSoFar("x")).isEmpty();
+        Thread runner = Thread.ofVirtual().start(() -> {
+            try {
+                pipeline.run(build(image(img, "linux", "amd64")), img, testRun);
+            } catch (InterruptedException e) {
+                // stopped by the test
+            }
+        });
+        try {
+            assertThat(hangs.started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            BuildReport soFar = testRun.reportSoFar(testRun.timedOut("testing must finish within that time")).orElseThrow();
+            assertThat(soFar.checks()).extracting(CheckResult::id, CheckResult::verdict)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("image.platform", Verdict.passed),
+                            org.assertj.core.groups.Tuple.tuple("vulnerabilities", Verdict.failed));
+            assertThat(soFar.errors()).containsExactly("Timed out after 10m0s: testing must finish within that time");
+            assertThat(soFar.success()).isFalse();
+            assertThat(soFar.build()).isEqualTo("b");
+        } finally {
+            runner.interrupt();
+            runner.join(10_000);
+        }
+    }
 }

@@ -49,7 +49,7 @@ class SandboxRunCheckTest {
 
     private static BuildReport run(Verdict entrypoint, SandboxAccess access) throws InterruptedException {
         return new Pipeline(List.of(new Fixed(ManifestValidCheck.ID, Verdict.passed), new Fixed(EntrypointCheck.ID, entrypoint),
-                new SandboxRunCheck(access, Duration.ofMinutes(10)))).run(BUILD, NO_IMAGE);
+                new SandboxRunCheck(access))).run(BUILD, NO_IMAGE);
     }
 
     @Test

@@ -53,14 +53,19 @@ final class LayerDecoder {
     private final Budget budget;
     private final ResolvedImage.Layer layer;
     private final String layerName;
+    /** The layer blob's size as stored, and the decompressed bytes it may reach before it is a bomb. */
+    private final long compressedBytes;
+    private final long layerBytesAllowed;
     /** Where in the layer the decoder is, for messages: "at entry 'x'", "at the tar header after 'x'" … */
     private String position = "at the start of the layer";
     private String lastEntry;
 
-    LayerDecoder(Budget budget, ResolvedImage.Layer layer) {
+    LayerDecoder(Budget budget, ResolvedImage.Layer layer, long compressedBytes) {
         this.budget = budget;
         this.layer = layer;
         this.layerName = "layer " + layer.digest();
+        this.compressedBytes = compressedBytes;
+        this.layerBytesAllowed = budget.limits.layerBytesAllowed(compressedBytes);
     }
 
     LayerChanges decode(InputStream blob) throws ImageException, InterruptedException {
@@ -224,6 +229,42 @@ final class LayerDecoder {
                 + " Drydock keeps of one file";
     }
 
+    /**
+     * The layer expanded past its ratio bound: names the layer (digest, number, Dockerfile step), its compressed size,
+     * what it had expanded to when reading stopped, the ratio, and the fix.
+     */
+    private String bomb() {
+        ExtractionLimits limits = budget.limits;
+        String step = layer.createdBy() == null || layer.createdBy().isBlank() ? ""
+                : ", " + shorten(layer.createdBy().replaceFirst("^/bin/sh -c #\\(nop\\)\\s*", "").strip());
+        long ratio = compressedBytes <= 0 ? Long.MAX_VALUE : layerBytesAllowed / compressedBytes;
+        return layerName + " (layer " + (layer.index() + 1) + step + ") is a decompression bomb: its " + human(compressedBytes)
+                + " (" + compressedBytes + " bytes) compressed expand to more than " + human(layerBytesAllowed)
+                + ", over " + ratio + " times their size, when Drydock stopped reading it (" + position + "). Real layers expand"
+                + " 2 to 80 times; only large files of zeros (or of one repeated byte) go past " + limits.maxLayerRatio()
+                + " times once a layer passes " + human(limits.ratioMinBytes()) + ", and such a layer costs the test engine its"
+                + " uncompressed size twice over. Do not put large zero-filled files into the image: create them when the engine"
+                + " starts (fallocate or truncate), and with useradd and a large UID pass -l (--no-log-init) so it does not"
+                + " write a huge /var/log/lastlog";
+    }
+
+    private static String shorten(String step) {
+        return step.length() <= 120 ? step : step.substring(0, 117) + "...";
+    }
+
+    /** 4.0 MiB, 1.0 GiB, 512 bytes: a size as a developer reads it. */
+    static String human(long bytes) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        if (bytes < 1024) return bytes + " bytes";
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
     /** An IOException carrying a message for the developer, so it passes through the tar and stream code unchanged. */
     private static final class LimitExceeded extends IOException {
         LimitExceeded(String message) {
@@ -261,6 +302,7 @@ final class LayerDecoder {
                             + ImagePaths.bytes(MAX_HEADER_BYTES - BUFFER) + " (" + position
                             + "): rebuild the layer with shorter names and fewer extended attributes");
                 }
+                if (count > layerBytesAllowed) throw new LimitExceeded(bomb());
                 long total = budget.totalBytes.addAndGet(n);
                 if (total > budget.limits.maxTotalBytes()) {
                     throw new LimitExceeded("the image decompresses to more than " + ImagePaths.bytes(budget.limits.maxTotalBytes())

@@ -30,8 +30,11 @@ public final class LayerPass {
     public static ImageFilesystem read(ImageSource source, ResolvedImage image, FileInterest interest,
                                        ExtractionLimits limits, Path workDir) throws ImageException, InterruptedException {
         List<ResolvedImage.Layer> layers = image.layers();
+        java.util.Map<ResolvedImage.Layer, Long> stored = new java.util.HashMap<>();
         for (ResolvedImage.Layer layer : layers) {
-            if (source.blobSize(layer.digest()).isEmpty()) {
+            java.util.Optional<Long> size = source.blobSize(layer.digest());
+            size.ifPresent(s -> stored.put(layer, s));
+            if (size.isEmpty()) {
                 throw new ImageException("layer " + layer.digest() + " is not stored in Drydock (a foreign layer is fetched "
                         + "by the runtime from its URLs, which Drydock does not do): push the image with all its layers");
             }
@@ -56,7 +59,7 @@ public final class LayerPass {
             for (ResolvedImage.Layer layer : layers) {
                 futures.add(completion.submit(() -> {
                     try (InputStream blob = source.blob(layer.digest())) {
-                        return new LayerDecoder(budget, layer).decode(blob);
+                        return new LayerDecoder(budget, layer, stored.get(layer)).decode(blob);
                     } catch (IOException e) {
                         throw new ImageException("layer " + layer.digest() + " could not be read from storage: " + e.getMessage()
                                 + "; push the image again", e);

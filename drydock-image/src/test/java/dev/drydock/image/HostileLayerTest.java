@@ -159,6 +159,120 @@ class HostileLayerTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
     }
 
+    /**
+     * Issue 16: a 4 GiB file of zeros, streamed through GZIPOutputStream (about 4 MiB), once passed the 32 GiB total
+     * limit and cost the engine 8 GiB per run. It expands 1030 times its size: the pass stops at 1 GiB (the ratio bound's
+     * minimum), having read about a quarter of the blob, and names the layer, its step, the sizes and the fix. (The
+     * layer is built as gzip members, which concatenate, so the test compresses 256 MiB of zeros once, not 4 GiB.)
+     */
+    @Test
+    void aGzipBombLayerFailsOnItsRatioNamingTheLayerAndStopsReadingEarly() throws Exception {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(header);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        TarArchiveEntry entry = new TarArchiveEntry("data/disk.img");
+        entry.setSize(4L << 30);
+        tar.putArchiveEntry(entry);
+        tar.flush(); // the header; the data and the end of the archive are all zeros
+        ByteArrayOutputStream zerosMember = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(zerosMember, 1 << 16)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) gzip.write(zeros);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(TestTar.gzip(header.toByteArray()));
+        for (int i = 0; i < 16; i++) zerosMember.writeTo(out);
+        out.write(TestTar.gzip(new byte[1024]));
+        byte[] layer = out.toByteArray();
+        assertThat(layer.length).isBetween(3_000_000, 6_000_000);
+        Digest manifest = source.image().layer(new TestTar().file("ok", "fine").gzip(), "base")
+                .layer(layer, "/bin/sh -c dd if=/dev/zero of=/data/disk.img bs=1M count=4096").push();
+        long[] served = new long[1];
+        ImageSource counting = countingSource(Digest.sha256(layer), served);
+        long start = System.nanoTime();
+        ImageException e;
+        try {
+            LayerPass.read(counting, ImageReader.resolve(source, manifest), path -> false, ExtractionLimits.DEFAULTS, workDir).close();
+            throw new AssertionError("the pass succeeded");
+        } catch (ImageException failure) {
+            e = failure;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(e.getMessage()).startsWith("layer " + layerDigest(layer)
+                        + " (layer 2, /bin/sh -c dd if=/dev/zero of=/data/disk.img bs=1M count=4096) is a decompression bomb: its ")
+                .contains("(" + layer.length + " bytes) compressed expand to more than 1.0 GiB, over 2", " times their size",
+                        "at entry 'data/disk.img'", "create them when the engine starts");
+        assertThat(served[0]).as("bytes of the bomb read before stopping").isLessThan(layer.length / 2);
+        assertThat(millis).isLessThan(20_000);
+    }
+
+    /**
+     * Real content passes the ratio bound, also with a big zero-filled file in it (and first in it: the bound compares
+     * with the whole blob, so the order of entries does not matter), and a tiny layer of zeros is never flagged.
+     */
+    @Test
+    void aLegitimateLayerWithAZeroFilledFilePassesTheRatioBound() throws Exception {
+        java.util.Random random = new java.util.Random(16);
+        String[] words = {"engine", "adapter", "chunk", "transcript", "model", "weights", "{\"id\":", "\"series\":[", "0.93,", "true"};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 8 << 20) text.append(words[random.nextInt(words.length)]).append(random.nextInt(1000)).append(' ');
+        byte[] content = new TestTar().file("var/lib/engine/prealloc.db", new byte[24 << 20])
+                .file("app/model.json", text.toString()).gzip();
+        byte[] tinyZeros = new TestTar().file("zeros", new byte[4 << 20]).gzip();
+        assertThat((double) (32 << 20) / content.length).as("the layer's ratio").isBetween(5.0, 100.0);
+        assertThat((double) (4 << 20) / tinyZeros.length).as("the tiny layer's ratio").isGreaterThan(500.0);
+        // the minimum lowered to 1 MiB so the bound is in force for these small layers
+        ExtractionLimits strict = ExtractionLimits.DEFAULTS.withLayerRatio(200, 1 << 20);
+        try (ImageFilesystem fs = LayerPass.read(source, ImageReader.resolve(source, image(content)), path -> false, strict, workDir)) {
+            assertThat(fs.lookup("var/lib/engine/prealloc.db").orElseThrow().size()).isEqualTo(24 << 20);
+        }
+        try (ImageFilesystem fs = LayerPass.read(source, ImageReader.resolve(source, image(tinyZeros)), path -> false,
+                ExtractionLimits.DEFAULTS, workDir)) {
+            assertThat(fs.lookup("zeros").orElseThrow().size()).isEqualTo(4 << 20);
+        }
+        assertThat(failure(image(tinyZeros), ExtractionLimits.DEFAULTS.withLayerRatio(200, 1 << 20)).getMessage())
+                .contains("is a decompression bomb", "more than 1.0 MiB");
+    }
+
+    /** The total bound is for the image: layers that each stay under it fail together, wherever the sum crosses it. */
+    @Test
+    void theUncompressedSizeIsBoundedForTheWholeImage() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        byte[][] layers = new byte[3][];
+        for (int i = 0; i < layers.length; i++) {
+            byte[] noise = new byte[3 << 20];
+            random.nextBytes(noise);
+            layers[i] = new TestTar().file("part" + i, noise).gzip();
+        }
+        Digest manifest = image(layers);
+        ExtractionLimits eightMiB = ExtractionLimits.DEFAULTS.withMaxTotalBytes(8L << 20);
+        assertThat(failure(manifest, eightMiB).getMessage()).startsWith("the image decompresses to more than 8 MiB (reached in layer sha256:")
+                .contains("make it smaller");
+        try (ImageFilesystem fs = LayerPass.read(source, ImageReader.resolve(source, manifest), path -> false,
+                ExtractionLimits.DEFAULTS.withMaxTotalBytes(16L << 20), workDir)) {
+            assertThat(fs.entries()).hasSizeGreaterThanOrEqualTo(4);
+        }
+    }
+
+    /** {@link #source}, counting the bytes served of one blob. */
+    private ImageSource countingSource(Digest counted, long[] served) {
+        return new ImageSource() {
+            @Override public java.util.Optional<Manifest> manifest(Digest digest) { return source.manifest(digest); }
+            @Override public java.util.Optional<Long> blobSize(Digest digest) { return source.blobSize(digest); }
+            @Override public InputStream blob(Digest digest) {
+                InputStream in = source.blob(digest);
+                if (!digest.equals(counted)) return in;
+                return new java.io.FilterInputStream(in) {
+                    @Override public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        if (n > 0) served[0] += n;
+                        return n;
+                    }
+                };
+            }
+        };
+    }
+
     /** The tar library reads a long name whole into memory: a 64 MiB one (a few KiB gzipped) must stop early. */
     @Test
     void aHugeLongNameHeaderIsCutBeforeItIsRead() throws Exception {

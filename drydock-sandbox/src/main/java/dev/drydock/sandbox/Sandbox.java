@@ -51,6 +51,9 @@ public final class Sandbox implements AutoCloseable {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Map<String, Integer> imageUsers = new java.util.HashMap<>();
+    /** Cleanups of runs whose result is handed over: {@link #close()} lets them finish rather than cut them off. */
+    private final java.util.Set<CompletableFuture<Long>> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Duration CLOSE_WAITS_FOR_CLEANUP = Duration.ofSeconds(60);
 
     public Sandbox(SandboxConfig config, ContainerRunner runner) {
         this.config = config;
@@ -76,31 +79,58 @@ public final class Sandbox implements AutoCloseable {
         return n;
     }
 
-    /** Runs now if a slot is free, else queues; the future never fails (errors are {@link SandboxResult.Outcome#ERROR}). */
+    /**
+     * Runs now if a slot is free, else queues. The future completes with the result as soon as the container has
+     * stopped (exited, or killed at the deadline) and its output is read; the run then cleans up (container, API, proxy,
+     * network, fence, image) on its own, outside the deadline, and holds its slot until that is done. The future never
+     * fails (errors are {@link SandboxResult.Outcome#ERROR}); cancelling it does not cut the run or its cleanup short.
+     */
     public CompletableFuture<SandboxResult> submit(SandboxRequest request) {
-        waiting.incrementAndGet();
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                waiting.decrementAndGet();
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while queued", e);
-            }
-            waiting.decrementAndGet();
-            running.incrementAndGet();
-            try {
-                return runNow(request);
-            } finally {
-                running.decrementAndGet();
-                slots.release();
-            }
-        }, executor);
+        return start(request).result();
     }
 
-    /** {@link #submit} and wait. */
+    /** A submitted run: its result, and its cleanup, which completes after the result with the cleanup's milliseconds. */
+    public record Submission(CompletableFuture<SandboxResult> result, CompletableFuture<Long> cleanedUp) {
+    }
+
+    /** {@link #submit}, also telling when the run's cleanup is done. */
+    public Submission start(SandboxRequest request) {
+        CompletableFuture<SandboxResult> result = new CompletableFuture<>();
+        CompletableFuture<Long> cleanedUp = new CompletableFuture<>();
+        long submitted = System.nanoTime(); // the deadline counts from here: waiting for a slot spends the run's time
+        waiting.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    waiting.decrementAndGet();
+                    result.completeExceptionally(new IllegalStateException("interrupted while queued", e));
+                    cleanedUp.complete(0L);
+                    return;
+                }
+                waiting.decrementAndGet();
+                running.incrementAndGet();
+                try {
+                    runNow(request, submitted, result, cleanedUp);
+                } finally {
+                    running.decrementAndGet();
+                    slots.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            waiting.decrementAndGet();
+            result.completeExceptionally(e);
+            cleanedUp.complete(0L);
+        }
+        return new Submission(result, cleanedUp);
+    }
+
+    /** {@link #submit} and wait, also for the cleanup (whose duration the result then includes). */
     public SandboxResult run(SandboxRequest request) {
-        return submit(request).join();
+        Submission submission = start(request);
+        SandboxResult result = submission.result().join();
+        return result.withDuration("cleanup", submission.cleanedUp().join());
     }
 
     public int running() {
@@ -111,25 +141,43 @@ public final class Sandbox implements AutoCloseable {
         return waiting.get();
     }
 
+    /** Lets cleanups under way finish (up to a minute), then stops the runs still going and closes the runner. */
     @Override
     public void close() {
+        try {
+            CompletableFuture.allOf(cleaning.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_WAITS_FOR_CLEANUP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // what is left is removed by cleanupLeftovers() at the next start
+        }
         executor.shutdownNow();
         runner.close();
     }
 
     // ---------------------------------------------------------------- one run
 
-    private SandboxResult runNow(SandboxRequest request) {
-        Run run = new Run(request);
-        Ending ending;
-        NetworkUsage usage;
+    /** Runs, hands over the result, then cleans up: the result never waits for the cleanup, the cleanup always runs. */
+    private void runNow(SandboxRequest request, long submitted, CompletableFuture<SandboxResult> result,
+                        CompletableFuture<Long> cleanedUp) {
+        Run run = new Run(request, submitted);
         try {
-            ending = run.execute();
+            Ending ending = run.execute();
+            cleaning.add(cleanedUp);
+            result.complete(run.result(ending, run.networkUsage()));
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+            throw e;
         } finally {
-            usage = run.networkUsage();
-            run.cleanup();
+            long millis = 0;
+            try {
+                millis = run.cleanup();
+            } finally {
+                cleanedUp.complete(millis);
+                cleaning.remove(cleanedUp);
+            }
         }
-        return run.result(ending, usage);
     }
 
     private final class Run {
@@ -155,10 +203,10 @@ public final class Sandbox implements AutoCloseable {
         Long rootBytesWritten;
         volatile boolean exited;
 
-        Run(SandboxRequest request) {
+        Run(SandboxRequest request, long submittedNanos) {
             this.request = request;
             this.timeout = request.timeout() != null ? request.timeout() : config.timeout();
-            this.deadlineNanos = startNanos + timeout.toNanos();
+            this.deadlineNanos = submittedNanos + timeout.toNanos();
         }
 
         Duration remaining() {
@@ -380,7 +428,8 @@ public final class Sandbox implements AutoCloseable {
                     api == null ? List.of() : api.engineOutputs());
         }
 
-        void cleanup() {
+        /** Removes everything the run created; returns how long that took in milliseconds. */
+        long cleanup() {
             long t = System.nanoTime();
             exited = true;
             if (containerId != null) {
@@ -404,7 +453,7 @@ public final class Sandbox implements AutoCloseable {
             if (fence != null) fence.close();
             if (subnet != null) subnets.release(subnet);
             if (pulled) releaseImage(request.imageRef());
-            durations.put("cleanup", (System.nanoTime() - t) / 1_000_000);
+            return (System.nanoTime() - t) / 1_000_000;
         }
     }
 

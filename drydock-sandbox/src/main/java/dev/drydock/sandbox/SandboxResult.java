@@ -15,7 +15,8 @@ import java.util.Map;
  * @param error       for {@link Outcome#ERROR}: what went wrong (pull failed, engine unreachable …)
  * @param timeout     the limit that applied
  * @param error       for {@link Outcome#TIMED_OUT} before the container ran: which step ran out of time; else null
- * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, cleanup, total
+ * @param durations   milliseconds per step, in order: pull, network, create, copy, start, run, kill, logs, total (until the
+ *                    result), and with {@link Sandbox#run} cleanup (which {@link Sandbox#submit} does after the result)
  * @param notes       deviations from the normal run worth showing as evidence (e.g. the engine cannot bound the root
  *                    filesystem's growth)
  * @param rootBytesWritten bytes the container wrote to its (writable, discarded) root filesystem, as the engine counts
@@ -51,6 +52,14 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
     public SandboxResult withTimeout(Duration t) {
         return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, t, stdout, stderr, apiCalls, task,
                 created, networkUsage, durations, notes, rootBytesWritten, engineOutputs);
+    }
+
+    /** The same result with one more step's duration (the cleanup, which ends after the result is handed over). */
+    public SandboxResult withDuration(String step, long millis) {
+        Map<String, Long> all = new java.util.LinkedHashMap<>(durations);
+        all.put(step, millis);
+        return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, timeout, stdout, stderr, apiCalls, task, created,
+                networkUsage, all, notes, rootBytesWritten, engineOutputs);
     }
 
     /** The report's {@code testLog}: the lines written to stdout, bounded. */

@@ -133,17 +133,16 @@ class SandboxRunTest {
 
     @Test
     void sleepingPastTheTimeoutIsKilled() throws IOException {
-        long started = System.nanoTime();
         SandboxResult r = run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
-                DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(8), null);
-        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+                DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(20), null);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
         // nothing unusual but, on storage drivers without a size option (Docker on vfs), the unbounded root filesystem
         assertThat(r.notes()).allMatch(n -> n.startsWith("the engine's storage driver cannot bound the root filesystem's growth"));
-        assertThat(checks(r).get("run.exit").message()).startsWith("Timed out after 8s: the adapter was still running and was killed")
+        assertThat(checks(r).get("run.exit").message()).startsWith("Timed out after 20s: the adapter was still running and was killed")
                 .endsWith("(last task status: running)");
         assertThat(r.testLog()).contains("sleeping");
-        assertThat(seconds).isLessThan(40);
+        // killed at the deadline: the run (pull to logs; the cleanup follows) ends soon after the 20 s
+        assertThat(r.durations().get("total")).isLessThan(30_000L);
     }
 
     @Test

@@ -198,7 +198,7 @@ public final class DrydockServer implements AutoCloseable {
             sandbox = new SandboxRuntime(config, tokens);
             Worker worker = new Worker(jobs, builds,
                     testerDecorator.apply(new ComplianceTester(registry, Pipeline.standard(
-                            Path.of(System.getProperty("java.io.tmpdir")), vulns.check(), sandbox, config.testTimeout()), reportHost::get,
+                            Path.of(System.getProperty("java.io.tmpdir")), vulns.check(), sandbox, config.imageMaxBytes()), reportHost::get,
                             adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));

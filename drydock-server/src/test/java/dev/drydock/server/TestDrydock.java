@@ -93,12 +93,23 @@ public final class TestDrydock implements AutoCloseable {
 
     /** Every report a test makes the server write is checked against the report schema it ships. */
     private BuildTester schemaChecked(BuildTester real) {
-        return build -> {
-            BuildTester.Outcome outcome = real.test(build);
-            List<ShippedSchema.Violation> violations = ShippedSchema.REPORT.violations(outcome.reportJson());
-            if (!violations.isEmpty()) invalidReports.add("report of build " + build.id() + ": " + violations + "\n" + outcome.reportJson());
-            return outcome;
+        return new BuildTester() {
+            @Override
+            public Outcome test(dev.drydock.platform.builds.Build build) throws Exception {
+                return checked(build, real.test(build));
+            }
+
+            @Override
+            public Outcome test(dev.drydock.platform.builds.Build build, dev.drydock.compliance.TestRun run) throws Exception {
+                return checked(build, real.test(build, run)); // forwarded, so the test keeps the worker's deadline
+            }
         };
+    }
+
+    private BuildTester.Outcome checked(dev.drydock.platform.builds.Build build, BuildTester.Outcome outcome) {
+        List<ShippedSchema.Violation> violations = ShippedSchema.REPORT.violations(outcome.reportJson());
+        if (!violations.isEmpty()) invalidReports.add("report of build " + build.id() + ": " + violations + "\n" + outcome.reportJson());
+        return outcome;
     }
 
     /** Fails when a report written so far broke the report schema (also checked on {@link #close()}). */

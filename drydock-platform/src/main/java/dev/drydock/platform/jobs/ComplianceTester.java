@@ -5,6 +5,7 @@ import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.RegistryImageSource;
 import dev.drydock.compliance.Pipeline;
+import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.registry.Digest;
@@ -33,8 +34,14 @@ public final class ComplianceTester implements BuildTester {
         this.adapters = adapters;
     }
 
+    /** Within the default limit from now; the worker calls {@link #test(Build, TestRun)} with the test's deadline. */
     @Override
     public Outcome test(Build build) throws InterruptedException {
+        return test(build, TestRun.start(dev.drydock.compliance.SandboxAccess.DEFAULT_TIMEOUT));
+    }
+
+    @Override
+    public Outcome test(Build build, TestRun run) throws InterruptedException {
         String repository = build.repository();
         ImageSource source = new RegistryImageSource(registry, repository);
         String host = registryHost.get();
@@ -43,7 +50,7 @@ public final class ComplianceTester implements BuildTester {
                 "build " + build.id() + " belongs to no registered adapter (engineId " + build.engineId() + ")"));
         BuildReport report = pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
                 image, repository, Digest.parse(build.digest()), adapter.category(), adapter.engineMode().name(),
-                adapter.deploymentModel().name()), source);
+                adapter.deploymentModel().name()), source, run);
         return new Outcome(report.success(), Pipeline.toJson(report));
     }
 }

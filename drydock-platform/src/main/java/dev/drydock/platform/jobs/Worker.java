@@ -2,6 +2,7 @@ package dev.drydock.platform.jobs;
 
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
+import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.platform.builds.BuildService;
@@ -27,8 +28,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Claims build-test jobs and runs them: the build goes {@code pending → fetching}, the tester runs under a
- * renewed lease and an overall time limit, and the build ends {@code available} or {@code invalid} with its
- * report. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
+ * renewed lease and the test's one deadline ({@link TestRun}: {@code test.timeout} from now), and the build ends
+ * {@code available} or {@code invalid} with its report. The pipeline keeps the deadline itself and reports a
+ * timeout with every check done so far; the worker gives up only on a pipeline that has not returned twice the
+ * grace after the deadline, and then reports the checks done so far and the timeout. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
  * {@code maxAttempts} the build is marked invalid with the last error, so no build stays fetching forever.
  */
 public final class Worker implements AutoCloseable {
@@ -107,7 +110,8 @@ public final class Worker implements AutoCloseable {
             return;
         }
         Build current = builds.find(job.buildId()).orElseThrow();
-        Future<BuildTester.Outcome> run = runners.submit(() -> tester.test(current));
+        TestRun testRun = TestRun.start(settings.testTimeout());
+        Future<BuildTester.Outcome> run = runners.submit(() -> tester.test(current, testRun));
         ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
             try {
                 if (!queue.renew(job, settings.lease())) {
@@ -120,12 +124,18 @@ public final class Worker implements AutoCloseable {
             }
         }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
         try {
-            BuildTester.Outcome outcome = run.get(settings.testTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            // the pipeline stops a check still running one grace after the deadline; a second grace for it to report
+            long giveUp = settings.testTimeout().plus(testRun.grace().multipliedBy(2)).toMillis();
+            BuildTester.Outcome outcome = run.get(giveUp, TimeUnit.MILLISECONDS);
             finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
         } catch (TimeoutException e) {
             run.cancel(true);
-            finish(job, BuildState.invalid, failureReport(job.buildId(),
-                    "Timed out after " + SandboxChecks.goDuration(settings.testTimeout()) + ": testing must finish within that time"));
+            String error = testRun.timedOut("testing must finish within that time (it did not stop "
+                    + SandboxChecks.goDuration(testRun.grace().multipliedBy(2)) + " after the limit)");
+            log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
+                    testRun.grace().multipliedBy(2));
+            finish(job, BuildState.invalid, testRun.reportSoFar(error).map(Pipeline::toJson)
+                    .orElseGet(() -> failureReport(job.buildId(), error)));
         } catch (ExecutionException e) {
             if (!running) {
                 releaseForRestart(job);
@@ -170,10 +180,10 @@ public final class Worker implements AutoCloseable {
         queue.complete(job);
     }
 
-    /** The report of a build whose test could not run to the end. */
     /**
-     * The report of a build whose testing never produced one (timed out, or gave up after every attempt): the
-     * report's usual fields, no checks, the reason as its one error, so it reads (and validates) like any other.
+     * The report of a build whose testing never produced one (gave up after every attempt, or hung before its
+     * pipeline started): the report's usual fields, no checks, the reason as its one error, so it reads (and
+     * validates) like any other.
      */
     private String failureReport(String buildId, String error) {
         Build build = builds.find(buildId).orElseThrow();

@@ -387,6 +387,100 @@ class JobQueueTest {
         await().atMost(WAIT).until(() -> queue.open() == 0);
     }
 
+    /** A check with a fixed passing verdict. */
+    private record Passes(String id) implements dev.drydock.compliance.Check {
+        @Override
+        public dev.drydock.compliance.CheckResult run(dev.drydock.compliance.CheckContext context) {
+            return dev.drydock.compliance.CheckResult.passed(id, id + " passed", Map.of());
+        }
+    }
+
+    /** A check that hangs: until interrupted, or (stubborn) until the test releases it, ignoring interrupts. */
+    private record Hangs(boolean stubborn, CountDownLatch release) implements dev.drydock.compliance.Check {
+        @Override public String id() { return "vulnerabilities"; }
+        @Override public dev.drydock.compliance.CheckResult run(dev.drydock.compliance.CheckContext context) throws InterruptedException {
+            while (true) {
+                try {
+                    release.await();
+                    return dev.drydock.compliance.CheckResult.passed(id(), "released", Map.of());
+                } catch (InterruptedException e) {
+                    if (!stubborn) throw e;
+                }
+            }
+        }
+    }
+
+    /** Runs a real pipeline of {@code checks} within the worker's deadline, as ComplianceTester does. */
+    private static BuildTester pipelineTester(dev.drydock.compliance.Check... checks) {
+        dev.drydock.compliance.Pipeline pipeline = new dev.drydock.compliance.Pipeline(List.of(checks));
+        return new BuildTester() {
+            @Override
+            public Outcome test(dev.drydock.platform.builds.Build build) throws Exception {
+                return test(build, dev.drydock.compliance.TestRun.start(Duration.ofMinutes(10))); // as ComplianceTester
+            }
+
+            @Override
+            public Outcome test(dev.drydock.platform.builds.Build build, dev.drydock.compliance.TestRun run) throws Exception {
+                dev.drydock.compliance.BuildReport report = pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
+                        build.id(), build.uploadTime(), build.user(), build.imagePath(), build.repository(),
+                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run);
+                return new Outcome(report.success(), dev.drydock.compliance.Pipeline.toJson(report));
+            }
+        };
+    }
+
+    private static final dev.drydock.image.ImageSource NO_IMAGE = new dev.drydock.image.ImageSource() {
+        @Override public Optional<Manifest> manifest(Digest digest) { return Optional.empty(); }
+        @Override public Optional<Long> blobSize(Digest digest) { return Optional.empty(); }
+        @Override public java.io.InputStream blob(Digest digest) { throw new UnsupportedOperationException(); }
+    };
+
+    /**
+     * Issue 16: a check hanging past test.timeout is stopped by the pipeline one grace after the deadline (1 s here),
+     * and the build's report keeps the checks done before it, with the timeout as the hung check's result.
+     */
+    @Test
+    void aCheckThatHangsPastTheDeadlineEndsInAReportWithTheChecksBefore() {
+        String build = push();
+        CountDownLatch never = new CountDownLatch(1);
+        start(pipelineTester(new Passes("image.platform"), new Passes("image.filesystem"), new Hangs(false, never),
+                new Passes("manifest.present")), new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofSeconds(1), 3));
+
+        await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
+        JsonNode report = report(build);
+        assertThat(report.get("success").asBoolean()).isFalse();
+        assertThat(report.get("checks").findValuesAsText("id"))
+                .containsExactly("image.platform", "image.filesystem", "vulnerabilities", "manifest.present");
+        assertThat(report.get("checks").findValuesAsText("verdict")).containsExactly("passed", "passed", "failed", "skipped");
+        assertThat(report.get("errors").get(0).asText()).isEqualTo("Timed out after 1s: vulnerabilities was still running 1s"
+                + " after the limit and was stopped: testing must finish within that time");
+        assertThat(report.get("errors")).hasSize(1);
+        await().atMost(WAIT).until(() -> queue.open() == 0);
+    }
+
+    /**
+     * A pipeline that does not stop even when interrupted: the worker gives up two graces after the deadline and
+     * reports the checks done so far, the hung one failed with the timeout (no longer an empty report).
+     */
+    @Test
+    void aPipelineThatNeverStopsIsGivenUpWithTheChecksDoneSoFar() {
+        String build = push();
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            start(pipelineTester(new Passes("image.platform"), new Hangs(true, release), new Passes("manifest.present")),
+                    new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofSeconds(1), 3));
+            await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
+            JsonNode report = report(build);
+            assertThat(report.get("checks").findValuesAsText("id")).containsExactly("image.platform", "vulnerabilities");
+            assertThat(report.get("checks").findValuesAsText("verdict")).containsExactly("passed", "failed");
+            assertThat(report.get("errors").get(0).asText()).isEqualTo("Timed out after 1s: testing must finish within that time"
+                    + " (it did not stop 2s after the limit)");
+            assertThat(report.get("durations").has("image.platform")).isTrue();
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void aBuildDeletedWhileQueuedIsNeverTested() {
         String build = push();

@@ -33,6 +33,7 @@ public record DrydockConfig(
         int dbPoolSize,
         boolean storageFsync,
         long manifestMaxBytes,
+        long imageMaxBytes,
         Duration uploadExpiry,
         String adminEmail,
         String adminPassword,
@@ -95,6 +96,7 @@ public record DrydockConfig(
         k.put("db.pool-size", new String[]{"16", "maximum database connections"});
         k.put("storage.fsync", new String[]{"true", "fsync each blob before publishing it (crash safety)"});
         k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
+        k.put("image.max-bytes", new String[]{"32GiB", "largest uncompressed size of a tested image, all layers together (bytes, or with KiB, MiB, GiB, TiB): a large ML engine (a CUDA/PyTorch base of 10-20 GiB plus model weights) fits; a larger image fails image.filesystem before the engine pulls it (a vfs engine holds it twice while it runs)"});
         k.put("upload.expiry", new String[]{"24h", "abandoned upload sessions are purged after this"});
         k.put("registry.require-adapter", new String[]{"true", "refuse pushes to repositories of no registered adapter (false: plain registry)"});
         k.put("worker.concurrency", new String[]{"2", "builds tested at the same time on this node (0: this node tests nothing)"});
@@ -188,6 +190,7 @@ public record DrydockConfig(
         int port = integer(v, "port", 0, 65535, errors);
         int pool = integer(v, "db.pool-size", 1, 1000, errors);
         long manifestMax = longValue(v, "manifest.max-bytes", 1024, 64L * 1024 * 1024, errors);
+        long imageMax = size(v, "image.max-bytes", 1L << 20, 1L << 50, errors);
         Duration ttl = duration(v, "token-ttl", errors);
         Duration expiry = duration(v, "upload.expiry", errors);
         boolean fsync = bool(v, "storage.fsync", errors);
@@ -240,7 +243,7 @@ public record DrydockConfig(
         Path dataDir = Path.of(v.get("data")).toAbsolutePath().normalize();
         String dbUrl = v.get("db.url");
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
-                dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, expiry,
+                dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
     }
@@ -286,6 +289,30 @@ public record DrydockConfig(
 
     private static int integer(Map<String, String> v, String key, int min, int max, List<String> errors) {
         return (int) longValue(v, key, min, max, errors);
+    }
+
+    /** A size in bytes, or with a binary unit: 32GiB, 512MiB, 64KiB, 1TiB (also "32 GiB"). */
+    private static long size(Map<String, String> v, String key, long min, long max, List<String> errors) {
+        String raw = v.get(key).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,16})\\s*(|B|KiB|MiB|GiB|TiB)").matcher(raw);
+        if (!m.matches()) {
+            errors.add(key + " must be a size in bytes or with KiB, MiB, GiB or TiB (e.g. 32GiB), got '" + raw + "'");
+            return min;
+        }
+        int shift = switch (m.group(2)) {
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            case "TiB" -> 40;
+            default -> 0;
+        };
+        long number = Long.parseLong(m.group(1));
+        long bytes = number > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : number << shift;
+        if (bytes < min || bytes > max) {
+            errors.add(key + " must be between " + min + " bytes (1MiB) and " + max + " bytes (1024TiB), got '" + raw + "'");
+            return min;
+        }
+        return bytes;
     }
 
     private static long longValue(Map<String, String> v, String key, long min, long max, List<String> errors) {

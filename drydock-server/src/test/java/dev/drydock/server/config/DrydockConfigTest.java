@@ -59,6 +59,7 @@ class DrydockConfigTest {
         assertThat(c.dbPoolSize()).isEqualTo(16);
         assertThat(c.storageFsync()).isTrue();
         assertThat(c.manifestMaxBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(c.imageMaxBytes()).isEqualTo(32L << 30);
         assertThat(c.uploadExpiry()).isEqualTo(Duration.ofHours(24));
         assertThat(c.adminEmail()).isNull();
         assertThat(c.adminPassword()).isNull();
@@ -235,6 +236,19 @@ class DrydockConfigTest {
     void badManifestLimitNamesTheKey(String value) {
         assertThatThrownBy(() -> flags("manifest.max-bytes", value)).isInstanceOf(InvalidConfig.class)
                 .hasMessageContaining("manifest.max-bytes");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"34359738368, 34359738368", "32GiB, 34359738368", "512 MiB, 536870912", "1TiB, 1099511627776", "1048576, 1048576"})
+    void imageMaxBytesTakesBytesOrBinaryUnits(String value, long expected) {
+        assertThat(flags("image.max-bytes", value).imageMaxBytes()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"32GB", "lots", "-1", "1000", "2048TiB", ""})
+    void badImageMaxBytesNamesTheKey(String value) {
+        assertThatThrownBy(() -> flags("image.max-bytes", value)).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("image.max-bytes");
     }
 
     @ParameterizedTest
