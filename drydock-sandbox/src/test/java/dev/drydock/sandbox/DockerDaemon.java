@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
  * A private Docker daemon (Debian's {@code docker.io}) for the sandbox tests: its data root, exec root, socket, pid
  * file and log under one directory, {@code vfs} storage (no overlay inside containers and CI machines).
  *
- * <p>Docker changes the host more than Podman does: it creates the {@code docker0} bridge and its own iptables chains
- * ({@code DOCKER}, {@code DOCKER-USER}, {@code DOCKER-ISOLATION-STAGE-*}) with jumps from the built-in chains, and may
- * set the {@code FORWARD} policy to {@code DROP}. {@link #close()} stops the daemon and undoes all of that, so the
- * Podman tests that run after it in the same build see the host as it was.
+ * <p>Docker changes the host more than Podman does: it creates its own iptables chains ({@code DOCKER},
+ * {@code DOCKER-USER}, {@code DOCKER-ISOLATION-STAGE-*}) with jumps from the built-in chains, and may set the
+ * {@code FORWARD} policy to {@code DROP} (the default {@code docker0} bridge is not created: {@code --bridge none}).
+ * {@link #close()} stops the daemon and undoes all of that, so the Podman tests that run after it see the host as it
+ * was — unless another Docker daemon still runs on the host (another test JVM, a system Docker), which needs them.
  */
 final class DockerDaemon implements AutoCloseable {
     private final Path dir;
@@ -39,7 +40,8 @@ final class DockerDaemon implements AutoCloseable {
         String policy = forwardPolicy();
         Path socket = socket(dir);
         Process p = new ProcessBuilder("dockerd", "--data-root", dir.resolve("root").toString(), "--exec-root", dir.resolve("exec").toString(),
-                "--host", "unix://" + socket, "--pidfile", dir.resolve("docker.pid").toString(), "--storage-driver", "vfs")
+                "--host", "unix://" + socket, "--pidfile", dir.resolve("docker.pid").toString(), "--storage-driver", "vfs",
+                "--bridge", "none") // no docker0: runs use their own networks
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("dockerd.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -72,7 +74,10 @@ final class DockerDaemon implements AutoCloseable {
         }
         // dockerd's containerd and shims end with it; any left (a killed daemon) must not hold the exec root
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        undoHostChanges();
+        // Docker's chains are shared by every daemon on the host: the last one to stop removes them
+        boolean anotherDaemon = ProcessHandle.allProcesses().anyMatch(p -> p.pid() != process.pid()
+                && p.info().command().map(c -> c.endsWith("/dockerd")).orElse(false));
+        if (!anotherDaemon) undoHostChanges();
     }
 
     /** Removes what the daemon added to the host: rules and chains named DOCKER*, the docker0 bridge, the FORWARD policy. */
