@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
  * Job and a NetworkPolicy.
  *
  * <p>Every object a runner creates carries the label {@link #LABEL} with the run id, so
- * {@link #cleanupLeftovers()} can remove what a crashed earlier process left behind. Methods throw
+ * {@link #cleanupLeftovers} can remove what a crashed earlier process left behind. Methods throw
  * {@link EngineException} with a message naming the step and the engine's answer.
  */
 public interface ContainerRunner extends AutoCloseable {
@@ -85,10 +85,10 @@ public interface ContainerRunner extends AutoCloseable {
     void removeNetwork(String name);
 
     /**
-     * Removes every container and network labelled {@link #LABEL} in this engine; returns the run ids (the label's
-     * values) they belonged to, so the host-side leftovers of exactly those runs can be removed too.
+     * Removes the containers and networks labelled {@link #LABEL} in this engine whose run id (the label's value) is
+     * {@code dead}; returns those run ids, so the host-side leftovers of exactly those runs can be removed too.
      */
-    java.util.Set<String> cleanupLeftovers();
+    java.util.Set<String> cleanupLeftovers(java.util.function.Predicate<String> dead);
 
     @Override
     void close();

@@ -545,15 +545,19 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
-    public java.util.Set<String> cleanupLeftovers() {
+    public java.util.Set<String> cleanupLeftovers(java.util.function.Predicate<String> dead) {
         java.util.Set<String> runs = new java.util.TreeSet<>();
         for (Container c : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL)).exec()) {
+            String run = c.getLabels() == null ? null : c.getLabels().get(LABEL);
+            if (run != null && !dead.test(run)) continue;
             removeContainer(c.getId());
-            if (c.getLabels() != null && c.getLabels().get(LABEL) != null) runs.add(c.getLabels().get(LABEL));
+            if (run != null) runs.add(run);
         }
         for (Network n : docker.listNetworksCmd().withFilter("label", List.of(LABEL)).exec()) {
+            String run = n.getLabels() == null ? null : n.getLabels().get(LABEL);
+            if (run != null && !dead.test(run)) continue;
             removeNetwork(n.getName());
-            if (n.getLabels() != null && n.getLabels().get(LABEL) != null) runs.add(n.getLabels().get(LABEL));
+            if (run != null) runs.add(run);
         }
         return runs;
     }

@@ -185,43 +185,29 @@ public final class NetworkFence implements AutoCloseable {
     }
 
     /**
-     * Removes the host-side leftovers of a crashed earlier process: for each of {@code runIds} (the runs whose containers
-     * and networks the engine still had) its chain, the rules naming its bridge and the bridge; and any orphan — a
-     * {@code ddsb<hex>} bridge with no chain and nothing attached, or a {@code DDSB-<hex>} chain nothing jumps to —
-     * which no live run has. Runs of other live processes on this host (other workers, tests) are left alone. Returns
-     * how many chains and bridges were removed.
+     * Removes the host-side leftovers of crashed processes: every {@code DDSB-<id>} chain, rule naming a {@code ddsb<id>}
+     * bridge, and such bridge, of {@code runIds} (the dead runs whose containers and networks the engine still had) and of
+     * any other run whose {@link RunLock} nobody holds. Runs of live processes on this host (other workers, tests) hold
+     * their locks and are left alone. Returns how many chains and bridges were removed.
      */
     public static int cleanupLeftovers(java.util.Set<String> runIds) {
         if (unavailableReason() != null) return 0;
         java.util.Set<String> dead = new java.util.TreeSet<>();
         for (String id : runIds) if (id.matches("[0-9a-f]+")) dead.add(id);
         try {
-            String rules = exec(List.of("iptables", "-w", "-S")).output;
-            java.util.Set<String> chains = new java.util.TreeSet<>();
-            java.util.Set<String> jumpedTo = new java.util.TreeSet<>();
-            for (String rule : rules.split("\n")) {
-                if (rule.startsWith("-N " + CHAIN_PREFIX)) chains.add(rule.substring(3 + CHAIN_PREFIX.length()).trim());
-                int jump = rule.indexOf("-j " + CHAIN_PREFIX);
-                if (rule.startsWith("-A ") && jump >= 0) jumpedTo.add(rule.substring(jump + 3 + CHAIN_PREFIX.length()).split(" ")[0]);
+            for (String rule : exec(List.of("iptables", "-w", "-S")).output.split("\n")) {
+                if (rule.startsWith("-N " + CHAIN_PREFIX)) dead.add(rule.substring(3 + CHAIN_PREFIX.length()).trim());
             }
-            for (String id : chains) if (!jumpedTo.contains(id)) dead.add(id);
             try (var links = Files.list(Path.of("/sys/class/net"))) {
                 for (Path link : links.toList()) {
                     String name = link.getFileName().toString();
-                    if (!name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) continue;
-                    String id = name.substring(BRIDGE_PREFIX.length());
-                    boolean attached;
-                    try (var ports = Files.list(link.resolve("brif"))) {
-                        attached = ports.findAny().isPresent();
-                    } catch (IOException e) {
-                        attached = false;
-                    }
-                    if (!chains.contains(id) && !attached) dead.add(id);
+                    if (name.matches(BRIDGE_PREFIX + "[0-9a-f]+")) dead.add(name.substring(BRIDGE_PREFIX.length()));
                 }
             }
         } catch (IOException e) {
             return 0;
         }
+        dead.removeIf(RunLock::held);
         int removed = 0;
         for (String id : dead) {
             String bridge = BRIDGE_PREFIX + id;

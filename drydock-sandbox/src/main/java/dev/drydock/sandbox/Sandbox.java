@@ -73,9 +73,10 @@ public final class Sandbox implements AutoCloseable {
 
     /** Removes labelled containers and networks and {@code DDSB-*} firewall chains of an earlier process. */
     public int cleanupLeftovers() {
-        java.util.Set<String> runs = runner.cleanupLeftovers();
+        java.util.Set<String> runs = runner.cleanupLeftovers(run -> !RunLock.held(run));
         int n = runs.size();
         if (config.hostFence()) n += NetworkFence.cleanupLeftovers(runs);
+        RunLock.removeStale();
         return n;
     }
 
@@ -195,6 +196,7 @@ public final class Sandbox implements AutoCloseable {
         TaskPayloads.Ids ids;
         ContainerRunner.RunNetwork network;
         SubnetPool.Subnet subnet;
+        RunLock lock;
         NetworkFence fence;
         SandboxApi api;
         EgressProxy proxy;
@@ -231,6 +233,7 @@ public final class Sandbox implements AutoCloseable {
 
                 DeploymentModel model = request.deploymentModel();
                 Map<String, String> labels = Map.of(ContainerRunner.LABEL, runId);
+                lock = RunLock.acquire(runId); // before anything is created that another process's cleanup could take
                 network = createNetwork(model.internalNetwork(), labels);
                 InetAddress bindAddress;
                 if (config.hostFence()) {
@@ -453,6 +456,7 @@ public final class Sandbox implements AutoCloseable {
             if (fence != null) fence.close();
             if (subnet != null) subnets.release(subnet);
             if (pulled) releaseImage(request.imageRef());
+            if (lock != null) lock.close();
             return (System.nanoTime() - t) / 1_000_000;
         }
     }

@@ -342,7 +342,7 @@ class SandboxRunTest {
 
         // a live run of another process on this host (another worker, another test JVM): its engine is not ours
         ContainerRunner.RunNetwork otherNet = new ContainerRunner.RunNetwork("ddsb-0ddba12", "ddsb0ddba12", "10.213.255.0/24", "10.213.255.1");
-        try (NetworkFence other = NetworkFence.install("0ddba12", otherNet, true, false)) {
+        try (RunLock live = RunLock.acquire("0ddba12"); NetworkFence other = NetworkFence.install("0ddba12", otherNet, true, false)) {
             assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(2); // the run, its chain (netavark may have taken the bridge with the container)
             assertThat(engine.tool(List.of("iptables", "-w", "-S"))).contains("DDSB-0ddba12");
             assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba12"))).isTrue();
@@ -352,7 +352,7 @@ class SandboxRunTest {
         assertThat(engine.tool(List.of("iptables", "-w", "-t", "nat", "-S"))).doesNotContain("ddsb0ddba11");
         assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
         try (var docker = DockerEngineRunner.connect(engine.endpoint())) {
-            assertThat(docker.cleanupLeftovers()).isEmpty();
+            assertThat(docker.cleanupLeftovers(run -> true)).isEmpty();
         }
     }
 
