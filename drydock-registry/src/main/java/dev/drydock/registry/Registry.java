@@ -39,9 +39,43 @@ public final class Registry {
 
     public record PutManifestResult(Digest digest, Digest subject) {}
 
-    public record Limits(long maxManifestBytes) {
+    /**
+     * Bounds on what clients may make the registry hold.
+     *
+     * @param maxManifestBytes           largest manifest accepted (413 above)
+     * @param maxUploadsPerPrincipal     open upload sessions one principal (user or robot) may have (429 above)
+     * @param maxUploadsPerRepository    open upload sessions one repository may have (429 above)
+     * @param maxUploadBytes             bytes one upload session may hold before it is completed (413 above)
+     */
+    public record Limits(long maxManifestBytes, int maxUploadsPerPrincipal, int maxUploadsPerRepository,
+                         long maxUploadBytes) {
+        public static final int DEFAULT_UPLOADS_PER_PRINCIPAL = 64;
+        public static final int DEFAULT_UPLOADS_PER_REPOSITORY = 128;
+        public static final long DEFAULT_UPLOAD_BYTES = 16L << 30;
         public static final Limits DEFAULT = new Limits(4L * 1024 * 1024);
+
+        public Limits {
+            if (maxManifestBytes < 1 || maxUploadsPerPrincipal < 1 || maxUploadsPerRepository < 1 || maxUploadBytes < 1) {
+                throw new IllegalArgumentException("registry limits must be positive: " + maxManifestBytes + ", "
+                        + maxUploadsPerPrincipal + ", " + maxUploadsPerRepository + ", " + maxUploadBytes);
+            }
+        }
+
+        /** The given manifest limit and the default upload limits. */
+        public Limits(long maxManifestBytes) {
+            this(maxManifestBytes, DEFAULT_UPLOADS_PER_PRINCIPAL, DEFAULT_UPLOADS_PER_REPOSITORY, DEFAULT_UPLOAD_BYTES);
+        }
     }
+
+    /**
+     * What a client at an upload cap is told to wait before it tries again ({@code Retry-After}). A slot frees as
+     * soon as one of the caller's (or the repository's) uploads is completed or cancelled, which a running push does
+     * within seconds; sessions left idle free theirs only when they expire, which the message explains.
+     */
+    public static final java.time.Duration UPLOAD_RETRY_AFTER = java.time.Duration.ofSeconds(30);
+
+    /** Activity is recorded at most this often per session, so a storm of tiny chunks is not also a storm of writes. */
+    private static final java.time.Duration TOUCH_GRANULARITY = java.time.Duration.ofSeconds(1);
 
     /** Running hash of one upload, guarded by its own lock (chunks of one upload are serialized). */
     private static final class UploadState {
@@ -57,6 +91,11 @@ public final class Registry {
     private final Limits limits;
     private volatile PushPolicy pushPolicy = PushPolicy.ALLOW_ALL;
     private final ConcurrentHashMap<String, UploadState> uploads = new ConcurrentHashMap<>();
+    /**
+     * Serializes the cap check and the insert of a new session on this node, so concurrent POSTs cannot all see
+     * room for one more. Across N nodes sharing one index a cap can be overrun by at most N - 1 sessions.
+     */
+    private final ReentrantLock admission = new ReentrantLock();
 
     public Registry(BlobStore store, RegistryIndex index, EventSink events, InstantSource clock, Limits limits) {
         this.store = store;
@@ -125,21 +164,45 @@ public final class Registry {
 
     // ---------------------------------------------------------------- uploads
 
-    public UploadSession startUpload(String repository) {
+    /**
+     * Opens an upload session for {@code principal} (the user or robot pushing; counted against
+     * {@link Limits#maxUploadsPerPrincipal()}) in {@code repository} (counted against
+     * {@link Limits#maxUploadsPerRepository()}). At either cap: {@link TooManyRequests}.
+     */
+    public UploadSession startUpload(String repository, String principal) {
         pushPolicy.checkPush(repository);
-        UploadSession session = new UploadSession(UUID.randomUUID().toString(), repository, clock.instant());
+        Instant now = clock.instant();
+        UploadSession session = new UploadSession(UUID.randomUUID().toString(), repository, principal, now, now);
+        admission.lock();
+        try {
+            if (principal != null) {
+                int open = index.uploadCountOfPrincipal(principal);
+                if (open >= limits.maxUploadsPerPrincipal()) {
+                    throw tooManyUploads(principal + " has " + open + " open uploads, the most one user or robot may have",
+                            "upload.max-sessions-per-principal", open, limits.maxUploadsPerPrincipal(), repository);
+                }
+            }
+            int open = index.uploadCountOfRepository(repository);
+            if (open >= limits.maxUploadsPerRepository()) {
+                throw tooManyUploads("repository " + repository + " has " + open + " open uploads, the most one repository may have",
+                        "upload.max-sessions-per-repository", open, limits.maxUploadsPerRepository(), repository);
+            }
+            index.createUpload(session);
+        } finally {
+            admission.unlock();
+        }
         try {
             store.createUpload(session.id());
         } catch (IOException e) {
+            index.deleteUpload(session.id());
             throw new UncheckedIOException(e);
         }
-        index.createUpload(session);
         return session;
     }
 
     /** Bytes received so far for the upload. */
     public long uploadOffset(String repository, String uploadId) {
-        session(repository, uploadId);
+        touch(session(repository, uploadId));
         try {
             return store.uploadSize(uploadId).orElseThrow(() -> uploadUnknown(uploadId));
         } catch (IOException e) {
@@ -152,7 +215,7 @@ public final class Registry {
      * 416. Returns the new offset.
      */
     public long appendChunk(String repository, String uploadId, Long rangeStart, Long declaredLength, InputStream data) {
-        session(repository, uploadId);
+        Instant touched = touch(session(repository, uploadId));
         UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
         state.lock.lock();
         try {
@@ -160,7 +223,12 @@ public final class Registry {
             if (rangeStart != null && rangeStart != offset) {
                 throw outOfOrder(rangeStart, offset);
             }
+            if (declaredLength != null && declaredLength > limits.maxUploadBytes() - offset) {
+                discard(uploadId);
+                throw uploadTooLarge(offset + declaredLength);
+            }
             long newOffset = append(uploadId, state, offset, data);
+            touchAfter(uploadId, touched);
             if (declaredLength != null && newOffset - offset != declaredLength) {
                 throw new RegistryException(ErrorCode.SIZE_INVALID,
                         "received " + (newOffset - offset) + " bytes but Content-Length said " + declaredLength
@@ -183,7 +251,7 @@ public final class Registry {
      * {@code Content-Range}, may be null) must equal the current offset, else 416 and the upload is kept.
      */
     public BlobInfo completeUpload(String repository, String uploadId, Digest digest, Long rangeStart, InputStream data) {
-        session(repository, uploadId);
+        touch(session(repository, uploadId));
         UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
         state.lock.lock();
         try {
@@ -213,8 +281,8 @@ public final class Registry {
     }
 
     /** A whole blob in one request (POST with ?digest=). */
-    public BlobInfo uploadMonolithic(String repository, Digest digest, InputStream data) {
-        UploadSession session = startUpload(repository);
+    public BlobInfo uploadMonolithic(String repository, String principal, Digest digest, InputStream data) {
+        UploadSession session = startUpload(repository, principal);
         try {
             return completeUpload(repository, session.id(), digest, data);
         } catch (RuntimeException e) {
@@ -228,10 +296,18 @@ public final class Registry {
         discard(uploadId);
     }
 
-    /** Removes upload sessions older than the cutoff (abandoned pushes); returns how many. */
+    /**
+     * Removes upload sessions (their rows and bytes) that no request has used since before the cutoff (abandoned
+     * pushes); returns how many. A session a request on this node is writing to right now is left alone, and each
+     * one is checked again just before it goes, so a session used meanwhile survives.
+     */
     public int purgeUploads(Instant cutoff) {
         int purged = 0;
-        for (UploadSession s : index.uploadsStartedBefore(cutoff)) {
+        for (UploadSession s : index.uploadsIdleSince(cutoff)) {
+            UploadState state = uploads.get(s.id());
+            if (state != null && state.lock.isLocked()) continue;
+            if (index.upload(s.id()).filter(now -> now.lastActive().isBefore(cutoff)).isEmpty()) continue;
+            log.info("purging upload {} in {} of {}: idle since {}", s.id(), s.repository(), s.principal(), s.lastActive());
             discard(s.id());
             purged++;
         }
@@ -246,6 +322,22 @@ public final class Registry {
             log.warn("could not delete upload {}: {}", uploadId, e.toString());
         }
         index.deleteUpload(uploadId);
+    }
+
+    /** Records a request on the session (see {@link #TOUCH_GRANULARITY}); returns the session's last activity now. */
+    private Instant touch(UploadSession session) {
+        Instant now = clock.instant();
+        if (!now.isBefore(session.lastActive().plus(TOUCH_GRANULARITY))) {
+            index.touchUpload(session.id(), now);
+            return now;
+        }
+        return session.lastActive();
+    }
+
+    /** After a chunk (which may stream for long): records the activity again unless that was just done. */
+    private void touchAfter(String uploadId, Instant touched) {
+        Instant now = clock.instant();
+        if (!now.isBefore(touched.plus(TOUCH_GRANULARITY))) index.touchUpload(uploadId, now);
     }
 
     private UploadSession session(String repository, String uploadId) {
@@ -271,12 +363,62 @@ public final class Registry {
             catchUpHash(uploadId, state, offset);
             MessageDigest sha = state.sha256;
             state.hashedOffset = -1; // unknown until the append completes
-            long size = store.append(uploadId, offset, data, (ByteBuffer b) -> sha.update(b));
+            long size = store.append(uploadId, offset, new BoundedInput(data, limits.maxUploadBytes() - offset),
+                    (ByteBuffer b) -> sha.update(b));
             state.hashedOffset = size;
             return size;
+        } catch (UploadTooLarge e) {
+            discard(uploadId);
+            throw uploadTooLarge(e.reached);
         } catch (IOException e) {
             state.sha256 = null; // bytes may be partly written: rehash from disk next time
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Thrown by {@link BoundedInput} when an upload's body would take it past {@link Limits#maxUploadBytes()}. */
+    private static final class UploadTooLarge extends IOException {
+        final long reached;
+
+        UploadTooLarge(long reached) {
+            super("upload exceeds its size limit");
+            this.reached = reached;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an answer to a client, not a fault
+        }
+    }
+
+    /** Passes at most {@code room} bytes through; one byte more fails with {@link UploadTooLarge}. */
+    private final class BoundedInput extends InputStream {
+        private final InputStream in;
+        private final long room;
+        private long passed;
+
+        BoundedInput(InputStream in, long room) {
+            this.in = in;
+            this.room = room;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            if (passed >= room) {
+                if (in.read() < 0) return -1;
+                throw new UploadTooLarge(limits.maxUploadBytes() - room + passed + 1);
+            }
+            int n = in.read(b, off, (int) Math.min(len, room - passed));
+            if (n > 0) passed += n;
+            return n;
         }
     }
 
@@ -475,6 +617,20 @@ public final class Registry {
                 "chunk starts at " + rangeStart + " but the upload has " + offset
                         + " bytes: send the next chunk from offset " + offset,
                 Map.of("offset", offset));
+    }
+
+    private RegistryException uploadTooLarge(long size) {
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 413,
+                "the upload would hold " + size + " bytes, more than the registry's limit of " + limits.maxUploadBytes()
+                        + " bytes per blob (upload.max-bytes): the upload was discarded; ask the registry's operator to"
+                        + " raise the limit, or make the layer smaller",
+                Map.of("limit", limits.maxUploadBytes()));
+    }
+
+    private static TooManyRequests tooManyUploads(String situation, String key, int open, int limit, String repository) {
+        return new TooManyRequests(situation + " (" + key + " = " + limit + "): finish open uploads (PUT with ?digest=)"
+                + " or cancel them (DELETE /v2/" + repository + "/blobs/uploads/<id>), or wait for idle ones to expire,"
+                + " then retry", UPLOAD_RETRY_AFTER, Map.of("open", open, "limit", limit));
     }
 
     private static RegistryException uploadUnknown(String uploadId) {

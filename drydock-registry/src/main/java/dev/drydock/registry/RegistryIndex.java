@@ -16,8 +16,11 @@ public interface RegistryIndex {
     record ManifestRecord(Digest digest, String mediaType, long size, Digest subject, String artifactType,
                           String annotationsJson, Instant created) {}
 
-    /** An upload session: the repository it belongs to and when it started. */
-    record UploadSession(String id, String repository, Instant started) {}
+    /**
+     * An upload session: the repository it belongs to, who opened it ({@code principal}: a user or robot name;
+     * null for sessions from before sessions had owners), when it started and when a request last used it.
+     */
+    record UploadSession(String id, String repository, String principal, Instant started, Instant lastActive) {}
 
     void linkBlob(String repository, Digest digest, long size);
 
@@ -58,7 +61,17 @@ public interface RegistryIndex {
 
     void deleteUpload(String id);
 
-    List<UploadSession> uploadsStartedBefore(Instant cutoff);
+    /** Records that a request used the session at {@code at} (idle expiry counts from the last activity). */
+    void touchUpload(String id, Instant at);
+
+    /** Open upload sessions of a principal. */
+    int uploadCountOfPrincipal(String principal);
+
+    /** Open upload sessions in a repository. */
+    int uploadCountOfRepository(String repository);
+
+    /** Sessions no request has used since before {@code cutoff} (abandoned pushes). */
+    List<UploadSession> uploadsIdleSince(Instant cutoff);
 
     /** Every blob digest some repository links, and every stored manifest's digest: the GC's live set. */
     Set<Digest> linkedDigests();

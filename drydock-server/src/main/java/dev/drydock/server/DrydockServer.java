@@ -169,7 +169,8 @@ public final class DrydockServer implements AutoCloseable {
             };
             BlobStore blobStore = blobStore(config);
             JdbcRegistryIndex registryIndex = new JdbcRegistryIndex(database.jdbi());
-            Registry registry = new Registry(blobStore, registryIndex, sink, clock, new Registry.Limits(config.manifestMaxBytes()));
+            Registry registry = new Registry(blobStore, registryIndex, sink, clock, new Registry.Limits(config.manifestMaxBytes(),
+                    config.uploadMaxSessionsPerPrincipal(), config.uploadMaxSessionsPerRepository(), config.uploadMaxBytes()));
             GarbageCollector garbageCollector = new GarbageCollector(blobStore, registryIndex, clock);
             if (config.requireAdapter()) {
                 registry.setPushPolicy(repository -> {
@@ -255,14 +256,21 @@ public final class DrydockServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            // Purge idle uploads a few times per expiry period (every 10 min at the default 24h), then give the
+            // embedded database's freed space back (see Database.reclaimSpace).
+            long purgeEvery = Math.clamp(config.uploadExpiry().toMillis() / 4, 1000L, TimeUnit.MINUTES.toMillis(10));
             maintenance.scheduleWithFixedDelay(() -> {
                 try {
                     int purged = registry.purgeUploads(clock.instant().minus(config.uploadExpiry()));
-                    if (purged > 0) log.info("purged {} abandoned upload(s)", purged);
+                    if (purged > 0) {
+                        log.info("purged {} idle upload(s)", purged);
+                        database.reclaimSpace(Duration.ofSeconds(2)).ifPresent(r -> log.info(
+                                "database file compacted from {} to {} bytes", r.bytesBefore(), r.bytesAfter()));
+                    }
                 } catch (RuntimeException e) {
                     log.warn("upload purge failed: {}", e.toString());
                 }
-            }, 1, 10, TimeUnit.MINUTES);
+            }, purgeEvery, purgeEvery, TimeUnit.MILLISECONDS);
             if (config.gcInterval() != null) {
                 long every = config.gcInterval().toMillis();
                 maintenance.scheduleWithFixedDelay(() -> {

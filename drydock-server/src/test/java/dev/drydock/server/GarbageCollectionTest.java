@@ -265,8 +265,8 @@ class GarbageCollectionTest {
         try (Fixture f = new Fixture()) {
             String repo = ORG + "/app";
             OciPush.Image image = OciPush.image("layer");
-            f.registry.uploadMonolithic(repo, image.configDigest(), new ByteArrayInputStream(image.config()));
-            f.registry.uploadMonolithic(repo, image.layerDigest(), new ByteArrayInputStream(image.layer()));
+            f.registry.uploadMonolithic(repo, DEV, image.configDigest(), new ByteArrayInputStream(image.config()));
+            f.registry.uploadMonolithic(repo, DEV, image.layerDigest(), new ByteArrayInputStream(image.layer()));
             // The manifest's bytes are stored, old and unlinked (an earlier push deleted since).
             f.publish(image.manifest());
             age(blobFile(f.storage, image.manifestDigest()));
@@ -288,8 +288,8 @@ class GarbageCollectionTest {
         try (Fixture f = new Fixture()) {
             String repo = ORG + "/app";
             OciPush.Image image = OciPush.image("layer");
-            f.registry.uploadMonolithic(repo, image.configDigest(), new ByteArrayInputStream(image.config()));
-            f.registry.uploadMonolithic(repo, image.layerDigest(), new ByteArrayInputStream(image.layer()));
+            f.registry.uploadMonolithic(repo, DEV, image.configDigest(), new ByteArrayInputStream(image.config()));
+            f.registry.uploadMonolithic(repo, DEV, image.layerDigest(), new ByteArrayInputStream(image.layer()));
             f.registry.putManifest(repo, "1.0", OciPush.MANIFEST_TYPE, new ByteArrayInputStream(image.manifest()), DEV);
             f.index.unlinkBlob(repo, image.manifestDigest()); // what a blob DELETE of the manifest's digest does
             age(blobFile(f.storage, image.manifestDigest()));
@@ -328,7 +328,10 @@ class GarbageCollectionTest {
                 @Override public void createUpload(UploadSession s) { throw new UnsupportedOperationException(); }
                 @Override public Optional<UploadSession> upload(String id) { throw new UnsupportedOperationException(); }
                 @Override public void deleteUpload(String id) { throw new UnsupportedOperationException(); }
-                @Override public List<UploadSession> uploadsStartedBefore(Instant c) { throw new UnsupportedOperationException(); }
+                @Override public void touchUpload(String id, Instant at) { throw new UnsupportedOperationException(); }
+                @Override public int uploadCountOfPrincipal(String p) { throw new UnsupportedOperationException(); }
+                @Override public int uploadCountOfRepository(String r) { throw new UnsupportedOperationException(); }
+                @Override public List<UploadSession> uploadsIdleSince(Instant c) { throw new UnsupportedOperationException(); }
             }, InstantSource.system());
             GarbageCollector.Result r = gc.collect(GRACE, false);
             assertThat(r.unreferenced()).isEqualTo(1);

@@ -142,6 +142,51 @@ class RealClientsTest {
         assertThat(inspect.stdout().strip()).isEqualTo(digest);
     }
 
+    /**
+     * A principal at the open-upload cap (default 64; e.g. many stuck CI jobs of one robot) gets 429 TOOMANYREQUESTS
+     * with Retry-After: podman waits as told and pushes once uploads are cancelled. (The message naming the fix is
+     * checked in UploadLimitsTest; podman retries for minutes before it would show it.) Pushes under the default caps
+     * are covered by the other tests of this class.
+     */
+    @Test
+    void podmanAtTheUploadCapWaitsAsToldAndPushesOnceUploadsAreCancelled() throws Exception {
+        Tools.require("podman", "buildah");
+        Images img = images();
+        String robotLogin = ORG + "+busy";
+        String token = drydock.createRobot(ORG, "busy");
+        Path auth = login("podman", robotLogin, token);
+        String repo = ORG + "/busy-app";
+        String bearer = "Bearer " + drydock.token(robotLogin, token, "repository:" + repo + ":pull,push");
+        List<String> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                var r = drydock.send(HttpRequest.newBuilder(URI.create(drydock.url() + "/v2/" + repo + "/blobs/uploads/"))
+                        .header("Authorization", bearer).POST(HttpRequest.BodyPublishers.noBody()).build());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                held.add(r.headers().firstValue("Location").orElseThrow());
+            }
+            String ref = host + "/" + repo + ":1";
+            var push = java.util.concurrent.CompletableFuture.supplyAsync(() -> tools.ok(buildStore.podman("--log-level=debug",
+                    "push", "--tls-verify=false", "--authfile", auth.toString(), img.small(), "docker://" + ref)));
+            Thread.sleep(8000);
+            assertThat(push).as("podman waits while its principal is at the cap").isNotDone();
+            for (String location : held) {
+                var r = drydock.send(HttpRequest.newBuilder(URI.create(drydock.url() + location))
+                        .header("Authorization", bearer).DELETE().build());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+            }
+            held.clear();
+            Tools.Result pushed = push.get(3, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(pushed.stderr()).as(pushed.describe()).containsIgnoringCase("too many requests");
+            assertThat(drydock.events.stream().anyMatch(e -> e instanceof RegistryEvent.ManifestPushed p
+                    && p.repository().equals(repo) && "1".equals(p.tag()))).isTrue();
+        } finally {
+            for (String location : held) {
+                drydock.send(HttpRequest.newBuilder(URI.create(drydock.url() + location)).header("Authorization", bearer).DELETE().build());
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- buildah and skopeo
 
     @Test

@@ -25,7 +25,8 @@ public final class JdbcRegistryIndex implements RegistryIndex {
             rs.getTimestamp("created_at").toInstant());
 
     private static final RowMapper<UploadSession> UPLOAD = (rs, ctx) -> new UploadSession(
-            rs.getString("id"), rs.getString("repository"), rs.getTimestamp("started_at").toInstant());
+            rs.getString("id"), rs.getString("repository"), rs.getString("principal"),
+            rs.getTimestamp("started_at").toInstant(), rs.getTimestamp("last_active_at").toInstant());
 
     private final Jdbi jdbi;
 
@@ -162,8 +163,9 @@ public final class JdbcRegistryIndex implements RegistryIndex {
 
     @Override
     public void createUpload(UploadSession session) {
-        jdbi.useHandle(h -> h.execute("insert into uploads (id, repository, started_at) values (?, ?, ?)",
-                session.id(), session.repository(), session.started()));
+        jdbi.useHandle(h -> h.execute(
+                "insert into uploads (id, repository, principal, started_at, last_active_at) values (?, ?, ?, ?, ?)",
+                session.id(), session.repository(), session.principal(), session.started(), session.lastActive()));
     }
 
     @Override
@@ -179,8 +181,25 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     }
 
     @Override
-    public List<UploadSession> uploadsStartedBefore(Instant cutoff) {
-        return jdbi.withHandle(h -> h.createQuery("select * from uploads where started_at < ?").bind(0, cutoff)
+    public void touchUpload(String id, Instant at) {
+        jdbi.useHandle(h -> h.execute("update uploads set last_active_at = ? where id = ? and last_active_at < ?", at, id, at));
+    }
+
+    @Override
+    public int uploadCountOfPrincipal(String principal) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from uploads where principal = ?").bind(0, principal)
+                .mapTo(Integer.class).one());
+    }
+
+    @Override
+    public int uploadCountOfRepository(String repository) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from uploads where repository = ?").bind(0, repository)
+                .mapTo(Integer.class).one());
+    }
+
+    @Override
+    public List<UploadSession> uploadsIdleSince(Instant cutoff) {
+        return jdbi.withHandle(h -> h.createQuery("select * from uploads where last_active_at < ?").bind(0, cutoff)
                 .map(UPLOAD)
                 .list());
     }

@@ -265,23 +265,46 @@ class JdbcRegistryIndexTest {
 
     @Test
     void uploadSessions() {
-        UploadSession old = new UploadSession("11111111-1111-1111-1111-111111111111", REPO, T0);
-        UploadSession fresh = new UploadSession("22222222-2222-2222-2222-222222222222", "17532/other", T0.plusSeconds(3600));
+        UploadSession old = new UploadSession("11111111-1111-1111-1111-111111111111", REPO, "dev@acme.test", T0, T0);
+        UploadSession fresh = new UploadSession("22222222-2222-2222-2222-222222222222", "17532/other", "17532+ci",
+                T0.plusSeconds(3600), T0.plusSeconds(3600));
         index.createUpload(old);
         index.createUpload(fresh);
 
         assertThat(index.upload(old.id())).contains(old);
         assertThat(index.upload(fresh.id())).contains(fresh);
         assertThat(index.upload("33333333-3333-3333-3333-333333333333")).isEmpty();
+        assertThat(index.uploadCountOfPrincipal("dev@acme.test")).isEqualTo(1);
+        assertThat(index.uploadCountOfPrincipal("someone@else.test")).isZero();
+        assertThat(index.uploadCountOfRepository(REPO)).isEqualTo(1);
 
-        assertThat(index.uploadsStartedBefore(T0)).isEmpty();
-        assertThat(index.uploadsStartedBefore(T0.plusSeconds(1))).containsExactly(old);
-        assertThat(index.uploadsStartedBefore(T0.plusSeconds(7200))).containsExactlyInAnyOrder(old, fresh);
+        assertThat(index.uploadsIdleSince(T0)).isEmpty();
+        assertThat(index.uploadsIdleSince(T0.plusSeconds(1))).containsExactly(old);
+        assertThat(index.uploadsIdleSince(T0.plusSeconds(7200))).containsExactlyInAnyOrder(old, fresh);
 
         index.deleteUpload(old.id());
         assertThat(index.upload(old.id())).isEmpty();
         index.deleteUpload(old.id()); // idempotent
-        assertThat(index.uploadsStartedBefore(T0.plusSeconds(7200))).containsExactly(fresh);
+        assertThat(index.uploadsIdleSince(T0.plusSeconds(7200))).containsExactly(fresh);
+        assertThat(index.uploadCountOfPrincipal("dev@acme.test")).isZero();
+    }
+
+    @Test
+    void idlenessCountsFromTheLastActivityNotTheStart() {
+        UploadSession s = new UploadSession("11111111-1111-1111-1111-111111111111", REPO, "dev@acme.test", T0, T0);
+        index.createUpload(s);
+        index.touchUpload(s.id(), T0.plusSeconds(3600));
+        assertThat(index.upload(s.id()).orElseThrow().lastActive()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(index.upload(s.id()).orElseThrow().started()).isEqualTo(T0);
+        assertThat(index.uploadsIdleSince(T0.plusSeconds(1800))).as("used half an hour ago: not idle since then").isEmpty();
+        index.touchUpload(s.id(), T0.plusSeconds(60)); // a late, older touch never moves the activity back
+        assertThat(index.upload(s.id()).orElseThrow().lastActive()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(index.uploadsIdleSince(T0.plusSeconds(3601))).containsExactly(index.upload(s.id()).orElseThrow());
+    }
+
+    @Test
+    void reclaimSpaceIsANoOpForAnInMemoryDatabase() {
+        assertThat(db.reclaimSpace(java.time.Duration.ofSeconds(1))).isEmpty();
     }
 
     // ---------------------------------------------------------------- concurrency

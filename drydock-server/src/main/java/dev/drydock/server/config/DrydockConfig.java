@@ -35,6 +35,9 @@ public record DrydockConfig(
         long manifestMaxBytes,
         long imageMaxBytes,
         Duration uploadExpiry,
+        int uploadMaxSessionsPerPrincipal,
+        int uploadMaxSessionsPerRepository,
+        long uploadMaxBytes,
         String adminEmail,
         String adminPassword,
         boolean requireAdapter,
@@ -97,7 +100,13 @@ public record DrydockConfig(
         k.put("storage.fsync", new String[]{"true", "fsync each blob before publishing it (crash safety)"});
         k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
         k.put("image.max-bytes", new String[]{"32GiB", "largest uncompressed size of a tested image, all layers together (bytes, or with KiB, MiB, GiB, TiB): a large ML engine (a CUDA/PyTorch base of 10-20 GiB plus model weights) fits; a larger image fails image.filesystem before the engine pulls it (a vfs engine holds it twice while it runs)"});
-        k.put("upload.expiry", new String[]{"24h", "abandoned upload sessions are purged after this"});
+        k.put("upload.expiry", new String[]{"24h", "an upload session no request has used for this long is purged (bytes and row)"});
+        k.put("upload.max-sessions-per-principal", new String[]{"64",
+                "open upload sessions one user or robot may have (429 TOOMANYREQUESTS beyond)"});
+        k.put("upload.max-sessions-per-repository", new String[]{"128",
+                "open upload sessions one repository may have (429 TOOMANYREQUESTS beyond)"});
+        k.put("upload.max-bytes", new String[]{"16GiB",
+                "bytes one upload session may hold, i.e. the largest blob accepted (bytes, or with KiB, MiB, GiB, TiB; 413 beyond, and the upload is discarded)"});
         k.put("registry.require-adapter", new String[]{"true", "refuse pushes to repositories of no registered adapter (false: plain registry)"});
         k.put("worker.concurrency", new String[]{"2", "builds tested at the same time on this node (0: this node tests nothing)"});
         k.put("worker.lease", new String[]{"60s", "a worker's claim on a test job; renewed while it runs, expires if the node dies"});
@@ -193,6 +202,9 @@ public record DrydockConfig(
         long imageMax = size(v, "image.max-bytes", 1L << 20, 1L << 50, errors);
         Duration ttl = duration(v, "token-ttl", errors);
         Duration expiry = duration(v, "upload.expiry", errors);
+        int uploadsPerPrincipal = integer(v, "upload.max-sessions-per-principal", 1, 1_000_000, errors);
+        int uploadsPerRepository = integer(v, "upload.max-sessions-per-repository", 1, 1_000_000, errors);
+        long uploadMaxBytes = size(v, "upload.max-bytes", 1L << 20, 1L << 50, errors);
         boolean fsync = bool(v, "storage.fsync", errors);
         boolean requireAdapter = bool(v, "registry.require-adapter", errors);
         int workers = integer(v, "worker.concurrency", 0, 64, errors);
@@ -244,6 +256,7 @@ public record DrydockConfig(
         String dbUrl = v.get("db.url");
         return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
+                uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
     }

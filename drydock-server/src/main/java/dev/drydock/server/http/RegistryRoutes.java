@@ -8,6 +8,7 @@ import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.RegistryIndex.ManifestRecord;
+import dev.drydock.registry.TooManyRequests;
 import dev.drydock.registry.auth.Access;
 import dev.drydock.registry.auth.AccessController;
 import dev.drydock.registry.auth.AuthenticationRequired;
@@ -68,6 +69,7 @@ public final class RegistryRoutes {
         try {
             dispatch(ctx);
         } catch (RegistryException e) {
+            if (e instanceof TooManyRequests t) ctx.header("Retry-After", String.valueOf(Math.max(1, t.retryAfter().toSeconds())));
             error(ctx, e.status(), e.code().name(), e.getMessage(), e.detail());
         } catch (AuthenticationRequired e) {
             ctx.header("WWW-Authenticate", challenge.header(ctx, e.requested(), e.error()));
@@ -114,8 +116,8 @@ public final class RegistryRoutes {
         if ((m = UPLOADS.matcher(path)).matches()) {
             requireVerb(verb, HandlerType.POST);
             String name = Names.repository(m.group(1));
-            authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
-            uploads().start(ctx, name, source -> mayPull(ctx, source));
+            Grant grant = authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));
+            uploads().start(ctx, name, grant.actor(), source -> mayPull(ctx, source));
         } else if ((m = UPLOAD.matcher(path)).matches()) {
             String name = Names.repository(m.group(1));
             authorize(ctx, List.of(Access.repository(name, Access.PULL, Access.PUSH)));

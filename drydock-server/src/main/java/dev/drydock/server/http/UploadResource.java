@@ -28,7 +28,8 @@ final class UploadResource {
         this.registry = registry;
     }
 
-    void start(Context ctx, String name, Predicate<String> mayPull) {
+    /** {@code principal}: who pushes (the grant's actor), whose open sessions are capped. */
+    void start(Context ctx, String name, String principal, Predicate<String> mayPull) {
         String mount = ctx.queryParam("mount");
         String from = ctx.queryParam("from");
         if (mount != null && from != null) {
@@ -51,11 +52,11 @@ final class UploadResource {
         String digestParam = ctx.queryParam("digest");
         if (digestParam != null) {
             Digest digest = Digest.parse(digestParam);
-            registry.uploadMonolithic(name, digest, body(ctx));
+            registry.uploadMonolithic(name, principal, digest, body(ctx));
             created(ctx, name, digest);
             return;
         }
-        UploadSession session = registry.startUpload(name);
+        UploadSession session = registry.startUpload(name, principal);
         accepted(ctx, name, session.id(), 0);
     }
 

@@ -61,6 +61,9 @@ class DrydockConfigTest {
         assertThat(c.manifestMaxBytes()).isEqualTo(4L * 1024 * 1024);
         assertThat(c.imageMaxBytes()).isEqualTo(32L << 30);
         assertThat(c.uploadExpiry()).isEqualTo(Duration.ofHours(24));
+        assertThat(c.uploadMaxSessionsPerPrincipal()).isEqualTo(64);
+        assertThat(c.uploadMaxSessionsPerRepository()).isEqualTo(128);
+        assertThat(c.uploadMaxBytes()).isEqualTo(16L << 30);
         assertThat(c.adminEmail()).isNull();
         assertThat(c.adminPassword()).isNull();
         assertThat(c.sseMaxStreamsPerPrincipal()).isEqualTo(20);
@@ -229,6 +232,26 @@ class DrydockConfigTest {
     void badPoolSizeNamesTheKey(String value) {
         assertThatThrownBy(() -> flags("db.pool-size", value)).isInstanceOf(InvalidConfig.class)
                 .hasMessageContaining("db.pool-size");
+    }
+
+    @Test
+    void uploadLimitsAreReadAndValidatedNamingTheKey() {
+        DrydockConfig set = flags("upload.max-sessions-per-principal", "8", "upload.max-sessions-per-repository", "20",
+                "upload.max-bytes", "1073741824");
+        assertThat(set.uploadMaxSessionsPerPrincipal()).isEqualTo(8);
+        assertThat(set.uploadMaxSessionsPerRepository()).isEqualTo(20);
+        assertThat(set.uploadMaxBytes()).isEqualTo(1L << 30);
+        for (String key : List.of("upload.max-sessions-per-principal", "upload.max-sessions-per-repository")) {
+            for (String bad : List.of("0", "-1", "many", "1000001")) {
+                assertThatThrownBy(() -> flags(key, bad)).as(key + "=" + bad).isInstanceOf(InvalidConfig.class)
+                        .hasMessageContaining(key);
+            }
+        }
+        assertThat(flags("upload.max-bytes", "16GiB").uploadMaxBytes()).isEqualTo(16L << 30);
+        for (String bad : List.of("0", "1048575", "16GB", "lots")) {
+            assertThatThrownBy(() -> flags("upload.max-bytes", bad)).as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("upload.max-bytes");
+        }
     }
 
     @ParameterizedTest
