@@ -324,8 +324,12 @@ public final class SandboxApi implements AutoCloseable {
         return webhookResults.getOrDefault(chunkId, 0);
     }
 
-    /** A webhook engine's 200 answer to a chunk: one {@link EngineOutput} {@code process}, in order with the others. */
+    /**
+     * A webhook engine's 200 answer to a chunk: one {@link EngineOutput} {@code process}, in order with the others. An
+     * empty answer (a batch or stream engine that delivers through resultWebhook) delivers nothing.
+     */
     public void processAnswer(String contentType, byte[] body) {
+        if (body == null || body.length == 0) return;
         engineOutput(EngineOutput.PROCESS, contentType, jsonContent(contentType, body));
     }
 

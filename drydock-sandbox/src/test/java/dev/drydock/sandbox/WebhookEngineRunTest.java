@@ -93,7 +93,11 @@ class WebhookEngineRunTest {
     }
 
     private static SandboxResult run(String ref, DeploymentModel model) throws IOException {
-        String manifest = Adapters.manifest("keyword", null).replace("\"batch\"", "\"chunk\"");
+        return run(ref, model, "chunk");
+    }
+
+    private static SandboxResult run(String ref, DeploymentModel model, String engineMode) throws IOException {
+        String manifest = Adapters.manifest("keyword", null).replace("\"batch\"", "\"" + engineMode + "\"");
         return sandbox.run(SandboxRequest.of(ref, new ObjectMapper().readTree(manifest), model).withAuth(engine.auth()));
     }
 
@@ -138,6 +142,45 @@ class WebhookEngineRunTest {
         // the image's environment reached the engine; the stand-in toolkit never ran
         assertThat(r.testLog()).first().isEqualTo("engine for http://0.0.0.0:8080/cgi-bin/process");
         assertThat(r.testLog()).contains("chunk of " + SampleMedia.text().bytes().length + " bytes");
+    }
+
+    /**
+     * A batch engine accepts the chunk at once, then posts its result to resultWebhook and its completion to
+     * heartbeatWebhook; the sandbox waits for the heartbeat before stopping it.
+     */
+    @Test
+    void batchEngineDeliversThroughResultAndHeartbeatWebhooks() throws Exception {
+        String process = CGI + """
+                hb=$(field heartbeatWebhook); rs=$(field resultWebhook)
+                ( sleep 1
+                  wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '{"status":"running"}' "$hb"
+                  wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '%s' "$rs"
+                  wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '{"status":"complete","infoMsg":{"keywords":"1"}}' "$hb"
+                ) </dev/null >/dev/null 2>&1 &
+                reply '200 OK' text/plain ''
+                """.formatted(KEYWORDS);
+        SandboxResult r = run(build("webhook-batch", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated, "batch");
+        Map<String, SandboxChecks.Check> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(r.webhook().chunks().getFirst().heartbeat()).isEqualTo("complete");
+        assertThat(r.webhook().chunks().getFirst().results()).isEqualTo(1);
+        assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("heartbeatWebhook", "resultWebhook", "heartbeatWebhook");
+        assertThat(r.engineOutputs()).singleElement().satisfies(o -> assertThat(o.via()).isEqualTo(EngineOutput.RESULT_WEBHOOK));
+        assertThat(checks.get("run.output").message()).isEqualTo("output application/json via resultWebhook");
+    }
+
+    /** A batch engine that accepts the chunk but never reports it complete fails run.process. */
+    @Test
+    void batchEngineWithoutCompletionHeartbeatFailsRunProcess() throws Exception {
+        SandboxResult r = sandbox.run(SandboxRequest.of(build("webhook-batch-silent", false, 8080, 8080, READY,
+                        CGI + "reply '200 OK' text/plain ''\n"), new ObjectMapper().readTree(Adapters.manifest("keyword", null)),
+                DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth()).withTimeout(Duration.ofSeconds(20)));
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
+        assertThat(checks(r).get("run.exit").message()).isEqualTo("Timed out after 20s: the engine was still working on its chunk"
+                + " (no heartbeat with status complete) and was killed; each chunk must be answered within 20s");
+        assertThat(checks(r).get("run.process").message()).isEqualTo("chunk 1 (text/plain) was accepted but the engine never reported"
+                + " it complete: a batch engine posts {\"status\": \"complete\"} to the chunk's heartbeatWebhook when done (its results to"
+                + " resultWebhook, or in the answer)");
     }
 
     @Test
@@ -189,11 +232,11 @@ class WebhookEngineRunTest {
         });
     }
 
-    /** busybox's own resolver (nslookup): static glibc's getaddrinfo has no NSS modules in a CGI of a scratch image. */
+    /** (busybox wget without -T: -T crashes in Debian's static busybox.) */
     @Test
     void engineReachingAForbiddenHostFromProcessFailsRunNetwork() throws Exception {
         String process = CGI + """
-                nslookup forbidden.example >/dev/null 2>&1 && echo REACHED-NAME >&2 || echo name-refused >&2
+                wget -q -O /dev/null http://forbidden.example/ && echo REACHED-NAME >&2 || echo name-refused >&2
                 reply '200 OK' application/json '%s'
                 """.formatted(KEYWORDS);
         SandboxResult r = run(build("webhook-forbidden", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated);
