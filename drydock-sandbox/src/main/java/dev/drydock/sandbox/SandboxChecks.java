@@ -19,6 +19,7 @@ import java.util.Set;
  * "Timed out after 10m0s: …".
  */
 public final class SandboxChecks {
+    /** {@code skipped}: not judged because an earlier check of the run failed (a webhook engine that never got ready). */
     public enum Verdict { passed, failed, warning, error, skipped }
 
     /** One check's outcome. */

@@ -148,6 +148,11 @@ final class WebhookEngine {
                 }
             }
             b.chunks.set(0, withHeartbeat(chunk, ctx.api()));
+            if (b.exitCode == null) {
+                // did it exit by itself meanwhile (a crash while answering)? then the sandbox did not stop it
+                OptionalInt exit = ctx.runner().awaitExit(ctx.containerId(), Duration.ofMillis(1));
+                if (exit.isPresent()) b.exitCode = exit.getAsInt();
+            }
             return b.build();
         }
     }
@@ -179,7 +184,8 @@ final class WebhookEngine {
     private WebhookRun.Chunk post(HttpClient http, URI process, Context ctx, int index, String chunkId, SampleMedia media,
                                   Map<String, String> fields) throws InterruptedException {
         String boundary = "drydock" + HexFormat.of().formatHex(randomBytes());
-        byte[] body = multipart(boundary, fields, media);
+        // stream engines get no chunk file: they read the stream from cacheURI (Veritone's "Webhooks" article)
+        byte[] body = multipart(boundary, fields, ctx.engineMode().equals("stream") ? null : media);
         List<WebhookRun.Attempt> attempts = new ArrayList<>();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Duration left = ctx.remaining().get();
@@ -222,11 +228,15 @@ final class WebhookEngine {
                 api.webhookResults(c.chunkId()));
     }
 
-    /** {@code multipart/form-data}: the fields, then the {@code chunk} file. */
+    /** {@code multipart/form-data}: the fields, then the {@code chunk} file (none when {@code media} is null). */
     static byte[] multipart(String boundary, Map<String, String> fields, SampleMedia media) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Map.Entry<String, String> f : fields.entrySet()) {
             write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue() + "\r\n");
+        }
+        if (media == null) {
+            write(out, "--" + boundary + "--\r\n");
+            return out.toByteArray();
         }
         write(out, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"chunk\"; filename=\"" + media.fileName()
                 + "\"\r\nContent-Type: " + media.contentType() + "\r\n\r\n");
