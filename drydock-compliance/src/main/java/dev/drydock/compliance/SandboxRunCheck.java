@@ -8,6 +8,7 @@ import dev.drydock.sandbox.Sandbox;
 import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.sandbox.SandboxRequest;
 import dev.drydock.sandbox.SandboxResult;
+import dev.drydock.sandbox.WebhookRun;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,11 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The sandbox run: the adapter runs in a container with a task payload for its category ({@code drydock-sandbox}),
- * and {@link SandboxChecks} judges it: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}.
+ * and {@link SandboxChecks} judges it: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}; for a
+ * webhook engine (aiWARE Engine Toolkit: ENTRYPOINT {@code /opt/aiware/engine …} or {@code VERITONE_WEBHOOK_PROCESS},
+ * recognised by the sandbox from the image it pulled) {@code run.exit}, {@code run.ready}, {@code run.process},
+ * {@code run.output}, {@code run.network}. {@link #IDS} is the task engines' list, reported when the run did not happen
+ * (sandbox disabled, no time left), since the kind is known only once the image is pulled.
  * Needs a valid manifest (the run reads clusterSize, formats and externalCalls from it) and an exec-form entrypoint.
  * The run gets what is left of the test's one deadline ({@link TestRun}): the sandbox stops the container at it and
  * hands over the result (exit, output, API calls) before it cleans up, so a timeout is reported by the run (naming
@@ -186,6 +191,25 @@ public final class SandboxRunCheck implements Check {
                 e.put("apiCalls", r.apiCalls().stream().map(SandboxRunCheck::call).toList());
             }
             case "run.output" -> e.put("created", r.created());
+            case "run.ready" -> {
+                WebhookRun w = r.webhook();
+                e.put("toolkit", w.toolkit());
+                e.put("command", w.command());
+                e.put("readyUrl", w.readyUrl());
+                e.put("address", w.address());
+                e.put("readyTimeout", SandboxChecks.goDuration(w.readyTimeout()));
+                e.put("readyMillis", w.readyMillis());
+                e.put("readyPolls", w.readyPolls());
+                if (w.readyLast() != null) e.put("readyLast", w.readyLast());
+                if (w.exitCode() != null) e.put("exitCode", w.exitCode());
+            }
+            case "run.process" -> {
+                WebhookRun w = r.webhook();
+                e.put("processUrl", w.processUrl());
+                e.put("engineMode", w.engineMode());
+                e.put("chunks", w.chunks());
+                e.put("webhookCalls", r.apiCalls().stream().filter(c -> !c.operation().startsWith("GET ")).map(SandboxRunCheck::call).toList());
+            }
             case "run.network" -> {
                 if (r.networkUsage() != null) e.put("violations", r.networkUsage().violations());
             }

@@ -117,6 +117,17 @@ class SandboxRunCheckTest {
         assertThat(r.blocksBuild()).isTrue();
     }
 
+    /** A webhook engine's answer to a chunk (via {@code process}) is judged like any other output, with JSON paths. */
+    @Test
+    void aWebhookEnginesProcessAnswerNotMeetingItsContractFailsRunOutput() {
+        CheckResult r = SandboxRunCheck.withVtnStandard(OUTPUT_PASSED, List.of(new VtnOutputRule.Output("process", VtnStandardTest.json(
+                "{\"validationContracts\":[\"keyword\"],\"object\":[{\"type\":\"keyword\",\"name\":\"fox\"}]}"))), "keyword");
+        assertThat(r.verdict()).isEqualTo(Verdict.failed);
+        assertThat(r.message()).startsWith("the engine output (process) declares the vtn-standard validation contract \"keyword\"")
+                .contains("$.object[0]");
+        assertThat(r.blocksBuild()).isTrue();
+    }
+
     @Test
     void aCategoryContractNotMetWarnsAndAMetOneAddsANote() {
         CheckResult warned = SandboxRunCheck.withVtnStandard(OUTPUT_PASSED, List.of(new VtnOutputRule.Output("uploadEngineResult",

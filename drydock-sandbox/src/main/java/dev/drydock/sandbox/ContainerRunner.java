@@ -39,6 +39,12 @@ public interface ContainerRunner extends AutoCloseable {
     /** The IPv4 subnets (CIDR) of the engine's existing networks, so a new run network avoids them. */
     List<String> networkSubnets();
 
+    /** The pulled image's configuration (entrypoint, cmd, env): how the sandbox recognises a webhook engine. */
+    ImageConfig imageConfig(String imageRef);
+
+    /** The container's IPv4 address on {@code network} (it must be running), or null when the engine does not say. */
+    String containerAddress(String containerId, String network);
+
     /**
      * Creates the container. Its root filesystem's growth is bounded by {@link Limits#rootGrowthBytes()} when the
      * engine's storage driver supports a size option; see {@link #boundsRootGrowth()}.
@@ -113,6 +119,23 @@ public interface ContainerRunner extends AutoCloseable {
     }
 
     record NetCounters(long rxBytes, long txBytes) {
+    }
+
+    /** An image's {@code Config.Entrypoint}, {@code Config.Cmd} and {@code Config.Env} (empty lists when unset). */
+    record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env) {
+        public ImageConfig {
+            entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+            cmd = cmd == null ? List.of() : List.copyOf(cmd);
+            env = env == null ? List.of() : List.copyOf(env);
+        }
+
+        /** The value of {@code name} in {@link #env()}, or null. */
+        public String envValue(String name) {
+            for (String e : env) {
+                if (e.startsWith(name + "=")) return e.substring(name.length() + 1);
+            }
+            return null;
+        }
     }
 
     interface LogFollower extends AutoCloseable {

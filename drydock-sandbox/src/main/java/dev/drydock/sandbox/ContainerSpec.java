@@ -13,12 +13,21 @@ import java.util.Map;
  * @param dns     name servers for the container (empty: the engine's default). Internal runs name the gateway, where
  *                the fence's DNS recorder answers: Docker's embedded resolver forwards there too, instead of failing
  *                lookups inside the container where nobody sees them
+ * @param entrypoint the command to run instead of the image's ENTRYPOINT and CMD (a webhook engine's command without
+ *                the Engine Toolkit in front of it), or null for the image's own
  */
 public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels, String network,
-                            Limits limits, List<String> dns) {
+                            Limits limits, List<String> dns, List<String> entrypoint) {
     public ContainerSpec {
         env = List.copyOf(env);
         labels = Map.copyOf(labels);
         dns = List.copyOf(dns);
+        entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+    }
+
+    /** The image's own entrypoint. */
+    public ContainerSpec(String name, String image, List<String> env, Map<String, String> labels, String network,
+                         Limits limits, List<String> dns) {
+        this(name, image, env, labels, network, limits, dns, null);
     }
 }

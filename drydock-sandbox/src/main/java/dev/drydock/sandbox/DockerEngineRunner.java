@@ -322,14 +322,43 @@ public final class DockerEngineRunner implements ContainerRunner {
 
     private String create(ContainerSpec spec, HostConfig host) {
         try {
-            return docker.createContainerCmd(spec.image())
+            var cmd = docker.createContainerCmd(spec.image())
                     .withName(spec.name())
                     .withEnv(spec.env())
                     .withLabels(spec.labels())
-                    .withHostConfig(host)
-                    .exec().getId();
+                    .withHostConfig(host);
+            // an explicit entrypoint and an empty cmd: the image's CMD is not appended to it
+            if (spec.entrypoint() != null) cmd.withEntrypoint(spec.entrypoint()).withCmd(List.of());
+            return cmd.exec().getId();
         } catch (RuntimeException e) {
             throw new EngineException("could not create the container from " + spec.image() + ": " + message(e), e);
+        }
+    }
+
+    @Override
+    public ImageConfig imageConfig(String imageRef) {
+        try {
+            var config = docker.inspectImageCmd(imageRef).exec().getConfig();
+            if (config == null) return new ImageConfig(null, null, null);
+            return new ImageConfig(config.getEntrypoint() == null ? null : List.of(config.getEntrypoint()),
+                    config.getCmd() == null ? null : List.of(config.getCmd()),
+                    config.getEnv() == null ? null : List.of(config.getEnv()));
+        } catch (RuntimeException e) {
+            throw new EngineException("could not inspect the image " + imageRef + ": " + message(e), e);
+        }
+    }
+
+    @Override
+    public String containerAddress(String containerId, String network) {
+        try {
+            var settings = docker.inspectContainerCmd(containerId).exec().getNetworkSettings();
+            if (settings == null || settings.getNetworks() == null) return null;
+            var n = settings.getNetworks().get(network);
+            if (n == null && settings.getNetworks().size() == 1) n = settings.getNetworks().values().iterator().next();
+            String ip = n == null ? null : n.getIpAddress();
+            return ip == null || ip.isBlank() ? null : ip;
+        } catch (RuntimeException e) {
+            throw new EngineException("could not inspect the container " + containerId + ": " + message(e), e);
         }
     }
 

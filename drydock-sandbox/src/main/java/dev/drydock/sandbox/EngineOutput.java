@@ -22,6 +22,10 @@ import java.util.List;
  *       own signed media URIs)</td></tr>
  *   <tr><td>{@code createAsset}</td><td>{@code createAsset(input: {containerId, assetType, contentType, …})}, multipart
  *       with a {@code file} part or with a {@code uri}</td><td>as for uploadEngineResult</td></tr>
+ *   <tr><td>{@code process}</td><td>a webhook engine's 200 answer to a chunk posted to its process webhook</td>
+ *       <td>as for uploadEngineResult</td></tr>
+ *   <tr><td>{@code resultWebhook}</td><td>a batch or stream webhook engine's {@code POST} to the chunk's
+ *       {@code resultWebhook}</td><td>as for uploadEngineResult</td></tr>
  * </table>
  * An {@code updateTask} whose output is empty ({@code {}}, {@code null}, an empty string) delivers nothing and is not
  * listed. Pull/push adapters deliver a TDO, not an engine result: for them the list is empty.
@@ -37,6 +41,8 @@ public record EngineOutput(String via, String contentType, JsonNode json) {
     public static final String UPLOAD_ENGINE_RESULT = "uploadEngineResult";
     public static final String CREATE_ASSET = "createAsset";
     public static final String TASK_OUTPUT = "taskOutput";
+    public static final String PROCESS = "process";
+    public static final String RESULT_WEBHOOK = "resultWebhook";
     public static final List<String> VIAS = List.of(UPDATE_TASK_OUTPUT, UPDATE_TASK_OUTPUT_STRING, UPLOAD_ENGINE_RESULT,
-            CREATE_ASSET, TASK_OUTPUT);
+            CREATE_ASSET, TASK_OUTPUT, PROCESS, RESULT_WEBHOOK);
 }

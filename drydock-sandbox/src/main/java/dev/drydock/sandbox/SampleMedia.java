@@ -26,6 +26,12 @@ public record SampleMedia(String contentType, String fileName, byte[] bytes) {
     public static final List<String> SUPPORTED = List.of("audio/wav", "audio/x-wav", "audio/wave", "image/png",
             "image/jpeg", "text/plain", "application/ttml+xml", "application/json");
 
+    /** The image samples' size in pixels (a webhook engine's chunk has {@code width}/{@code height}). */
+    public static final int IMAGE_WIDTH = 64;
+    public static final int IMAGE_HEIGHT = 48;
+    /** The audio sample's length (a webhook engine's chunk has {@code endOffsetMS}). */
+    public static final long AUDIO_MILLIS = 1000;
+
     /** The text sample's lines; the TTML sample has one paragraph per line. */
     static final List<String> TEXT_LINES = List.of("Drydock sandbox sample.", "The quick brown fox jumps over the lazy dog.");
 
@@ -88,9 +94,9 @@ public record SampleMedia(String contentType, String fileName, byte[] bytes) {
     }
 
     private static byte[] image(String format) {
-        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 48; y++) {
-            for (int x = 0; x < 64; x++) img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 0x80);
+        BufferedImage img = new BufferedImage(IMAGE_WIDTH, IMAGE_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < IMAGE_HEIGHT; y++) {
+            for (int x = 0; x < IMAGE_WIDTH; x++) img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 0x80);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

@@ -203,6 +203,7 @@ public final class Sandbox implements AutoCloseable {
         DnsRecorder dns;
         String containerId;
         Long rootBytesWritten;
+        WebhookRun webhook;
         volatile boolean exited;
 
         Run(SandboxRequest request, long submittedNanos) {
@@ -228,6 +229,8 @@ public final class Sandbox implements AutoCloseable {
                     }
                     throw e;
                 }
+                ContainerRunner.ImageConfig image = runner.imageConfig(request.imageRef());
+                WebhookEngine webhookEngine = WebhookEngine.recognises(image) ? new WebhookEngine(image) : null;
                 t = step("pull", t);
                 if (remaining().isZero()) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image took all the time");
 
@@ -275,7 +278,7 @@ public final class Sandbox implements AutoCloseable {
                 }
                 List<String> dnsServers = dns != null ? List.of(network.gateway()) : List.of();
                 ContainerSpec spec = new ContainerSpec("ddsb-" + runId, request.imageRef(), env, labels, network.name(), request.limits(),
-                        dnsServers);
+                        dnsServers, webhookEngine == null ? null : webhookEngine.command());
                 containerId = runner.createContainer(spec);
                 if (!runner.boundsRootGrowth()) {
                     notes.add("the engine's storage driver cannot bound the root filesystem's growth, so the root filesystem's "
@@ -287,6 +290,7 @@ public final class Sandbox implements AutoCloseable {
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
                 t = step("start", t);
+                if (webhookEngine != null) return runWebhookEngine(webhookEngine, sampler, apiBase, token, payload, t);
                 OptionalInt exit = runner.awaitExit(containerId, remaining());
                 exited = true;
                 sampler.interrupt();
@@ -305,10 +309,41 @@ public final class Sandbox implements AutoCloseable {
                 rootBytesWritten = runner.rootBytesWritten(containerId);
                 boolean oom = runner.oomKilled(containerId);
                 return new Ending(SandboxResult.Outcome.EXITED, exit.getAsInt(), oom, null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Ending(SandboxResult.Outcome.ERROR, null, false, "interrupted");
             } catch (IOException | RuntimeException e) {
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 return new Ending(SandboxResult.Outcome.ERROR, null, false, message);
             }
+        }
+
+        /**
+         * A webhook engine's run ({@link WebhookEngine}): the sandbox plays the Engine Toolkit against the running
+         * container, then stops it (a webhook engine serves until it is stopped). A run that reaches the deadline is
+         * {@code TIMED_OUT}; otherwise {@code EXITED} with the container's exit code, and {@link WebhookRun#exitCode()}
+         * says whether it exited by itself.
+         */
+        private Ending runWebhookEngine(WebhookEngine engine, Thread sampler, String apiBase, String token, ObjectNode payload, long t)
+                throws InterruptedException {
+            String mode = request.adapterManifest().path("engineMode").asText("chunk").trim().toLowerCase(java.util.Locale.ROOT);
+            webhook = engine.drive(new WebhookEngine.Context(runner, containerId, network.name(), api, apiBase, token,
+                    payload.get("taskPayload"), mode.isEmpty() ? "chunk" : mode, config.readyTimeout(), this::remaining));
+            t = step("run", t);
+            boolean timedOut = remaining().isZero() && webhook.exitCode() == null;
+            OptionalInt exit = webhook.exitCode() == null ? OptionalInt.empty() : OptionalInt.of(webhook.exitCode());
+            if (exit.isEmpty()) {
+                runner.kill(containerId);
+                exit = runner.awaitExit(containerId, Duration.ofSeconds(10));
+                t = step("kill", t);
+            }
+            exited = true;
+            sampler.interrupt();
+            collectLogs();
+            step("logs", t);
+            rootBytesWritten = runner.rootBytesWritten(containerId);
+            if (timedOut) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
+            return new Ending(SandboxResult.Outcome.EXITED, exit.isPresent() ? exit.getAsInt() : null, runner.oomKilled(containerId), null);
         }
 
         /**
@@ -428,7 +463,7 @@ public final class Sandbox implements AutoCloseable {
             return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
                     api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten,
-                    api == null ? List.of() : api.engineOutputs());
+                    api == null ? List.of() : api.engineOutputs(), webhook);
         }
 
         /** Removes everything the run created; returns how long that took in milliseconds. */

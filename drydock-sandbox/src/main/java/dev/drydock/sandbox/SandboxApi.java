@@ -95,6 +95,10 @@ import java.util.regex.Pattern;
  */
 public final class SandboxApi implements AutoCloseable {
     public static final String GRAPHQL_PATH = "/v3/graphql";
+    /** A webhook engine's {@code heartbeatWebhook} for one chunk: this path plus the chunk's id. */
+    public static final String HEARTBEAT_PATH = "/webhooks/heartbeat/";
+    /** A webhook engine's {@code resultWebhook} for one chunk: this path plus the chunk's id. */
+    public static final String RESULT_PATH = "/webhooks/result/";
     static final long MAX_REQUEST_BYTES = 32L << 20;
     static final long MAX_STORED_BYTES = 64L << 20;
     private static final int MAX_RECORDED_QUERY_CHARS = 2000;
@@ -122,6 +126,8 @@ public final class SandboxApi implements AutoCloseable {
     private final Map<String, byte[]> assetBytes = new ConcurrentHashMap<>();
     private final Map<String, String> signatures = new ConcurrentHashMap<>();
     private final List<String> statusHistory = new CopyOnWriteArrayList<>();
+    private final Map<String, String> heartbeats = new ConcurrentHashMap<>();
+    private final Map<String, Integer> webhookResults = new ConcurrentHashMap<>();
     private final List<String> recordingAssetIds = new ArrayList<>();
     private final String createdAt = now();
     private volatile String taskStatus;
@@ -257,6 +263,8 @@ public final class SandboxApi implements AutoCloseable {
         try (ex) {
             if (ex.getRequestMethod().equals("GET") && path.startsWith("/media/")) {
                 media(ex, path.substring("/media/".length()), started);
+            } else if (path.startsWith(HEARTBEAT_PATH) || path.startsWith(RESULT_PATH)) {
+                webhook(ex, path, started);
             } else if (path.equals(GRAPHQL_PATH) || path.equals(GRAPHQL_PATH + "/")) {
                 if (!ex.getRequestMethod().equals("POST")) {
                     respond(ex, 405, error("use POST " + GRAPHQL_PATH), ex.getRequestMethod() + " " + path, null, 0, started);
@@ -271,6 +279,58 @@ public final class SandboxApi implements AutoCloseable {
         } catch (RuntimeException e) {
             respond(ex, 500, error("sandbox error: " + e.getMessage()), "error", null, 0, started);
         }
+    }
+
+    /**
+     * A webhook engine's {@code POST} to a chunk's heartbeat webhook ({@code {"status": "running"|"complete"|"failed",
+     * "infoMsg": …}}, recorded as {@code heartbeatWebhook}) or result webhook (a vtn-standard document, recorded as
+     * {@code resultWebhook} and as an {@link EngineOutput}). Like the signed media URIs, they need no token: the toolkit
+     * hands the engine the URLs.
+     */
+    private void webhook(HttpExchange ex, String path, long started) throws IOException {
+        boolean heartbeat = path.startsWith(HEARTBEAT_PATH);
+        String chunkId = path.substring((heartbeat ? HEARTBEAT_PATH : RESULT_PATH).length());
+        String operation = heartbeat ? "heartbeatWebhook" : "resultWebhook";
+        if (!ex.getRequestMethod().equals("POST")) {
+            long in = drain(ex.getRequestBody());
+            respond(ex, 405, error("use POST"), operation, null, in, started);
+            return;
+        }
+        byte[] body = ex.getRequestBody().readNBytes((int) MAX_REQUEST_BYTES + 1);
+        long in = body.length + drain(ex.getRequestBody());
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        JsonNode json = jsonContent(type, body);
+        ObjectNode recorded = JSON.createObjectNode().put("chunkId", chunkId);
+        if (heartbeat) {
+            String status = json == null ? null : json.path("status").asText(null);
+            if (status != null) heartbeats.put(chunkId, status);
+            recorded.put("status", status);
+            if (json != null && json.has("infoMsg")) recorded.set("infoMsg", json.get("infoMsg"));
+        } else {
+            webhookResults.merge(chunkId, 1, Integer::sum);
+            engineOutput(EngineOutput.RESULT_WEBHOOK, type, json);
+            recorded.put("contentType", type).put("bytes", body.length);
+        }
+        respond(ex, 200, JSON.createObjectNode().put("ok", true), operation, recorded, in, started);
+    }
+
+    /** The last {@code status} a webhook engine posted to the chunk's heartbeat webhook, or null. */
+    public String heartbeatStatus(String chunkId) {
+        return heartbeats.get(chunkId);
+    }
+
+    /** How many results a webhook engine posted to the chunk's result webhook. */
+    public int webhookResults(String chunkId) {
+        return webhookResults.getOrDefault(chunkId, 0);
+    }
+
+    /**
+     * A webhook engine's 200 answer to a chunk: one {@link EngineOutput} {@code process}, in order with the others. An
+     * empty answer (a batch or stream engine that delivers through resultWebhook) delivers nothing.
+     */
+    public void processAnswer(String contentType, byte[] body) {
+        if (body == null || body.length == 0) return;
+        engineOutput(EngineOutput.PROCESS, contentType, jsonContent(contentType, body));
     }
 
     private void media(HttpExchange ex, String assetId, long started) throws IOException {

@@ -12,12 +12,15 @@ import java.util.Set;
 
 /**
  * The verdicts of a sandbox run, as a pure function of its {@link SandboxResult}, so the compliance glue only copies
- * them into the report: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}. Messages name
+ * them into the report: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network} for task engines
+ * and adapters; {@code run.exit}, {@code run.ready}, {@code run.process}, {@code run.output}, {@code run.network} for
+ * webhook engines ({@link SandboxResult#webhook()}: the Engine Toolkit, played by the sandbox, owns their task). Messages name
  * the fix; {@code run.exit} uses the record's wording ("Error running container: exit code N") and a timeout reads
  * "Timed out after 10m0s: …".
  */
 public final class SandboxChecks {
-    public enum Verdict { passed, failed, warning, error }
+    /** {@code skipped}: not judged because an earlier check of the run failed (a webhook engine that never got ready). */
+    public enum Verdict { passed, failed, warning, error, skipped }
 
     /** One check's outcome. */
     public record Check(String id, Verdict verdict, String message) {
@@ -27,6 +30,7 @@ public final class SandboxChecks {
     }
 
     public static List<Check> evaluate(SandboxResult r) {
+        if (r.webhook() != null) return List.of(exit(r), ready(r), process(r), output(r), network(r));
         return List.of(exit(r), task(r), output(r), network(r));
     }
 
@@ -41,6 +45,17 @@ public final class SandboxChecks {
             case ERROR -> new Check("run.exit", Verdict.error, "Error running container: " + r.error());
             case TIMED_OUT -> new Check("run.exit", Verdict.failed, timedOut(r));
             case EXITED -> {
+                WebhookRun w = r.webhook();
+                if (w != null && w.exitCode() == null) {
+                    yield new Check("run.exit", Verdict.passed, "the engine served its webhooks until the sandbox stopped it, as the"
+                            + " Engine Toolkit does after the last chunk");
+                }
+                if (w != null && r.exitCode() != null && r.exitCode() == 0 && !(w.ready() && w.chunks().stream().allMatch(WebhookRun.Chunk::answered))) {
+                    yield new Check("run.exit", Verdict.failed, "Error running container: the engine exited (exit code 0) before "
+                            + (w.ready() ? "answering its chunks" : "its ready webhook answered 200")
+                            + ": a webhook engine keeps its HTTP server running until the Engine Toolkit stops it");
+                }
+                if (r.exitCode() == null) yield new Check("run.exit", Verdict.error, "Error running container: the engine did not say how the container ended");
                 if (r.exitCode() == 0) yield new Check("run.exit", Verdict.passed, "exit code 0");
                 String m = "Error running container: exit code " + r.exitCode();
                 ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
@@ -60,9 +75,90 @@ public final class SandboxChecks {
     /** "Timed out after 10m0s: …" with Go's duration spelling, as the record writes it. */
     static String timedOut(SandboxResult r) {
         if (r.error() != null) return "Timed out after " + goDuration(r.timeout()) + ": " + r.error();
+        WebhookRun w = r.webhook();
+        if (w != null) {
+            return "Timed out after " + goDuration(r.timeout()) + ": the engine was still "
+                    + (!w.ready() ? "starting (its ready webhook never answered 200)"
+                    : w.asynchronous() ? "working on its chunk (no heartbeat with status complete)" : "answering its chunk on the process webhook")
+                    + " and was killed; each chunk must be answered within " + goDuration(r.timeout());
+        }
         return "Timed out after " + goDuration(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
                 + " (updateTask status complete) and exit within " + goDuration(r.timeout())
                 + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")");
+    }
+
+    /** {@code run.ready}: the engine's ready webhook answered 200 within {@link WebhookRun#readyTimeout()}. */
+    static Check ready(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.ready", Verdict.error, "not checked: the container did not run");
+        WebhookRun w = r.webhook();
+        if (w.ready()) {
+            return new Check("run.ready", Verdict.passed, "GET " + w.readyUrl() + " answered 200 after " + w.readyMillis() + " ms");
+        }
+        if (w.readyUrl() == null) {
+            return new Check("run.ready", Verdict.failed, "the image declares no " + WebhookEngine.READY_ENV + ": set it to the URL the"
+                    + " engine answers 200 on once it is ready, e.g. ENV " + WebhookEngine.READY_ENV + "=\"http://0.0.0.0:8080/ready\"");
+        }
+        int port = WebhookEngine.port(w.readyUrl());
+        if (port < 0 || WebhookEngine.target(w.readyUrl(), "127.0.0.1") == null) {
+            return new Check("run.ready", Verdict.failed, WebhookEngine.READY_ENV + "=" + w.readyUrl() + " is not an http:// URL:"
+                    + " declare it as http://0.0.0.0:<port>/<path>");
+        }
+        String last = w.readyLast() == null ? "no answer" : w.readyLast();
+        if (w.exitCode() != null) {
+            return new Check("run.ready", Verdict.failed, "the engine exited with code " + w.exitCode() + " before GET " + w.readyUrl()
+                    + " answered 200 (last: " + last + "); its output is in testLog");
+        }
+        String within = goDuration(w.readyTimeout());
+        if (w.readyLast() != null && w.readyLast().startsWith("HTTP ")) {
+            return new Check("run.ready", Verdict.failed, "GET " + w.readyUrl() + " never answered 200 within " + within + " (last: "
+                    + last + ", " + w.readyPolls() + " tries): answer 200 as soon as the engine can process chunks");
+        }
+        return new Check("run.ready", Verdict.failed, "nothing answered GET " + w.readyUrl() + " within " + within + " (" + last + ", "
+                + w.readyPolls() + " tries): listen on the port in " + WebhookEngine.READY_ENV + " (" + port + "), on all addresses"
+                + " (0.0.0.0)");
+    }
+
+    /**
+     * {@code run.process}: every chunk posted to the process webhook was answered 200 (after the toolkit's retries) and,
+     * for batch and stream engines, reported complete through its heartbeat webhook.
+     */
+    static Check process(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.process", Verdict.error, "not checked: the container did not run");
+        WebhookRun w = r.webhook();
+        if (!w.ready()) return new Check("run.process", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
+        if (w.processUrl() == null) {
+            return new Check("run.process", Verdict.failed, "the image declares no " + WebhookEngine.PROCESS_ENV + ": set it to the URL"
+                    + " the engine takes chunks on, e.g. ENV " + WebhookEngine.PROCESS_ENV + "=\"http://0.0.0.0:8080/process\"");
+        }
+        if (w.chunks().isEmpty()) {
+            return new Check("run.process", Verdict.failed, "no chunk was sent: " + WebhookEngine.PROCESS_ENV + "=" + w.processUrl()
+                    + " is not an http:// URL (declare it as http://0.0.0.0:<port>/<path>)");
+        }
+        List<String> answered = new ArrayList<>();
+        for (WebhookRun.Chunk c : w.chunks()) {
+            String name = "chunk " + (c.index() + 1) + " (" + c.mimeType() + ")";
+            if (!c.answered()) {
+                WebhookRun.Attempt last = c.attempts().isEmpty() ? null : c.attempts().getLast();
+                String what = last == null ? "was not sent: the run's time was up"
+                        : last.status() == 0 ? "got no answer (" + last.error() + ")"
+                        : "was answered HTTP " + last.status() + (last.body() == null || last.body().isEmpty() ? "" : " \"" + last.body() + "\"");
+                String tries = c.attempts().size() > 1 ? " after " + c.attempts().size() + " attempts (non-200 answers are retried, as"
+                        + " the Engine Toolkit does)" : "";
+                return new Check("run.process", Verdict.failed, "POST " + w.processUrl() + " with " + name + " " + what + tries
+                        + ": answer 200 with the chunk's vtn-standard JSON" + (w.exitCode() != null ? "; the engine exited with code "
+                        + w.exitCode() : ""));
+            }
+            if (w.asynchronous() && !"complete".equals(c.heartbeat())) {
+                String fix = "a " + w.engineMode() + " engine posts {\"status\": \"complete\"} to the chunk's heartbeatWebhook when done"
+                        + " (its results to resultWebhook, or in the answer)";
+                return new Check("run.process", Verdict.failed, c.heartbeat() == null
+                        ? name + " was accepted but the engine never reported it complete: " + fix
+                        : name + " was reported '" + c.heartbeat() + "' through heartbeatWebhook, not complete: " + fix);
+            }
+            long ms = c.attempts().getLast().millis();
+            answered.add(name + " in " + ms + " ms" + (c.attempts().size() > 1 ? " (attempt " + c.attempts().size() + ")" : ""));
+        }
+        return new Check("run.process", Verdict.passed, "answered 200: " + String.join(", ", answered));
     }
 
     static Check task(SandboxResult r) {
@@ -120,6 +216,9 @@ public final class SandboxChecks {
 
     static Check output(SandboxResult r) {
         if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.output", Verdict.error, "not checked: the container did not run");
+        if (r.webhook() != null && !r.webhook().ready()) {
+            return new Check("run.output", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
+        }
         Check c = r.request().adapter() ? ingestOutput(r) : engineOutput(r);
         return c.verdict() == Verdict.failed ? new Check(c.id(), c.verdict(), c.message() + unservedNote(r)) : c;
     }
@@ -183,8 +282,9 @@ public final class SandboxChecks {
                     + invalid.contentType() + " but is not valid JSON");
         }
         return new Check("run.output", Verdict.failed, "no output in one of the manifest's outputFormats " + formats
-                + (seen.isEmpty() ? "" : " (got " + seen + ")") + ": deliver the result with updateTask (output or outputString),"
-                + " uploadEngineResult or createAsset on the recording");
+                + (seen.isEmpty() ? "" : " (got " + seen + ")") + (r.webhook() != null
+                ? ": answer each chunk on the process webhook with its vtn-standard JSON (Content-Type application/json)"
+                : ": deliver the result with updateTask (output or outputString), uploadEngineResult or createAsset on the recording"));
     }
 
     static Check network(SandboxResult r) {

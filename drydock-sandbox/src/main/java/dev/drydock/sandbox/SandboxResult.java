@@ -24,12 +24,14 @@ import java.util.Map;
  * @param engineOutputs every engine result the sandbox API received, in order, however it was delivered
  *                    ({@link EngineOutput}: updateTask output/outputString/taskOutput, uploadEngineResult, createAsset);
  *                    empty for pull/push adapters
+ * @param webhook     for a webhook engine (aiWARE Engine Toolkit), what the sandbox saw while playing the toolkit
+ *                    ({@link WebhookRun}); null for task engines
  */
 public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
                             String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
                             List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
                             NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten,
-                            List<EngineOutput> engineOutputs) {
+                            List<EngineOutput> engineOutputs, WebhookRun webhook) {
     public enum Outcome {
         /** The container ran and exited by itself. */
         EXITED,
@@ -48,10 +50,20 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
     }
 
+    /** A task engine's (or adapter's) result. */
+    public SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
+                         String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
+                         List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
+                         NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten,
+                         List<EngineOutput> engineOutputs) {
+        this(runId, request, ids, outcome, exitCode, oomKilled, error, timeout, stdout, stderr, apiCalls, task, created, networkUsage,
+                durations, notes, rootBytesWritten, engineOutputs, null);
+    }
+
     /** The same result with another {@link #timeout()} (the whole test's limit, where the run had what was left of it). */
     public SandboxResult withTimeout(Duration t) {
         return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, t, stdout, stderr, apiCalls, task,
-                created, networkUsage, durations, notes, rootBytesWritten, engineOutputs);
+                created, networkUsage, durations, notes, rootBytesWritten, engineOutputs, webhook);
     }
 
     /** The same result with one more step's duration (the cleanup, which ends after the result is handed over). */

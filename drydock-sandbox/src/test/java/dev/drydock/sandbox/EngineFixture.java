@@ -215,11 +215,19 @@ final class EngineFixture implements AutoCloseable {
 
     /** Commits {@code root} as an image FROM scratch with the exec-form {@code entrypoint} (JSON array), pushes it. */
     String buildRootfs(String name, Path root, String entrypoint) {
+        return buildRootfs(name, root, entrypoint, List.of());
+    }
+
+    /** {@link #buildRootfs(String, Path, String)} with more environment variables ({@code NAME=value}) in the config. */
+    String buildRootfs(String name, Path root, String entrypoint, List<String> env) {
         List<String> buildah = List.of("buildah", "--storage-driver", "vfs", "--root", dir.resolve("build-storage").toString(),
                 "--runroot", dir.resolve("build-run").toString());
         String container = tool(concat(buildah, "from", "scratch")).strip();
         tool(concat(buildah, "copy", container, root + "/", "/"));
-        tool(concat(buildah, "config", "--entrypoint", entrypoint, "--env", "PATH=/bin", container));
+        List<String> config = new ArrayList<>(List.of("config", "--entrypoint", entrypoint, "--env", "PATH=/bin"));
+        for (String e : env) config.addAll(List.of("--env", e));
+        config.add(container);
+        tool(concat(buildah, config.toArray(String[]::new)));
         String ref = "127.0.0.1:" + registryPort + "/17532/" + name + ":1";
         tool(concat(buildah, "commit", "-q", "--rm", container, "localhost/" + name + ":1"));
         tool(concat(buildah, "push", "--tls-verify=false", "--creds", USER + ":" + password, "localhost/" + name + ":1", "docker://" + ref));

@@ -151,4 +151,33 @@ class ExamplesTest {
         assertThat(r.apiCalls()).allSatisfy(c -> assertThat(c.error()).isNull());
         assertThat(r.stderr().lines()).containsExactly("keyword extraction failed: " + why);
     }
+
+    /**
+     * The webhook keyword engine, built from its Dockerfile with {@code buildah bud}: the sandbox plays the Engine
+     * Toolkit (ready, then one text chunk posted to process) and the answer is a vtn-standard keyword document.
+     */
+    @Test
+    void webhookKeywordEnginePassesEveryCheck() throws Exception {
+        Path example = EXAMPLES.resolve("webhook-keyword-engine");
+        SandboxResult r = run(engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
+        Map<String, SandboxChecks.Check> checks = checks(r);
+        assertThat(checks.keySet()).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(checks.get("run.output").message()).isEqualTo("output application/json via process");
+        assertThat(r.webhook().toolkit()).isNull();
+        assertThat(r.webhook().command()).containsExactly("/bin/busybox", "sh", "/engine.sh");
+        assertThat(r.webhook().chunks()).singleElement().satisfies(c -> {
+            assertThat(c.mimeType()).isEqualTo("text/plain");
+            assertThat(c.attempts()).singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(200));
+        });
+        // the engine downloaded the chunk from cacheURI: a signed media download, and nothing else
+        assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("GET /media");
+        EngineOutput out = r.engineOutputs().getFirst();
+        assertThat(out.via()).isEqualTo(EngineOutput.PROCESS);
+        assertThat(out.json().path("validationContracts").toString()).isEqualTo("[\"keyword\"]");
+        List<String> labels = out.json().path("object").findValuesAsText("label");
+        assertThat(labels).containsExactly("brown", "dog", "drydock", "fox", "jumps", "lazy", "quick", "sample", "sandbox");
+        assertThat(r.testLog()).first().isEqualTo("Keyword engine listening on port 8080");
+        assertThat(r.testLog()).contains("Extracting keywords from a text/plain chunk", "Keywords: " + String.join(" ", labels));
+    }
 }

@@ -68,8 +68,17 @@ final class BuildFixture {
     }
 
     private String registerAdapter(long org, String auth, String name, String category) {
+        return registerEngine(org, auth, name, category, "batch");
+    }
+
+    /** Registers an engine of {@code category} in {@code engineMode} (FullyNetworkIsolated); returns its engineId. */
+    String registerEngine(Owner owner, String name, String category, String engineMode) {
+        return registerEngine(owner.org(), owner.auth(), name, category, engineMode);
+    }
+
+    private String registerEngine(long org, String auth, String name, String category, String engineMode) {
         return d.api("POST", "/api/v1/orgs/" + org + "/adapters", auth,
-                Map.of("name", name, "category", category, "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201)
+                Map.of("name", name, "category", category, "deploymentModel", "FullyNetworkIsolated", "engineMode", engineMode), 201)
                 .get("engineId").asText();
     }
 

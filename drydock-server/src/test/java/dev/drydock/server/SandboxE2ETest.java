@@ -280,6 +280,41 @@ class SandboxE2ETest {
     }
 
     /**
+     * The webhook example ({@code examples/webhook-keyword-engine}, the aiWARE Engine Toolkit model) as its README has
+     * it: registered as a keyword-extraction chunk engine, built with {@code buildah bud}, pushed with buildah; Drydock
+     * plays the toolkit, and the report shows run.ready and run.process in place of run.task, every check passed.
+     */
+    @Test
+    void webhookEngineExampleEndsAvailable() throws IOException {
+        String engineId = fx.registerEngine(owner, "webhook-keyword-engine", "keyword-extraction", "chunk");
+        String digest = buildAndPush("webhook-keyword-engine", adapters.exampleContext("webhook-keyword-engine", engineId));
+        String id = awaitTested(engineId, digest, Duration.ofSeconds(120));
+        JsonNode report = fx.report(id, owner.auth());
+        assertThat(state(id)).as(report.toPrettyString()).isEqualTo("available");
+        assertThat(report.get("errors")).isEmpty();
+        List<String> runChecks = new ArrayList<>();
+        for (JsonNode c : report.get("checks")) {
+            if (c.get("id").asText().startsWith("run.")) runChecks.add(c.get("id").asText());
+            if (!c.get("id").asText().equals("vulnerabilities")) {
+                assertThat(c.get("verdict").asText()).as(c.toPrettyString()).isEqualTo("passed");
+            }
+        }
+        assertThat(runChecks).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
+        assertThat(check(report, "run.ready").get("message").asText())
+                .startsWith("GET http://0.0.0.0:8080/cgi-bin/ready answered 200 after ");
+        assertThat(check(report, "run.process").get("message").asText()).startsWith("answered 200: chunk 1 (text/plain) in ");
+        JsonNode chunk = check(report, "run.process").get("evidence").get("chunks").get(0);
+        assertThat(chunk.get("fields").get("chunkMimeType").asText()).isEqualTo("text/plain");
+        assertThat(check(report, "run.output").get("message").asText())
+                .isEqualTo("output application/json via process; vtn-standard: meets \"keyword\" (process)");
+        List<String> log = new ArrayList<>();
+        report.get("testLog").forEach(l -> log.add(l.asText()));
+        assertThat(log).first().isEqualTo("Keyword engine listening on port 8080");
+        assertThat(log).contains("Keywords: brown dog drydock fox jumps lazy quick sample sandbox");
+        assertNoToken(report);
+    }
+
+    /**
      * The example engine changed to write {@code "name"} where the keyword contract requires {@code "label"}, still
      * declaring {@code validationContracts: ["keyword"]}: the run itself goes well, but run.output fails naming the JSON
      * path of each keyword object, and the build ends invalid.

@@ -61,9 +61,18 @@ public record DrydockConfig(
      * @param registryHost how the engine reaches this registry; null: {@code 127.0.0.1:<port>}
      * @param concurrency  sandbox runs at once; 0: {@code worker.concurrency}
      * @param subnetPool   the IPv4 range run networks get their {@code /24} from
+     * @param readyTimeout how long a webhook engine has to answer its ready webhook with 200
      */
     public record SandboxSettings(String engine, String registryHost, int concurrency, int logMaxLines, long logMaxBytes,
-                                  boolean hostFence, boolean proxyAllowPrivate, boolean keepImages, String subnetPool) {
+                                  boolean hostFence, boolean proxyAllowPrivate, boolean keepImages, String subnetPool,
+                                  Duration readyTimeout) {
+        /** With the default {@code sandbox.ready-timeout}. */
+        public SandboxSettings(String engine, String registryHost, int concurrency, int logMaxLines, long logMaxBytes,
+                               boolean hostFence, boolean proxyAllowPrivate, boolean keepImages, String subnetPool) {
+            this(engine, registryHost, concurrency, logMaxLines, logMaxBytes, hostFence, proxyAllowPrivate, keepImages, subnetPool,
+                    dev.drydock.sandbox.SandboxConfig.DEFAULT_READY_TIMEOUT);
+        }
+
         public boolean disabled() {
             return engine.equals("none");
         }
@@ -73,7 +82,7 @@ public record DrydockConfig(
     public dev.drydock.sandbox.SandboxConfig sandboxConfig(String endpoint, int runsAtOnce) {
         SandboxSettings s = sandbox();
         return new dev.drydock.sandbox.SandboxConfig(endpoint, testTimeout(), runsAtOnce, s.logMaxLines(), s.logMaxBytes(),
-                s.hostFence(), s.proxyAllowPrivate(), s.keepImages(), s.subnetPool());
+                s.hostFence(), s.proxyAllowPrivate(), s.keepImages(), s.subnetPool(), s.readyTimeout());
     }
 
     /**
@@ -133,6 +142,7 @@ public record DrydockConfig(
         k.put("sandbox.proxy-allow-private", new String[]{"false", "let the egress proxy connect to loopback and private addresses (tests only)"});
         k.put("sandbox.keep-images", new String[]{"false", "keep pulled build images in the engine after the run (faster retests; the engine's storage grows)"});
         k.put("sandbox.subnet-pool", new String[]{dev.drydock.sandbox.SubnetPool.DEFAULT_POOL, "IPv4 range (/8 to /24) each run network takes a free /24 from, with its gateway at .1; /24s overlapping this host's addresses, routes or the engine's networks are skipped: pick a range your LAN and VPNs do not use"});
+        k.put("sandbox.ready-timeout", new String[]{"60s", "how long a webhook engine (aiWARE Engine Toolkit) has to answer its ready webhook with 200 once its container started"});
         k.put("vulnerabilities.fail-at", new String[]{"Critical", "the vulnerabilities check fails on any finding at or above this severity (Negligible, Low, Medium, High, Critical, Defcon1) that the org has not allowlisted"});
         k.put("vulndb.urls", new String[]{"", "comma-separated advisory data URLs for the scheduled update (OSV JSON or all.zip, Alpine secdb, Debian tracker JSON)"});
         k.put("vulndb.update-interval", new String[]{"off", "fetch and import vulndb.urls this often (off: only ./drydock vulndb import and the API)"});
@@ -234,7 +244,8 @@ public record DrydockConfig(
         SandboxSettings sandbox = new SandboxSettings(engine, registryHost, sandboxConcurrency,
                 integer(v, "sandbox.log-max-lines", 1, 10_000_000, errors),
                 longValue(v, "sandbox.log-max-bytes", 1024, 1L << 30, errors), bool(v, "sandbox.host-fence", errors),
-                bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors), subnetPool(v, errors));
+                bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors), subnetPool(v, errors),
+                duration(v, "sandbox.ready-timeout", errors));
         Vulns vulns = vulns(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {

@@ -415,6 +415,10 @@ class DrydockConfigTest {
         assertThat(o.sandbox()).isEqualTo(new DrydockConfig.SandboxSettings("unix:///var/run/docker.sock", "10.0.0.5:5000", 3, 50,
                 1_048_576, false, false, true, "172.30.0.0/20"));
         assertThat(load(Map.of(), Map.of("sandbox.engine", "none")).sandbox().disabled()).isTrue();
+        assertThat(c.sandbox().readyTimeout()).isEqualTo(java.time.Duration.ofSeconds(60));
+        DrydockConfig ready = load(Map.of("DRYDOCK_SANDBOX_READY_TIMEOUT", "2m"), Map.of());
+        assertThat(ready.sandbox().readyTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(ready.sandboxConfig("unix:///run/podman/podman.sock", 1).readyTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
     }
 
     @Test
