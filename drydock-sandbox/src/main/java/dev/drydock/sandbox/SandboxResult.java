@@ -50,16 +50,6 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         durations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(durations));
     }
 
-    /** A task engine's (or adapter's) result. */
-    public SandboxResult(String runId, SandboxRequest request, TaskPayloads.Ids ids, Outcome outcome, Integer exitCode, boolean oomKilled,
-                         String error, Duration timeout, CapturedOutput stdout, CapturedOutput stderr,
-                         List<ApiCall> apiCalls, TaskReport task, List<CreatedObject> created,
-                         NetworkUsage networkUsage, Map<String, Long> durations, List<String> notes, Long rootBytesWritten,
-                         List<EngineOutput> engineOutputs) {
-        this(runId, request, ids, outcome, exitCode, oomKilled, error, timeout, stdout, stderr, apiCalls, task, created, networkUsage,
-                durations, notes, rootBytesWritten, engineOutputs, null);
-    }
-
     /** The same result with another {@link #timeout()} (the whole test's limit, where the run had what was left of it). */
     public SandboxResult withTimeout(Duration t) {
         return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, t, stdout, stderr, apiCalls, task,
@@ -71,7 +61,7 @@ public record SandboxResult(String runId, SandboxRequest request, TaskPayloads.I
         Map<String, Long> all = new java.util.LinkedHashMap<>(durations);
         all.put(step, millis);
         return new SandboxResult(runId, request, ids, outcome, exitCode, oomKilled, error, timeout, stdout, stderr, apiCalls, task, created,
-                networkUsage, all, notes, rootBytesWritten, engineOutputs);
+                networkUsage, all, notes, rootBytesWritten, engineOutputs, webhook);
     }
 
     /** The report's {@code testLog}: the lines written to stdout, bounded. */

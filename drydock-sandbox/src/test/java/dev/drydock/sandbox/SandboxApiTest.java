@@ -284,7 +284,7 @@ class SandboxApiTest {
                 DeploymentModel.FullyNetworkIsolated);
         CapturedOutput none = new BoundedLog(10, 1000).snapshot();
         return new SandboxResult("run", request, ids, SandboxResult.Outcome.EXITED, 0, false, null, java.time.Duration.ofMinutes(1),
-                none, none, a.calls(), a.task(), a.created(), null, Map.of(), List.of(), null, a.engineOutputs());
+                none, none, a.calls(), a.task(), a.created(), null, Map.of(), List.of(), null, a.engineOutputs(), null);
     }
 
     @Test
