@@ -3,6 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -39,6 +40,20 @@ class BuildEventStreamTest {
     @AfterAll
     static void stop() {
         if (d != null) d.close();
+    }
+
+    /**
+     * Streams an earlier test closed on the client side are dropped by the server only at their next heartbeat: start
+     * each test once they are gone, so the counts it reads are its own (CI failed once reading a listener about to go).
+     */
+    @BeforeEach
+    void earlierStreamsAreGone() {
+        awaitNoOpenStreams(d);
+    }
+
+    /** The server holds no stream and so no listener of one (a stream unsubscribes before it stops counting). */
+    static void awaitNoOpenStreams(TestDrydock d) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> d.server().eventStreams().openStreams() == 0);
     }
 
     @Test
@@ -135,7 +150,6 @@ class BuildEventStreamTest {
                 .isEqualTo("ADAPTER_NOT_FOUND");
         assertThat(d.api("GET", "/api/v1/builds/not-a-build/events", owner.auth(), null, 404).at("/error/code").asText())
                 .isEqualTo("BUILD_NOT_FOUND");
-        await().atMost(Duration.ofSeconds(10)).until(() -> d.server().eventStreams().openStreams() == 0); // other tests' closed streams go at their next heartbeat
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.server.BuildEventStreamTest.EventStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -40,6 +41,11 @@ class EventStreamAccessTest {
         if (d != null) d.close();
     }
 
+    @BeforeEach
+    void earlierStreamsAreGone() {
+        BuildEventStreamTest.awaitNoOpenStreams(d);
+    }
+
     @Test
     void aStreamEndsWhenItsRobotIsRevoked() throws Exception {
         BuildFixture.Owner owner = f.orgWithRobot(2101);
@@ -53,9 +59,7 @@ class EventStreamAccessTest {
             d.api("POST", "/api/v1/builds/" + id + "/actions", other, Map.of("action", "submit"), 200);
             assertThat(events.awaitEnd(Duration.ofSeconds(10))).as("the revoked robot's stream ended").isTrue();
         }
-        // the server side lets go too; streams another test of this class closed on the client side are dropped at their
-        // next heartbeat (500 ms), so wait for those rather than race them (seen failing with 20 still counted)
-        await().atMost(Duration.ofSeconds(10)).until(() -> d.server().eventStreams().openStreams() == 0);
+        BuildEventStreamTest.awaitNoOpenStreams(d); // the server side lets go too
     }
 
     @Test
