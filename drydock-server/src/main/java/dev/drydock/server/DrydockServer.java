@@ -2,7 +2,6 @@ package dev.drydock.server;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.drydock.compliance.Pipeline;
-import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildEvents;
@@ -11,7 +10,6 @@ import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.jobs.ComplianceTester;
 import dev.drydock.platform.vulns.VulnDbUpdater;
 import dev.drydock.platform.vulns.VulnerabilityService;
-import dev.drydock.server.http.VulnerabilityRoutes;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
@@ -33,17 +31,11 @@ import dev.drydock.registry.auth.TokenSigner;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
-import dev.drydock.server.http.ApiRoutes;
 import dev.drydock.server.http.BadMessages;
 import dev.drydock.server.http.BuildEventRoutes;
-import dev.drydock.server.http.BuildRoutes;
 import dev.drydock.server.http.Challenge;
-import dev.drydock.server.http.GraphqlRoutes;
-import dev.drydock.server.http.HomePage;
-import dev.drydock.server.http.RegistryRoutes;
-import dev.drydock.server.http.SchemaRoutes;
-import dev.drydock.server.http.TokenRoutes;
-import dev.drydock.server.http.WebhookRoutes;
+import dev.drydock.server.http.Route;
+import dev.drydock.server.http.Routes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import org.slf4j.Logger;
@@ -55,8 +47,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -81,9 +71,6 @@ public final class DrydockServer implements AutoCloseable {
     private final GarbageCollector garbageCollector;
     private final SandboxRuntime sandbox;
     private final TokenService tokens;
-
-    /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
-    public record Route(String method, String path) {}
 
     private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
                           Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes,
@@ -205,14 +192,10 @@ public final class DrydockServer implements AutoCloseable {
                             config.testTimeout(), config.workerMaxAttempts()));
             workerRef[0] = worker;
 
-            List<Route> routes = Collections.synchronizedList(new ArrayList<>());
-            ApiRoutes api = new ApiRoutes(identity, tokens, audit);
-            BuildEventRoutes eventStreams = new BuildEventRoutes(adapters, builds, buildEvents, api, config.sseHeartbeat(),
-                    config.sseMaxStreamsPerPrincipal());
+            Routes routes = new Routes(identity, tokens, audit, adapters, builds, buildEvents, webhookService, vulns, registry,
+                    challenge, database, config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal());
+            BuildEventRoutes eventStreams = routes.eventStreams();
             Javalin http = Javalin.create(cfg -> {
-                cfg.events.handlerAdded(h -> {
-                    if (h.getHttpMethod().isHttpMethod()) routes.add(new Route(h.getHttpMethod().name(), h.getPath()));
-                });
                 cfg.concurrency.useVirtualThreads = true;
                 cfg.http.compressionStrategy = CompressionStrategy.NONE;
                 cfg.http.generateEtags = false;
@@ -224,25 +207,7 @@ public final class DrydockServer implements AutoCloseable {
                     hc.setOutputBufferSize(64 * 1024);
                     hc.setSendServerVersion(false);
                 });
-                new RegistryRoutes(registry, tokens, challenge).register(cfg.routes);
-                new TokenRoutes(tokens).register(cfg.routes);
-                api.register(cfg.routes);
-                new BuildRoutes(adapters, builds, api, challenge).register(cfg.routes);
-                eventStreams.register(cfg.routes);
-                new GraphqlRoutes(adapters, builds, api, challenge).register(cfg.routes);
-                new WebhookRoutes(webhookService, api).register(cfg.routes);
-                new VulnerabilityRoutes(vulns, builds, api, config.dataDir().resolve("tmp")).register(cfg.routes);
-                new SchemaRoutes().register(cfg.routes);
-                new HomePage(challenge).register(cfg.routes);
-                cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
-                cfg.routes.get("/readyz", ctx -> {
-                    database.jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
-                    ctx.result("ready");
-                });
-                cfg.routes.exception(Exception.class, (e, ctx) -> {
-                    log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
-                    ApiRoutes.error(ctx, ApiErrorCode.INTERNAL_ERROR, "internal error; it has been logged", Map.of());
-                });
+                routes.install(cfg.routes);
             });
             http.start(config.bind(), config.port());
             if (config.publicUrl() == null) {
@@ -294,7 +259,7 @@ public final class DrydockServer implements AutoCloseable {
             if (config.webhooks().concurrency() > 0) webhooks.start();
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
             return new DrydockServer(database, http, maintenance, registry, worker, buildEvents, eventStreams,
-                    List.copyOf(routes), webhooks, garbageCollector, sandbox, tokens);
+                    routes.table(), webhooks, garbageCollector, sandbox, tokens);
         } catch (IOException e) {
             if (webhooks != null) webhooks.close();
             if (sandbox != null) sandbox.close();
@@ -324,7 +289,7 @@ public final class DrydockServer implements AutoCloseable {
         return buildEvents;
     }
 
-    /** Every HTTP route registered, in registration order. */
+    /** Every HTTP route served: the routes table. */
     public List<Route> routes() {
         return routes;
     }

@@ -2,6 +2,9 @@ package dev.drydock.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.server.http.Access;
+import dev.drydock.server.http.Route;
+import dev.drydock.server.http.Routes;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -18,15 +21,16 @@ import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * GET /api/v1/openapi.json: public, valid JSON, and complete: every route the server registers under
- * {@code /api/v1} (and {@code /graphql}) is documented, nothing else is, and the error codes are
- * {@link ApiErrorCode}'s. Adding an endpoint without documenting it fails here.
+ * GET /api/v1/openapi.json: public, valid JSON, and complete: every route of the routes table ({@link Routes}) under
+ * {@code /api/v1} (and {@code /graphql}) is documented with the same method and path, nothing else is, the table's
+ * public routes are the document's public operations, and the error codes are {@link ApiErrorCode}'s. Adding an
+ * endpoint without documenting it fails here.
  */
 class OpenApiTest {
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     @Test
-    void documentsExactlyTheRegisteredApiRoutes() {
+    void documentsExactlyTheRoutesTable() {
         try (TestDrydock d = TestDrydock.start()) {
             HttpResponse<String> r = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/openapi.json")).GET().build());
             assertThat(r.statusCode()).isEqualTo(200);
@@ -34,22 +38,32 @@ class OpenApiTest {
             JsonNode doc = BuildFixture.parse(r.body());
             assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
 
-            Set<String> registered = new TreeSet<>();
-            for (DrydockServer.Route route : d.server().routes()) {
+            Set<String> declared = new TreeSet<>();
+            Set<String> declaredPublic = new TreeSet<>();
+            for (Route route : d.server().routes()) {
                 if (route.path().startsWith("/api/v1/") || route.path().equals("/graphql")) {
-                    registered.add(route.method() + " " + route.path());
+                    String operation = route.method().name() + " " + route.path();
+                    assertThat(declared.add(operation)).as(operation + " is declared once").isTrue();
+                    if (route.access() == Access.PUBLIC) declaredPublic.add(operation);
                 }
             }
-            // The list comes from the router itself; make sure it is not trivially empty.
-            assertThat(registered).contains("POST /api/v1/login", "GET /api/v1/builds/{buildId}", "GET /api/v1/openapi.json",
+            // Make sure the table is not trivially empty.
+            assertThat(declared).contains("POST /api/v1/login", "GET /api/v1/builds/{buildId}", "GET /api/v1/openapi.json",
                     "GET /api/v1/builds/{buildId}/events", "GET /api/v1/adapters/{engineId}/events", "POST /graphql");
-            assertThat(registered).hasSizeGreaterThan(20);
+            assertThat(declared).hasSizeGreaterThan(20);
+            assertThat(declaredPublic).contains("POST /api/v1/login", "GET /api/v1/openapi.json");
 
             Set<String> documented = new TreeSet<>();
-            doc.get("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
-                if (HTTP_METHODS.contains(method)) documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+            Set<String> documentedPublic = new TreeSet<>();
+            doc.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+                if (!HTTP_METHODS.contains(op.getKey())) return;
+                String operation = op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+                documented.add(operation);
+                if (op.getValue().has("security") && op.getValue().get("security").isEmpty()) documentedPublic.add(operation);
             }));
-            assertThat(documented).as("documented operations (left) vs registered routes").isEqualTo(registered);
+            assertThat(documented).as("documented operations (left) vs the routes table").isEqualTo(declared);
+            assertThat(documentedPublic).as("operations documented as public (left) vs the table's public routes")
+                    .isEqualTo(declaredPublic);
         }
     }
 

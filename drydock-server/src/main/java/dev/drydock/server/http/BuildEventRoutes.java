@@ -4,14 +4,12 @@ import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.adapters.Adapter;
-import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.Roles;
 import dev.drydock.platform.identity.Principal;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -54,10 +52,9 @@ public final class BuildEventRoutes implements AutoCloseable {
     static final int MAX_QUEUED = 1024;
     private static final Object END = new Object();
 
-    private final AdapterService adapters;
     private final BuildService builds;
     private final BuildEvents events;
-    private final ApiRoutes api;
+    private final TokenService tokens;
     /** Seconds a client refused for holding too many streams is asked to wait ({@code Retry-After}). */
     static final int RETRY_AFTER_SECONDS = 30;
 
@@ -67,27 +64,26 @@ public final class BuildEventRoutes implements AutoCloseable {
     private final ConcurrentHashMap<String, Integer> perPrincipal = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public BuildEventRoutes(AdapterService adapters, BuildService builds, BuildEvents events, ApiRoutes api, Duration heartbeat,
-                            int maxStreamsPerPrincipal) {
-        this.adapters = adapters;
+    BuildEventRoutes(BuildService builds, BuildEvents events, TokenService tokens, Duration heartbeat, int maxStreamsPerPrincipal) {
         this.builds = builds;
         this.events = events;
-        this.api = api;
+        this.tokens = tokens;
         this.heartbeat = heartbeat;
         this.maxStreamsPerPrincipal = maxStreamsPerPrincipal;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/v1/builds/{buildId}/events", api.authCredential((ctx, credential) -> {
-            Build build = builds.get(credential.principal(), ctx.pathParam("buildId"));
-            stream(ctx, credential, p -> Roles.canSee(p, build.orgId()), change -> change.buildId().equals(build.id()),
-                    () -> builds.find(build.id()).stream().toList());
-        }));
-        routes.get("/api/v1/adapters/{engineId}/events", api.authCredential((ctx, credential) -> {
-            Adapter adapter = adapters.get(credential.principal(), ctx.pathParam("engineId"));
-            stream(ctx, credential, p -> Roles.canSee(p, adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
-                    () -> builds.list(adapter.engineId(), Set.of()).reversed());
-        }));
+    /** {@code GET /api/v1/builds/{buildId}/events}: the build is resolved (and visible) by the route's access. */
+    void buildStream(Context ctx, Caller caller) throws InterruptedException {
+        Build build = caller.build();
+        stream(ctx, caller.credential(), p -> Roles.canSee(p, build.orgId()), change -> change.buildId().equals(build.id()),
+                () -> builds.find(build.id()).stream().toList());
+    }
+
+    /** {@code GET /api/v1/adapters/{engineId}/events}: every build of the adapter the route's access resolved. */
+    void adapterStream(Context ctx, Caller caller) throws InterruptedException {
+        Adapter adapter = caller.adapter();
+        stream(ctx, caller.credential(), p -> Roles.canSee(p, adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
+                () -> builds.list(adapter.engineId(), Set.of()).reversed());
     }
 
     /** Open streams (for tests and metrics). */
@@ -132,7 +128,7 @@ public final class BuildEventRoutes implements AutoCloseable {
      */
     private boolean stillAllowed(TokenService.ApiCredential credential, Predicate<Principal> access) {
         if (credential.expires() != null && !Instant.now().isBefore(credential.expires())) return false;
-        Optional<Principal> now = api.current(credential.principal());
+        Optional<Principal> now = tokens.current(credential.principal());
         return now.isPresent() && access.test(now.get());
     }
 

@@ -39,7 +39,6 @@ import graphql.schema.idl.NaturalEnumValuesProvider;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,14 +76,12 @@ public final class GraphqlRoutes {
 
     private final AdapterService adapters;
     private final BuildService builds;
-    private final ApiRoutes api;
     private final Challenge challenge;
     private final GraphQL graphql;
 
-    public GraphqlRoutes(AdapterService adapters, BuildService builds, ApiRoutes api, Challenge challenge) {
+    GraphqlRoutes(AdapterService adapters, BuildService builds, Challenge challenge) {
         this.adapters = adapters;
         this.builds = builds;
-        this.api = api;
         this.challenge = challenge;
         this.graphql = GraphQL.newGraphQL(schema())
                 .defaultDataFetcherExceptionHandler(new ErrorHandler())
@@ -93,18 +90,16 @@ public final class GraphqlRoutes {
                 .build();
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post(PATH, ctx -> {
-            try {
-                api.auth(this::execute).handle(ctx);
-            } catch (ApiException e) {
-                // Authentication and request errors, in the GraphQL response shape rather than the REST one.
-                Map<String, Object> error = new LinkedHashMap<>();
-                error.put("message", e.getMessage());
-                error.put("extensions", extensions(e.code(), e.detail()));
-                Json.write(ctx, e.code().status, Map.of("errors", List.of(error)));
-            }
-        });
+    /** Authentication and request errors, in the GraphQL response shape rather than the REST one. */
+    void writeError(Context ctx, ApiException e) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("message", e.getMessage());
+        error.put("extensions", extensions(e.code(), e.detail()));
+        Json.write(ctx, e.code().status, Map.of("errors", List.of(error)));
+    }
+
+    void execute(Context ctx, Caller caller) {
+        execute(ctx, caller.principal());
     }
 
     private void execute(Context ctx, Principal principal) {

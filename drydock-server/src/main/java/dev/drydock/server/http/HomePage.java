@@ -1,6 +1,5 @@
 package dev.drydock.server.http;
 
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /** The home page: what this service is and how to push to it. */
@@ -11,13 +10,8 @@ public final class HomePage {
         this.challenge = challenge;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/", this::render);
-        routes.get("/examples/<path>", this::example);
-    }
-
     /** The sample adapters' files (README, Dockerfile, manifest, code) as plain text, from the jar. */
-    private void example(Context ctx) throws java.io.IOException {
+    void example(Context ctx) throws java.io.IOException {
         String path = ctx.pathParam("path");
         if (!path.matches("[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*") || path.contains("..")) {
             ctx.status(404).result("no such example file");
@@ -32,7 +26,7 @@ public final class HomePage {
         }
     }
 
-    private void render(Context ctx) {
+    void render(Context ctx) {
         String host = challenge.baseUrl(ctx).replaceFirst("^https?://", "");
         ctx.contentType("text/html; charset=utf-8").result("""
                 <!doctype html>

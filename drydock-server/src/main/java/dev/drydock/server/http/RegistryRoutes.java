@@ -13,7 +13,6 @@ import dev.drydock.registry.auth.Access;
 import dev.drydock.registry.auth.AccessController;
 import dev.drydock.registry.auth.AuthenticationRequired;
 import dev.drydock.registry.auth.Grant;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import org.eclipse.jetty.io.EofException;
@@ -55,16 +54,12 @@ public final class RegistryRoutes {
         this.challenge = challenge;
     }
 
-    public void register(RoutesConfig routes) {
-        for (HandlerType verb : List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.PUT, HandlerType.PATCH,
-                HandlerType.POST, HandlerType.DELETE)) {
-            routes.addHttpHandler(verb, "/v2", this::handle);
-            routes.addHttpHandler(verb, "/v2/", this::handle);
-            routes.addHttpHandler(verb, "/v2/<path>", this::handle);
-        }
-    }
+    /** The paths of the API; every method of each is routed to {@link #handle}, which matches the rest itself. */
+    static final List<String> PATHS = List.of("/v2", "/v2/", "/v2/<path>");
+    static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.PUT, HandlerType.PATCH,
+            HandlerType.POST, HandlerType.DELETE);
 
-    private void handle(Context ctx) {
+    void handle(Context ctx) {
         ctx.header("Docker-Distribution-Api-Version", API_VERSION);
         try {
             dispatch(ctx);

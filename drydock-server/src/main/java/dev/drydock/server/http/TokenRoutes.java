@@ -3,7 +3,6 @@ package dev.drydock.server.http;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.identity.Principal;
 import dev.drydock.registry.auth.Access;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.time.Instant;
@@ -23,12 +22,7 @@ public final class TokenRoutes {
         this.tokens = tokens;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/auth/token", this::get);
-        routes.post("/auth/token", this::post);
-    }
-
-    private void get(Context ctx) {
+    void get(Context ctx) {
         Optional<String[]> credentials = TokenService.basicCredentials(ctx.header("Authorization"));
         if (credentials.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"drydock\"");
@@ -68,7 +62,7 @@ public final class TokenRoutes {
         Json.write(ctx, 200, body);
     }
 
-    private void post(Context ctx) {
+    void post(Context ctx) {
         String grantType = ctx.formParam("grant_type");
         ctx.header("Cache-Control", "no-store");
         if (!"password".equals(grantType)) {

@@ -1,0 +1,84 @@
+package dev.drydock.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.platform.adapters.Adapter;
+import dev.drydock.platform.builds.Build;
+import dev.drydock.platform.builds.BuildLifecycle;
+import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.identity.Principal;
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of adapters and builds, shared by the resources that answer with them. */
+final class ApiViews {
+    private final BuildService builds;
+    private final Challenge challenge;
+
+    ApiViews(BuildService builds, Challenge challenge) {
+        this.builds = builds;
+        this.challenge = challenge;
+    }
+
+    /** The registry's host as clients write it in image references, e.g. {@code registry.example.com}. */
+    private String registryHost(Context ctx) {
+        return challenge.baseUrl(ctx).replaceFirst("^https?://", "");
+    }
+
+    Map<String, Object> adapter(Context ctx, Adapter a) {
+        String host = registryHost(ctx);
+        String target = host + "/" + a.repository();
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("engineId", a.engineId());
+        v.put("orgId", a.orgId());
+        v.put("name", a.name());
+        v.put("category", a.category());
+        v.put("engineMode", a.engineMode());
+        v.put("deploymentModel", a.deploymentModel());
+        v.put("state", a.state());
+        v.put("repository", a.repository());
+        v.put("image", target);
+        Map<String, String> commands = new LinkedHashMap<>();
+        commands.put("build", "docker build -t " + a.name() + " .");
+        commands.put("login", "docker login " + host);
+        commands.put("tag", "docker tag " + a.name() + " " + target + ":<tag>");
+        commands.put("push", "docker push " + target + ":<tag>");
+        v.put("commands", commands);
+        v.put("createdBy", a.createdBy());
+        v.put("created", a.created());
+        return v;
+    }
+
+    /** A build as {@code principal} sees it; {@code detail} adds its checks and history. */
+    Map<String, Object> build(Context ctx, Principal principal, Build b, boolean detail) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", b.id());
+        v.put("engineId", b.engineId());
+        v.put("state", b.state());
+        v.put("image", registryHost(ctx) + "/" + b.imagePath());
+        v.put("digest", b.digest());
+        v.put("tag", b.tag());
+        v.put("uploadTime", b.uploadTime());
+        v.put("user", b.user());
+        v.put("allowedActions", builds.allowedActions(principal, b).stream().map(Enum::name).toList());
+        v.put("reportAvailable", BuildLifecycle.reportDownloadable(b.state()));
+        if (detail) {
+            v.put("checks", checks(b));
+            v.put("history", builds.history(b.id()));
+        }
+        return v;
+    }
+
+    private List<Object> checks(Build b) {
+        return builds.report(b.id()).map(json -> {
+            try {
+                JsonNode checks = Json.MAPPER.readTree(json).get("checks");
+                return checks == null ? List.<Object>of() : List.<Object>of(Json.MAPPER.treeToValue(checks, Object[].class));
+            } catch (java.io.IOException e) {
+                return List.<Object>of();
+            }
+        }).orElse(List.of());
+    }
+}

@@ -1,0 +1,218 @@
+package dev.drydock.server.http;
+
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.access.TokenService;
+import dev.drydock.platform.adapters.AdapterService;
+import dev.drydock.platform.builds.BuildEvents;
+import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.db.Database;
+import dev.drydock.platform.identity.IdentityService;
+import dev.drydock.platform.vulns.VulnerabilityService;
+import dev.drydock.platform.webhooks.WebhookService;
+import dev.drydock.registry.Registry;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.drydock.platform.identity.Principal.PlatformRole.admin;
+import static dev.drydock.platform.identity.Principal.PlatformRole.operator;
+import static dev.drydock.platform.identity.Principal.PlatformRole.reviewer;
+import static dev.drydock.server.http.Access.AUTHENTICATED;
+import static dev.drydock.server.http.Access.OWN_CREDENTIAL;
+import static dev.drydock.server.http.Access.PLATFORM_ADMIN;
+import static dev.drydock.server.http.Access.PUBLIC;
+import static dev.drydock.server.http.Access.adapterVisible;
+import static dev.drydock.server.http.Access.buildVisible;
+import static dev.drydock.server.http.Access.orgAdmin;
+import static dev.drydock.server.http.Access.orgMember;
+import static dev.drydock.server.http.Access.orgVisible;
+import static dev.drydock.server.http.Access.platformRoles;
+
+/**
+ * Every HTTP route Drydock serves, declared once: method, path, the {@link Access} it needs and its handler.
+ * {@link #install} registers them with the router, each behind its access check, so no handler checks who may
+ * call it; the OpenAPI document describes exactly the {@code /api/v1} and {@code /graphql} lines (OpenApiTest).
+ */
+public final class Routes {
+    private static final Logger log = LoggerFactory.getLogger(Routes.class);
+
+    private final AccessCheck access;
+    private final BuildEventRoutes eventStreams;
+    private final List<Route> table;
+
+    /**
+     * @param uploads              where uploaded advisory files are spooled during an import
+     * @param sseHeartbeat         how often an idle event stream sends a keep-alive
+     * @param sseMaxStreamsPerPrincipal event streams one principal may hold open at once
+     */
+    public Routes(IdentityService identity, TokenService tokens, AuditLog audit, AdapterService adapters, BuildService builds,
+                  BuildEvents buildEvents, WebhookService webhooks, VulnerabilityService vulns, Registry registry,
+                  Challenge challenge, Database database, Path uploads, Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
+        this.access = new AccessCheck(tokens, identity, adapters, builds);
+        this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sseHeartbeat, sseMaxStreamsPerPrincipal);
+        ApiViews views = new ApiViews(builds, challenge);
+        this.table = table(new HomePage(challenge), new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
+                new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity),
+                new MemberResource(identity), new RobotResource(identity), new AdapterResource(adapters, builds, views),
+                new BuildResource(builds, views), new ReportResource(builds, vulns), new VulnDbResource(vulns, uploads),
+                new AllowlistResource(vulns), new WebhookResource(webhooks), new AuditResource(audit), eventStreams,
+                new GraphqlRoutes(adapters, builds, challenge));
+    }
+
+    private static List<Route> table(HomePage home, Health health, SchemaRoutes documents, TokenRoutes token,
+                                     RegistryRoutes registry, UserResource users, OrgResource orgs, MemberResource members,
+                                     RobotResource robots, AdapterResource adapters, BuildResource builds, ReportResource reports,
+                                     VulnDbResource vulndb, AllowlistResource allowlist, WebhookResource webhooks,
+                                     AuditResource audit, BuildEventRoutes streams, GraphqlRoutes graphql) {
+        Access vulnDataAdmin = platformRoles("only a platform admin or operator may manage vulnerability data", admin, operator);
+        List<Route> t = new ArrayList<>(List.of(
+                // pages, probes and documents
+                get("/", PUBLIC, plain(home::render)),
+                get("/examples/<path>", PUBLIC, plain(home::example)),
+                get("/healthz", PUBLIC, plain(health::live)),
+                get("/readyz", PUBLIC, plain(health::ready)),
+                get(SchemaRoutes.OPENAPI_PATH, PUBLIC, plain(documents::openApi)),
+                get(SchemaRoutes.MANIFEST_PATH, PUBLIC, plain(documents::manifest)),
+                get(SchemaRoutes.REPORT_PATH, PUBLIC, plain(documents::report)),
+                // the Docker token service logs in with the request's Basic (or form) credentials itself
+                get("/auth/token", OWN_CREDENTIAL, plain(token::get)),
+                post("/auth/token", OWN_CREDENTIAL, plain(token::post)),
+                // users
+                post("/api/v1/login", PUBLIC, users::login),
+                get("/api/v1/me", AUTHENTICATED, users::me),
+                put("/api/v1/users/{email}/platform-role", PLATFORM_ADMIN, users::setPlatformRole),
+                // organizations
+                get("/api/v1/orgs", AUTHENTICATED, orgs::list),
+                post("/api/v1/orgs", PLATFORM_ADMIN, orgs::create),
+                get("/api/v1/orgs/{orgId}", orgVisible("orgId"), orgs::get),
+                // members
+                get("/api/v1/orgs/{orgId}/members", orgVisible("orgId"), members::list),
+                post("/api/v1/orgs/{orgId}/members", orgAdmin("orgId"), members::add),
+                // robots
+                get("/api/v1/orgs/{orgId}/robots", orgAdmin("orgId"), robots::list),
+                post("/api/v1/orgs/{orgId}/robots", orgAdmin("orgId"), robots::create),
+                delete("/api/v1/orgs/{orgId}/robots/{name}", orgAdmin("orgId"), robots::delete),
+                // adapters (which actions a member may take on one is the adapter service's rule)
+                post("/api/v1/orgs/{orgId}/adapters", orgMember("orgId", "register adapters in it"), adapters::register),
+                get("/api/v1/orgs/{orgId}/adapters", orgVisible("orgId"), adapters::list),
+                get("/api/v1/adapters/{engineId}", adapterVisible("engineId"), adapters::get),
+                post("/api/v1/adapters/{engineId}/actions", adapterVisible("engineId"), adapters::act),
+                get("/api/v1/adapters/{engineId}/builds", adapterVisible("engineId"), adapters::builds),
+                get("/api/v1/adapters/{engineId}/events", adapterVisible("engineId"), streams::adapterStream),
+                // builds (which actions a caller may take on one is the lifecycle's rule)
+                get("/api/v1/builds/{buildId}", buildVisible("buildId"), builds::get),
+                post("/api/v1/builds/{buildId}/actions", buildVisible("buildId"), builds::act),
+                get("/api/v1/builds/{buildId}/events", buildVisible("buildId"), streams::buildStream),
+                get("/api/v1/reviews", platformRoles("the review queue is for platform reviewers", admin, reviewer), builds::reviews),
+                // reports
+                get("/api/v1/builds/{buildId}/report", buildVisible("buildId"), reports::report),
+                get("/api/v1/builds/{buildId}/sbom", buildVisible("buildId"), reports::sbom),
+                // vulnerability data
+                get("/api/v1/vulndb", vulnDataAdmin, vulndb::status),
+                post("/api/v1/vulndb/imports", vulnDataAdmin, vulndb::importFile),
+                // vulnerability allowlists
+                get("/api/v1/orgs/{orgId}/vulnerability-allowlist", orgAdmin("orgId"), allowlist::list),
+                post("/api/v1/orgs/{orgId}/vulnerability-allowlist", orgAdmin("orgId"), allowlist::allow),
+                delete("/api/v1/orgs/{orgId}/vulnerability-allowlist/{cveId}", orgAdmin("orgId"), allowlist::disallow),
+                // webhooks
+                post("/api/v1/orgs/{orgId}/webhooks", orgAdmin("orgId"), webhooks::create),
+                get("/api/v1/orgs/{orgId}/webhooks", orgAdmin("orgId"), webhooks::list),
+                delete("/api/v1/orgs/{orgId}/webhooks/{id}", orgAdmin("orgId"), webhooks::delete),
+                get("/api/v1/orgs/{orgId}/webhooks/{id}/deliveries", orgAdmin("orgId"), webhooks::deliveries),
+                // audit
+                get("/api/v1/audit", platformRoles("the audit log is for platform admins and operators", admin, operator), audit::recent),
+                // GraphQL answers refusals in its own errors[] shape
+                new Route(HandlerType.POST, GraphqlRoutes.PATH, AUTHENTICATED, graphql::execute, graphql::writeError)));
+        // The OCI distribution API matches repository names (which contain slashes) itself and checks registry tokens.
+        for (String path : RegistryRoutes.PATHS) {
+            for (HandlerType method : RegistryRoutes.METHODS) {
+                t.add(new Route(method, path, OWN_CREDENTIAL, plain(registry::handle), null));
+            }
+        }
+        return List.copyOf(t);
+    }
+
+    /** The table, in declaration order. */
+    public List<Route> table() {
+        return table;
+    }
+
+    /** The event streams (kept open by clients: closed with the server). */
+    public BuildEventRoutes eventStreams() {
+        return eventStreams;
+    }
+
+    /** Registers every route behind its access check, and the API's error answers. */
+    public void install(RoutesConfig routes) {
+        for (Route route : table) {
+            routes.addHttpHandler(route.method(), route.path(), ctx -> {
+                try {
+                    route.handler().handle(ctx, access.check(route.access(), ctx));
+                } catch (ApiException e) {
+                    if (route.errors() == null) throw e;
+                    route.errors().write(ctx, e);
+                }
+            });
+        }
+        routes.exception(ApiException.class, (e, ctx) -> ApiErrors.write(ctx, e.code(), e.getMessage(), e.detail()));
+        // a path no route matches: API clients get the JSON envelope they parse everywhere else, not Jetty's text
+        routes.error(404, ctx -> {
+            if (ctx.path().startsWith("/api/v1/") && !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {
+                ApiErrors.write(ctx, ApiErrorCode.NOT_FOUND, "no API endpoint " + ctx.method() + " " + ctx.path()
+                        + ": see /api/v1/openapi.json for the endpoints", Map.of());
+            }
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            ApiErrors.write(ctx, ApiErrorCode.INTERNAL_ERROR, "internal error; it has been logged", Map.of());
+        });
+    }
+
+    /** A handler that needs nothing from the caller (public routes, and routes that check their own credentials). */
+    @FunctionalInterface
+    private interface Plain {
+        void handle(Context ctx) throws Exception;
+    }
+
+    private static Route.Handler plain(Plain handler) {
+        return (ctx, caller) -> handler.handle(ctx);
+    }
+
+    private static Route get(String path, Access access, Route.Handler handler) {
+        return new Route(HandlerType.GET, path, access, handler, null);
+    }
+
+    private static Route post(String path, Access access, Route.Handler handler) {
+        return new Route(HandlerType.POST, path, access, handler, null);
+    }
+
+    private static Route put(String path, Access access, Route.Handler handler) {
+        return new Route(HandlerType.PUT, path, access, handler, null);
+    }
+
+    private static Route delete(String path, Access access, Route.Handler handler) {
+        return new Route(HandlerType.DELETE, path, access, handler, null);
+    }
+
+    /** The liveness and readiness probes. */
+    private record Health(Database database) {
+        void live(Context ctx) {
+            ctx.result("ok");
+        }
+
+        void ready(Context ctx) {
+            database.jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            ctx.result("ready");
+        }
+    }
+}
