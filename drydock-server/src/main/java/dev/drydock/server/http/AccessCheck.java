@@ -11,6 +11,8 @@ import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
 import io.javalin.http.Context;
 
+import java.util.function.BiConsumer;
+
 /** Enforces a route's {@link Access} before its handler runs, resolving the resource the access names. */
 final class AccessCheck {
     private final TokenService tokens;
@@ -39,27 +41,14 @@ final class AccessCheck {
                 }
                 yield Caller.of(credential);
             }
-            case Access.OrgVisible o -> {
-                TokenService.ApiCredential credential = authenticate(ctx);
-                long org = orgId(ctx, o.param());
-                identity.org(credential.principal(), org);
-                yield new Caller(credential, org, null, null);
-            }
-            case Access.OrgMember m -> {
-                TokenService.ApiCredential credential = authenticate(ctx);
-                long org = orgId(ctx, m.param());
-                identity.org(credential.principal(), org);
-                if (!Roles.of(credential.principal(), org).contains(Actor.owner)) {
+            case Access.OrgVisible o -> inOrg(ctx, o.param(), identity::org);
+            case Access.OrgMember m -> inOrg(ctx, m.param(), (principal, org) -> {
+                identity.org(principal, org);
+                if (!Roles.of(principal, org).contains(Actor.owner)) {
                     throw new ApiException(ApiErrorCode.FORBIDDEN, "only members of organization " + org + " may " + m.what());
                 }
-                yield new Caller(credential, org, null, null);
-            }
-            case Access.OrgAdmin a -> {
-                TokenService.ApiCredential credential = authenticate(ctx);
-                long org = orgId(ctx, a.param());
-                identity.requireOrgAdmin(credential.principal(), org);
-                yield new Caller(credential, org, null, null);
-            }
+            });
+            case Access.OrgAdmin a -> inOrg(ctx, a.param(), identity::requireOrgAdmin);
             case Access.AdapterVisible a -> {
                 TokenService.ApiCredential credential = authenticate(ctx);
                 yield new Caller(credential, null, adapters.get(credential.principal(), ctx.pathParam(a.param())), null);
@@ -69,6 +58,14 @@ final class AccessCheck {
                 yield new Caller(credential, null, null, builds.get(credential.principal(), ctx.pathParam(b.param())));
             }
         };
+    }
+
+    /** The caller in the organization named by path parameter {@code param}, once {@code rule} let them in. */
+    private Caller inOrg(Context ctx, String param, BiConsumer<Principal, Long> rule) {
+        TokenService.ApiCredential credential = authenticate(ctx);
+        long org = orgId(ctx, param);
+        rule.accept(credential.principal(), org);
+        return new Caller(credential, org, null, null);
     }
 
     private TokenService.ApiCredential authenticate(Context ctx) {
