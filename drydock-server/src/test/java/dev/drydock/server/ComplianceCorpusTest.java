@@ -3,6 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.image.TestTar;
 import dev.drydock.server.TestImages.Built;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class ComplianceCorpusTest {
 
     @Test
     void adaptersBuiltWithBuildahFromScratchAndPushedWithBuildah(@TempDir Path tmp) throws IOException {
-        Tools.require("buildah");
+        Prerequisites.requireTools("buildah");
         Tools tools = ContainerStore.tools(tmp);
         ContainerStore store = new ContainerStore(tmp.resolve("s"));
         Path context = store.commitGoodAdapter(tools, tmp.resolve("context"), "localhost/corpus/good:1");
