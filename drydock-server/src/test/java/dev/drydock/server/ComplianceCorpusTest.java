@@ -68,9 +68,7 @@ class ComplianceCorpusTest {
     private static Tested test(Built image, String expectedState) {
         String name = "corpus-" + ADAPTERS.incrementAndGet();
         String engineId = f.registerAdapter(owner, name);
-        String repository = owner.org() + "/" + name;
-        TestImages.push(d, repository, d.token(owner.login(), owner.secret(), "repository:" + repository + ":pull,push"), image, "1.0");
-        String id = f.buildId(engineId, image.digest().toString(), owner.auth());
+        String id = f.buildId(engineId, f.push(owner, name, image, "1.0"), owner.auth());
         f.awaitState(id, owner.auth(), expectedState);
         return new Tested(name, image, expectedState, f.report(id, owner.auth()));
     }
