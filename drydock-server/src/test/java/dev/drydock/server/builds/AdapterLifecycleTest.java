@@ -219,7 +219,9 @@ class AdapterLifecycleTest {
     @Test
     void pushToARepositoryWithoutAdapterIsRefusedWithTheFix() {
         int before = w.d.events.size();
-        assertThatThrownBy(() -> TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, BuildFixture.ORG + "/unregistered", TestImages.newAdapter("amd64"), "1.0"))
+        TestImages.Built image = TestImages.newAdapter("amd64");
+        assertThatThrownBy(() -> TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, BuildFixture.ORG + "/unregistered",
+                image, "1.0"))
                 .isInstanceOfSatisfying(TestImages.Refused.class, r -> {
                     assertThat(r.status).isEqualTo(403);
                     JsonNode error = BuildFixture.parse(r.body).get("errors").get(0);
