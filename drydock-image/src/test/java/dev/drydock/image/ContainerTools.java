@@ -1,7 +1,5 @@
 package dev.drydock.image;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs buildah, podman and skopeo for tests, each against its own storage under a temp directory (vfs driver,
  * the project's containers.conf), so tests neither see nor touch the machine's images. A missing tool skips the
- * test locally and fails it under {@code CI=true}, where the tools are expected.
+ * test locally and fails it on CI ({@link dev.drydock.testkit.Prerequisites}).
  */
 final class ContainerTools {
     private static final long TIMEOUT_SECONDS = 120;
@@ -30,25 +28,6 @@ final class ContainerTools {
         try (InputStream conf = ContainerTools.class.getResourceAsStream("/podman/containers.conf")) {
             Files.copy(conf, containersConf);
         }
-    }
-
-    static void require(String... tools) {
-        List<String> missing = new ArrayList<>();
-        for (String tool : tools) if (!onPath(tool)) missing.add(tool);
-        if (missing.isEmpty()) return;
-        String message = "not installed (not on the PATH): " + String.join(", ", missing);
-        if ("true".equals(System.getenv("CI"))) throw new AssertionError(message + "; CI=true, so this is a failure");
-        Assumptions.abort(message + "; skipping (on CI this fails)");
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) return false;
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, tool);
-            if (!dir.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return true;
-        }
-        return false;
     }
 
     /** buildah or podman with this helper's storage. */

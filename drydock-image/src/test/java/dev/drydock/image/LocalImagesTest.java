@@ -3,6 +3,7 @@ package dev.drydock.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.registry.Digest;
 import dev.drydock.registry.ManifestParser;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class LocalImagesTest {
 
     @BeforeAll
     static void buildAndSave() throws Exception {
-        ContainerTools.require("buildah", "podman", "skopeo");
+        Prerequisites.requireTools("buildah", "podman", "skopeo");
         ContainerTools tools = new ContainerTools(Files.createDirectory(saved.resolve("tools")));
         Path context = Files.createDirectory(saved.resolve("context"));
         Files.writeString(context.resolve("manifest.json"), MANIFEST);

@@ -1,7 +1,7 @@
 package dev.drydock.sandbox;
 
+import dev.drydock.testkit.Prerequisites;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
 import java.io.IOException;
@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * The registry (rather than {@code POST /images/load}) is used because it exercises the real pull path, including
  * credentials.
  *
- * <p>{@link #require()} skips the calling test when a tool is missing, except on CI ({@code CI=true}) where it fails.
+ * <p>{@link #require()} skips the calling test when a tool is missing, except on CI where it fails ({@link Prerequisites}).
  */
 final class EngineFixture implements AutoCloseable {
     static final String USER = "sandbox-puller";
@@ -77,10 +77,6 @@ final class EngineFixture implements AutoCloseable {
     private PodmanService podman;
     private DockerDaemon docker;
 
-    static boolean onCi() {
-        return "true".equals(System.getenv("CI"));
-    }
-
     /**
      * Skips (fails on CI) unless buildah, docker-registry, runc, iptables, ip, curl, /bin/busybox and the selected engine
      * (podman with netavark or with the CNI plugins, or dockerd) are installed and this process may change firewall rules
@@ -90,31 +86,28 @@ final class EngineFixture implements AutoCloseable {
         Engine engine = Engine.selected();
         List<String> missing = new ArrayList<>();
         for (String tool : List.of("buildah", "docker-registry", "runc", "iptables", "ip", "curl")) {
-            if (find(tool) == null) missing.add(tool);
+            if (Prerequisites.onPath(tool) == null) missing.add(tool);
         }
         switch (engine) {
             case PODMAN_NETAVARK -> {
-                if (find("podman") == null) missing.add("podman");
+                if (Prerequisites.onPath("podman") == null) missing.add("podman");
                 if (!Files.isExecutable(Path.of("/usr/lib/podman/netavark"))) missing.add("netavark (Debian package netavark)");
                 if (!Files.isExecutable(Path.of("/usr/lib/podman/aardvark-dns"))) missing.add("aardvark-dns");
             }
             case PODMAN_CNI -> {
-                if (find("podman") == null) missing.add("podman");
+                if (Prerequisites.onPath("podman") == null) missing.add("podman");
                 if (SandboxDoctor.CNI_PLUGIN_DIRS.stream().noneMatch(d -> Files.isExecutable(Path.of(d, "bridge")))) {
                     missing.add("the CNI plugins (Debian package containernetworking-plugins)");
                 }
             }
             case DOCKER -> {
-                if (find("dockerd") == null) missing.add("dockerd (Debian package docker.io)");
-                if (find("containerd") == null) missing.add("containerd");
+                if (Prerequisites.onPath("dockerd") == null) missing.add("dockerd (Debian package docker.io)");
+                if (Prerequisites.onPath("containerd") == null) missing.add("containerd");
             }
         }
         if (!Files.isExecutable(Path.of("/bin/busybox"))) missing.add("/bin/busybox (busybox-static)");
         if (missing.isEmpty() && NetworkFence.unavailableReason() != null) missing.add("a usable network fence: " + NetworkFence.unavailableReason());
-        if (missing.isEmpty()) return;
-        String message = "not installed for the " + engine + " tests: " + String.join(", ", missing);
-        if (onCi()) throw new AssertionError(message + "; CI=true and .ci/run installs these, so this is a failure");
-        Assumptions.abort(message + "; skipping (on CI this fails)");
+        Prerequisites.require("not installed for the " + engine + " tests", missing);
     }
 
     EngineFixture() throws IOException {
@@ -326,20 +319,6 @@ final class EngineFixture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Path find(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) return null;
-        for (String d : path.split(File.pathSeparator)) {
-            Path c = Path.of(d, tool);
-            if (Files.isRegularFile(c) && Files.isExecutable(c)) return c;
-        }
-        for (String d : List.of("/usr/sbin", "/sbin")) {
-            Path c = Path.of(d, tool);
-            if (Files.isExecutable(c)) return c;
-        }
-        return null;
     }
 
     @Override

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.drydock.image.FileInterest;
 import dev.drydock.scanner.inventory.DpkgInventory;
 import dev.drydock.scanner.inventory.JavaArchiveInventory;
+import dev.drydock.testkit.Prerequisites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +40,7 @@ class InventoriesTest {
 
     static void requireDebianHost() {
         boolean debian = Files.isRegularFile(Path.of("/var/lib/dpkg/status")) && Files.isExecutable(Path.of("/usr/bin/dpkg-query"));
-        if (!debian && "true".equals(System.getenv("CI"))) throw new IllegalStateException("CI runs on Debian: dpkg database missing");
-        Assumptions.assumeTrue(debian, "not a Debian host: real dpkg database unavailable");
+        Prerequisites.require(debian, "a Debian host's dpkg database (/var/lib/dpkg/status) and dpkg-query", "dpkg");
     }
 
     /** A Debian root layer: the host's os-release (etc/os-release a relative symlink, as in Debian) and dpkg status. */

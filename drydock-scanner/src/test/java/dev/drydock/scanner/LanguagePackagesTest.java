@@ -3,6 +3,7 @@ package dev.drydock.scanner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drydock.scanner.inventory.PythonInventory;
+import dev.drydock.testkit.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +38,7 @@ class LanguagePackagesTest {
 
     @Test
     void npmPackagesOfARealNodeModulesTree() throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(NPM), "no npm installed");
+        Prerequisites.require(Files.isDirectory(NPM), "npm's installed tree (" + NPM + ", bundled with Node.js)", "nodejs");
         Path l0 = tmp.resolve("l0");
         copyMatching(NPM, l0, "usr/lib/node_modules/npm/", "/package.json");
         ImageInventory inv = Inventories.defaults().read(LayeredDirectoryFilesystem.of(Scanner.INTEREST, l0));
@@ -61,7 +61,7 @@ class LanguagePackagesTest {
     @Test
     void pythonDistributionsAgreeWithImportlibMetadata() throws Exception {
         boolean present = Files.isDirectory(DIST_PACKAGES) && Files.isExecutable(Path.of("/usr/bin/python3"));
-        Assumptions.assumeTrue(present, "no Debian python3 dist-packages");
+        Prerequisites.require(present, "python3 and Debian's python3 dist-packages (" + DIST_PACKAGES + ")", "python3");
         Path l0 = tmp.resolve("l0");
         copyMatching(DIST_PACKAGES, l0, "usr/lib/python3/dist-packages/", ".dist-info/METADATA", ".egg-info/PKG-INFO", ".egg-info");
         ImageInventory inv = Inventories.defaults().read(LayeredDirectoryFilesystem.of(Scanner.INTEREST, l0));

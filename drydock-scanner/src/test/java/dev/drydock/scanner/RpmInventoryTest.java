@@ -4,6 +4,7 @@ import static dev.drydock.scanner.TestLayers.copy;
 import static dev.drydock.scanner.TestLayers.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drydock.testkit.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -12,7 +13,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -30,9 +30,8 @@ class RpmInventoryTest {
     @TempDir Path tmp;
 
     static void requireFixtures() {
-        boolean present = Files.isDirectory(GO_RPMDB.resolve("testdata"));
-        if (!present && "true".equals(System.getenv("CI"))) throw new IllegalStateException("CI installs golang-github-knqyf263-go-rpmdb-dev");
-        Assumptions.assumeTrue(present, "golang-github-knqyf263-go-rpmdb-dev not installed");
+        Prerequisites.require(Files.isDirectory(GO_RPMDB.resolve("testdata")), "go-rpmdb's rpm databases (" + GO_RPMDB
+                + "/testdata)", "golang-github-knqyf263-go-rpmdb-dev");
     }
 
     /** {name, [epoch:]version-release, source rpm} as go-rpmdb's tests list them for one database. */
@@ -80,9 +79,7 @@ class RpmInventoryTest {
     @Test
     void sqliteDatabaseWrittenByRpm() throws Exception {
         requireFixtures();
-        boolean rpm = Files.isExecutable(Path.of("/usr/bin/rpmdb"));
-        if (!rpm && "true".equals(System.getenv("CI"))) throw new IllegalStateException("CI installs rpm");
-        Assumptions.assumeTrue(rpm, "rpm not installed");
+        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/rpmdb")), "rpmdb (/usr/bin/rpmdb)", "rpm");
         Path bdb = tmp.resolve("bdb"), sqlite = tmp.resolve("sqlite"), export = tmp.resolve("headers");
         Files.createDirectories(bdb);
         Files.createDirectories(sqlite);

@@ -3,6 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.image.TestTar;
 import dev.drydock.compliance.ShippedSchema;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -101,7 +102,7 @@ class CheckCommandTest {
 
     @Test
     void podmanSavedArchivesOfImagesBuiltWithBuildah() throws IOException {
-        Tools.require("buildah", "podman");
+        Prerequisites.requireTools("buildah", "podman");
         Tools tools = ContainerStore.tools(tmp);
         ContainerStore store = new ContainerStore(tmp.resolve("s"));
         Path context = store.commitGoodAdapter(tools, tmp.resolve("context"), "localhost/drydock-test/good:1");

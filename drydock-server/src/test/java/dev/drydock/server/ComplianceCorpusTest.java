@@ -3,6 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.image.TestTar;
 import dev.drydock.server.TestImages.Built;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,9 +68,7 @@ class ComplianceCorpusTest {
     private static Tested test(Built image, String expectedState) {
         String name = "corpus-" + ADAPTERS.incrementAndGet();
         String engineId = f.registerAdapter(owner, name);
-        String repository = owner.org() + "/" + name;
-        TestImages.push(d, repository, d.token(owner.login(), owner.secret(), "repository:" + repository + ":pull,push"), image, "1.0");
-        String id = f.buildId(engineId, image.digest().toString(), owner.auth());
+        String id = f.buildId(engineId, f.push(owner, name, image, "1.0"), owner.auth());
         f.awaitState(id, owner.auth(), expectedState);
         return new Tested(name, image, expectedState, f.report(id, owner.auth()));
     }
@@ -80,7 +79,7 @@ class ComplianceCorpusTest {
 
     @Test
     void adaptersBuiltWithBuildahFromScratchAndPushedWithBuildah(@TempDir Path tmp) throws IOException {
-        Tools.require("buildah");
+        Prerequisites.requireTools("buildah");
         Tools tools = ContainerStore.tools(tmp);
         ContainerStore store = new ContainerStore(tmp.resolve("s"));
         Path context = store.commitGoodAdapter(tools, tmp.resolve("context"), "localhost/corpus/good:1");

@@ -78,21 +78,21 @@ class GarbageCollectionTest {
             Path storage = d.dataDir().resolve("storage");
             String repo = ORG + "/app";
             String token = token(d, repo);
-            OciPush.Image kept = OciPush.image("kept layer");
-            OciPush.push(d, repo, token, kept, "kept");
+            TestImages.Built kept = TestImages.adapter("kept layer");
+            TestImages.push(d, repo, token, kept, "kept");
             byte[] oldOrphan = "old orphan".getBytes(StandardCharsets.UTF_8);
             byte[] freshOrphan = "fresh orphan".getBytes(StandardCharsets.UTF_8);
             for (byte[] orphan : List.of(oldOrphan, freshOrphan)) {
-                OciPush.pushBlob(d, repo, token, orphan);
-                assertThat(OciPush.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
+                TestImages.pushBlob(d, repo, token, orphan);
+                assertThat(TestImages.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
             }
             // A deleted manifest (as a deleted build's): its bytes go, its layer stays linked to the repository.
-            OciPush.Image dropped = OciPush.image("dropped layer");
-            OciPush.push(d, repo, token, dropped, "dropped");
-            assertThat(OciPush.delete(d, token, "/v2/" + repo + "/manifests/" + dropped.manifestDigest())).isEqualTo(202);
+            TestImages.Built dropped = TestImages.adapter("dropped layer");
+            TestImages.push(d, repo, token, dropped, "dropped");
+            assertThat(TestImages.delete(d, token, "/v2/" + repo + "/manifests/" + dropped.digest())).isEqualTo(202);
 
-            List<Digest> old = List.of(kept.configDigest(), kept.layerDigest(), kept.manifestDigest(), Digest.sha256(oldOrphan),
-                    dropped.manifestDigest(), dropped.layerDigest());
+            List<Digest> old = List.of(kept.configDigest(), kept.layerDigest(), kept.digest(), Digest.sha256(oldOrphan),
+                    dropped.digest(), dropped.layerDigest());
             old.forEach(digest -> age(blobFile(storage, digest)));
             long expectedBytes = oldOrphan.length + dropped.manifest().length;
 
@@ -114,14 +114,14 @@ class GarbageCollectionTest {
             assertThat(real.tooRecent()).isEqualTo(1);
             assertThat(real.errors()).isZero();
             assertThat(blobFile(storage, Digest.sha256(oldOrphan))).doesNotExist();
-            assertThat(blobFile(storage, dropped.manifestDigest())).doesNotExist();
+            assertThat(blobFile(storage, dropped.digest())).doesNotExist();
             assertThat(blobFile(storage, Digest.sha256(freshOrphan))).as("within the grace period").exists();
             assertThat(blobFile(storage, dropped.layerDigest())).as("still linked to the repository").exists();
-            OciPush.pullIntact(d, repo, token, kept, "kept");
+            TestImages.pullIntact(d, repo, token, kept, "kept");
 
             assertThat(gc.collect(GRACE, false).deleted()).isZero();
             assertThat(gc.collect(Duration.ZERO, false).deleted()).as("no grace: the fresh orphan goes too").isEqualTo(1);
-            OciPush.pullIntact(d, repo, token, kept, "kept");
+            TestImages.pullIntact(d, repo, token, kept, "kept");
         }
     }
 
@@ -142,29 +142,29 @@ class GarbageCollectionTest {
                     collections.incrementAndGet();
                 }
             });
-            List<OciPush.Image> images = new ArrayList<>();
+            List<TestImages.Built> images = new ArrayList<>();
             for (int round = 0; round < 12; round++) {
                 // Bytes that are stored, old and unreferenced: the collector's prey...
-                OciPush.Image image = OciPush.image("layer " + round + " " + UUID.randomUUID());
-                OciPush.push(d, scratch, token, image, "r" + round);
-                assertThat(OciPush.delete(d, token, "/v2/" + scratch + "/manifests/" + image.manifestDigest())).isEqualTo(202);
-                assertThat(OciPush.delete(d, token, "/v2/" + scratch + "/blobs/" + image.layerDigest())).isEqualTo(202);
+                TestImages.Built image = TestImages.adapter("layer " + round + " " + UUID.randomUUID());
+                TestImages.push(d, scratch, token, image, "r" + round);
+                assertThat(TestImages.delete(d, token, "/v2/" + scratch + "/manifests/" + image.digest())).isEqualTo(202);
+                assertThat(TestImages.delete(d, token, "/v2/" + scratch + "/blobs/" + image.layerDigest())).isEqualTo(202);
                 age(blobFile(storage, image.layerDigest()));
-                age(blobFile(storage, image.manifestDigest()));
+                age(blobFile(storage, image.digest()));
                 // ...pushed again, while the collector sweeps.
-                OciPush.push(d, target, token, image, "r" + round);
+                TestImages.push(d, target, token, image, "r" + round);
                 images.add(image);
             }
             pushing.set(false);
             collector.get();
             assertThat(collections.get()).isPositive();
             for (int round = 0; round < images.size(); round++) {
-                OciPush.pullIntact(d, target, token, images.get(round), "r" + round);
+                TestImages.pullIntact(d, target, token, images.get(round), "r" + round);
             }
             // After the pushes, nothing the target links is collectable.
             gc.collect(Duration.ZERO, false);
             for (int round = 0; round < images.size(); round++) {
-                OciPush.pullIntact(d, target, token, images.get(round), "r" + round);
+                TestImages.pullIntact(d, target, token, images.get(round), "r" + round);
             }
         }
     }
@@ -176,8 +176,8 @@ class GarbageCollectionTest {
             String repo = ORG + "/app";
             String token = token(d, repo);
             byte[] orphan = "orphan for the command line".getBytes(StandardCharsets.UTF_8);
-            OciPush.pushBlob(d, repo, token, orphan);
-            assertThat(OciPush.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
+            TestImages.pushBlob(d, repo, token, orphan);
+            assertThat(TestImages.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
             Path file = blobFile(d.dataDir().resolve("storage"), Digest.sha256(orphan));
             age(file);
             d.server().close();
@@ -211,17 +211,17 @@ class GarbageCollectionTest {
             d.addMember(ORG, DEV, "admin");
             String repo = ORG + "/app";
             String token = token(d, repo);
-            OciPush.Image kept = OciPush.image("kept by the server");
-            OciPush.push(d, repo, token, kept, "kept");
+            TestImages.Built kept = TestImages.adapter("kept by the server");
+            TestImages.push(d, repo, token, kept, "kept");
             byte[] orphan = "orphan for the server".getBytes(StandardCharsets.UTF_8);
-            OciPush.pushBlob(d, repo, token, orphan);
-            assertThat(OciPush.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
+            TestImages.pushBlob(d, repo, token, orphan);
+            assertThat(TestImages.delete(d, token, "/v2/" + repo + "/blobs/" + Digest.sha256(orphan))).isEqualTo(202);
             Path storage = d.dataDir().resolve("storage");
             age(blobFile(storage, Digest.sha256(orphan)));
             age(blobFile(storage, kept.layerDigest()));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> !Files.exists(blobFile(storage, Digest.sha256(orphan))));
-            OciPush.pullIntact(d, repo, token, kept, "kept");
+            TestImages.pullIntact(d, repo, token, kept, "kept");
         }
     }
 
@@ -264,20 +264,21 @@ class GarbageCollectionTest {
     void aManifestWhoseOldBytesAreCollectedWhileItIsPushedIsStoredAgain() throws IOException {
         try (Fixture f = new Fixture()) {
             String repo = ORG + "/app";
-            OciPush.Image image = OciPush.image("layer");
-            f.registry.uploadMonolithic(repo, DEV, image.configDigest(), new ByteArrayInputStream(image.config()));
-            f.registry.uploadMonolithic(repo, DEV, image.layerDigest(), new ByteArrayInputStream(image.layer()));
+            TestImages.Built image = TestImages.adapter("layer");
+            for (TestImages.Blob blob : image.blobs()) {
+                f.registry.uploadMonolithic(repo, DEV, blob.digest(), new ByteArrayInputStream(blob.bytes()));
+            }
             // The manifest's bytes are stored, old and unlinked (an earlier push deleted since).
             f.publish(image.manifest());
-            age(blobFile(f.storage, image.manifestDigest()));
+            age(blobFile(f.storage, image.digest()));
             // The push finds the bytes stored and skips writing them; just then the collector deletes them.
             AtomicBoolean once = new AtomicBoolean();
             f.store.onSize = digest -> {
-                if (digest.equals(image.manifestDigest()) && once.compareAndSet(false, true)) {
+                if (digest.equals(image.digest()) && once.compareAndSet(false, true)) {
                     assertThat(f.gc.collect(GRACE, false).deleted()).isEqualTo(1);
                 }
             };
-            f.registry.putManifest(repo, "1.0", OciPush.MANIFEST_TYPE, new ByteArrayInputStream(image.manifest()), DEV);
+            f.registry.putManifest(repo, "1.0", TestImages.OCI_MANIFEST, new ByteArrayInputStream(image.manifest()), DEV);
             assertThat(once).isTrue();
             assertThat(f.registry.getManifest(repo, "1.0").content()).isEqualTo(image.manifest());
         }
@@ -287,12 +288,13 @@ class GarbageCollectionTest {
     void aManifestWhoseLinkWentMissingKeepsItsBytes() throws IOException {
         try (Fixture f = new Fixture()) {
             String repo = ORG + "/app";
-            OciPush.Image image = OciPush.image("layer");
-            f.registry.uploadMonolithic(repo, DEV, image.configDigest(), new ByteArrayInputStream(image.config()));
-            f.registry.uploadMonolithic(repo, DEV, image.layerDigest(), new ByteArrayInputStream(image.layer()));
-            f.registry.putManifest(repo, "1.0", OciPush.MANIFEST_TYPE, new ByteArrayInputStream(image.manifest()), DEV);
-            f.index.unlinkBlob(repo, image.manifestDigest()); // what a blob DELETE of the manifest's digest does
-            age(blobFile(f.storage, image.manifestDigest()));
+            TestImages.Built image = TestImages.adapter("layer");
+            for (TestImages.Blob blob : image.blobs()) {
+                f.registry.uploadMonolithic(repo, DEV, blob.digest(), new ByteArrayInputStream(blob.bytes()));
+            }
+            f.registry.putManifest(repo, "1.0", TestImages.OCI_MANIFEST, new ByteArrayInputStream(image.manifest()), DEV);
+            f.index.unlinkBlob(repo, image.digest()); // what a blob DELETE of the manifest's digest does
+            age(blobFile(f.storage, image.digest()));
             assertThat(f.gc.collect(GRACE, false).deleted()).isZero();
             assertThat(f.registry.getManifest(repo, "1.0").content()).isEqualTo(image.manifest());
         }

@@ -23,18 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PullTicketTest {
     static TestDrydock d;
     static String robotToken;
-    static OciPush.Image a;
-    static OciPush.Image b;
+    static TestImages.Built a;
+    static TestImages.Built b;
 
     @BeforeAll
     static void start() {
         d = TestDrydock.start();
         d.createOrg(17532);
         robotToken = d.createRobot(17532, "ci");
-        a = OciPush.image("a-layer");
-        b = OciPush.image("b-layer");
-        OciPush.push(d, "17532/a", OciPush.pushToken(d, "17532+ci", robotToken, "17532/a"), a, "1");
-        OciPush.push(d, "17532/b", OciPush.pushToken(d, "17532+ci", robotToken, "17532/b"), b, "1");
+        a = TestImages.adapter("a-layer");
+        b = TestImages.adapter("b-layer");
+        TestImages.push(d, "17532/a", TestImages.pushToken(d, "17532+ci", robotToken, "17532/a"), a, "1");
+        TestImages.push(d, "17532/b", TestImages.pushToken(d, "17532+ci", robotToken, "17532/b"), b, "1");
     }
 
     @AfterAll
@@ -54,7 +54,7 @@ class PullTicketTest {
 
     private static HttpResponse<String> v2(String method, String path, String authorization) {
         return d.send(HttpRequest.newBuilder(URI.create(d.url() + path)).header("Authorization", authorization)
-                .header("Accept", OciPush.MANIFEST_TYPE).method(method, HttpRequest.BodyPublishers.noBody()).build());
+                .header("Accept", TestImages.OCI_MANIFEST).method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.drydock.registry.Digest;
 import dev.drydock.registry.ManifestParser;
 import dev.drydock.registry.events.RegistryEvent;
 import dev.drydock.server.http.Json;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class RealClientsTest {
 
     @Test
     void podmanPushesAMultiLayerImageAndPullsItBackIntoEmptyStorage() {
-        Tools.require("podman", "buildah");
+        Prerequisites.requireTools("podman", "buildah");
         Images img = images();
         Path auth = login("podman", DEV, TestDrydock.PASSWORD);
         String ref = host + "/" + ORG + "/app:1.0";
@@ -114,7 +115,7 @@ class RealClientsTest {
 
     @Test
     void podmanLoginWithAWrongPasswordFailsWithOurMessage() {
-        Tools.require("podman");
+        Prerequisites.requireTools("podman");
         Path auth = tmp.resolve("auth-wrong-password.json");
         Tools.Result r = tools.fails(buildStore.podman("--log-level=debug", "login", "--tls-verify=false",
                 "--authfile", auth.toString(), "-u", DEV, "-p", "not-the-password", host));
@@ -127,7 +128,7 @@ class RealClientsTest {
 
     @Test
     void podmanPushesWithARobotLogin() {
-        Tools.require("podman", "buildah", "skopeo");
+        Prerequisites.requireTools("podman", "buildah", "skopeo");
         Images img = images();
         Path auth = login("podman", ROBOT, robotToken);
         String ref = host + "/" + ORG + "/robot-app:ci";
@@ -150,7 +151,7 @@ class RealClientsTest {
      */
     @Test
     void podmanAtTheUploadCapWaitsAsToldAndPushesOnceUploadsAreCancelled() throws Exception {
-        Tools.require("podman", "buildah");
+        Prerequisites.requireTools("podman", "buildah");
         Images img = images();
         String robotLogin = ORG + "+busy";
         String token = drydock.createRobot(ORG, "busy");
@@ -191,7 +192,7 @@ class RealClientsTest {
 
     @Test
     void buildahPushesAndSkopeoInspectsCopiesListsAndDeletes() {
-        Tools.require("buildah", "skopeo");
+        Prerequisites.requireTools("buildah", "skopeo");
         Images img = images();
         Path devAuth = login("buildah", DEV, TestDrydock.PASSWORD);
         String repo = ORG + "/tools";
@@ -251,7 +252,7 @@ class RealClientsTest {
 
     @Test
     void dockerLoginAcceptsGoodCredentialsAndRejectsBadOnesWithOurMessage() {
-        Tools.require("docker");
+        Prerequisites.requireTools("docker");
         Tools.Result ok = tools.ok("docker", "login", host, "-u", DEV, "-p", TestDrydock.PASSWORD);
         assertThat(ok.stdout()).as(ok.describe()).contains("Login Succeeded");
         Tools.Result robot = tools.ok("docker", "login", host, "-u", ROBOT, "-p", robotToken);
@@ -265,7 +266,7 @@ class RealClientsTest {
 
     @Test
     void jibPushesWithCredentialsAndPullsItsImageBack() throws Exception {
-        Tools.require("podman", "buildah");
+        Prerequisites.requireTools("podman", "buildah");
         Images img = images();
         Path baseTar = tmp.resolve("jib-base.tar");
         tools.ok(buildStore.podman("save", "--format", "docker-archive", "-o", baseTar.toString(), img.small()));
@@ -297,7 +298,7 @@ class RealClientsTest {
 
     @Test
     void aMemberCannotPushToOrPullFromAnotherOrganizationAndCannotTellWhetherARepositoryExists() {
-        Tools.require("podman", "buildah");
+        Prerequisites.requireTools("podman", "buildah");
         Images img = images();
         Path outsiderAuth = login("podman", OUTSIDER, TestDrydock.PASSWORD);
         Path secretDigest = tmp.resolve("secret.digest");
@@ -358,7 +359,7 @@ class RealClientsTest {
      * small third layer.
      */
     private static synchronized Images images() {
-        Tools.require("busybox"); // Debian's busybox-static: the images' only content
+        Prerequisites.requireTools("busybox"); // Debian's busybox-static: the images' only content
         if (images != null) return images;
         if (imagesFailure != null) throw new AssertionError("building the test images failed earlier", imagesFailure);
         try {

@@ -10,6 +10,7 @@ import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import dev.drydock.sandbox.NetworkFence;
 import dev.drydock.sandbox.VeritoneSampleEngineRunTest;
+import dev.drydock.testkit.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,12 +49,10 @@ class SandboxE2ETest {
     static SandboxAdapters adapters;
 
     static void require() {
-        Tools.require("podman", "buildah", "runc", "iptables", "ip", "ldd", "curl");
-        String missing = !Files.isExecutable(Path.of("/bin/busybox")) ? "/bin/busybox (busybox-static)"
-                : NetworkFence.unavailableReason();
-        if (missing == null) return;
-        if (Tools.onCi()) throw new AssertionError(missing + "; CI=true, so this is a failure");
-        org.junit.jupiter.api.Assumptions.abort(missing + "; skipping (on CI this fails)");
+        Prerequisites.requireTools("podman", "buildah", "runc", "iptables", "ip", "ldd", "curl");
+        Prerequisites.require(Files.isExecutable(Path.of("/bin/busybox")), "/bin/busybox", "busybox-static");
+        String fence = NetworkFence.unavailableReason();
+        Prerequisites.require("no usable network fence", fence == null ? List.of() : List.of(fence));
     }
 
     @BeforeAll

@@ -1,6 +1,6 @@
 package dev.drydock.server;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.drydock.testkit.Prerequisites;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs external command-line tools (podman, buildah, skopeo, docker) for tests: each run has a timeout, its
  * output is captured, and a failure message carries the command with its stdout and stderr.
  *
- * <p>A test that needs a tool calls {@link #require}: when the tool is not on the PATH the test is skipped,
- * except on CI ({@code CI=true}), where the tools are installed by {@code .ci/run} and a missing one is a
- * failure.
+ * <p>A test that needs a tool calls {@link Prerequisites#requireTools}: skipped locally when the tool is missing,
+ * failed on CI.
  */
 final class Tools {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -56,40 +54,11 @@ final class Tools {
         this.outputDir = outputDir;
     }
 
-    static boolean onCi() {
-        return "true".equals(System.getenv("CI"));
-    }
-
-    /** Skips the calling test (fails it on CI) unless every tool is an executable on the PATH. */
-    static void require(String... tools) {
-        List<String> missing = new ArrayList<>();
-        for (String tool : tools) {
-            if (find(tool) == null) missing.add(tool);
-        }
-        if (missing.isEmpty()) return;
-        String message = "not installed (not on the PATH): " + String.join(", ", missing);
-        if (onCi()) {
-            throw new AssertionError(message + "; CI=true, and .ci/run installs these tools, so this is a failure");
-        }
-        Assumptions.abort(message + "; skipping (on CI this fails)");
-    }
-
-    /** The executable's path on the PATH; call {@link #require} first. */
+    /** The executable's path on the PATH; call {@link Prerequisites#requireTools} first. */
     static Path locate(String tool) {
-        Path path = find(tool);
+        Path path = Prerequisites.onPath(tool);
         if (path == null) throw new IllegalStateException(tool + " is not on the PATH");
         return path;
-    }
-
-    private static Path find(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) return null;
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) continue;
-            Path candidate = Path.of(dir, tool);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate;
-        }
-        return null;
     }
 
     /** Runs the command and returns its result whatever the exit code; a run past {@link #TIMEOUT} fails. */

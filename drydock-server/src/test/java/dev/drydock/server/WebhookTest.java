@@ -82,8 +82,8 @@ class WebhookTest {
                     Map.of("name", "echo", "category", "pull", "deploymentModel", "FullyNetworkIsolated",
                             "engineMode", "batch"), 201);
         }
-        String token = OciPush.pushToken(d, DEV, TestDrydock.PASSWORD, REPO);
-        OciPush.push(d, REPO, token, OciPush.image("layer of " + tag), tag);
+        String token = TestImages.pushToken(d, DEV, TestDrydock.PASSWORD, REPO);
+        TestImages.push(d, REPO, token, TestImages.adapter("layer of " + tag), tag);
     }
 
     private static JsonNode deliveries(TestDrydock d, String webhookId) {

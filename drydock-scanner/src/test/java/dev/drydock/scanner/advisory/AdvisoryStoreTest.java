@@ -2,6 +2,7 @@ package dev.drydock.scanner.advisory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drydock.testkit.Prerequisites;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,9 +98,8 @@ class AdvisoryStoreTest {
 
     @Test
     void realGoVulnerabilityDatabaseRecords() throws Exception {
-        boolean present = Files.isDirectory(GO_VULNDB);
-        if (!present && "true".equals(System.getenv("CI"))) throw new IllegalStateException("CI installs golang-golang-x-vuln-dev");
-        Assumptions.assumeTrue(present, "golang-golang-x-vuln-dev not installed");
+        Prerequisites.require(Files.isDirectory(GO_VULNDB), "the Go vulnerability database test data (" + GO_VULNDB + ")",
+                "golang-golang-x-vuln-dev");
         ImportReport report = store.importOsv("go-vulndb-testdata", GO_VULNDB.resolve("client/testdata/vulndb"));
         assertThat(report.inserted()).isGreaterThanOrEqualTo(5);
         // index.json and aliases.json in that tree are not OSV records: reported, not fatal

@@ -2,8 +2,10 @@ package dev.drydock.server.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.jobs.BuildTester;
+import dev.drydock.server.BuildFixture;
+import dev.drydock.server.BuildFixture.Party;
 import dev.drydock.server.TestDrydock;
-import dev.drydock.server.builds.World.Party;
+import dev.drydock.server.TestImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +32,11 @@ class AdapterLifecycleTest {
         if (build.tag() != null && build.tag().startsWith("hold")) RELEASE.await();
         return tester.test(build);
     };
-    private static World w;
+    private static BuildFixture w;
 
     @BeforeAll
     static void start() {
-        w = World.start(Map.of("worker.concurrency", "2"), HOLD);
+        w = BuildFixture.withParties(Map.of("worker.concurrency", "2"), HOLD);
     }
 
     @AfterAll
@@ -75,7 +77,7 @@ class AdapterLifecycleTest {
         assertThat(entry.get("action").asText()).isEqualTo("pause");
         assertThat(entry.get("from").asText()).isEqualTo("deployed");
         assertThat(entry.get("to").asText()).isEqualTo("paused");
-        assertThat(entry.get("actor").asText()).isEqualTo(World.ORG_ADMIN);
+        assertThat(entry.get("actor").asText()).isEqualTo(BuildFixture.ORG_ADMIN);
         assertThat(entry.get("reason").asText()).isEqualTo("build " + second + " was deployed");
         assertThat(w.builds(engineId, "deployed")).hasSize(1);
         assertThat(w.adapterState(engineId)).isEqualTo("active");
@@ -128,7 +130,7 @@ class AdapterLifecycleTest {
         JsonNode paused = w.build(deployed);
         assertThat(paused.get("state").asText()).isEqualTo("paused");
         assertThat(last(paused).get("reason").asText()).isEqualTo("adapter disabled");
-        assertThat(last(paused).get("actor").asText()).isEqualTo(World.ROBOT);
+        assertThat(last(paused).get("actor").asText()).isEqualTo(BuildFixture.ROBOT);
         assertThat(paused.get("allowedActions")).extracting(JsonNode::asText).doesNotContain("unpause").contains("delete");
         assertThat(w.build(approved).get("allowedActions")).extracting(JsonNode::asText).doesNotContain("deploy");
 
@@ -147,7 +149,7 @@ class AdapterLifecycleTest {
         assertThat(redeployed.get("state").asText()).isEqualTo("deployed");
         assertThat(last(redeployed).get("action").asText()).isEqualTo("unpause");
         assertThat(last(redeployed).get("reason").asText()).isEqualTo("adapter enabled");
-        assertThat(last(redeployed).get("actor").asText()).isEqualTo(World.ORG_ADMIN);
+        assertThat(last(redeployed).get("actor").asText()).isEqualTo(BuildFixture.ORG_ADMIN);
         w.act(w.dev(), approved, "deploy", null, 200);
         assertThat(w.state(deployed)).isEqualTo("paused");
     }
@@ -168,7 +170,7 @@ class AdapterLifecycleTest {
         String engineId = w.build(deployed).get("engineId").asText();
         String invalid = w.push("doomed", "arm", "arm64");
         w.awaitState(invalid, "invalid");
-        String devRegistryToken = w.d.token(World.DEV, TestDrydock.PASSWORD, "repository:" + World.ORG + "/doomed:pull");
+        String devRegistryToken = w.d.token(BuildFixture.DEV, TestDrydock.PASSWORD, "repository:" + BuildFixture.ORG + "/doomed:pull");
         String digest = w.build(deployed).get("digest").asText();
         assertThat(headManifest(devRegistryToken, "doomed", digest)).isEqualTo(200);
 
@@ -183,11 +185,11 @@ class AdapterLifecycleTest {
         assertThat(headManifest(devRegistryToken, "doomed", digest)).as("the image is released").isEqualTo(404);
         w.adapterAction(w.dev(), engineId, "delete", 409);
         w.adapterAction(w.dev(), engineId, "enable", 409);
-        assertThat(w.d.api("GET", "/api/v1/orgs/" + World.ORG + "/adapters", w.dev(), null, 200))
+        assertThat(w.d.api("GET", "/api/v1/orgs/" + BuildFixture.ORG + "/adapters", w.dev(), null, 200))
                 .extracting(a -> a.get("name").asText()).doesNotContain("doomed");
 
         assertThatThrownBy(() -> w.push("doomed", "3.0", "amd64"))
-                .isInstanceOfSatisfying(Images.Refused.class, r -> assertThat(r.body).contains("register it first"));
+                .isInstanceOfSatisfying(TestImages.Refused.class, r -> assertThat(r.body).contains("register it first"));
 
         String again = w.register("doomed");
         assertThat(again).isNotEqualTo(engineId);
@@ -211,20 +213,22 @@ class AdapterLifecycleTest {
         JsonNode done = w.act(w.reviewer(), id, "disapprove", "the adapter writes to /etc", 200);
         assertThat(done.get("state").asText()).isEqualTo("disapproved");
         assertThat(last(done).get("reason").asText()).isEqualTo("the adapter writes to /etc");
-        assertThat(last(done).get("actor").asText()).isEqualTo(World.REVIEWER);
+        assertThat(last(done).get("actor").asText()).isEqualTo(BuildFixture.REVIEWER);
     }
 
     @Test
     void pushToARepositoryWithoutAdapterIsRefusedWithTheFix() {
         int before = w.d.events.size();
-        assertThatThrownBy(() -> Images.push(w.d, World.ROBOT, w.robotToken, World.ORG + "/unregistered", "1.0", "amd64"))
-                .isInstanceOfSatisfying(Images.Refused.class, r -> {
+        TestImages.Built image = TestImages.newAdapter("amd64");
+        assertThatThrownBy(() -> TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, BuildFixture.ORG + "/unregistered",
+                image, "1.0"))
+                .isInstanceOfSatisfying(TestImages.Refused.class, r -> {
                     assertThat(r.status).isEqualTo(403);
-                    JsonNode error = World.parse(r.body).get("errors").get(0);
+                    JsonNode error = BuildFixture.parse(r.body).get("errors").get(0);
                     assertThat(error.get("code").asText()).isEqualTo("DENIED");
                     assertThat(error.get("message").asText())
-                            .contains("no adapter named 'unregistered' is registered in organization " + World.ORG)
-                            .contains("POST /api/v1/orgs/" + World.ORG + "/adapters");
+                            .contains("no adapter named 'unregistered' is registered in organization " + BuildFixture.ORG)
+                            .contains("POST /api/v1/orgs/" + BuildFixture.ORG + "/adapters");
                     assertThat(r.getMessage()).startsWith("POST blob upload"); // refused before any byte is stored
                 });
         assertThat(w.d.events.subList(before, w.d.events.size())).isEmpty();
@@ -233,16 +237,16 @@ class AdapterLifecycleTest {
     @Test
     void theSameDigestUnderASecondTagCreatesNoSecondBuild() {
         String engineId = w.register("retag");
-        Images.Image image = Images.image("amd64");
-        String repository = World.ORG + "/retag";
-        Images.push(w.d.url(), World.ROBOT, w.robotToken, repository, "1.0", image);
-        String id = w.buildOf("retag", image.digest());
+        TestImages.Built image = TestImages.newAdapter("amd64");
+        String repository = BuildFixture.ORG + "/retag";
+        TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, repository, image, "1.0");
+        String id = w.buildOf("retag", image.digest().toString());
         w.awaitState(id, "available");
-        Images.push(w.d.url(), World.ROBOT, w.robotToken, repository, "latest", image);
-        Images.push(w.d.url(), World.ROBOT, w.robotToken, repository, "1.0", image);
+        TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, repository, image, "latest");
+        TestImages.push(w.d.url(), BuildFixture.ROBOT, w.robotToken, repository, image, "1.0");
         assertThat(w.builds(engineId, "")).extracting(b -> b.get("id").asText()).containsExactly(id);
         assertThat(w.build(id).get("tag").asText()).isEqualTo("1.0");
-        assertThat(World.history(w.build(id), "push")).hasSize(1);
+        assertThat(BuildFixture.history(w.build(id), "push")).hasSize(1);
 
         String other = w.push("retag", "2.0", "amd64");
         assertThat(other).isNotEqualTo(id);
@@ -253,9 +257,9 @@ class AdapterLifecycleTest {
     void registrationValidatesEveryField() {
         JsonNode created = w.registerAdapter(w.dev(), "my-adapter.v2_x", "push", "HumanReview", "stream", 201);
         assertThat(created.get("state").asText()).isEqualTo("pending");
-        assertThat(created.get("repository").asText()).isEqualTo(World.ORG + "/my-adapter.v2_x");
-        assertThat(created.get("image").asText()).isEqualTo(w.d.host() + "/" + World.ORG + "/my-adapter.v2_x");
-        assertThat(created.get("createdBy").asText()).isEqualTo(World.DEV);
+        assertThat(created.get("repository").asText()).isEqualTo(BuildFixture.ORG + "/my-adapter.v2_x");
+        assertThat(created.get("image").asText()).isEqualTo(w.d.host() + "/" + BuildFixture.ORG + "/my-adapter.v2_x");
+        assertThat(created.get("createdBy").asText()).isEqualTo(BuildFixture.DEV);
 
         JsonNode duplicate = w.registerAdapter(w.auth(Party.orgAdmin), "my-adapter.v2_x", "pull", "HumanReview", "batch", 409);
         assertThat(duplicate.get("error").get("code").asText()).isEqualTo("ADAPTER_EXISTS");
@@ -279,14 +283,14 @@ class AdapterLifecycleTest {
                 .get("engineMode").asText()).isEqualTo("chunk");
 
         assertThat(w.registerAdapter(w.auth(Party.robot), "by-robot", "pull", "HumanReview", "batch", 201)
-                .get("createdBy").asText()).isEqualTo(World.ROBOT);
+                .get("createdBy").asText()).isEqualTo(BuildFixture.ROBOT);
         assertThat(w.registerAdapter(w.reviewer(), "by-reviewer", "pull", "HumanReview", "batch", 403)
                 .get("error").get("code").asText()).isEqualTo("FORBIDDEN");
         assertThat(w.registerAdapter(w.auth(Party.otherOrgMember), "by-stranger", "pull", "HumanReview", "batch", 404)
                 .get("error").get("code").asText()).isEqualTo("ORG_NOT_FOUND");
         w.registerAdapter(null, "by-nobody", "pull", "HumanReview", "batch", 401);
         // none of the refused registrations left an adapter behind
-        assertThat(w.d.api("GET", "/api/v1/orgs/" + World.ORG + "/adapters", w.dev(), null, 200))
+        assertThat(w.d.api("GET", "/api/v1/orgs/" + BuildFixture.ORG + "/adapters", w.dev(), null, 200))
                 .extracting(a -> a.get("name").asText())
                 .doesNotContain("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "by-reviewer", "by-stranger", "by-nobody");
     }
@@ -305,7 +309,7 @@ class AdapterLifecycleTest {
         for (String id : List.of(heldA, queued)) {
             HttpResponse<String> early = w.get(w.dev(), "/api/v1/builds/" + id + "/report");
             assertThat(early.statusCode()).isEqualTo(409);
-            JsonNode error = World.parse(early.body()).get("error");
+            JsonNode error = BuildFixture.parse(early.body()).get("error");
             assertThat(error.get("code").asText()).isEqualTo("REPORT_NOT_AVAILABLE");
             assertThat(error.get("detail").get("state").asText()).isIn("fetching", "pending");
             assertThat(w.build(id).get("reportAvailable").asBoolean()).isFalse();
@@ -319,20 +323,20 @@ class AdapterLifecycleTest {
         assertThat(report.headers().firstValue("Content-Disposition"))
                 .contains("attachment; filename=build-" + heldA + "-report.json");
         assertThat(report.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
-        JsonNode body = World.parse(report.body());
+        JsonNode body = BuildFixture.parse(report.body());
         assertThat(body.get("build").asText()).isEqualTo(heldA);
         assertThat(body.get("success").asBoolean()).isTrue();
-        assertThat(body.get("image").asText()).endsWith(World.ORG + "/report:hold-a");
+        assertThat(body.get("image").asText()).endsWith(BuildFixture.ORG + "/report:hold-a");
         assertThat(body.get("checks").get(0).get("id").asText()).isEqualTo("image.platform");
         assertThat(w.build(heldA).get("reportAvailable").asBoolean()).isTrue();
-        assertThat(w.build(heldA).get("image").asText()).isEqualTo(w.d.host() + "/" + World.ORG + "/report:hold-a");
+        assertThat(w.build(heldA).get("image").asText()).isEqualTo(w.d.host() + "/" + BuildFixture.ORG + "/report:hold-a");
         assertThat(w.get(w.reviewer(), "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(200);
         assertThat(w.get(w.auth(Party.otherOrgMember), "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(404);
         assertThat(w.get(null, "/api/v1/builds/" + heldA + "/report").statusCode()).isEqualTo(401);
 
         String invalid = w.push("report", "arm", "arm64");
         w.awaitState(invalid, "invalid");
-        JsonNode failed = World.parse(w.get(w.dev(), "/api/v1/builds/" + invalid + "/report").body());
+        JsonNode failed = BuildFixture.parse(w.get(w.dev(), "/api/v1/builds/" + invalid + "/report").body());
         assertThat(failed.get("success").asBoolean()).isFalse();
         assertThat(failed.get("errors").get(0).asText()).contains("linux/arm64").contains("--platform linux/amd64");
         assertThat(w.build(invalid).get("checks").get(0).get("verdict").asText()).isEqualTo("failed");
@@ -352,7 +356,7 @@ class AdapterLifecycleTest {
             assertThat(queue).contains(first, second).doesNotContain(notSubmitted);
             assertThat(queue.indexOf(first)).as("oldest first").isLessThan(queue.indexOf(second));
         }
-        w.d.addMember(World.REVIEWERS_ORG, "operator@drydock.test", "developer");
+        w.d.addMember(BuildFixture.REVIEWERS_ORG, "operator@drydock.test", "developer");
         w.d.setPlatformRole("operator@drydock.test", "operator");
         String operator = w.d.login("operator@drydock.test", TestDrydock.PASSWORD);
         for (String auth : List.of(w.dev(), w.auth(Party.orgAdmin), w.auth(Party.robot), w.auth(Party.otherOrgMember), operator)) {
@@ -383,9 +387,9 @@ class AdapterLifecycleTest {
     }
 
     private static int headManifest(String registryToken, String name, String digest) {
-        return w.d.send(HttpRequest.newBuilder(URI.create(w.d.url() + "/v2/" + World.ORG + "/" + name + "/manifests/" + digest))
+        return w.d.send(HttpRequest.newBuilder(URI.create(w.d.url() + "/v2/" + BuildFixture.ORG + "/" + name + "/manifests/" + digest))
                 .header("Authorization", "Bearer " + registryToken)
-                .header("Accept", Images.MANIFEST)
+                .header("Accept", TestImages.OCI_MANIFEST)
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build()).statusCode();
     }
 }

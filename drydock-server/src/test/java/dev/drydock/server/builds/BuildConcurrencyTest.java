@@ -1,7 +1,8 @@
 package dev.drydock.server.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drydock.server.builds.World.Party;
+import dev.drydock.server.BuildFixture;
+import dev.drydock.server.BuildFixture.Party;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BuildConcurrencyTest {
     private static final int THREADS = 8;
-    private static World w;
+    private static BuildFixture w;
     private static int names;
 
     @BeforeAll
     static void start() {
-        w = World.start();
+        w = BuildFixture.withParties();
     }
 
     @AfterAll
@@ -51,7 +52,7 @@ class BuildConcurrencyTest {
             for (HttpResponse<String> r : responses) {
                 if (r.statusCode() != 200) assertConflict(r);
             }
-            String finalState = World.parse(won.getFirst().body()).get("state").asText();
+            String finalState = BuildFixture.parse(won.getFirst().body()).get("state").asText();
             JsonNode build = w.build(id);
             assertThat(build.get("state").asText()).isEqualTo(finalState).isIn("approved", "disapproved");
             assertThat(fromState(build, "submitted")).as("transitions out of submitted").hasSize(1);
@@ -89,7 +90,7 @@ class BuildConcurrencyTest {
                 if (responses.get(i).statusCode() == 200) {
                     assertThat(state).as("a build deployed in the race is deployed or was paused by a later deploy")
                             .isIn("deployed", "paused");
-                    assertThat(World.history(b, "deploy")).hasSize(1);
+                    assertThat(BuildFixture.history(b, "deploy")).hasSize(1);
                 } else {
                     assertThat(state).isEqualTo("approved");
                 }
@@ -190,7 +191,7 @@ class BuildConcurrencyTest {
 
     private static void assertConflict(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
-        assertThat(World.parse(r.body()).get("error").get("code").asText()).isEqualTo("BUILD_ACTION_NOT_ALLOWED");
+        assertThat(BuildFixture.parse(r.body()).get("error").get("code").asText()).isEqualTo("BUILD_ACTION_NOT_ALLOWED");
     }
 
     private static List<JsonNode> fromState(JsonNode build, String state) {

@@ -2,7 +2,8 @@ package dev.drydock.server.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.jobs.BuildTester;
-import dev.drydock.server.builds.World.Party;
+import dev.drydock.server.BuildFixture;
+import dev.drydock.server.BuildFixture.Party;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
@@ -66,7 +67,7 @@ class LifecycleTableTest {
         return tester.test(build);
     };
 
-    private static World w;
+    private static BuildFixture w;
     private static final Map<String, String> witness = new HashMap<>();
     private static final Map<String, Integer> witnessHistory = new HashMap<>();
     private static final List<String> deletedWhilePending = new ArrayList<>();
@@ -75,7 +76,7 @@ class LifecycleTableTest {
 
     @BeforeAll
     static void start() {
-        w = World.start(Map.of("worker.concurrency", "1"), HOLD);
+        w = BuildFixture.withParties(Map.of("worker.concurrency", "1"), HOLD);
     }
 
     @AfterAll
@@ -174,11 +175,11 @@ class LifecycleTableTest {
         if (!action.equals("retest")) { // a retested build goes on to be tested again at once
             assertThat(build.get("state").asText()).isEqualTo(next);
         }
-        List<JsonNode> entries = World.history(build, action).stream()
+        List<JsonNode> entries = BuildFixture.history(build, action).stream()
                 .filter(h -> h.get("from").asText().equals(state)).toList();
         assertThat(entries).as("history entries for " + action).hasSize(1);
         JsonNode entry = entries.getFirst();
-        assertThat(entry.get("actor").asText()).isEqualTo(World.actorName(party));
+        assertThat(entry.get("actor").asText()).isEqualTo(BuildFixture.actorName(party));
         assertThat(entry.get("to").asText()).isEqualTo(next);
         assertThat(entry.get("reason").asText()).isEqualTo(reason);
         assertThat(entry.get("at").asText()).isNotEmpty();
@@ -221,13 +222,13 @@ class LifecycleTableTest {
         RELEASE.countDown();
         w.awaitState(fetching, "available");
         w.awaitState(pending, "available");
-        org.awaitility.Awaitility.await("job queue drained").atMost(World.WAIT).until(() -> w.d.server().database().jdbi()
+        org.awaitility.Awaitility.await("job queue drained").atMost(BuildFixture.WAIT).until(() -> w.d.server().database().jdbi()
                 .withHandle(h -> h.createQuery("select count(*) from jobs where state in ('queued', 'leased')")
                         .mapTo(Integer.class).one()) == 0);
         Set<String> stillDeleted = new HashSet<>();
         for (String id : deletedWhilePending) {
             JsonNode b = w.build(id);
-            assertThat(World.history(b, "fetch")).as("a build deleted while queued is never fetched").isEmpty();
+            assertThat(BuildFixture.history(b, "fetch")).as("a build deleted while queued is never fetched").isEmpty();
             if (b.get("state").asText().equals("deleted")) stillDeleted.add(id);
         }
         assertThat(stillDeleted).containsExactlyInAnyOrderElementsOf(deletedWhilePending);

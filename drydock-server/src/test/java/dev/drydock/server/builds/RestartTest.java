@@ -2,7 +2,9 @@ package dev.drydock.server.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.jobs.BuildTester;
+import dev.drydock.server.BuildFixture;
 import dev.drydock.server.TestDrydock;
+import dev.drydock.server.TestImages;
 import dev.drydock.server.http.Json;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +65,7 @@ class RestartTest {
                 }
             }
         };
-        World w = World.start(SETTINGS, firstHangs);
+        BuildFixture w = BuildFixture.withParties(SETTINGS, firstHangs);
         try {
             w.register("restart");
             String id = w.push("restart", "1.0", "amd64");
@@ -108,12 +110,12 @@ class RestartTest {
             String port = expect(lines, "PORT ", output);
             String url = "http://127.0.0.1:" + port;
             String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
-            call(url, "POST", "/api/v1/orgs", admin, Map.of("id", World.ORG, "name", "Acme"), 201);
-            String robotToken = call(url, "POST", "/api/v1/orgs/" + World.ORG + "/robots", admin, Map.of("name", "ci"), 201)
+            call(url, "POST", "/api/v1/orgs", admin, Map.of("id", BuildFixture.ORG, "name", "Acme"), 201);
+            String robotToken = call(url, "POST", "/api/v1/orgs/" + BuildFixture.ORG + "/robots", admin, Map.of("name", "ci"), 201)
                     .get("token").asText();
-            call(url, "POST", "/api/v1/orgs/" + World.ORG + "/adapters", TestDrydock.basic(World.ROBOT, robotToken),
+            call(url, "POST", "/api/v1/orgs/" + BuildFixture.ORG + "/adapters", TestDrydock.basic(BuildFixture.ROBOT, robotToken),
                     Map.of("name", "killed", "category", "pull", "deploymentModel", "HumanReview", "engineMode", "batch"), 201);
-            Images.push(url, World.ROBOT, robotToken, World.ORG + "/killed", "1.0", Images.image("amd64"));
+            TestImages.push(url, BuildFixture.ROBOT, robotToken, BuildFixture.ORG + "/killed", TestImages.newAdapter("amd64"), "1.0");
             String id = expect(lines, "TESTING ", output);
             assertThat(call(url, "GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText()).isEqualTo("fetching");
 
@@ -146,7 +148,7 @@ class RestartTest {
                     + " " + h.get("reason").asText());
         }
         assertThat(history).as("history").containsExactly(
-                "push null->pending " + World.ORG + "/" + adapter + ":1.0",
+                "push null->pending " + BuildFixture.ORG + "/" + adapter + ":1.0",
                 "fetch pending->fetching attempt 1",
                 "fetch fetching->fetching attempt 2",
                 "tested fetching->available null");
