@@ -38,7 +38,7 @@ class RoutesAccessTest {
             String engineId = d.api("POST", "/api/v1/orgs/" + ORG + "/adapters", dev, Map.of("name", "echo", "category", "pull",
                     "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201).get("engineId").asText();
             String repository = ORG + "/echo";
-            OciPush.push(d, repository, OciPush.pushToken(d, DEV, TestDrydock.PASSWORD, repository), OciPush.image("routes"), "1.0");
+            TestImages.push(d, repository, TestImages.pushToken(d, DEV, TestDrydock.PASSWORD, repository), TestImages.adapter("routes"), "1.0");
             String buildId = d.api("GET", "/api/v1/adapters/" + engineId + "/builds", dev, null, 200).get(0).get("id").asText();
 
             List<String> checked = new ArrayList<>();
