@@ -46,13 +46,16 @@ class WebhookTest {
         return c;
     }
 
-    /** A server that turns pushes into builds, lets webhooks reach loopback, and retries fast. */
+    /**
+     * A server that turns pushes into builds, lets webhooks reach loopback, and retries fast. The timeouts stay generous
+     * (a test about them sets its own): with 1 s, a loaded machine timed a delivery out and logged status 0 for a 500.
+     */
     private TestDrydock drydock(Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "registry.require-adapter", "true",
                 "webhooks.allow-private-network", "true",
-                "webhooks.connect-timeout", "1s",
-                "webhooks.request-timeout", "1s",
+                "webhooks.connect-timeout", "10s",
+                "webhooks.request-timeout", "30s",
                 "webhooks.retry-base", "100ms",
                 "webhooks.retry-cap", "400ms",
                 "webhooks.max-attempts", "5"));
