@@ -8,7 +8,7 @@ import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.ResolvedImage;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,9 +3,9 @@ package dev.drydock.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ManifestParser;
-import dev.drydock.registry.RegistryException;
+import dev.drydock.oci.InvalidDigestException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,7 +137,7 @@ public final class ImageReader {
         String value = descriptor.path("digest").asText("");
         try {
             return Digest.parse(value);
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw new ImageException(what + " has an invalid digest '" + value + "': rebuild and push the image again", e);
         }
     }

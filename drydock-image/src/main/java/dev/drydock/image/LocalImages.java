@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ManifestParser;
-import dev.drydock.registry.RegistryException;
+import dev.drydock.oci.InvalidDigestException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,7 +173,7 @@ public final class LocalImages {
     private static Digest digest(JsonNode descriptor, ArchiveFiles files) throws ImageException {
         try {
             return Digest.parse(descriptor.path("digest").asText(""));
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw new ImageException("index.json of " + files.describe() + " has an invalid digest: save the image again", e);
         }
     }
@@ -230,7 +230,7 @@ public final class LocalImages {
         void noteMediaType(JsonNode descriptor) {
             try {
                 declaredMediaTypes.put(Digest.parse(descriptor.path("digest").asText("")), descriptor.path("mediaType").asText());
-            } catch (RegistryException ignored) {
+            } catch (InvalidDigestException ignored) {
                 // reported when the digest is used
             }
         }

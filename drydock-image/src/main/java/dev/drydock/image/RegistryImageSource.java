@@ -1,6 +1,6 @@
 package dev.drydock.image;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 

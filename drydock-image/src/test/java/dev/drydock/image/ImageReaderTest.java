@@ -1,6 +1,6 @@
 package dev.drydock.image;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ManifestParser;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.InvalidDigestException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +122,7 @@ public final class ManifestParser {
         Digest parsed;
         try {
             parsed = Digest.parse(digest);
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw invalid(where + " has an invalid digest '" + digest + "'");
         }
         JsonNode size = node.get("size");

@@ -1,5 +1,6 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.RegistryIndex.ManifestRecord;
 import dev.drydock.registry.RegistryIndex.UploadSession;
 import dev.drydock.registry.events.EventSink;
@@ -463,7 +464,7 @@ public final class Registry {
                                          String actor) {
         pushPolicy.checkPush(repository);
         boolean byDigest = Digest.looksLikeDigest(reference);
-        Digest expected = byDigest ? Digest.parse(reference) : null;
+        Digest expected = byDigest ? Names.digest(reference) : null;
         String tag = byDigest ? null : Names.tag(reference);
         byte[] content = readBounded(body, limits.maxManifestBytes());
         ManifestParser.Parsed parsed = ManifestParser.parse(content, contentType);
@@ -513,7 +514,7 @@ public final class Registry {
     public ManifestRecord statManifest(String repository, String reference) {
         Digest digest;
         if (Digest.looksLikeDigest(reference)) {
-            digest = Digest.parse(reference);
+            digest = Names.digest(reference);
         } else {
             if (!Names.isValidTag(reference)) throw manifestUnknown(reference);
             digest = index.resolveTag(repository, reference).orElseThrow(() -> manifestUnknown(reference));
@@ -533,7 +534,7 @@ public final class Registry {
     /** Deletes a tag (reference is a tag) or a manifest with all its tags (reference is a digest). */
     public void deleteManifest(String repository, String reference, String actor) {
         if (Digest.looksLikeDigest(reference)) {
-            Digest digest = Digest.parse(reference);
+            Digest digest = Names.digest(reference);
             if (!index.deleteManifest(repository, digest)) throw manifestUnknown(reference);
             events.publish(new RegistryEvent.ManifestDeleted(Names.orgOf(repository), repository, digest, actor));
         } else {

@@ -1,5 +1,6 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ManifestParser.Descriptor;
 import dev.drydock.registry.ManifestParser.Parsed;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.RegistryImageSource;
 import dev.drydock.platform.db.JdbcRegistryIndex;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;

@@ -1,6 +1,6 @@
 package dev.drydock.server;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 import java.net.URI;
 import java.net.http.HttpRequest;

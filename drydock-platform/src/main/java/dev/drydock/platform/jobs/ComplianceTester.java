@@ -8,7 +8,7 @@ import dev.drydock.compliance.Pipeline;
 import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.Registry;
 
 import java.util.Optional;

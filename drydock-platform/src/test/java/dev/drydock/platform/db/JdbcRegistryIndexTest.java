@@ -1,6 +1,6 @@
 package dev.drydock.platform.db;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.RegistryIndex.ManifestRecord;
 import dev.drydock.registry.RegistryIndex.UploadSession;
 import org.junit.jupiter.api.AfterEach;

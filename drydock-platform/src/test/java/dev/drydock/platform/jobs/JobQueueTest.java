@@ -11,7 +11,7 @@ import dev.drydock.platform.builds.BuildService.HistoryEntry;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.identity.Principal;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.events.RegistryEvent;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;

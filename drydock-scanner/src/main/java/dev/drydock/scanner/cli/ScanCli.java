@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ImageReader;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
 import dev.drydock.image.LocalImage;

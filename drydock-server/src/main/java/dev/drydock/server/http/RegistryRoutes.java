@@ -2,7 +2,7 @@ package dev.drydock.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
@@ -131,7 +131,7 @@ public final class RegistryRoutes {
             }
         } else if ((m = BLOB.matcher(path)).matches()) {
             String name = Names.repository(m.group(1));
-            Digest digest = Digest.parse(m.group(2));
+            Digest digest = Names.digest(m.group(2));
             switch (verb.name()) {
                 case "GET", "HEAD" -> {
                     authorize(ctx, List.of(Access.repository(name, Access.PULL)));
@@ -171,7 +171,7 @@ public final class RegistryRoutes {
         } else if ((m = REFERRERS.matcher(path)).matches()) {
             requireVerb(verb, HandlerType.GET);
             String name = Names.repository(m.group(1));
-            Digest subject = Digest.parse(m.group(2));
+            Digest subject = Names.digest(m.group(2));
             authorize(ctx, List.of(Access.repository(name, Access.PULL)));
             referrers(ctx, name, subject);
         } else {
