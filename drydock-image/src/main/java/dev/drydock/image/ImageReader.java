@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
 import dev.drydock.oci.InvalidDigestException;
+import dev.drydock.oci.ManifestParser;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
 import dev.drydock.oci.InvalidDigestException;
+import dev.drydock.oci.ManifestParser;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -192,7 +192,7 @@ public final class LocalImages {
         /** The media type of a stored manifest when the JSON does not carry one. */
         String mediaTypeOf(Digest digest, JsonNode manifest) {
             if (manifest.hasNonNull("mediaType")) return manifest.get("mediaType").asText();
-            return manifest.has("manifests") ? ManifestParser.OCI_INDEX : ManifestParser.OCI_MANIFEST;
+            return ManifestParser.impliedMediaType(manifest);
         }
 
         @Override

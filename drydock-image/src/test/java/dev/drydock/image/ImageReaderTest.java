@@ -1,7 +1,7 @@
 package dev.drydock.image;
 
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.ManifestParser;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,7 +2,7 @@ package dev.drydock.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.ManifestParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

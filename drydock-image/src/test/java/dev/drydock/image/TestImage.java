@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.ManifestParser;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

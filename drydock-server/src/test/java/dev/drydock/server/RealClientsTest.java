@@ -10,7 +10,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.ManifestParser;
 import dev.drydock.registry.events.RegistryEvent;
 import dev.drydock.server.http.Json;
 import org.junit.jupiter.api.AfterAll;

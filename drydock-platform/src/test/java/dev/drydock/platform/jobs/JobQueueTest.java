@@ -2,6 +2,7 @@ package dev.drydock.platform.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildAction;
@@ -11,7 +12,6 @@ import dev.drydock.platform.builds.BuildService.HistoryEntry;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.identity.Principal;
-import dev.drydock.oci.Digest;
 import dev.drydock.registry.events.RegistryEvent;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;

@@ -1,20 +1,18 @@
-package dev.drydock.registry;
+package dev.drydock.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.oci.Digest;
-import dev.drydock.oci.InvalidDigestException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * Reads just enough of an image manifest or index to validate it and learn what it references. The bytes
- * are stored as received; nothing here re-serializes them.
+ * are stored as received; nothing here re-serializes them. A document it refuses is an
+ * {@link InvalidManifestException} saying what to fix.
  */
 public final class ManifestParser {
     public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -72,7 +70,7 @@ public final class ManifestParser {
         }
         String mediaType = declared != null ? declared : header;
         if (mediaType == null) {
-            mediaType = root.has("manifests") ? OCI_INDEX : OCI_MANIFEST;
+            mediaType = impliedMediaType(root);
         }
         if (!SUPPORTED.contains(mediaType)) {
             throw invalid("unsupported manifest media type '" + mediaType + "': push an OCI or Docker schema 2 manifest or index");
@@ -110,6 +108,11 @@ public final class ManifestParser {
         return new Parsed(mediaType, blobs, manifests, subject, artifactType, annotationsJson);
     }
 
+    /** The media type of a document that declares none (the OCI spec allows that): an index if it lists manifests. */
+    public static String impliedMediaType(JsonNode document) {
+        return document.has("manifests") ? OCI_INDEX : OCI_MANIFEST;
+    }
+
     private static boolean isIndex(String mediaType) {
         return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
     }
@@ -137,11 +140,7 @@ public final class ManifestParser {
         return value != null && value.isTextual() ? value.textValue() : null;
     }
 
-    private static RegistryException invalid(String message) {
-        return new RegistryException(ErrorCode.MANIFEST_INVALID, message);
-    }
-
-    static Map<String, Object> detail(Descriptor d) {
-        return Map.of("digest", d.digest().toString(), "mediaType", d.mediaType());
+    private static InvalidManifestException invalid(String message) {
+        return new InvalidManifestException(message);
     }
 }
