@@ -3,6 +3,7 @@ package dev.drydock.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
@@ -233,7 +234,7 @@ public final class RegistryRoutes {
         String artifactType = ctx.queryParam("artifactType");
         ObjectNode index = Json.MAPPER.createObjectNode();
         index.put("schemaVersion", 2);
-        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        index.put("mediaType", MediaTypes.OCI_INDEX);
         ArrayNode manifests = index.putArray("manifests");
         for (ManifestRecord r : registry.referrers(name, subject, artifactType)) {
             ObjectNode d = manifests.addObject();
@@ -251,7 +252,7 @@ public final class RegistryRoutes {
         }
         if (artifactType != null) ctx.header("OCI-Filters-Applied", "artifactType");
         try {
-            ctx.status(200).contentType("application/vnd.oci.image.index.v1+json").result(Json.MAPPER.writeValueAsBytes(index));
+            ctx.status(200).contentType(MediaTypes.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
