@@ -11,7 +11,7 @@ import dev.drydock.image.LayerPass;
 import dev.drydock.image.LocalImage;
 import dev.drydock.image.LocalImages;
 import dev.drydock.image.ResolvedImage;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.scanner.ScanResult;
 import dev.drydock.scanner.Scanner;
 import dev.drydock.scanner.advisory.AdvisoryIndex;

@@ -1,6 +1,6 @@
 package dev.drydock.compliance;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 /**
  * What the pipeline is told about the build it tests, including the registered adapter's details that the

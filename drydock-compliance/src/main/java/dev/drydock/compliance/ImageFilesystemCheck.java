@@ -5,7 +5,7 @@ import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageFilesystem;
 import dev.drydock.image.ResolvedImage;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.drydock.compliance;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageReader;
 import dev.drydock.image.ResolvedImage;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

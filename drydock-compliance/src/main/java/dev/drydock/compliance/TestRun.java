@@ -80,6 +80,17 @@ public final class TestRun {
         return "Timed out after " + SandboxChecks.goDuration(limit) + ": " + what;
     }
 
+    /** How long after the limit whoever runs the test waits for a pipeline that does not stop: two graces. */
+    public Duration giveUpAfter() {
+        return grace.multipliedBy(2);
+    }
+
+    /** The error of a test given up on {@link #giveUpAfter()} past its limit, for {@link #reportSoFar}. */
+    public String gaveUp() {
+        return timedOut("testing must finish within that time (it did not stop " + SandboxChecks.goDuration(giveUpAfter())
+                + " after the limit)");
+    }
+
     /**
      * The report of the test as far as it got: every check done so far, the check that was running failed with
      * {@code error}, and {@code error} among the errors. Empty before the pipeline started.

@@ -8,7 +8,8 @@ import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.ResolvedImage;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,10 +49,10 @@ class ImageChecksTest {
             Digest d = Digest.sha256(new byte[]{1});
             context.put(ImagePlatformCheck.CONFIG, configJson);
             context.put(ImagePlatformCheck.PLATFORM, "linux/amd64");
-            context.put(ImagePlatformCheck.RESOLVED, new ResolvedImage(d, d, "application/vnd.oci.image.manifest.v1+json",
+            context.put(ImagePlatformCheck.RESOLVED, new ResolvedImage(d, d, MediaTypes.OCI_MANIFEST,
                     JSON.createObjectNode(), d, configJson, List.of(
-                    new ResolvedImage.Layer(0, d, "application/vnd.oci.image.layer.v1.tar+gzip", 10, "ADD rootfs /"),
-                    new ResolvedImage.Layer(1, d, "application/vnd.oci.image.layer.v1.tar+gzip", 10,
+                    new ResolvedImage.Layer(0, d, MediaTypes.OCI_LAYER_GZIP, 10, "ADD rootfs /"),
+                    new ResolvedImage.Layer(1, d, MediaTypes.OCI_LAYER_GZIP, 10,
                             "/bin/sh -c rm /var/manifest.json")), "linux/amd64"));
             return CheckResult.passed(id(), "double", Map.of());
         }

@@ -1,7 +1,7 @@
 package dev.drydock.compliance;
 
 import dev.drydock.image.ImageSource;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.sandbox.RegistryAuth;
 import dev.drydock.sandbox.SandboxRequest;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,8 @@
 package dev.drydock.compliance;
 
 import dev.drydock.image.ImageSource;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PipelineTest {
-    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
     /** An in-memory image source: manifests and blobs by digest. */
     private static final class MemoryImage implements ImageSource {
@@ -44,9 +44,9 @@ class PipelineTest {
         String config = "{\"os\":\"" + os + "\",\"architecture\":\"" + arch + "\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
         Digest c = img.blob(config);
         Digest l = img.blob("layer-" + os + arch);
-        return img.manifest(OCI_MANIFEST, "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
-                + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + c + "\",\"size\":" + config.length() + "},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + l + "\",\"size\":"
+        return img.manifest(MediaTypes.OCI_MANIFEST, "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
+                + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"" + c + "\",\"size\":" + config.length() + "},"
+                + "\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER + "\",\"digest\":\"" + l + "\",\"size\":"
                 + ("layer-" + os + arch).length() + "}]}");
     }
 
@@ -74,8 +74,8 @@ class PipelineTest {
     void indexWithoutLinuxAmd64FailsNamingTheFix() throws Exception {
         MemoryImage img = new MemoryImage();
         Digest arm = image(img, "linux", "arm64");
-        Digest index = img.manifest("application/vnd.oci.image.index.v1+json", "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\""
-                + OCI_MANIFEST + "\",\"digest\":\"" + arm + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}");
+        Digest index = img.manifest(MediaTypes.OCI_INDEX, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\""
+                + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + arm + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}}]}");
         BuildReport report = new Pipeline(List.of(new ImagePlatformCheck())).run(build(index), img);
         assertThat(report.success()).isFalse();
         assertThat(report.errors()).singleElement().asString().contains("linux/amd64").contains("--platform linux/amd64");
@@ -86,9 +86,9 @@ class PipelineTest {
         MemoryImage img = new MemoryImage();
         Digest arm = image(img, "linux", "arm64");
         Digest amd = image(img, "linux", "amd64");
-        Digest index = img.manifest("application/vnd.oci.image.index.v1+json", "{\"schemaVersion\":2,\"manifests\":["
-                + "{\"mediaType\":\"" + OCI_MANIFEST + "\",\"digest\":\"" + arm + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
-                + "{\"mediaType\":\"" + OCI_MANIFEST + "\",\"digest\":\"" + amd + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}");
+        Digest index = img.manifest(MediaTypes.OCI_INDEX, "{\"schemaVersion\":2,\"manifests\":["
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + arm + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + amd + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}");
         BuildReport report = new Pipeline(List.of(new ImagePlatformCheck())).run(build(index), img);
         assertThat(report.success()).isTrue();
         assertThat(report.checks().getFirst().evidence()).containsEntry("manifestDigest", amd.toString());

@@ -2,7 +2,7 @@ package dev.drydock.compliance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.ImageSource;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;

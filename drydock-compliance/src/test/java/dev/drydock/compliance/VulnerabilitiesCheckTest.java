@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.ImageSource;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.scanner.advisory.AdvisoryIndex;
 import dev.drydock.scanner.advisory.OsvParser;
 import dev.drydock.scanner.match.Policy;

@@ -3,16 +3,15 @@ package dev.drydock.image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
-import dev.drydock.registry.RegistryException;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.InvalidDigestException;
+import dev.drydock.oci.MediaTypes;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Resolves what was pushed into one single-platform image: for an index or manifest list its linux/amd64 entry,
@@ -24,8 +23,6 @@ public final class ImageReader {
     public static final String TESTED_PLATFORM = "linux/amd64";
     static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> IMAGE_CONFIG_TYPES = Set.of(
-            "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
 
     private ImageReader() {}
 
@@ -34,14 +31,14 @@ public final class ImageReader {
                 "the pushed manifest " + pushed + " is no longer in the repository: push the image again"));
         Digest manifestDigest = pushed;
         ImageSource.Manifest manifest = top;
-        if (isIndex(top.mediaType())) {
+        if (MediaTypes.isIndex(top.mediaType())) {
             manifestDigest = linuxAmd64(json(top.content(), "the image index " + pushed)).orElseThrow(() -> new ImageException(
                     "the image index has no linux/amd64 image: build for that platform, e.g. "
                             + "docker buildx build --platform linux/amd64"));
             Digest chosen = manifestDigest;
             manifest = source.manifest(chosen).orElseThrow(() -> new ImageException(
                     "the index's linux/amd64 manifest " + chosen + " is missing: push it again"));
-            if (isIndex(manifest.mediaType())) {
+            if (MediaTypes.isIndex(manifest.mediaType())) {
                 throw new ImageException("the index's linux/amd64 entry " + chosen + " is itself an index: "
                         + "point the top-level index at image manifests");
             }
@@ -63,7 +60,7 @@ public final class ImageReader {
         String configType = root.path("config").path("mediaType").asText("");
         // Judged by content too: a real image pushed with an odd config media type still reads.
         boolean imageConfig = config != null && config.isObject() && config.has("os") && config.has("architecture");
-        if (!imageConfig && !IMAGE_CONFIG_TYPES.contains(configType)) {
+        if (!imageConfig && !MediaTypes.IMAGE_CONFIGS.contains(configType)) {
             throw new ImageException("the pushed manifest " + manifestDigest + " is an artifact (config media type '" + configType
                     + "'), not a container image: push the adapter's image, e.g. with docker push or podman push");
         }
@@ -104,10 +101,6 @@ public final class ImageReader {
         return steps;
     }
 
-    static boolean isIndex(String mediaType) {
-        return ManifestParser.OCI_INDEX.equals(mediaType) || ManifestParser.DOCKER_LIST.equals(mediaType);
-    }
-
     /** The first linux/amd64 entry; an entry without a variant (or v1) wins over a more specific variant. */
     static Optional<Digest> linuxAmd64(JsonNode index) throws ImageException {
         JsonNode withVariant = null;
@@ -137,7 +130,7 @@ public final class ImageReader {
         String value = descriptor.path("digest").asText("");
         try {
             return Digest.parse(value);
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw new ImageException(what + " has an invalid digest '" + value + "': rebuild and push the image again", e);
         }
     }

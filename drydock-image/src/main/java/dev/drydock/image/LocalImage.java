@@ -1,6 +1,6 @@
 package dev.drydock.image;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 /**
  * An image read from the developer's disk (see {@link LocalImages}): its content, the digest to resolve (a

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
-import dev.drydock.registry.RegistryException;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.InvalidDigestException;
+import dev.drydock.oci.ManifestParser;
+import dev.drydock.oci.MediaTypes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,7 +103,7 @@ public final class LocalImages {
         }
         // One entry per platform: index.json itself is the index to pick linux/amd64 from.
         Digest top = Digest.sha256(indexBytes);
-        source.synthetic.put(top, new ImageSource.Manifest(ManifestParser.OCI_INDEX, indexBytes));
+        source.synthetic.put(top, new ImageSource.Manifest(MediaTypes.OCI_INDEX, indexBytes));
         return new LocalImage(source, top, null);
     }
 
@@ -118,8 +119,8 @@ public final class LocalImages {
             throw new ImageException("manifest.json of " + tarball.describe() + " names no Config and Layers: save the image again");
         }
         Map<Digest, String> paths = new HashMap<>();
-        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", ManifestParser.DOCKER_MANIFEST);
-        manifest.set("config", hashed(tarball, image.get("Config").asText(), "application/vnd.docker.container.image.v1+json", paths));
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
+        manifest.set("config", hashed(tarball, image.get("Config").asText(), MediaTypes.DOCKER_CONFIG, paths));
         ArrayNode layers = manifest.putArray("layers");
         for (JsonNode layer : image.path("Layers")) {
             layers.add(hashed(tarball, layer.asText(), null, paths));
@@ -127,7 +128,7 @@ public final class LocalImages {
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
         Digest top = Digest.sha256(manifestBytes);
         ArchiveSource source = new ArchiveSource(tarball, paths);
-        source.synthetic.put(top, new ImageSource.Manifest(ManifestParser.DOCKER_MANIFEST, manifestBytes));
+        source.synthetic.put(top, new ImageSource.Manifest(MediaTypes.DOCKER_MANIFEST, manifestBytes));
         JsonNode tags = image.path("RepoTags");
         return new LocalImage(source, top, tags.isArray() && !tags.isEmpty() ? tags.get(0).asText() : null);
     }
@@ -155,7 +156,7 @@ public final class LocalImages {
         paths.put(digest, name);
         if (mediaType == null) {
             boolean gzip = head != null && head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
-            mediaType = gzip ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.docker.image.rootfs.diff.tar";
+            mediaType = gzip ? MediaTypes.DOCKER_LAYER_GZIP : MediaTypes.DOCKER_LAYER;
         }
         return JSON.createObjectNode().put("mediaType", mediaType).put("size", size).put("digest", digest.toString());
     }
@@ -173,7 +174,7 @@ public final class LocalImages {
     private static Digest digest(JsonNode descriptor, ArchiveFiles files) throws ImageException {
         try {
             return Digest.parse(descriptor.path("digest").asText(""));
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw new ImageException("index.json of " + files.describe() + " has an invalid digest: save the image again", e);
         }
     }
@@ -192,7 +193,7 @@ public final class LocalImages {
         /** The media type of a stored manifest when the JSON does not carry one. */
         String mediaTypeOf(Digest digest, JsonNode manifest) {
             if (manifest.hasNonNull("mediaType")) return manifest.get("mediaType").asText();
-            return manifest.has("manifests") ? ManifestParser.OCI_INDEX : ManifestParser.OCI_MANIFEST;
+            return ManifestParser.impliedMediaType(manifest);
         }
 
         @Override
@@ -230,7 +231,7 @@ public final class LocalImages {
         void noteMediaType(JsonNode descriptor) {
             try {
                 declaredMediaTypes.put(Digest.parse(descriptor.path("digest").asText("")), descriptor.path("mediaType").asText());
-            } catch (RegistryException ignored) {
+            } catch (InvalidDigestException ignored) {
                 // reported when the digest is used
             }
         }

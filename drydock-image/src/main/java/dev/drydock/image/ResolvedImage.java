@@ -1,7 +1,7 @@
 package dev.drydock.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 import java.util.List;
 

@@ -3,7 +3,7 @@ package dev.drydock.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.drydock.image;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package dev.drydock.image;
 
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,14 +11,14 @@ class ImageReaderTest {
     final TestImage source = new TestImage();
 
     private String entry(Digest digest, String os, String architecture, String variant) {
-        return "{\"mediaType\":\"" + ManifestParser.OCI_MANIFEST + "\",\"digest\":\"" + digest + "\",\"size\":1,\"platform\":"
+        return "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + digest + "\",\"size\":1,\"platform\":"
                 + "{\"os\":\"" + os + "\",\"architecture\":\"" + architecture + "\""
                 + (variant == null ? "" : ",\"variant\":\"" + variant + "\"") + "}}";
     }
 
     private Digest index(String... entries) {
-        return source.manifest(ManifestParser.OCI_INDEX,
-                "{\"schemaVersion\":2,\"mediaType\":\"" + ManifestParser.OCI_INDEX + "\",\"manifests\":[" + String.join(",", entries) + "]}");
+        return source.manifest(MediaTypes.OCI_INDEX,
+                "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[" + String.join(",", entries) + "]}");
     }
 
     @Test
@@ -55,7 +55,7 @@ class ImageReaderTest {
     void aDockerSchema2ImageIsResolvedWithItsLayers() throws Exception {
         Digest manifest = source.image().docker().layer(new TestTar().file("a", "").gzip(), "ADD a").push();
         ResolvedImage image = ImageReader.resolve(source, manifest);
-        assertThat(image.manifestMediaType()).isEqualTo(ManifestParser.DOCKER_MANIFEST);
+        assertThat(image.manifestMediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
         assertThat(image.layers()).singleElement().satisfies(layer -> {
             assertThat(layer.index()).isZero();
             assertThat(layer.size()).isEqualTo(source.blobSize(layer.digest()).orElseThrow());
@@ -84,7 +84,7 @@ class ImageReaderTest {
     void aForeignLayerNeedNotBeStoredButCannotBeRead() throws Exception {
         Digest config = source.blob("{\"os\":\"linux\",\"architecture\":\"amd64\"}".getBytes());
         String foreign = "sha256:" + "ab".repeat(32);
-        Digest manifest = source.manifest(ManifestParser.DOCKER_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
+        Digest manifest = source.manifest(MediaTypes.DOCKER_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
                 + config + "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip\","
                 + "\"digest\":\"" + foreign + "\",\"size\":10,\"urls\":[\"https://example.test/layer\"]}]}");
         ResolvedImage image = ImageReader.resolve(source, manifest);
@@ -97,12 +97,12 @@ class ImageReaderTest {
     void aHugeOrBrokenConfigIsRejectedWithTheFix() throws Exception {
         byte[] big = ("{\"x\":\"" + "a".repeat(9 << 20) + "\"}").getBytes();
         Digest bigConfig = source.blob(big);
-        Digest manifest = source.manifest(ManifestParser.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
+        Digest manifest = source.manifest(MediaTypes.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
                 + bigConfig + "\",\"size\":" + big.length + "},\"layers\":[]}");
         assertThatThrownBy(() -> ImageReader.resolve(source, manifest)).hasMessageContaining("larger than 8 MiB")
                 .hasMessageContaining("rebuild the image");
         Digest broken = source.blob("{not json".getBytes());
-        Digest brokenManifest = source.manifest(ManifestParser.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
+        Digest brokenManifest = source.manifest(MediaTypes.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"x\",\"digest\":\""
                 + broken + "\",\"size\":9},\"layers\":[]}");
         assertThatThrownBy(() -> ImageReader.resolve(source, brokenManifest)).hasMessageContaining("not valid JSON");
     }
@@ -111,7 +111,7 @@ class ImageReaderTest {
     void anArtifactIsNotAnImage() throws Exception {
         byte[] chart = "{\"name\":\"chart\",\"version\":\"1.0\"}".getBytes();
         Digest config = source.blob(chart);
-        Digest manifest = source.manifest(ManifestParser.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
+        Digest manifest = source.manifest(MediaTypes.OCI_MANIFEST, "{\"schemaVersion\":2,\"config\":{\"mediaType\":"
                 + "\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\"" + config + "\",\"size\":" + chart.length + "},\"layers\":[]}");
         assertThatThrownBy(() -> ImageReader.resolve(source, manifest)).isInstanceOf(ImageException.class)
                 .hasMessageContaining("is an artifact (config media type 'application/vnd.cncf.helm.config.v1+json')")

@@ -1,9 +1,9 @@
 package dev.drydock.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
 import dev.drydock.testkit.Prerequisites;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,11 +80,11 @@ class LocalImagesTest {
         }
         LocalImage local = LocalImages.open(saved.resolve("docker.tar"));
         ResolvedImage image = ImageReader.resolve(local.source(), local.top());
-        assertThat(image.manifestMediaType()).isEqualTo(ManifestParser.DOCKER_MANIFEST);
+        assertThat(image.manifestMediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
         // Docker archives hold uncompressed layers, so a layer's digest is its diff_id.
         for (ResolvedImage.Layer layer : image.layers()) {
             assertThat(image.config().at("/rootfs/diff_ids/" + layer.index()).asText()).isEqualTo(layer.digest().toString());
-            assertThat(layer.mediaType()).isEqualTo("application/vnd.docker.image.rootfs.diff.tar");
+            assertThat(layer.mediaType()).isEqualTo(MediaTypes.DOCKER_LAYER);
         }
     }
 
@@ -133,12 +133,12 @@ class LocalImagesTest {
         for (String architecture : List.of("arm64", "amd64")) {
             byte[] config = ("{\"os\":\"linux\",\"architecture\":\"" + architecture + "\"}").getBytes();
             Files.write(blobs.resolve(Digest.sha256(config).hex()), config);
-            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + ManifestParser.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+            byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
                     + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256(config) + "\",\"size\":"
                     + config.length + "},\"layers\":[]}").getBytes();
             Digest digest = Digest.sha256(manifest);
             Files.write(blobs.resolve(digest.hex()), manifest);
-            index.append(architecture.equals("arm64") ? "" : ",").append("{\"mediaType\":\"").append(ManifestParser.OCI_MANIFEST)
+            index.append(architecture.equals("arm64") ? "" : ",").append("{\"mediaType\":\"").append(MediaTypes.OCI_MANIFEST)
                     .append("\",\"digest\":\"").append(digest).append("\",\"size\":").append(manifest.length)
                     .append(perPlatform ? ",\"platform\":{\"os\":\"linux\",\"architecture\":\"" + architecture + "\"}"
                             : ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + architecture + "\"}")

@@ -3,8 +3,8 @@ package dev.drydock.image;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -60,7 +60,7 @@ public final class TestImage implements ImageSource {
         private final ObjectNode config = JSON.createObjectNode();
         private String os = "linux";
         private String architecture = "amd64";
-        private String manifestType = ManifestParser.OCI_MANIFEST;
+        private String manifestType = MediaTypes.OCI_MANIFEST;
 
         public Builder layer(byte[] blob, String createdBy) {
             layers.add(blob);
@@ -80,7 +80,7 @@ public final class TestImage implements ImageSource {
         }
 
         public Builder docker() {
-            manifestType = ManifestParser.DOCKER_MANIFEST;
+            manifestType = MediaTypes.DOCKER_MANIFEST;
             return this;
         }
 
@@ -98,11 +98,11 @@ public final class TestImage implements ImageSource {
             ArrayNode layerDescriptors = JSON.createArrayNode();
             for (byte[] layer : layers) {
                 diffIds.add(diffId(layer).toString());
-                layerDescriptors.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar+gzip")
+                layerDescriptors.addObject().put("mediaType", MediaTypes.OCI_LAYER_GZIP)
                         .put("digest", blob(layer).toString()).put("size", layer.length);
             }
             byte[] configBytes = JSON.writeValueAsBytes(root);
-            manifest.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+            manifest.putObject("config").put("mediaType", MediaTypes.OCI_CONFIG)
                     .put("digest", blob(configBytes).toString()).put("size", configBytes.length);
             manifest.set("layers", layerDescriptors);
             return TestImage.this.manifest(manifestType, JSON.writeValueAsString(manifest));

@@ -1,5 +1,6 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.storage.BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

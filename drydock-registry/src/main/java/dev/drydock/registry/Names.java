@@ -1,11 +1,15 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.InvalidDigestException;
+
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Repository name and tag grammar. The spec's name grammar, plus Drydock's rule that every repository lives
- * under a numeric organization id: {@code <orgId>/<name>[/<name>…]}.
+ * Repository names, tags and digests as clients send them, each rejected with its spec error code. The spec's
+ * name grammar, plus Drydock's rule that every repository lives under a numeric organization id:
+ * {@code <orgId>/<name>[/<name>…]}.
  */
 public final class Names {
     private static final String COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
@@ -51,6 +55,15 @@ public final class Names {
                     Map.of("tag", truncate(tag)));
         }
         return tag;
+    }
+
+    /** Parses a digest a client sent (in a path or query); throws DIGEST_INVALID with {@link Digest#parse}'s message. */
+    public static Digest digest(String value) {
+        try {
+            return Digest.parse(value);
+        } catch (InvalidDigestException e) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, e.getMessage());
+        }
     }
 
     private static String truncate(String s) {

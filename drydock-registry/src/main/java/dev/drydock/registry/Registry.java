@@ -1,5 +1,8 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.InvalidManifestException;
+import dev.drydock.oci.ManifestParser;
 import dev.drydock.registry.RegistryIndex.ManifestRecord;
 import dev.drydock.registry.RegistryIndex.UploadSession;
 import dev.drydock.registry.events.EventSink;
@@ -463,10 +466,15 @@ public final class Registry {
                                          String actor) {
         pushPolicy.checkPush(repository);
         boolean byDigest = Digest.looksLikeDigest(reference);
-        Digest expected = byDigest ? Digest.parse(reference) : null;
+        Digest expected = byDigest ? Names.digest(reference) : null;
         String tag = byDigest ? null : Names.tag(reference);
         byte[] content = readBounded(body, limits.maxManifestBytes());
-        ManifestParser.Parsed parsed = ManifestParser.parse(content, contentType);
+        ManifestParser.Parsed parsed;
+        try {
+            parsed = ManifestParser.parse(content, contentType);
+        } catch (InvalidManifestException e) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, e.getMessage());
+        }
         Digest digest = expected != null && expected.algorithm().equals("sha512")
                 ? Digest.of("sha512", digestBytes("sha512", content))
                 : Digest.sha256(content);
@@ -482,12 +490,12 @@ public final class Registry {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                         "the manifest references blob " + d.digest() + " (" + d.mediaType()
                                 + ") which is not in " + repository + ": push the blob first",
-                        ManifestParser.detail(d));
+                        detail(d));
             }
             if (size.get() != d.size()) {
                 throw new RegistryException(ErrorCode.MANIFEST_INVALID,
                         "the manifest says blob " + d.digest() + " has " + d.size() + " bytes, but it has " + size.get(),
-                        ManifestParser.detail(d));
+                        detail(d));
             }
         }
         for (ManifestParser.Descriptor d : parsed.manifests()) {
@@ -495,7 +503,7 @@ public final class Registry {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                         "the index references manifest " + d.digest() + " which is not in " + repository
                                 + ": push the platform manifests first",
-                        ManifestParser.detail(d));
+                        detail(d));
             }
         }
         storeBytes(digest, content);
@@ -510,10 +518,14 @@ public final class Registry {
         return new PutManifestResult(digest, subject);
     }
 
+    private static Map<String, Object> detail(ManifestParser.Descriptor d) {
+        return Map.of("digest", d.digest().toString(), "mediaType", d.mediaType());
+    }
+
     public ManifestRecord statManifest(String repository, String reference) {
         Digest digest;
         if (Digest.looksLikeDigest(reference)) {
-            digest = Digest.parse(reference);
+            digest = Names.digest(reference);
         } else {
             if (!Names.isValidTag(reference)) throw manifestUnknown(reference);
             digest = index.resolveTag(repository, reference).orElseThrow(() -> manifestUnknown(reference));
@@ -533,7 +545,7 @@ public final class Registry {
     /** Deletes a tag (reference is a tag) or a manifest with all its tags (reference is a digest). */
     public void deleteManifest(String repository, String reference, String actor) {
         if (Digest.looksLikeDigest(reference)) {
-            Digest digest = Digest.parse(reference);
+            Digest digest = Names.digest(reference);
             if (!index.deleteManifest(repository, digest)) throw manifestUnknown(reference);
             events.publish(new RegistryEvent.ManifestDeleted(Names.orgOf(repository), repository, digest, actor));
         } else {

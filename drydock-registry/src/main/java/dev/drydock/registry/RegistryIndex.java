@@ -1,5 +1,7 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.drydock.registry;
 
+import dev.drydock.oci.Digest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -7,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class NamesTest {
 
@@ -147,5 +149,26 @@ class NamesTest {
     @Test
     void tooLongTagIsRejectedByTag() {
         assertThatThrownBy(() -> Names.tag("a".repeat(129))).isInstanceOf(RegistryException.class);
+    }
+
+    @Test
+    void parsesADigest() {
+        String value = "sha256:" + "e".repeat(64);
+        assertThat(Names.digest(value)).isEqualTo(Digest.parse(value));
+    }
+
+    /** The digest rules are Digest's (drydock-oci); clients get them as DIGEST_INVALID with its message. */
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"latest", "sha256:ABC", "sha384:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "nocolon"})
+    void rejectsInvalidDigestsAsDigestInvalid(String value) {
+        String message = catchThrowable(() -> Digest.parse(value)).getMessage();
+        assertThatThrownBy(() -> Names.digest(value))
+                .isInstanceOfSatisfying(RegistryException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID);
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.getMessage()).isNotBlank().isEqualTo(message);
+                });
     }
 }

@@ -8,7 +8,7 @@ import dev.drydock.image.LayerPass;
 import dev.drydock.image.ResolvedImage;
 import dev.drydock.image.TestImage;
 import dev.drydock.image.TestTar;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.scanner.advisory.AdvisoryStore;
 import dev.drydock.scanner.advisory.TestDatabases;
 import dev.drydock.scanner.match.Finding;

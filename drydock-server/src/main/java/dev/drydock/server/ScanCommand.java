@@ -2,14 +2,14 @@ package dev.drydock.server;
 
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageSource;
-import dev.drydock.image.RegistryImageSource;
+import dev.drydock.oci.Digest;
+import dev.drydock.platform.db.Database;
 import dev.drydock.platform.db.JdbcRegistryIndex;
-import dev.drydock.registry.Digest;
+import dev.drydock.platform.jobs.RegistryImageSource;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.events.EventSink;
-import dev.drydock.platform.db.Database;
 import dev.drydock.scanner.ScanResult;
 import dev.drydock.scanner.Scanner;
 import dev.drydock.scanner.advisory.AdvisoryIndex;

@@ -1,8 +1,8 @@
 package dev.drydock.server;
 
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.db.JdbcRegistryIndex;
-import dev.drydock.registry.Digest;
 import dev.drydock.registry.GarbageCollector;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.events.EventSink;

@@ -9,8 +9,8 @@ import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
-import dev.drydock.registry.Digest;
-import dev.drydock.registry.ManifestParser;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import dev.drydock.registry.events.RegistryEvent;
 import dev.drydock.server.http.Json;
 import dev.drydock.testkit.Prerequisites;
@@ -102,7 +102,7 @@ class RealClientsTest {
         String digest = read(digestFile);
         assertThat(digest).startsWith("sha256:");
         assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(ORG, ORG + "/app", "1.0",
-                Digest.parse(digest), ManifestParser.OCI_MANIFEST, DEV));
+                Digest.parse(digest), MediaTypes.OCI_MANIFEST, DEV));
 
         // Nothing of it is left locally: untag it here, and pull into storage that has never seen it.
         tools.ok(buildStore.podman("rmi", ref));
@@ -137,7 +137,7 @@ class RealClientsTest {
                 "--digestfile", digestFile.toString(), img.small(), "docker://" + ref));
         String digest = read(digestFile);
         assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(ORG, ORG + "/robot-app", "ci",
-                Digest.parse(digest), ManifestParser.OCI_MANIFEST, ROBOT));
+                Digest.parse(digest), MediaTypes.OCI_MANIFEST, ROBOT));
         Tools.Result inspect = tools.ok("skopeo", "inspect", "--tls-verify=false", "--authfile", auth.toString(),
                 "--format", "{{.Digest}}", "docker://" + ref);
         assertThat(inspect.stdout().strip()).isEqualTo(digest);
@@ -203,7 +203,7 @@ class RealClientsTest {
         }
         String digest = read(digestFile);
         assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(ORG, repo, "v2", Digest.parse(digest),
-                ManifestParser.OCI_MANIFEST, DEV));
+                MediaTypes.OCI_MANIFEST, DEV));
 
         Path adminAuth = login("skopeo", ORG_ADMIN, TestDrydock.PASSWORD);
         String auth = adminAuth.toString();
@@ -285,7 +285,7 @@ class RealClientsTest {
         assertThat(pushed.isImagePushed()).isTrue();
         Digest digest = Digest.parse(pushed.getDigest().toString());
         assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(ORG, ORG + "/jib-app", "1", digest,
-                ManifestParser.DOCKER_MANIFEST, DEV));
+                MediaTypes.DOCKER_MANIFEST, DEV));
 
         Path pulledTar = tmp.resolve("jib-pulled.tar");
         JibContainer pulled = withJibOverHttp(() -> Jib.from(RegistryImage.named(ref).addCredential(DEV, TestDrydock.PASSWORD))
@@ -305,7 +305,7 @@ class RealClientsTest {
         tools.ok(buildStore.podman("push", "--tls-verify=false", "--authfile", outsiderAuth.toString(),
                 "--digestfile", secretDigest.toString(), img.small(), "docker://" + host + "/" + OTHER_ORG + "/secret:1"));
         assertThat(drydock.events).contains(new RegistryEvent.ManifestPushed(OTHER_ORG, OTHER_ORG + "/secret", "1",
-                Digest.parse(read(secretDigest)), ManifestParser.OCI_MANIFEST, OUTSIDER));
+                Digest.parse(read(secretDigest)), MediaTypes.OCI_MANIFEST, OUTSIDER));
         Path devAuth = login("podman", DEV, TestDrydock.PASSWORD);
         int eventsBefore = drydock.events.size();
 

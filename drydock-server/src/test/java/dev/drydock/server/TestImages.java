@@ -3,7 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.image.TestTar;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.server.http.Json;
 
 import java.io.IOException;

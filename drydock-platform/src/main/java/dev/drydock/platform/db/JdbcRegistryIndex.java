@@ -1,6 +1,6 @@
 package dev.drydock.platform.db;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.RegistryIndex;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;

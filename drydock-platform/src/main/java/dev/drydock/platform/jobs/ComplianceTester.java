@@ -2,13 +2,12 @@ package dev.drydock.platform.jobs;
 
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
-import dev.drydock.image.ImageSource;
-import dev.drydock.image.RegistryImageSource;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.compliance.TestRun;
+import dev.drydock.image.ImageSource;
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
-import dev.drydock.registry.Digest;
 import dev.drydock.registry.Registry;
 
 import java.util.Optional;

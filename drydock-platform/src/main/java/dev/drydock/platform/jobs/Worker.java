@@ -4,7 +4,6 @@ import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.builds.Build;
-import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
 import org.slf4j.Logger;
@@ -125,15 +124,14 @@ public final class Worker implements AutoCloseable {
         }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
         try {
             // the pipeline stops a check still running one grace after the deadline; a second grace for it to report
-            long giveUp = settings.testTimeout().plus(testRun.grace().multipliedBy(2)).toMillis();
+            long giveUp = settings.testTimeout().plus(testRun.giveUpAfter()).toMillis();
             BuildTester.Outcome outcome = run.get(giveUp, TimeUnit.MILLISECONDS);
             finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
         } catch (TimeoutException e) {
             run.cancel(true);
-            String error = testRun.timedOut("testing must finish within that time (it did not stop "
-                    + SandboxChecks.goDuration(testRun.grace().multipliedBy(2)) + " after the limit)");
+            String error = testRun.gaveUp();
             log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
-                    testRun.grace().multipliedBy(2));
+                    testRun.giveUpAfter());
             finish(job, BuildState.invalid, testRun.reportSoFar(error).map(Pipeline::toJson)
                     .orElseGet(() -> failureReport(job.buildId(), error)));
         } catch (ExecutionException e) {

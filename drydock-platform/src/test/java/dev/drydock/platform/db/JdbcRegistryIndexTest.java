@@ -1,6 +1,6 @@
 package dev.drydock.platform.db;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.RegistryIndex.ManifestRecord;
 import dev.drydock.registry.RegistryIndex.UploadSession;
 import org.junit.jupiter.api.AfterEach;
@@ -17,11 +17,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static dev.drydock.oci.MediaTypes.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JdbcRegistryIndexTest {
     static final String REPO = "17532/app";
-    static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
 
     final Database db = TestDatabase.open();

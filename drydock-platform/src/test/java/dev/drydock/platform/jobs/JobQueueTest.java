@@ -2,6 +2,8 @@ package dev.drydock.platform.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildAction;
@@ -11,7 +13,6 @@ import dev.drydock.platform.builds.BuildService.HistoryEntry;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.identity.Principal;
-import dev.drydock.registry.Digest;
 import dev.drydock.registry.events.RegistryEvent;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -501,7 +502,7 @@ class JobQueueTest {
         int n = ++pushes;
         RegistryEvent.ManifestPushed event = new RegistryEvent.ManifestPushed(ORG, ORG + "/adapter", "v" + n,
                 Digest.sha256(("image " + n + " " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8)),
-                "application/vnd.oci.image.manifest.v1+json", DEV.name());
+                MediaTypes.OCI_MANIFEST, DEV.name());
         return builds.onManifestPushed(event).orElseThrow().id();
     }
 

@@ -1,6 +1,6 @@
 package dev.drydock.registry.events;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 /** Something that happened in the registry, published after it was stored. */
 public sealed interface RegistryEvent {

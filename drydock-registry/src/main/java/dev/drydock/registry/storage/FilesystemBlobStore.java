@@ -1,6 +1,6 @@
 package dev.drydock.registry.storage;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.drydock.registry.storage;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

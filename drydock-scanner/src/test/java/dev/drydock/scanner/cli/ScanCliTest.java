@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.TestImage;
 import dev.drydock.image.TestTar;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.scanner.ScanResult;
 import dev.drydock.scanner.Scanner;
 import dev.drydock.scanner.advisory.AdvisoryStore;

@@ -1,6 +1,6 @@
 package dev.drydock.server.http;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;

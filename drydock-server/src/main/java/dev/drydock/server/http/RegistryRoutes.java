@@ -2,7 +2,8 @@ package dev.drydock.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
@@ -126,7 +127,7 @@ public final class RegistryRoutes {
             }
         } else if ((m = BLOB.matcher(path)).matches()) {
             String name = Names.repository(m.group(1));
-            Digest digest = Digest.parse(m.group(2));
+            Digest digest = Names.digest(m.group(2));
             switch (verb.name()) {
                 case "GET", "HEAD" -> {
                     authorize(ctx, List.of(Access.repository(name, Access.PULL)));
@@ -166,7 +167,7 @@ public final class RegistryRoutes {
         } else if ((m = REFERRERS.matcher(path)).matches()) {
             requireVerb(verb, HandlerType.GET);
             String name = Names.repository(m.group(1));
-            Digest subject = Digest.parse(m.group(2));
+            Digest subject = Names.digest(m.group(2));
             authorize(ctx, List.of(Access.repository(name, Access.PULL)));
             referrers(ctx, name, subject);
         } else {
@@ -228,7 +229,7 @@ public final class RegistryRoutes {
         String artifactType = ctx.queryParam("artifactType");
         ObjectNode index = Json.MAPPER.createObjectNode();
         index.put("schemaVersion", 2);
-        index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+        index.put("mediaType", MediaTypes.OCI_INDEX);
         ArrayNode manifests = index.putArray("manifests");
         for (ManifestRecord r : registry.referrers(name, subject, artifactType)) {
             ObjectNode d = manifests.addObject();
@@ -246,7 +247,7 @@ public final class RegistryRoutes {
         }
         if (artifactType != null) ctx.header("OCI-Filters-Applied", "artifactType");
         try {
-            ctx.status(200).contentType("application/vnd.oci.image.index.v1+json").result(Json.MAPPER.writeValueAsBytes(index));
+            ctx.status(200).contentType(MediaTypes.OCI_INDEX).result(Json.MAPPER.writeValueAsBytes(index));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,8 @@
 package dev.drydock.server.http;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import dev.drydock.registry.RegistryIndex.UploadSession;
@@ -33,10 +34,10 @@ final class UploadResource {
         String mount = ctx.queryParam("mount");
         String from = ctx.queryParam("from");
         if (mount != null && from != null) {
-            Digest digest = Digest.parse(mount);
+            Digest digest = Names.digest(mount);
             String source;
             try {
-                source = dev.drydock.registry.Names.repository(from);
+                source = Names.repository(from);
             } catch (RegistryException e) {
                 source = null;
             }
@@ -51,7 +52,7 @@ final class UploadResource {
         }
         String digestParam = ctx.queryParam("digest");
         if (digestParam != null) {
-            Digest digest = Digest.parse(digestParam);
+            Digest digest = Names.digest(digestParam);
             registry.uploadMonolithic(name, principal, digest, body(ctx));
             created(ctx, name, digest);
             return;
@@ -117,7 +118,7 @@ final class UploadResource {
         if (digestParam == null) {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing ?digest= on the final PUT of upload " + id);
         }
-        Digest digest = Digest.parse(digestParam);
+        Digest digest = Names.digest(digestParam);
         try {
             Long rangeStart = rangeStart(ctx, contentLength(ctx));
             registry.completeUpload(name, id, digest, rangeStart, body(ctx));

@@ -1,13 +1,17 @@
-package dev.drydock.image;
+package dev.drydock.platform.jobs;
 
-import dev.drydock.registry.Digest;
+import dev.drydock.image.ImageSource;
+import dev.drydock.oci.Digest;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 
 import java.io.InputStream;
 import java.util.Optional;
 
-/** An image straight from Drydock's own registry storage: one repository's manifests and blobs, no network pull. */
+/**
+ * An image straight from Drydock's own registry storage: one repository's manifests and blobs, no network pull.
+ * It lives here, where registry and image reading meet, so that drydock-image needs no registry.
+ */
 public final class RegistryImageSource implements ImageSource {
     private final Registry registry;
     private final String repository;

@@ -1,4 +1,4 @@
-package dev.drydock.registry;
+package dev.drydock.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,24 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads just enough of an image manifest or index to validate it and learn what it references. The bytes
- * are stored as received; nothing here re-serializes them.
+ * are stored as received; nothing here re-serializes them. A document it refuses is an
+ * {@link InvalidManifestException} saying what to fix.
  */
 public final class ManifestParser {
-    public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-    public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-    public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-    public static final Set<String> SUPPORTED = Set.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST);
-    private static final Set<String> FOREIGN_LAYERS = Set.of(
-            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-            "application/vnd.oci.image.layer.nondistributable.v1.tar",
-            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-            "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd");
     // Trailing tokens fail: "{...} garbage" is not a JSON document, and the bytes are stored as pushed.
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -38,7 +27,7 @@ public final class ManifestParser {
     public record Parsed(String mediaType, List<Descriptor> blobs, List<Descriptor> manifests, Descriptor subject,
                          String artifactType, String annotationsJson) {
         public boolean isIndex() {
-            return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
+            return MediaTypes.isIndex(mediaType);
         }
     }
 
@@ -70,22 +59,22 @@ public final class ManifestParser {
         }
         String mediaType = declared != null ? declared : header;
         if (mediaType == null) {
-            mediaType = root.has("manifests") ? OCI_INDEX : OCI_MANIFEST;
+            mediaType = impliedMediaType(root);
         }
-        if (!SUPPORTED.contains(mediaType)) {
+        if (!MediaTypes.MANIFESTS.contains(mediaType)) {
             throw invalid("unsupported manifest media type '" + mediaType + "': push an OCI or Docker schema 2 manifest or index");
         }
         List<Descriptor> blobs = new ArrayList<>();
         List<Descriptor> manifests = new ArrayList<>();
         String artifactType = text(root, "artifactType");
         // A document that could be read as both a manifest and an index is ambiguous (CVE-2021-41190).
-        for (String field : isIndex(mediaType) ? List.of("config", "layers") : List.of("manifests")) {
+        for (String field : MediaTypes.isIndex(mediaType) ? List.of("config", "layers") : List.of("manifests")) {
             if (root.has(field)) {
-                throw invalid((isIndex(mediaType) ? "an index" : "an image manifest") + " must not have a '" + field
+                throw invalid((MediaTypes.isIndex(mediaType) ? "an index" : "an image manifest") + " must not have a '" + field
                         + "' field: it makes the document ambiguous between manifest and index");
             }
         }
-        if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST)) {
+        if (MediaTypes.isIndex(mediaType)) {
             JsonNode list = root.get("manifests");
             if (list == null || !list.isArray()) throw invalid("index must have a 'manifests' array");
             for (JsonNode m : list) manifests.add(descriptor(m, "manifests[]"));
@@ -97,7 +86,7 @@ public final class ManifestParser {
             JsonNode layers = root.get("layers");
             if (layers == null || !layers.isArray()) throw invalid("manifest must have a 'layers' array");
             for (JsonNode l : layers) blobs.add(descriptor(l, "layers[]"));
-            if (artifactType == null && mediaType.equals(OCI_MANIFEST)) {
+            if (artifactType == null && mediaType.equals(MediaTypes.OCI_MANIFEST)) {
                 artifactType = configDescriptor.mediaType();
             }
         }
@@ -108,8 +97,9 @@ public final class ManifestParser {
         return new Parsed(mediaType, blobs, manifests, subject, artifactType, annotationsJson);
     }
 
-    private static boolean isIndex(String mediaType) {
-        return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST);
+    /** The media type of a document that declares none (the OCI spec allows that): an index if it lists manifests. */
+    public static String impliedMediaType(JsonNode document) {
+        return document.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
     }
 
     private static Descriptor descriptor(JsonNode node, String where) {
@@ -120,14 +110,14 @@ public final class ManifestParser {
         Digest parsed;
         try {
             parsed = Digest.parse(digest);
-        } catch (RegistryException e) {
+        } catch (InvalidDigestException e) {
             throw invalid(where + " has an invalid digest '" + digest + "'");
         }
         JsonNode size = node.get("size");
         if (size == null || !size.canConvertToLong() || !size.isIntegralNumber() || size.longValue() < 0) {
             throw invalid(where + " (" + digest + ") needs a non-negative integer size");
         }
-        return new Descriptor(mediaType, parsed, size.longValue(), FOREIGN_LAYERS.contains(mediaType) || node.has("urls"));
+        return new Descriptor(mediaType, parsed, size.longValue(), MediaTypes.FOREIGN_LAYERS.contains(mediaType) || node.has("urls"));
     }
 
     private static String text(JsonNode node, String field) {
@@ -135,11 +125,7 @@ public final class ManifestParser {
         return value != null && value.isTextual() ? value.textValue() : null;
     }
 
-    private static RegistryException invalid(String message) {
-        return new RegistryException(ErrorCode.MANIFEST_INVALID, message);
-    }
-
-    static Map<String, Object> detail(Descriptor d) {
-        return Map.of("digest", d.digest().toString(), "mediaType", d.mediaType());
+    private static InvalidManifestException invalid(String message) {
+        return new InvalidManifestException(message);
     }
 }

@@ -1,11 +1,14 @@
-package dev.drydock.registry;
+package dev.drydock.oci;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-/** A parsed, validated content digest such as {@code sha256:6c3c…}. Only sha256 and sha512 are accepted. */
+/**
+ * A parsed, validated content digest such as {@code sha256:6c3c…}. Only sha256 and sha512 are accepted; anything
+ * else is an {@link InvalidDigestException} whose message says what a valid digest looks like.
+ */
 public record Digest(String algorithm, String hex) {
     private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
@@ -17,18 +20,18 @@ public record Digest(String algorithm, String hex) {
             default -> false;
         };
         if (!ok) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+            throw new InvalidDigestException(
                     "invalid digest '" + algorithm + ":" + hex + "': use sha256:<64 lowercase hex> or sha512:<128 lowercase hex>");
         }
     }
 
     public static Digest parse(String value) {
         if (value == null || value.isEmpty()) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID, "missing digest: pass ?digest=sha256:<hex>");
+            throw new InvalidDigestException("missing digest: pass ?digest=sha256:<hex>");
         }
         int colon = value.indexOf(':');
         if (colon < 0) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID,
+            throw new InvalidDigestException(
                     "invalid digest '" + value + "': expected <algorithm>:<hex>, e.g. sha256:<64 hex>");
         }
         return new Digest(value.substring(0, colon), value.substring(colon + 1));
