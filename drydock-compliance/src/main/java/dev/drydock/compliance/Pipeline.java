@@ -6,7 +6,6 @@ import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
-import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +158,7 @@ public final class Pipeline {
                 } catch (InterruptedException e) {
                     if (!progress.stopped) throw e;
                     produced = timedOut(check, testRun.timedOut(check.id() + " was still running "
-                            + SandboxChecks.goDuration(testRun.grace()) + " after the limit and was stopped: testing must finish"
+                            + GoDuration.format(testRun.grace()) + " after the limit and was stopped: testing must finish"
                             + " within that time"));
                 } catch (Exception e) {
                     log.warn("check {} threw", check.id(), e);
@@ -185,7 +184,7 @@ public final class Pipeline {
 
     private static List<CheckResult> skippedForTime(Check check, TestRun testRun) {
         return check.ids().stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
-                + SandboxChecks.goDuration(testRun.limit()) + " had passed", Map.of())).toList();
+                + GoDuration.format(testRun.limit()) + " had passed", Map.of())).toList();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.drydock.compliance;
 
-import dev.drydock.sandbox.SandboxChecks;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -77,7 +76,7 @@ public final class TestRun {
 
     /** "Timed out after 1m30s: {@code what}", in Go's duration spelling as the record writes it. */
     public String timedOut(String what) {
-        return "Timed out after " + SandboxChecks.goDuration(limit) + ": " + what;
+        return "Timed out after " + GoDuration.format(limit) + ": " + what;
     }
 
     /**

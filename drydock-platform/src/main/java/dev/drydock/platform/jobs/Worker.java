@@ -4,7 +4,7 @@ import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.builds.Build;
-import dev.drydock.sandbox.SandboxChecks;
+import dev.drydock.compliance.GoDuration;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
 import org.slf4j.Logger;
@@ -131,7 +131,7 @@ public final class Worker implements AutoCloseable {
         } catch (TimeoutException e) {
             run.cancel(true);
             String error = testRun.timedOut("testing must finish within that time (it did not stop "
-                    + SandboxChecks.goDuration(testRun.grace().multipliedBy(2)) + " after the limit)");
+                    + GoDuration.format(testRun.grace().multipliedBy(2)) + " after the limit)");
             log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
                     testRun.grace().multipliedBy(2));
             finish(job, BuildState.invalid, testRun.reportSoFar(error).map(Pipeline::toJson)

@@ -2,6 +2,9 @@ package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.compliance.CheckResult;
+import dev.drydock.compliance.RunVerdicts;
+import dev.drydock.compliance.Verdict;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -48,9 +51,9 @@ class ExamplesTest {
         return sandbox.run(request);
     }
 
-    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
-        Map<String, SandboxChecks.Check> checks = new LinkedHashMap<>();
-        SandboxChecks.evaluate(r).forEach(c -> checks.put(c.id(), c));
+    private static Map<String, CheckResult> checks(SandboxResult r) {
+        Map<String, CheckResult> checks = new LinkedHashMap<>();
+        RunVerdicts.judge(r).forEach(c -> checks.put(c.id(), c));
         return checks;
     }
 
@@ -59,7 +62,7 @@ class ExamplesTest {
     void busyboxPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("busybox-pull-adapter");
         SandboxResult r = run(engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
-        assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.testLog()).first().asString().startsWith("Starting ingest of http://");
         assertThat(r.testLog()).last().isEqualTo("Processing complete");
         assertThat(r.stderr().lines()).isEmpty();
@@ -84,7 +87,7 @@ class ExamplesTest {
         String ref = engine.buildRootfs("java-pull", root,
                 "[\"/opt/jre/bin/java\",\"-XX:MaxRAMPercentage=75\",\"-cp\",\"/app\",\"example.PullAdapter\"]");
         SandboxResult r = run(ref, example.resolve("src/main/jib/var/manifest.json"));
-        assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.testLog()).containsExactly("Starting ingest of " + r.created().get(1).details().path("uri").asText(),
                 "Created TDO " + r.created().getFirst().id(), "Added the source as an asset", "Processing complete");
     }
@@ -97,8 +100,8 @@ class ExamplesTest {
     void textKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("text-keyword-engine");
         SandboxResult r = run(engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.task").message()).isEqualTo("task complete (running → complete)");
         assertThat(checks.get("run.output").message()).isEqualTo("output application/json via createAsset");
         assertThat(r.apiCalls()).extracting(ApiCall::operation)
@@ -141,7 +144,7 @@ class ExamplesTest {
         String manifest = Files.readString(example.resolve("manifest.json"))
                 .replace("\"keyword-extraction\"", "\"transcription\"").replace("text/plain", "audio/wav");
         SandboxResult r = run(engine.buildDockerfile(example, "text-keyword-failing"), manifest);
-        Map<String, SandboxChecks.Check> checks = checks(r);
+        Map<String, CheckResult> checks = checks(r);
         String why = "recording " + r.ids().recordingId() + " has no text asset";
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.task().status()).isEqualTo("failed");
@@ -160,9 +163,9 @@ class ExamplesTest {
     void webhookKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("webhook-keyword-engine");
         SandboxResult r = run(engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
-        Map<String, SandboxChecks.Check> checks = checks(r);
+        Map<String, CheckResult> checks = checks(r);
         assertThat(checks.keySet()).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.output").message()).isEqualTo("output application/json via process");
         assertThat(r.webhook().toolkit()).isNull();
         assertThat(r.webhook().command()).containsExactly("/bin/busybox", "sh", "/engine.sh");
