@@ -9,7 +9,6 @@ import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
-import dev.drydock.platform.builds.Roles;
 import dev.drydock.platform.identity.Principal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -80,12 +79,12 @@ public final class BuildEventRoutes implements AutoCloseable {
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/builds/{buildId}/events", api.authCredential((ctx, credential) -> {
             Build build = builds.get(credential.principal(), ctx.pathParam("buildId"));
-            stream(ctx, credential, p -> Roles.canSee(p, build.orgId()), change -> change.buildId().equals(build.id()),
+            stream(ctx, credential, p -> p.canSeeOrg(build.orgId()), change -> change.buildId().equals(build.id()),
                     () -> builds.find(build.id()).stream().toList());
         }));
         routes.get("/api/v1/adapters/{engineId}/events", api.authCredential((ctx, credential) -> {
             Adapter adapter = adapters.get(credential.principal(), ctx.pathParam("engineId"));
-            stream(ctx, credential, p -> Roles.canSee(p, adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
+            stream(ctx, credential, p -> p.canSeeOrg(adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
                     () -> builds.list(adapter.engineId(), Set.of()).reversed());
         }));
     }
