@@ -1,6 +1,7 @@
 package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class Pipeline {
     /** Fact: the {@code docker image inspect} JSON of the tested image, which becomes the report's {@code inspect}. */
-    public static final String INSPECT = "inspect";
+    public static final CheckContext.Key<JsonNode> INSPECT = CheckContext.Key.of("inspect");
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<Check> checks;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.sandbox.ApiCall;
 import dev.drydock.sandbox.CapturedOutput;
 import dev.drydock.sandbox.DeploymentModel;
+import dev.drydock.sandbox.NetworkUsage;
 import dev.drydock.sandbox.Sandbox;
 import dev.drydock.sandbox.SandboxRequest;
 import dev.drydock.sandbox.SandboxResult;
@@ -37,9 +38,9 @@ public final class SandboxRunCheck implements Check {
     public static final String ID = "run";
     public static final List<String> IDS = List.of("run.exit", "run.task", "run.output", "run.network");
     /** Fact: the report's {@code testLog}. */
-    public static final String TEST_LOG = "testLog";
+    public static final CheckContext.Key<List<String>> TEST_LOG = CheckContext.Key.of("testLog");
     /** Fact: the report's {@code networkUsage}. */
-    public static final String NETWORK_USAGE = "networkUsage";
+    public static final CheckContext.Key<NetworkUsage> NETWORK_USAGE = CheckContext.Key.of("networkUsage");
     /** Evidence key of run.output's vtn-standard rule ({@link VtnOutputRule}). */
     static final String VTN_STANDARD = "vtnStandard";
     private static final Duration MIN_RUN = Duration.ofSeconds(1);
