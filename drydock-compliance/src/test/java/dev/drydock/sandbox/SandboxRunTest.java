@@ -31,35 +31,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("engine")
 class SandboxRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static AdapterRuns runs;
     private static EngineFixture engine;
     private static Sandbox sandbox;
 
     @BeforeAll
     static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
-                .withAllowPrivateDestinations(true));
-        sandbox.cleanupLeftovers();
+        runs = new AdapterRuns();
+        engine = runs.engine;
+        sandbox = runs.sandbox;
     }
 
     @AfterAll
     static void stop() {
-        if (sandbox != null) {
-            sandbox.cleanupLeftovers();
-            sandbox.close();
-        }
-        if (engine != null) engine.close();
-    }
-
-    private static SandboxResult run(String name, String manifest, String script, DeploymentModel model, Duration timeout, Limits limits)
-            throws IOException {
-        String ref = engine.buildAdapter(name, manifest, script);
-        SandboxRequest request = new SandboxRequest(ref, engine.auth(), JSON.readTree(manifest), null, model, timeout, limits);
-        return sandbox.run(request);
-    }
-
-    private static SandboxResult run(String name, String manifest, String script) throws IOException {
-        return run(name, manifest, script, DeploymentModel.FullyNetworkIsolated, null, null);
+        if (runs != null) runs.close();
     }
 
     private static Map<String, CheckResult> checks(SandboxResult r) {
@@ -69,14 +54,12 @@ class SandboxRunTest {
     }
 
     private static String describe(SandboxResult r) {
-        return "outcome=" + r.outcome() + " exit=" + r.exitCode() + " error=" + r.error() + "\nstdout=" + r.stdout().lines()
-                + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls() + "\nnetwork=" + r.networkUsage()
-                + "\nchecks=" + RunVerdicts.judge(r);
+        return AdapterRuns.describe(r) + "\nchecks=" + RunVerdicts.judge(r);
     }
 
     @Test
     void goodPullAdapterPassesEveryCheck() throws IOException {
-        SandboxResult r = run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
+        SandboxResult r = runs.run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
         Map<String, CheckResult> c = checks(r);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
         assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == Verdict.passed);
@@ -103,7 +86,7 @@ class SandboxRunTest {
 
     @Test
     void exitCodeOneFailsWithTheRecordsWording() throws IOException {
-        SandboxResult r = run("exit-one", Adapters.manifest("pull", null), Adapters.PRELUDE + "echo 'about to fail'\necho 'bad input' >&2\nexit 1\n");
+        SandboxResult r = runs.run("exit-one", Adapters.manifest("pull", null), Adapters.PRELUDE + "echo 'about to fail'\necho 'bad input' >&2\nexit 1\n");
         Map<String, CheckResult> c = checks(r);
         assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(Verdict.failed);
         assertThat(c.get("run.exit").message()).isEqualTo("Error running container: exit code 1");
@@ -114,7 +97,7 @@ class SandboxRunTest {
 
     @Test
     void adapterThatNeverCallsUpdateTaskFailsRunTask() throws IOException {
-        SandboxResult r = run("no-update", Adapters.manifest("pull", null), Adapters.PRELUDE
+        SandboxResult r = runs.run("no-update", Adapters.manifest("pull", null), Adapters.PRELUDE
                 + "gql '{\"query\":\"mutation { createTDO(input: {name: \\\"x\\\"}) { id } }\"}'\necho done\n");
         Map<String, CheckResult> c = checks(r);
         assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(Verdict.passed);
@@ -126,7 +109,7 @@ class SandboxRunTest {
 
     @Test
     void wrongTokenIsRefusedAndRecorded() throws IOException {
-        SandboxResult r = run("bad-token", Adapters.manifest("pull", null), Adapters.PRELUDE + "TOKEN=not-the-token\nupdate running || echo refused\n");
+        SandboxResult r = runs.run("bad-token", Adapters.manifest("pull", null), Adapters.PRELUDE + "TOKEN=not-the-token\nupdate running || echo refused\n");
         assertThat(r.apiCalls()).as(describe(r)).singleElement().satisfies(call -> {
             assertThat(call.status()).isEqualTo(401);
             assertThat(call.operation()).isEqualTo("unauthorized");
@@ -137,7 +120,7 @@ class SandboxRunTest {
 
     @Test
     void sleepingPastTheTimeoutIsKilled() throws IOException {
-        SandboxResult r = run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
+        SandboxResult r = runs.run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(20), null);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
         // nothing unusual but, on storage drivers without a size option (Docker on vfs), the unbounded root filesystem
@@ -161,7 +144,7 @@ class SandboxRunTest {
                     wget -q -O - http://forbidden.example/ && echo REACHED-NAME || echo name-refused
                     update complete '{"recordingId":"x"}'
                     """.formatted(listener.getLocalPort());
-            SandboxResult r = run("reach-host", Adapters.manifest("pull", null), script);
+            SandboxResult r = runs.run("reach-host", Adapters.manifest("pull", null), script);
             assertThat(r.testLog()).as(describe(r)).contains("host-refused", "name-refused").doesNotContain("REACHED-HOST", "REACHED-NAME");
             assertThat(accepted.get()).isZero();
             CheckResult network = checks(r).get("run.network");
@@ -195,7 +178,7 @@ class SandboxRunTest {
                     wget -q -O - http://forbidden.example/secret && echo REACHED-FORBIDDEN || echo forbidden-refused
                     update complete '{"recordingId":"x"}'
                     """.formatted(upstream.getLocalPort());
-            SandboxResult r = run("proxied", Adapters.manifest("pull", "\"externalCalls\":[\"127.0.0.1\"]"), script,
+            SandboxResult r = runs.run("proxied", Adapters.manifest("pull", "\"externalCalls\":[\"127.0.0.1\"]"), script,
                     DeploymentModel.MostlyNetworkIsolated, null, null);
             assertThat(r.testLog()).as(describe(r)).contains("hello", "got-allowed", "forbidden-refused");
             assertThat(accepted.get()).isEqualTo(1);
@@ -220,7 +203,7 @@ class SandboxRunTest {
 
     @Test
     void forkBombHitsThePidsLimit() throws IOException {
-        SandboxResult r = run("fork-bomb", Adapters.manifest("pull", null),
+        SandboxResult r = runs.run("fork-bomb", Adapters.manifest("pull", null),
                 "#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nsleep 3\necho still-here\n",
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(15), Limits.forClusterSize(ClusterSize.small).withPids(64));
         assertThat(r.outcome()).as(describe(r)).isIn(SandboxResult.Outcome.EXITED, SandboxResult.Outcome.TIMED_OUT);
@@ -231,7 +214,7 @@ class SandboxRunTest {
     /** As under a plain {@code docker run}: engines install things under / when they start (Veritone's sample engine builds a virtualenv). */
     @Test
     void rootFilesystemIsWritableAndWhatIsWrittenIsReported() throws IOException {
-        SandboxResult r = run("writer", Adapters.manifest("pull", null), """
+        SandboxResult r = runs.run("writer", Adapters.manifest("pull", null), """
                 #!/bin/sh
                 echo ok > /tmp/scratch && echo tmp-writable
                 busybox mkdir -p /var/venv/lib && head -c 3000000 /dev/zero > /var/venv/lib/big.so && echo root-writable
@@ -254,7 +237,7 @@ class SandboxRunTest {
                 echo "input bytes $(wc -c < /tmp/in)"
                 gql "$(printf '{"query":"mutation($t: ID!, $j: JSONData) { uploadEngineResult(input: {taskId: $t, contentType: \\\\"application/json\\\\", output: $j, completeTask: true}) { id } }","variables":{"t":"%s","j":{"series":[{"words":[{"word":"hello"}]}]}}}' "$TASK")"
                 """;
-        SandboxResult r = run("engine", manifest, script);
+        SandboxResult r = runs.run("engine", manifest, script);
         Map<String, CheckResult> c = checks(r);
         assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == Verdict.passed);
         assertThat(r.testLog()).contains("input bytes " + SampleMedia.forFormat("audio/wav").bytes().length);
@@ -284,7 +267,7 @@ class SandboxRunTest {
                     GW=$(echo "$API" | sed 's#http://\\([^:]*\\):.*#\\1#')
                     wget -q -O - http://$GW:%d/ && echo REACHED-HOST || echo host-refused
                     """.formatted(listener.getLocalPort());
-            SandboxResult r = run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
+            SandboxResult r = runs.run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
             Map<String, CheckResult> c = checks(r);
             assertThat(r.testLog()).as(describe(r)).contains("Processing complete", "host-refused");
             assertThat(accepted.get()).isZero();
@@ -297,7 +280,7 @@ class SandboxRunTest {
 
     @Test
     void exceedingTheMemoryLimitIsNamed() throws IOException {
-        SandboxResult r = run("memory-hog", Adapters.manifest("pull", null),
+        SandboxResult r = runs.run("memory-hog", Adapters.manifest("pull", null),
                 "#!/bin/sh\nx=$(head -c 200000000 /dev/zero | tr '\\0' a)\necho survived ${#x}\n",
                 DeploymentModel.FullyNetworkIsolated, null, new Limits(32L << 20, 1_000_000_000L, 256, 16L << 20));
         assertThat(r.exitCode()).as(describe(r)).isEqualTo(137);

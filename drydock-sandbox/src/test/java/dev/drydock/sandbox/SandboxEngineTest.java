@@ -21,47 +21,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("engine")
 class SandboxEngineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static AdapterRuns runs;
     private static EngineFixture engine;
     private static Sandbox sandbox;
 
     @BeforeAll
     static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
-                .withAllowPrivateDestinations(true));
-        sandbox.cleanupLeftovers();
+        runs = new AdapterRuns();
+        engine = runs.engine;
+        sandbox = runs.sandbox;
     }
 
     @AfterAll
     static void stop() {
-        if (sandbox != null) {
-            sandbox.cleanupLeftovers();
-            sandbox.close();
-        }
-        if (engine != null) engine.close();
-    }
-
-    private static SandboxResult run(String name, String manifest, String script, DeploymentModel model, Duration timeout, Limits limits)
-            throws IOException {
-        String ref = engine.buildAdapter(name, manifest, script);
-        SandboxRequest request = new SandboxRequest(ref, engine.auth(), JSON.readTree(manifest), null, model, timeout, limits);
-        return sandbox.run(request);
-    }
-
-    private static SandboxResult run(String name, String manifest, String script) throws IOException {
-        return run(name, manifest, script, DeploymentModel.FullyNetworkIsolated, null, null);
-    }
-
-    private static String describe(SandboxResult r) {
-        return "outcome=" + r.outcome() + " exit=" + r.exitCode() + " error=" + r.error() + "\nstdout=" + r.stdout().lines()
-                + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls() + "\nnetwork=" + r.networkUsage();
+        if (runs != null) runs.close();
     }
 
     @Test
     void fiftyMegabytesOfOutputAreBounded() throws IOException {
-        SandboxResult r = run("chatty", Adapters.manifest("pull", null),
+        SandboxResult r = runs.run("chatty", Adapters.manifest("pull", null),
                 "#!/bin/sh\nyes 0123456789012345678901234567890123456789012345678 | head -n 1028000\necho the end\n");
-        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
+        assertThat(r.outcome()).as(AdapterRuns.describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
         CapturedOutput out = r.stdout();
         assertThat(out.truncated()).isTrue();
         assertThat(out.complete()).isFalse();
@@ -128,7 +108,7 @@ class SandboxEngineTest {
                 Thread.sleep(20);
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
-            assertThat(futures).allSatisfy(f -> assertThat(f.join().testLog()).as(describe(f.join())).containsExactly("napped"));
+            assertThat(futures).allSatisfy(f -> assertThat(f.join().testLog()).as(AdapterRuns.describe(f.join())).containsExactly("napped"));
             assertThat(maxRunning).isEqualTo(2);
             assertThat(maxQueued).isGreaterThanOrEqualTo(1);
             assertThat(millis).isGreaterThanOrEqualTo(4000);
