@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.compliance.CheckResult;
 import dev.drydock.compliance.RunVerdicts;
 import dev.drydock.compliance.Verdict;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,21 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("engine")
 class SandboxRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static AdapterRuns runs;
-    private static EngineFixture engine;
-    private static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws IOException {
-        runs = new AdapterRuns();
-        engine = runs.engine;
-        sandbox = runs.sandbox;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (runs != null) runs.close();
-    }
+    @RegisterExtension
+    static final AdapterRuns runs = new AdapterRuns();
 
     private static Map<String, CheckResult> checks(SandboxResult r) {
         Map<String, CheckResult> m = new java.util.LinkedHashMap<>();
@@ -78,7 +64,7 @@ class SandboxRunTest {
         });
         assertThat(r.durations()).containsKeys("pull", "network", "create", "copy", "start", "run", "cleanup", "total");
         // the run removed the image it pulled
-        assertThat(engine.engineImages()).noneMatch(name -> name.contains("good-pull"));
+        assertThat(runs.engine.engineImages()).noneMatch(name -> name.contains("good-pull"));
         // the token never appears in what was recorded
         String token = r.apiCalls().toString();
         assertThat(token).doesNotContain("Bearer");
@@ -248,10 +234,10 @@ class SandboxRunTest {
 
     @Test
     void pullWithWrongCredentialsIsAnError() throws IOException {
-        String ref = engine.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
-        SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(EngineFixture.USER, "wrong", "127.0.0.1:" + engine.registryPort),
+        String ref = runs.engine.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
+        SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(EngineFixture.USER, "wrong", "127.0.0.1:" + runs.engine.registryPort),
                 JSON.readTree(Adapters.manifest("pull", null)), null, DeploymentModel.FullyNetworkIsolated, null, null);
-        SandboxResult r = sandbox.run(request);
+        SandboxResult r = runs.sandbox.run(request);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.ERROR);
         assertThat(checks(r).get("run.exit").verdict()).isEqualTo(Verdict.error);
         assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref + ": ")

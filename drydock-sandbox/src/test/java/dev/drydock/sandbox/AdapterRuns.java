@@ -1,6 +1,9 @@
 package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -8,24 +11,19 @@ import java.time.Duration;
 /**
  * A sandbox (60 s runs, private destinations allowed) on the engine {@link EngineFixture} selects, for test classes
  * that build busybox adapters and run them: this module's {@code SandboxEngineTest} (facts) and drydock-compliance's
- * {@code SandboxRunTest} (verdicts). Leftovers of earlier runs are removed when it opens and when it closes.
+ * {@code SandboxRunTest} (verdicts), as {@code @RegisterExtension static final AdapterRuns runs = new AdapterRuns();}.
+ * It opens before the class's first test and closes after its last; leftovers of earlier runs are removed both times.
  */
-final class AdapterRuns implements AutoCloseable {
+final class AdapterRuns implements BeforeAllCallback, AfterAllCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
-    final EngineFixture engine;
-    final Sandbox sandbox;
+    EngineFixture engine;
+    Sandbox sandbox;
 
-    AdapterRuns() throws IOException {
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
         engine = new EngineFixture();
-        Sandbox opened;
-        try {
-            opened = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
-                    .withAllowPrivateDestinations(true));
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
-        sandbox = opened;
+        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
+                .withAllowPrivateDestinations(true));
         sandbox.cleanupLeftovers();
     }
 
@@ -47,12 +45,14 @@ final class AdapterRuns implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterAll(ExtensionContext context) {
         try {
-            sandbox.cleanupLeftovers();
-            sandbox.close();
+            if (sandbox != null) {
+                sandbox.cleanupLeftovers();
+                sandbox.close();
+            }
         } finally {
-            engine.close();
+            if (engine != null) engine.close();
         }
     }
 }
