@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,12 +39,6 @@ class RunVerdictsTest {
                 CapturedOutput.EMPTY, CapturedOutput.EMPTY, calls, task, List.of(), network, Map.of(), List.of(), null, outputs, null);
     }
 
-    private static Map<String, CheckResult> byId(List<CheckResult> results) {
-        Map<String, CheckResult> m = new LinkedHashMap<>();
-        results.forEach(c -> m.put(c.id(), c));
-        return m;
-    }
-
     private static ApiCall call(String operation, String error, List<String> unserved) {
         return new ApiCall(Instant.EPOCH, operation, null, 200, 10, 10, 1, error, unserved);
     }
@@ -56,7 +49,7 @@ class RunVerdictsTest {
                 List.of(call("updateTask", null, List.of()), call("createAsset", null, List.of()), call("updateTask", null, List.of())),
                 new TaskReport("complete", List.of("running", "complete"), null, null),
                 List.of(new EngineOutput("createAsset", "text/plain", null)));
-        Map<String, CheckResult> checks = byId(RunVerdicts.judge(r));
+        Map<String, CheckResult> checks = JudgedRun.checks(r);
         assertThat(checks.keySet()).containsExactly("run.exit", "run.task", "run.output", "run.network");
         assertThat(checks.values()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.exit").message()).isEqualTo("exit code 0");
@@ -70,7 +63,7 @@ class RunVerdictsTest {
         String why = "Podman 4.3.1 at tcp://127.0.0.1:1 could not create the run network ddsb-1: failed to find plugin";
         SandboxResult r = result(VeritoneSampleEngineRunTest.MANIFEST, SandboxResult.Outcome.ERROR, null, why, List.of(),
                 TaskReport.NEVER_UPDATED, List.of());
-        Map<String, CheckResult> checks = byId(RunVerdicts.judge(r));
+        Map<String, CheckResult> checks = JudgedRun.checks(r);
         assertThat(checks.get("run.exit").verdict()).isEqualTo(Verdict.error);
         assertThat(checks.get("run.exit").message()).isEqualTo("Error running container: " + why);
         assertThat(checks.values()).allMatch(c -> c.verdict() == Verdict.error);
@@ -87,7 +80,7 @@ class RunVerdictsTest {
                 List.of(call("updateTask", rejected, List.of()), call("updateTask", rejected, List.of()),
                         call("createJob", "createJob is not served by the test sandbox", List.of("createJob"))),
                 TaskReport.NEVER_UPDATED, List.of());
-        Map<String, CheckResult> checks = byId(RunVerdicts.judge(r));
+        Map<String, CheckResult> checks = JudgedRun.checks(r);
         assertThat(checks.get("run.task").verdict()).isEqualTo(Verdict.failed);
         assertThat(checks.get("run.task").message()).startsWith("called updateTask 2 times, each rejected: ").contains("progress")
                 .endsWith(UNSERVED);

@@ -16,10 +16,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample adapters and engine under {@code examples/} pass every sandbox check. */
@@ -49,12 +49,6 @@ class ExamplesTest {
         SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(manifest),
                 DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth());
         return sandbox.run(request);
-    }
-
-    private static Map<String, CheckResult> checks(SandboxResult r) {
-        Map<String, CheckResult> checks = new LinkedHashMap<>();
-        RunVerdicts.judge(r).forEach(c -> checks.put(c.id(), c));
-        return checks;
     }
 
     /** Built from its Dockerfile with {@code buildah bud}, as its README says. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,12 +33,6 @@ class SandboxRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension
     static final AdapterRuns runs = new AdapterRuns();
-
-    private static Map<String, CheckResult> checks(SandboxResult r) {
-        Map<String, CheckResult> m = new java.util.LinkedHashMap<>();
-        RunVerdicts.judge(r).forEach(c -> m.put(c.id(), c));
-        return m;
-    }
 
     private static String describe(SandboxResult r) {
         return AdapterRuns.describe(r) + "\nchecks=" + RunVerdicts.judge(r);

@@ -14,10 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -102,12 +102,6 @@ class WebhookEngineRunTest {
     private static SandboxResult run(String ref, DeploymentModel model, String engineMode) throws IOException {
         String manifest = Adapters.manifest("keyword", null).replace("\"batch\"", "\"" + engineMode + "\"");
         return sandbox.run(SandboxRequest.of(ref, new ObjectMapper().readTree(manifest), model).withAuth(engine.auth()));
-    }
-
-    private static Map<String, CheckResult> checks(SandboxResult r) {
-        Map<String, CheckResult> checks = new LinkedHashMap<>();
-        RunVerdicts.judge(r).forEach(c -> checks.put(c.id(), c));
-        return checks;
     }
 
     /**
