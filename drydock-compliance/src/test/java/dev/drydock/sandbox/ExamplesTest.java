@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.compliance.CheckResult;
 import dev.drydock.compliance.RunVerdicts;
 import dev.drydock.compliance.Verdict;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -26,20 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("engine")
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
-    private static EngineFixture engine;
-    private static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(90)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sandbox != null) sandbox.close();
-        if (engine != null) engine.close();
-    }
+    @RegisterExtension
+    static final AdapterRuns runs = new AdapterRuns(Duration.ofSeconds(90), false);
 
     private static SandboxResult run(String ref, Path manifest) throws IOException {
         return run(ref, Files.readString(manifest));
@@ -47,15 +34,15 @@ class ExamplesTest {
 
     private static SandboxResult run(String ref, String manifest) throws IOException {
         SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(manifest),
-                DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth());
-        return sandbox.run(request);
+                DeploymentModel.FullyNetworkIsolated).withAuth(runs.engine.auth());
+        return runs.sandbox.run(request);
     }
 
     /** Built from its Dockerfile with {@code buildah bud}, as its README says. */
     @Test
     void busyboxPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("busybox-pull-adapter");
-        SandboxResult r = run(engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
         assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.testLog()).first().asString().startsWith("Starting ingest of http://");
         assertThat(r.testLog()).last().isEqualTo("Processing complete");
@@ -69,7 +56,7 @@ class ExamplesTest {
     @Test
     void javaPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("java-pull-adapter");
-        Path root = Files.createTempDirectory(engine.dir, "java-rootfs");
+        Path root = Files.createTempDirectory(runs.engine.dir, "java-rootfs");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         int rc = javac.run(null, null, null, "--release", "21", "-d", root.resolve("app").toString(),
                 example.resolve("src/main/java/example/PullAdapter.java").toString());
@@ -78,7 +65,7 @@ class ExamplesTest {
         Files.createDirectories(root.resolve("var"));
         Files.copy(example.resolve("src/main/jib/var/manifest.json"), root.resolve("var/manifest.json"));
         Files.createDirectories(root.resolve("tmp"));
-        String ref = engine.buildRootfs("java-pull", root,
+        String ref = runs.engine.buildRootfs("java-pull", root,
                 "[\"/opt/jre/bin/java\",\"-XX:MaxRAMPercentage=75\",\"-cp\",\"/app\",\"example.PullAdapter\"]");
         SandboxResult r = run(ref, example.resolve("src/main/jib/var/manifest.json"));
         assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
@@ -93,7 +80,7 @@ class ExamplesTest {
     @Test
     void textKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("text-keyword-engine");
-        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
         Map<String, CheckResult> checks = checks(r);
         assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.task").message()).isEqualTo("task complete (running → complete)");
@@ -137,7 +124,7 @@ class ExamplesTest {
         Path example = EXAMPLES.resolve("text-keyword-engine");
         String manifest = Files.readString(example.resolve("manifest.json"))
                 .replace("\"keyword-extraction\"", "\"transcription\"").replace("text/plain", "audio/wav");
-        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword-failing"), manifest);
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "text-keyword-failing"), manifest);
         Map<String, CheckResult> checks = checks(r);
         String why = "recording " + r.ids().recordingId() + " has no text asset";
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
@@ -156,7 +143,7 @@ class ExamplesTest {
     @Test
     void webhookKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("webhook-keyword-engine");
-        SandboxResult r = run(engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
         Map<String, CheckResult> checks = checks(r);
         assertThat(checks.keySet()).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
         assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);

@@ -9,22 +9,37 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * A sandbox (60 s runs, private destinations allowed) on the engine {@link EngineFixture} selects, for test classes
- * that build busybox adapters and run them: this module's {@code SandboxEngineTest} (facts) and drydock-compliance's
- * {@code SandboxRunTest} (verdicts), as {@code @RegisterExtension static final AdapterRuns runs = new AdapterRuns();}.
- * It opens before the class's first test and closes after its last; leftovers of earlier runs are removed both times.
+ * A sandbox on the engine {@link EngineFixture} selects, for test classes that build adapters and run them, registered
+ * as {@code @RegisterExtension static final AdapterRuns runs = new AdapterRuns();}: this module's
+ * {@code SandboxEngineTest} and {@code VeritoneSampleEngineRunTest} (facts), drydock-compliance's {@code SandboxRunTest}
+ * and {@code ExamplesTest} (verdicts). It opens before the class's first test and closes after its last.
  */
 final class AdapterRuns implements BeforeAllCallback, AfterAllCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private final Duration timeout;
+    private final boolean hostTests;
     EngineFixture engine;
     Sandbox sandbox;
+
+    /** 60 s runs that may reach private addresses through the proxy; leftovers removed before and after. */
+    AdapterRuns() {
+        this(Duration.ofSeconds(60), true);
+    }
+
+    /**
+     * @param hostTests the proxy may reach private addresses (the tests' own listeners on this host), and leftovers of
+     *                  crashed runs are removed before the first test and after the last
+     */
+    AdapterRuns(Duration timeout, boolean hostTests) {
+        this.timeout = timeout;
+        this.hostTests = hostTests;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
-                .withAllowPrivateDestinations(true));
-        sandbox.cleanupLeftovers();
+        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(timeout).withAllowPrivateDestinations(hostTests));
+        if (hostTests) sandbox.cleanupLeftovers();
     }
 
     SandboxResult run(String name, String manifest, String script, DeploymentModel model, Duration timeout, Limits limits)
@@ -48,7 +63,7 @@ final class AdapterRuns implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         try {
             if (sandbox != null) {
-                sandbox.cleanupLeftovers();
+                if (hostTests) sandbox.cleanupLeftovers();
                 sandbox.close();
             }
         } finally {

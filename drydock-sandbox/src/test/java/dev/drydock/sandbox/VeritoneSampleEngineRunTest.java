@@ -1,10 +1,9 @@
 package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,20 +26,8 @@ public class VeritoneSampleEngineRunTest {
              "preferredInputFormat":"text/plain","supportedInputFormats":["text/plain","application/ttml+xml"],
              "outputFormats":["text/plain","application/ttml+xml"],"clusterSize":"small"}
             """;
-    private static EngineFixture engine;
-    private static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(90)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sandbox != null) sandbox.close();
-        if (engine != null) engine.close();
-    }
+    @RegisterExtension
+    static final AdapterRuns runs = new AdapterRuns(Duration.ofSeconds(90), false);
 
     /** A test adapter script of {@code src/test/resources/adapters/}. */
     public static String script(String name) throws IOException {
@@ -51,10 +38,10 @@ public class VeritoneSampleEngineRunTest {
 
     @Test
     void theSampleEnginesCallsPassEveryRunCheck() throws IOException {
-        String ref = engine.buildAdapter("sample-translation", MANIFEST, script("sample-translation-engine.sh"));
+        String ref = runs.engine.buildAdapter("sample-translation", MANIFEST, script("sample-translation-engine.sh"));
         SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(MANIFEST), DeploymentModel.FullyNetworkIsolated)
-                .withAuth(engine.auth());
-        SandboxResult r = sandbox.run(request);
+                .withAuth(runs.engine.auth());
+        SandboxResult r = runs.sandbox.run(request);
         String describe = "stdout=" + r.stdout().lines() + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls()
                 + "\nnetwork=" + r.networkUsage();
         // the facts every run check passes on (drydock-compliance's RunVerdictsTest judges these same facts)
