@@ -1,6 +1,9 @@
 package dev.drydock.compliance;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.sandbox.NetworkUsage;
+import dev.drydock.scanner.match.Finding;
 
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,8 @@ public record BuildReport(
         Long uploadTime,
         String user,
         String image,
-        Object inspect,
-        List<Object> vulnerabilities,
+        JsonNode inspect,
+        List<Finding> vulnerabilities,
         Map<String, Integer> vulnerabilityCounts,
         List<String> testLog,
         boolean success,
@@ -31,16 +34,27 @@ public record BuildReport(
         List<CheckResult> checks,
         Map<String, Long> durations,
         String platform,
-        Object networkUsage,
-        Map<String, Object> sbom,
+        NetworkUsage networkUsage,
+        Sbom sbom,
         String vulnerabilityData) {
 
     /** A report without a sandbox run or vulnerability scan ({@code networkUsage}, {@code sbom}, {@code vulnerabilityData} null). */
-    public BuildReport(String engineId, String build, Long uploadTime, String user, String image, Object inspect,
-                       List<Object> vulnerabilities, Map<String, Integer> vulnerabilityCounts, List<String> testLog,
+    public BuildReport(String engineId, String build, Long uploadTime, String user, String image, JsonNode inspect,
+                       List<Finding> vulnerabilities, Map<String, Integer> vulnerabilityCounts, List<String> testLog,
                        boolean success, List<String> errors, List<CheckResult> checks, Map<String, Long> durations,
                        String platform) {
         this(engineId, build, uploadTime, user, image, inspect, vulnerabilities, vulnerabilityCounts, testLog, success,
                 errors, checks, durations, platform, null, null, null);
+    }
+
+    /**
+     * The report's {@code sbom}: a summary of the build's CycloneDX SBOM.
+     *
+     * @param format     {@code CycloneDX 1.6 JSON}
+     * @param components how many components (packages) it lists
+     * @param download   where the SBOM itself is served, or null outside a stored build ({@code ./drydock check})
+     */
+    @JsonPropertyOrder({"format", "components", "download"})
+    public record Sbom(String format, int components, String download) {
     }
 }

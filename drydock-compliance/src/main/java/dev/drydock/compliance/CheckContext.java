@@ -23,7 +23,7 @@ public final class CheckContext {
     private final FileInterest fileInterest;
     private final TestRun testRun;
     /** Synchronized: whoever gives up on a hung test reads them for the report so far ({@link TestRun#reportSoFar}). */
-    private final Map<String, Object> facts = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<Key<?>, Object> facts = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, CheckResult> results = new HashMap<>();
     private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
     private final long startNanos = System.nanoTime();
@@ -51,10 +51,21 @@ public final class CheckContext {
     /** Time since the run began (checks that wait, like the sandbox run, get what is left of the test's limit). */
     public java.time.Duration elapsed() { return java.time.Duration.ofNanos(System.nanoTime() - startNanos); }
 
-    public void put(String key, Object value) { facts.put(key, value); }
+    /**
+     * The name of a fact one check records for later checks and the report, with the type of its value: checks
+     * declare their facts as {@code Key} constants, so a reader gets the type the writer put.
+     */
+    public record Key<T>(String name) {
+        public static <T> Key<T> of(String name) {
+            return new Key<>(name);
+        }
+    }
 
-    @SuppressWarnings("unchecked")
-    public <T> T get(String key) { return (T) facts.get(key); }
+    public <T> void put(Key<T> key, T value) { facts.put(key, value); }
+
+    /** The fact, or null when no check recorded it (a check that did not run or pass). */
+    @SuppressWarnings("unchecked") // put takes only a value of the key's type
+    public <T> T get(Key<T> key) { return (T) facts.get(key); }
 
     /** Closes the resource when the run ends (after the last check), latest registered first. */
     public void closeAtEnd(AutoCloseable resource) { cleanups.push(resource); }

@@ -31,7 +31,7 @@ public final class EntrypointCheck implements Check {
 
     @Override
     public CheckResult run(CheckContext context) {
-        JsonNode config = context.<JsonNode>get(ImagePlatformCheck.CONFIG).path("config");
+        JsonNode config = context.get(ImagePlatformCheck.CONFIG).path("config");
         List<String> entrypoint = strings(config.path("Entrypoint"));
         List<String> cmd = strings(config.path("Cmd"));
         Map<String, Object> evidence = new LinkedHashMap<>();

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ImageFilesystemCheck implements Check {
     public static final String ID = "image.filesystem";
     /** Fact: the {@link ImageFilesystem} of the tested image. */
-    public static final String FILESYSTEM = "filesystem";
+    public static final CheckContext.Key<ImageFilesystem> FILESYSTEM = CheckContext.Key.of("filesystem");
     private final FilesystemReader reader;
     private final ExtractionLimits limits;
 

@@ -1,5 +1,6 @@
 package dev.drydock.compliance;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.ImageReader;
 import dev.drydock.image.ResolvedImage;
@@ -16,13 +17,13 @@ import java.util.Map;
 public final class ImagePlatformCheck implements Check {
     public static final String ID = "image.platform";
     /** Fact: the platform tested, e.g. {@code linux/amd64}; set only when it is linux/amd64. */
-    public static final String PLATFORM = "platform";
-    /** Fact: the image manifest tested (JsonNode). */
-    public static final String IMAGE_MANIFEST = "imageManifest";
-    /** Fact: the image config (JsonNode). */
-    public static final String CONFIG = "config";
+    public static final CheckContext.Key<String> PLATFORM = CheckContext.Key.of("platform");
+    /** Fact: the image manifest tested. */
+    public static final CheckContext.Key<JsonNode> IMAGE_MANIFEST = CheckContext.Key.of("imageManifest");
+    /** Fact: the image config. */
+    public static final CheckContext.Key<JsonNode> CONFIG = CheckContext.Key.of("config");
     /** Fact: the {@link ResolvedImage}, whenever the image could be resolved (even for another platform). */
-    public static final String RESOLVED = "resolved";
+    public static final CheckContext.Key<ResolvedImage> RESOLVED = CheckContext.Key.of("resolved");
 
     @Override
     public String id() {

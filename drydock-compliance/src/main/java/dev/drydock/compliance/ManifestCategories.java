@@ -9,12 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The categories a manifest's {@code category} is compared with ({@code manifest.matches}): the registration ids,
- * and the one table of the names Veritone uses for them.
- *
- * <p>{@link #REGISTERED} is the registration API's list; drydock-platform's {@code Categories.ALL} holds the same
- * ids (the registration side) and {@code ManifestSchemaCategoriesTest} keeps the two, and the manifest schema's
- * {@code category.examples}, in step.
+ * The one source of adapter categories: the registration ids (what drydock-platform's adapter registration accepts,
+ * and what a manifest's {@code category} is compared with in {@code manifest.matches}), and the one table of the
+ * names Veritone uses for them. The served manifest schema lists {@link #REGISTERED} as the category's examples
+ * ({@code ManifestCategoriesTest}).
  *
  * <p>{@link #NAMES} maps every spelling a real manifest uses to a registration id. Real manifests write Veritone's
  * category names ("object detection", "Sentiment", "facial detection"), the platform's category keys
@@ -37,7 +35,7 @@ import java.util.Set;
  * registered category, it does not fail.
  */
 public final class ManifestCategories {
-    /** The registration ids, in the registration API's order (the same list as drydock-platform's Categories.ALL). */
+    /** The registration ids, in the registration API's order. */
     public static final List<String> REGISTERED = List.of(
             "pull", "push",
             "transcription", "translation", "object-detection", "face-detection", "face-recognition",
@@ -122,6 +120,12 @@ public final class ManifestCategories {
         return Optional.ofNullable(BY_KEY.get(key(declared)));
     }
 
+    /** A category an adapter or engine can be registered in (an id of {@link #REGISTERED}, exactly). */
+    public static boolean isRegistered(String id) {
+        return id != null && REGISTERED.contains(id);
+    }
+
+    /** An adapter category ({@code pull}, {@code push}): adapters move data in or out, engines are cognitive. */
     public static boolean isAdapter(String id) {
         return id != null && ADAPTERS.contains(id);
     }

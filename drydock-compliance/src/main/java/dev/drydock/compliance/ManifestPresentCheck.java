@@ -21,7 +21,7 @@ public final class ManifestPresentCheck implements Check {
     /** The manifest's path, image-relative as drydock-image names paths. */
     public static final String PATH = "var/manifest.json";
     /** Fact: the manifest's {@link FileEntry} (a regular file, or a hard link to one, whose content was kept). */
-    public static final String ENTRY = "manifestEntry";
+    public static final CheckContext.Key<FileEntry> ENTRY = CheckContext.Key.of("manifestEntry");
     private static final String COPY_IT = "copy your manifest to /var/manifest.json in the Dockerfile, "
             + "e.g. COPY manifest.json /var/manifest.json";
 

@@ -34,9 +34,9 @@ public final class ManifestValidCheck implements Check {
      * the file with {@link ManifestRules} applied (defaults filled in, {@code externalCalls} reduced to hosts, a
      * category Veritone names by another name replaced by its registration id).
      */
-    public static final String MANIFEST = "manifest";
-    /** Fact: the manifest exactly as the file has it (JsonNode), set only when it is valid. */
-    public static final String AS_WRITTEN = "manifestAsWritten";
+    public static final CheckContext.Key<JsonNode> MANIFEST = CheckContext.Key.of("manifest");
+    /** Fact: the manifest exactly as the file has it, set only when it is valid. */
+    public static final CheckContext.Key<JsonNode> AS_WRITTEN = CheckContext.Key.of("manifestAsWritten");
     /** Larger than any real manifest; stops a multi-megabyte file from being parsed and echoed into reports. */
     static final int MAX_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

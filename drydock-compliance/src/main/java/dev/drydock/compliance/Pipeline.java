@@ -1,12 +1,12 @@
 package dev.drydock.compliance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.image.ExtractionLimits;
 import dev.drydock.image.FileInterest;
 import dev.drydock.image.ImageSource;
 import dev.drydock.image.LayerPass;
-import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class Pipeline {
     /** Fact: the {@code docker image inspect} JSON of the tested image, which becomes the report's {@code inspect}. */
-    public static final String INSPECT = "inspect";
+    public static final CheckContext.Key<JsonNode> INSPECT = CheckContext.Key.of("inspect");
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final List<Check> checks;
@@ -159,7 +159,7 @@ public final class Pipeline {
                 } catch (InterruptedException e) {
                     if (!progress.stopped) throw e;
                     produced = timedOut(check, testRun.timedOut(check.id() + " was still running "
-                            + SandboxChecks.goDuration(testRun.grace()) + " after the limit and was stopped: testing must finish"
+                            + GoDuration.format(testRun.grace()) + " after the limit and was stopped: testing must finish"
                             + " within that time"));
                 } catch (Exception e) {
                     log.warn("check {} threw", check.id(), e);
@@ -185,7 +185,7 @@ public final class Pipeline {
 
     private static List<CheckResult> skippedForTime(Check check, TestRun testRun) {
         return check.ids().stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
-                + SandboxChecks.goDuration(testRun.limit()) + " had passed", Map.of())).toList();
+                + GoDuration.format(testRun.limit()) + " had passed", Map.of())).toList();
     }
 
     /**

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.sandbox.ApiCall;
 import dev.drydock.sandbox.CapturedOutput;
 import dev.drydock.sandbox.DeploymentModel;
+import dev.drydock.sandbox.NetworkUsage;
 import dev.drydock.sandbox.Sandbox;
-import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.sandbox.SandboxRequest;
 import dev.drydock.sandbox.SandboxResult;
 import dev.drydock.sandbox.WebhookRun;
@@ -20,7 +20,7 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The sandbox run: the adapter runs in a container with a task payload for its category ({@code drydock-sandbox}),
- * and {@link SandboxChecks} judges it: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}; for a
+ * and {@link RunVerdicts} judges the facts it returns: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}; for a
  * webhook engine (aiWARE Engine Toolkit: ENTRYPOINT {@code /opt/aiware/engine …} or {@code VERITONE_WEBHOOK_PROCESS},
  * recognised by the sandbox from the image it pulled) {@code run.exit}, {@code run.ready}, {@code run.process},
  * {@code run.output}, {@code run.network}. {@link #IDS} is the task engines' list, reported when the run did not happen
@@ -38,9 +38,9 @@ public final class SandboxRunCheck implements Check {
     public static final String ID = "run";
     public static final List<String> IDS = List.of("run.exit", "run.task", "run.output", "run.network");
     /** Fact: the report's {@code testLog}. */
-    public static final String TEST_LOG = "testLog";
+    public static final CheckContext.Key<List<String>> TEST_LOG = CheckContext.Key.of("testLog");
     /** Fact: the report's {@code networkUsage}. */
-    public static final String NETWORK_USAGE = "networkUsage";
+    public static final CheckContext.Key<NetworkUsage> NETWORK_USAGE = CheckContext.Key.of("networkUsage");
     /** Evidence key of run.output's vtn-standard rule ({@link VtnOutputRule}). */
     static final String VTN_STANDARD = "vtnStandard";
     private static final Duration MIN_RUN = Duration.ofSeconds(1);
@@ -118,8 +118,8 @@ public final class SandboxRunCheck implements Check {
         List<CheckResult> results = new ArrayList<>();
         List<VtnOutputRule.Output> outputs = r.engineOutputs().stream().filter(o -> o.json() != null)
                 .map(o -> new VtnOutputRule.Output(o.via(), o.json())).toList();
-        for (SandboxChecks.Check c : SandboxChecks.evaluate(r)) {
-            CheckResult result = new CheckResult(c.id(), Verdict.valueOf(c.verdict().name()), c.message(), evidence(c.id(), r));
+        for (CheckResult c : RunVerdicts.judge(r)) {
+            CheckResult result = new CheckResult(c.id(), c.verdict(), c.message(), evidence(c.id(), r));
             results.add(c.id().equals("run.output") ? withVtnStandard(result, outputs, build.category()) : result);
         }
         return results;
@@ -197,7 +197,7 @@ public final class SandboxRunCheck implements Check {
                 e.put("command", w.command());
                 e.put("readyUrl", w.readyUrl());
                 e.put("address", w.address());
-                e.put("readyTimeout", SandboxChecks.goDuration(w.readyTimeout()));
+                e.put("readyTimeout", GoDuration.format(w.readyTimeout()));
                 e.put("readyMillis", w.readyMillis());
                 e.put("readyPolls", w.readyPolls());
                 if (w.readyLast() != null) e.put("readyLast", w.readyLast());

@@ -1,6 +1,5 @@
 package dev.drydock.compliance;
 
-import dev.drydock.sandbox.SandboxChecks;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -77,7 +76,7 @@ public final class TestRun {
 
     /** "Timed out after 1m30s: {@code what}", in Go's duration spelling as the record writes it. */
     public String timedOut(String what) {
-        return "Timed out after " + SandboxChecks.goDuration(limit) + ": " + what;
+        return "Timed out after " + GoDuration.format(limit) + ": " + what;
     }
 
     /** How long after the limit whoever runs the test waits for a pipeline that does not stop: two graces. */
@@ -87,7 +86,7 @@ public final class TestRun {
 
     /** The error of a test given up on {@link #giveUpAfter()} past its limit, for {@link #reportSoFar}. */
     public String gaveUp() {
-        return timedOut("testing must finish within that time (it did not stop " + SandboxChecks.goDuration(giveUpAfter())
+        return timedOut("testing must finish within that time (it did not stop " + GoDuration.format(giveUpAfter())
                 + " after the limit)");
     }
 

@@ -30,8 +30,10 @@ import java.util.function.Supplier;
 public final class VulnerabilitiesCheck implements Check {
     public static final String ID = "vulnerabilities";
     /** Facts for the report. */
-    public static final String FINDINGS = "vulnerabilities", COUNTS = "vulnerabilityCounts", SBOM = "sbom",
-            DATA_VERSION = "vulnerabilityData";
+    public static final CheckContext.Key<List<Finding>> FINDINGS = CheckContext.Key.of("vulnerabilities");
+    public static final CheckContext.Key<Map<String, Integer>> COUNTS = CheckContext.Key.of("vulnerabilityCounts");
+    public static final CheckContext.Key<BuildReport.Sbom> SBOM = CheckContext.Key.of("sbom");
+    public static final CheckContext.Key<String> DATA_VERSION = CheckContext.Key.of("vulnerabilityData");
 
     /** Receives each tested build's CycloneDX SBOM (the service stores it for download). */
     @FunctionalInterface
@@ -85,17 +87,15 @@ public final class VulnerabilitiesCheck implements Check {
         List<String> layerDigests = image.layers().stream().map(l -> l.digest().toString()).toList();
         AdvisoryIndex index = data.get();
         ScanResult scan = new Scanner(index).scan(fs, layerDigests);
-        Policy.Verdict verdict = policy.apply(context.build()).evaluate(scan.findings(), clock.instant());
+        Policy.Evaluation verdict = policy.apply(context.build()).evaluate(scan.findings(), clock.instant());
 
         BuildUnderTest build = context.build();
         String sbom = Sbom.cycloneDxJson(scan, build.image(), image.pushedDigest().toString(), layerDigests, clock.instant());
         sbomSink.store(build, sbom);
-        Map<String, Object> sbomSummary = new LinkedHashMap<>();
-        sbomSummary.put("format", "CycloneDX 1.6 JSON");
-        sbomSummary.put("components", scan.packages().size());
-        sbomSummary.put("download", build.buildId() == null ? null : "/api/v1/builds/" + build.buildId() + "/sbom");
+        BuildReport.Sbom sbomSummary = new BuildReport.Sbom("CycloneDX 1.6 JSON", scan.packages().size(),
+                build.buildId() == null ? null : "/api/v1/builds/" + build.buildId() + "/sbom");
 
-        context.put(FINDINGS, new ArrayList<Object>(verdict.findings()));
+        context.put(FINDINGS, List.copyOf(verdict.findings()));
         context.put(COUNTS, verdict.counts());
         context.put(SBOM, sbomSummary);
         context.put(DATA_VERSION, scan.dataVersion());
@@ -126,7 +126,7 @@ public final class VulnerabilitiesCheck implements Check {
     }
 
     /** Names the worst finding, its package, version, fix and the Dockerfile step that added it. */
-    static String failure(Policy.Verdict verdict, ResolvedImage image) {
+    static String failure(Policy.Evaluation verdict, ResolvedImage image) {
         Finding worst = verdict.failing().getFirst();
         StringBuilder m = new StringBuilder();
         m.append(worst.name()).append(" (").append(worst.severity()).append(") in ").append(worst.featureName()).append(' ')

@@ -105,7 +105,7 @@ class ImageChecksTest {
         assertThat(report.errors()).isEmpty();
         assertThat(report.success()).isTrue();
         assertThat(report.checks()).extracting(CheckResult::verdict).containsOnly(Verdict.passed);
-        JsonNode inspect = (JsonNode) report.inspect();
+        JsonNode inspect = report.inspect();
         assertThat(inspect.get(0).get("RepoTags").get(0).asText()).isEqualTo("host/17532/a:1");
         assertThat(inspect.get(0).get("RepoDigests").get(0).asText()).isEqualTo("host/17532/a@" + Digest.sha256(new byte[]{1}));
         assertThat(inspect.get(0).get("Size").asLong()).isEqualTo(1024);

@@ -87,7 +87,11 @@ class VulnerabilitiesCheckTest {
         assertThat(findings.get(0).get("FixedBy").asText()).isEqualTo("4.17.21");
         assertThat(report.vulnerabilityCounts()).containsEntry("High", 1);
         assertThat(report.vulnerabilityData()).isEqualTo("test (1 advisory)");
-        assertThat(report.sbom()).containsEntry("download", "/api/v1/builds/b1/sbom").containsEntry("components", 1);
+        assertThat(report.sbom()).isEqualTo(new BuildReport.Sbom("CycloneDX 1.6 JSON", 1, "/api/v1/builds/b1/sbom"));
+        // report.json keeps the shape it had as a map: these fields, in this order
+        JsonNode sbom = JSON.readTree(Pipeline.toJson(report)).get("sbom");
+        assertThat(sbom.fieldNames()).toIterable().containsExactly("format", "components", "download");
+        assertThat(sbom.get("components").isInt()).isTrue();
         assertThat(sboms).singleElement().asString().contains("pkg:npm/lodash@4.17.20");
     }
 

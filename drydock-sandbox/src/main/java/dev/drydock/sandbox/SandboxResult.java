@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one sandbox run observed. {@link SandboxChecks} turns it into verdicts; the report takes
+ * Everything one sandbox run observed: facts, which drydock-compliance judges ({@code run.*}); the report takes
  * {@code testLog} from {@link #stdout()} and {@code networkUsage} from {@link #networkUsage()}.
  *
  * @param ids         the task's ids as given in the payload (null when the run failed before)

@@ -39,8 +39,8 @@ import java.util.function.Supplier;
  */
 final class WebhookEngine {
     static final String TOOLKIT = "/opt/aiware/engine";
-    static final String READY_ENV = "VERITONE_WEBHOOK_READY";
-    static final String PROCESS_ENV = "VERITONE_WEBHOOK_PROCESS";
+    static final String READY_ENV = WebhookRun.READY_ENV;
+    static final String PROCESS_ENV = WebhookRun.PROCESS_ENV;
     /** Attempts per chunk: a non-200 answer (or none) is retried, as the toolkit does. */
     static final int ATTEMPTS = 3;
     static final Duration RETRY_PAUSE = Duration.ofSeconds(1);

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What the sandbox saw of a webhook engine (Veritone's aiWARE Engine Toolkit model: an HTTP server behind
  * {@code /opt/aiware/engine}) while it played the toolkit: {@link SandboxResult#webhook()}, null for task engines.
- * Facts only; {@link SandboxChecks} judges them ({@code run.ready}, {@code run.process}).
+ * Facts only; drydock-compliance judges them ({@code run.ready}, {@code run.process}).
  *
  * @param toolkit      {@value WebhookEngine#TOOLKIT} when the image's ENTRYPOINT starts with it (the sandbox runs the
  *                     command after it), null when only {@code VERITONE_WEBHOOK_PROCESS} made it a webhook engine (the
@@ -28,6 +28,11 @@ import java.util.List;
 public record WebhookRun(String toolkit, List<String> command, String readyUrl, String processUrl, String address,
                          Duration readyTimeout, Long readyMillis, int readyPolls, String readyLast, String engineMode,
                          List<Chunk> chunks, Integer exitCode) {
+    /** The image's environment variable naming the ready webhook. */
+    public static final String READY_ENV = "VERITONE_WEBHOOK_READY";
+    /** The image's environment variable naming the process webhook. */
+    public static final String PROCESS_ENV = "VERITONE_WEBHOOK_PROCESS";
+
     public WebhookRun {
         command = command == null ? List.of() : List.copyOf(command);
         chunks = chunks == null ? List.of() : List.copyOf(chunks);
@@ -35,6 +40,12 @@ public record WebhookRun(String toolkit, List<String> command, String readyUrl, 
 
     public boolean ready() {
         return readyMillis != null;
+    }
+
+    /** The port of {@link #readyUrl()} when it is an http:// URL the sandbox can call, else -1. */
+    public int readyPort() {
+        int port = WebhookEngine.port(readyUrl);
+        return port < 0 || WebhookEngine.target(readyUrl, "127.0.0.1") == null ? -1 : port;
     }
 
     /** True for engines that deliver through {@code heartbeatWebhook}/{@code resultWebhook} ({@code batch}, {@code stream}). */

@@ -17,7 +17,7 @@ import java.util.List;
  * <pre>{@code
  * Scanner scanner = new Scanner(store.loadIndex());
  * ScanResult result = scanner.scan(fs, layerDigests);          // fs read with Scanner.INTEREST
- * Policy.Verdict verdict = policy.evaluate(result.findings(), clock.instant());
+ * Policy.Evaluation verdict = policy.evaluate(result.findings(), clock.instant());
  * }</pre>
  */
 public final class Scanner {

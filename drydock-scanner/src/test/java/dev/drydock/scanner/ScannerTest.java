@@ -83,7 +83,7 @@ class ScannerTest {
         assertThat(result.vulnerabilityCounts()).isEqualTo(Map.of("Critical", 2));
         assertThat(result.dataVersion()).contains("drydock-fixtures-maven (2 advisories");
 
-        Policy.Verdict verdict = Policy.DEFAULT.evaluate(result.findings(), NOW);
+        Policy.Evaluation verdict = Policy.DEFAULT.evaluate(result.findings(), NOW);
         assertThat(verdict.passed()).isFalse();
         assertThat(verdict.failing()).hasSize(2);
         assertThat(verdict.message()).isEqualTo("2 vulnerabilities at or above Critical, e.g. CVE-2021-44228 in "
@@ -98,7 +98,7 @@ class ScannerTest {
         Policy policy = new Policy(Severity.Critical, List.of(
                 new Policy.AllowlistEntry("CVE-2021-44228", LocalDate.parse("2026-12-31"), "JNDI lookups disabled by flag, ticket SEC-12"),
                 new Policy.AllowlistEntry("GHSA-7rjr-3q55-vv33", null, "no thread context data from users")));
-        Policy.Verdict verdict = policy.evaluate(findings, NOW);
+        Policy.Evaluation verdict = policy.evaluate(findings, NOW);
         assertThat(verdict.passed()).isTrue();
         assertThat(verdict.findings()).hasSize(2).allSatisfy(f -> assertThat(f.allowlisted()).isNotNull());
         assertThat(verdict.counts()).isEqualTo(Map.of("Critical", 2));

@@ -3,12 +3,12 @@ package dev.drydock.server;
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.compliance.CheckResult;
+import dev.drydock.compliance.ManifestCategories;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.image.ImageException;
 import dev.drydock.image.LocalImage;
 import dev.drydock.image.LocalImages;
 import dev.drydock.platform.adapters.Adapter;
-import dev.drydock.platform.adapters.Categories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -80,8 +80,8 @@ final class CheckCommand implements Callable<Integer> {
 
     private String usageError() {
         if (!Files.exists(image)) return "no such file or directory: " + image + " (save the image first, e.g. docker save my-adapter -o my-adapter.tar)";
-        if (category != null && !Categories.isKnown(category)) {
-            return "unknown --category " + category + "; one of " + String.join(", ", Categories.ALL);
+        if (category != null && !ManifestCategories.isRegistered(category)) {
+            return "unknown --category " + category + "; one of " + String.join(", ", ManifestCategories.REGISTERED);
         }
         if (engineId != null) {
             try {

@@ -174,7 +174,7 @@ final class ScanCommand implements Callable<Integer> {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        Policy.Verdict verdict = new Policy(threshold, List.of()).evaluate(result.findings(), InstantSource.system().instant());
+        Policy.Evaluation verdict = new Policy(threshold, List.of()).evaluate(result.findings(), InstantSource.system().instant());
         out.print(format == CheckCommand.Format.json ? ScanCli.json(result, verdict) + "\n" : ScanCli.table(result, verdict));
         return verdict.passed() ? 0 : 1;
     }

@@ -35,14 +35,6 @@ public final class AccessPolicy {
         return granted;
     }
 
-    /** Organizations whose repositories the principal may list; null means all. */
-    public static Set<Long> visibleOrgs(Principal principal) {
-        return switch (principal) {
-            case Principal.User u -> u.platformRole() != null ? null : Set.copyOf(u.memberships().keySet());
-            case Principal.Robot r -> Set.of(r.orgId());
-        };
-    }
-
     private static Set<String> allowedActions(Principal principal, Access want) {
         if (want.type().equals("registry") && want.name().equals("catalog")) {
             return Set.of("*");

@@ -203,7 +203,7 @@ public final class TokenService implements AccessController {
             Principal principal = identity.authenticate(basic.get()[0], basic.get()[1])
                     .orElseThrow(() -> new AuthenticationRequired("invalid username or password", requested, "invalid_token"));
             List<Access> granted = AccessPolicy.grant(principal, requested);
-            Grant grant = new Grant(principal.name(), granted, AccessPolicy.visibleOrgs(principal));
+            Grant grant = new Grant(principal.name(), granted, principal.visibleOrgs());
             for (Access want : requested) {
                 for (String action : want.actions()) {
                     if (!grant.allows(want.type(), want.name(), action)) {
@@ -248,7 +248,7 @@ public final class TokenService implements AccessController {
             // The catalog lists only the organizations the subject may see: look them up now.
             Principal principal = (robot != null ? Optional.of(robot) : identity.principal(claims.subject()))
                     .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
-            grant = new Grant(claims.subject(), claims.access(), AccessPolicy.visibleOrgs(principal));
+            grant = new Grant(claims.subject(), claims.access(), principal.visibleOrgs());
         }
         return grant;
     }

@@ -1,5 +1,7 @@
 package dev.drydock.platform.adapters;
 
+import dev.drydock.compliance.ManifestCategories;
+
 import java.time.Instant;
 
 /** A registered adapter or engine; its repository is {@code <orgId>/<name>}. */
@@ -12,7 +14,7 @@ public record Adapter(String engineId, long orgId, String name, String category,
     }
 
     public boolean isAdapter() {
-        return Categories.isAdapter(category);
+        return ManifestCategories.isAdapter(category);
     }
 
     public enum AdapterState { pending, ready, active, disabled, deleted }

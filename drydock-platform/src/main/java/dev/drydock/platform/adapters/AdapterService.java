@@ -1,5 +1,6 @@
 package dev.drydock.platform.adapters;
 
+import dev.drydock.compliance.ManifestCategories;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
@@ -49,13 +50,13 @@ public final class AdapterService {
             throw new ApiException(ApiErrorCode.FORBIDDEN, "only members of organization " + orgId + " may register adapters in it");
         }
         String validName = validName(orgId, name);
-        if (category == null || !Categories.isKnown(category)) {
-            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "category must be one of: " + String.join(", ", Categories.ALL),
+        if (category == null || !ManifestCategories.isRegistered(category)) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "category must be one of: " + String.join(", ", ManifestCategories.REGISTERED),
                     Map.of("field", "category"));
         }
         DeploymentModel model = parse(DeploymentModel.class, deploymentModel, "deploymentModel");
         EngineMode mode = parse(EngineMode.class, engineMode, "engineMode");
-        if (Categories.isAdapter(category) && mode == EngineMode.chunk) {
+        if (ManifestCategories.isAdapter(category) && mode == EngineMode.chunk) {
             throw new ApiException(ApiErrorCode.VALIDATION_FAILED, "pull and push adapters run in engineMode batch or stream, not chunk",
                     Map.of("field", "engineMode"));
         }
@@ -82,7 +83,7 @@ public final class AdapterService {
 
     public Adapter get(Principal principal, String engineId) {
         Adapter adapter = jdbi.withHandle(h -> AdapterStore.byId(h, engineId)).orElseThrow(() -> notFound(engineId));
-        if (!Roles.canSee(principal, adapter.orgId())) throw notFound(engineId);
+        if (!principal.canSeeOrg(adapter.orgId())) throw notFound(engineId);
         return adapter;
     }
 
@@ -152,7 +153,7 @@ public final class AdapterService {
     private void requireOrg(Principal principal, long orgId) {
         boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from orgs where id = ?").bind(0, orgId)
                 .mapTo(Integer.class).findOne().isPresent());
-        if (!exists || !Roles.canSee(principal, orgId)) {
+        if (!exists || !principal.canSeeOrg(orgId)) {
             throw new ApiException(ApiErrorCode.ORG_NOT_FOUND, "organization " + orgId + " does not exist or you are not a member of it",
                     Map.of("id", orgId));
         }

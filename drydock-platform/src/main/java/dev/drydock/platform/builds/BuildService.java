@@ -123,7 +123,7 @@ public final class BuildService {
 
     public Build get(Principal principal, String buildId) {
         Build build = jdbi.withHandle(h -> find(h, buildId)).orElseThrow(() -> notFound(buildId));
-        if (!Roles.canSee(principal, build.orgId())) throw notFound(buildId);
+        if (!principal.canSeeOrg(build.orgId())) throw notFound(buildId);
         return build;
     }
 

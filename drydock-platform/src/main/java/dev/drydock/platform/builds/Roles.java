@@ -22,10 +22,4 @@ public final class Roles {
         }
         return roles;
     }
-
-    /** May see the organization's adapters and builds (members, robots, platform roles). */
-    public static boolean canSee(Principal principal, long orgId) {
-        return !of(principal, orgId).isEmpty()
-                || (principal instanceof Principal.User u && u.platformRole() != null);
-    }
 }

@@ -204,7 +204,7 @@ public final class IdentityService {
         return jdbi.withHandle(h -> h.createQuery("select * from orgs order by id")
                         .map((rs, ctx) -> new Org(rs.getLong("id"), rs.getString("name"), rs.getTimestamp("created_at").toInstant()))
                         .list())
-                .stream().filter(o -> canSeeOrg(actor, o.id())).toList();
+                .stream().filter(o -> actor.canSeeOrg(o.id())).toList();
     }
 
     // ---------------------------------------------------------------- members
@@ -338,13 +338,6 @@ public final class IdentityService {
 
     // ---------------------------------------------------------------- access rules
 
-    public static boolean canSeeOrg(Principal actor, long orgId) {
-        return switch (actor) {
-            case Principal.User u -> u.platformRole() != null || u.memberships().containsKey(orgId);
-            case Principal.Robot r -> r.orgId() == orgId;
-        };
-    }
-
     private static boolean canManageOrg(Principal actor, long orgId) {
         return actor instanceof Principal.User u
                 && (u.isPlatformAdmin() || u.memberships().get(orgId) == OrgRole.admin);
@@ -359,7 +352,7 @@ public final class IdentityService {
     private void requireOrgAccess(Principal actor, long orgId, boolean manage) {
         boolean exists = jdbi.withHandle(h -> h.createQuery("select 1 from orgs where id = ?").bind(0, orgId)
                 .mapTo(Integer.class).findOne().isPresent());
-        if (!exists || !canSeeOrg(actor, orgId)) throw orgNotFound(orgId);
+        if (!exists || !actor.canSeeOrg(orgId)) throw orgNotFound(orgId);
         if (manage && !canManageOrg(actor, orgId)) {
             throw new ApiException(ApiErrorCode.FORBIDDEN,
                     "only an admin of organization " + orgId + " may do this: ask one to grant you the admin role");

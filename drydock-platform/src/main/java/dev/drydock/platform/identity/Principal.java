@@ -1,6 +1,7 @@
 package dev.drydock.platform.identity;
 
 import java.util.Map;
+import java.util.Set;
 
 /** Who is calling: a user (by e-mail) or an organization's robot. */
 public sealed interface Principal {
@@ -13,6 +14,24 @@ public sealed interface Principal {
 
     /** Platform-wide roles. */
     enum PlatformRole { admin, reviewer, operator }
+
+    /**
+     * The one org-visibility rule: the organizations whose members, robots, repositories, adapters and builds this
+     * principal may see; null means every organization (platform roles). Users see the organizations they belong to,
+     * a robot its own.
+     */
+    default Set<Long> visibleOrgs() {
+        return switch (this) {
+            case User u -> u.platformRole() != null ? null : Set.copyOf(u.memberships().keySet());
+            case Robot r -> Set.of(r.orgId());
+        };
+    }
+
+    /** May see organization {@code orgId} ({@link #visibleOrgs()}); an org it may not see is answered as not found. */
+    default boolean canSeeOrg(long orgId) {
+        Set<Long> visible = visibleOrgs();
+        return visible == null || visible.contains(orgId);
+    }
 
     /**
      * @param platformRole null for ordinary users

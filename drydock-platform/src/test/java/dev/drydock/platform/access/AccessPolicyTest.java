@@ -101,12 +101,26 @@ class AccessPolicyTest {
 
     @Test
     void visibleOrgs() {
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("platform-admin"))).isNull();
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("reviewer"))).isNull();
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("operator"))).isNull();
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("dev-1-admin-2"))).containsExactlyInAnyOrder(1L, 2L);
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("nobody"))).isEmpty();
-        assertThat(AccessPolicy.visibleOrgs(PRINCIPALS.get("robot-2"))).containsExactly(2L);
+        assertThat(PRINCIPALS.get("platform-admin").visibleOrgs()).isNull();
+        assertThat(PRINCIPALS.get("reviewer").visibleOrgs()).isNull();
+        assertThat(PRINCIPALS.get("operator").visibleOrgs()).isNull();
+        assertThat(PRINCIPALS.get("dev-1-admin-2").visibleOrgs()).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(PRINCIPALS.get("nobody").visibleOrgs()).isEmpty();
+        assertThat(PRINCIPALS.get("robot-2").visibleOrgs()).containsExactly(2L);
+    }
+
+    /** The one rule behind org pages, adapters, builds, event streams and the catalog. */
+    @Test
+    void canSeeOrgFollowsVisibleOrgs() {
+        for (Principal p : PRINCIPALS.values()) {
+            for (long org : List.of(1L, 2L, 3L)) {
+                assertThat(p.canSeeOrg(org)).as(p + " org " + org).isEqualTo(p.visibleOrgs() == null || p.visibleOrgs().contains(org));
+            }
+        }
+        assertThat(PRINCIPALS.get("reviewer").canSeeOrg(3)).isTrue();
+        assertThat(PRINCIPALS.get("dev-1-admin-2").canSeeOrg(3)).isFalse();
+        assertThat(PRINCIPALS.get("robot-2").canSeeOrg(1)).isFalse();
+        assertThat(PRINCIPALS.get("nobody").canSeeOrg(1)).isFalse();
     }
 
     @Test

@@ -27,7 +27,7 @@ import java.util.List;
 /**
  * What the {@code scan} and {@code vulndb status} commands print, and scanning an image file, so the server's
  * command line only parses options and wires the database. No picocli and no output stream here: the caller
- * prints the strings and sets the exit code from {@link Policy.Verdict#passed()}.
+ * prints the strings and sets the exit code from {@link Policy.Evaluation#passed()}.
  */
 public final class ScanCli {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -51,7 +51,7 @@ public final class ScanCli {
     }
 
     /** A table: one line per finding (severity, CVE, package, version, fixed by, where), then counts and verdict. */
-    public static String table(ScanResult result, Policy.Verdict verdict) {
+    public static String table(ScanResult result, Policy.Evaluation verdict) {
         StringBuilder out = new StringBuilder();
         out.append("OS: ").append(result.distro().map(Distro::prettyName).orElse("none detected"))
                 .append("   packages: ").append(result.packages().size())
@@ -70,7 +70,7 @@ public final class ScanCli {
     }
 
     /** The report's fields as JSON: {@code vulnerabilities} (Clair v2), {@code vulnerabilityCounts}, and ours. */
-    public static String json(ScanResult result, Policy.Verdict verdict) {
+    public static String json(ScanResult result, Policy.Evaluation verdict) {
         ObjectNode root = JSON.createObjectNode();
         root.set("vulnerabilities", JSON.valueToTree(verdict.findings()));
         root.set("vulnerabilityCounts", JSON.valueToTree(verdict.counts()));

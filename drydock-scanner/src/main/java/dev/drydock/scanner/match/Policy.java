@@ -9,8 +9,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * When findings fail the vulnerability check: any finding at or above {@code failAt} (default Critical) that no
- * unexpired allowlist entry covers. Allowlisted findings stay in the result, marked, and are counted.
+ * Which findings are at or above the severity threshold {@code failAt} (default Critical) and not covered by an
+ * unexpired allowlist entry. Allowlisted findings stay in the result, marked, and are counted. This is the scanner's
+ * own threshold, shared by {@code drydock scan} (its exit code) and the compliance check; the check's verdict
+ * ({@code passed}, {@code warning} without advisory data, {@code failed} naming the fix) is drydock-compliance's
+ * VulnerabilitiesCheck.
  */
 public record Policy(Severity failAt, List<AllowlistEntry> allowlist) {
     public static final Policy DEFAULT = new Policy(Severity.Critical, List.of());
@@ -39,13 +42,13 @@ public record Policy(Severity failAt, List<AllowlistEntry> allowlist) {
     }
 
     /**
-     * The verdict: {@code findings} all of them (allowlisted ones marked), {@code failing} those that fail the
-     * check, {@code counts} by severity over all findings.
+     * The findings sorted by the threshold: {@code findings} all of them (allowlisted ones marked), {@code failing}
+     * those at or above it and not allowlisted ({@code passed} when none), {@code counts} by severity over all findings.
      */
-    public record Verdict(boolean passed, Severity failAt, List<Finding> findings, List<Finding> failing,
-                          Map<String, Integer> counts, String message) {}
+    public record Evaluation(boolean passed, Severity failAt, List<Finding> findings, List<Finding> failing,
+                             Map<String, Integer> counts, String message) {}
 
-    public Verdict evaluate(List<Finding> findings, Instant now) {
+    public Evaluation evaluate(List<Finding> findings, Instant now) {
         LocalDate today = now.atOffset(ZoneOffset.UTC).toLocalDate();
         List<Finding> marked = new ArrayList<>(findings.size());
         List<Finding> failing = new ArrayList<>();
@@ -68,6 +71,6 @@ public record Policy(Severity failAt, List<AllowlistEntry> allowlist) {
                         + failing.getFirst().featureName() + " " + failing.getFirst().featureVersion()
                         + (failing.getFirst().fixedBy().isEmpty() ? " (no fixed version yet)" : " (fixed by " + failing.getFirst().fixedBy() + ")")
                         + ": upgrade the package or allowlist the CVE with a reason";
-        return new Verdict(failing.isEmpty(), failAt, marked, failing, Counts.bySeverity(marked), message);
+        return new Evaluation(failing.isEmpty(), failAt, marked, failing, Counts.bySeverity(marked), message);
     }
 }

@@ -58,7 +58,7 @@ class ScanCliTest {
         Scanner scanner = new Scanner(store.loadIndex());
 
         ScanResult result = ScanCli.scanLocal(layout, scanner, tmp);
-        Policy.Verdict verdict = new Policy(Severity.parse("critical"), List.of()).evaluate(result.findings(), Instant.EPOCH);
+        Policy.Evaluation verdict = new Policy(Severity.parse("critical"), List.of()).evaluate(result.findings(), Instant.EPOCH);
 
         String table = ScanCli.table(result, verdict);
         assertThat(table).contains("OS: Debian GNU/Linux 12 (bookworm)").contains("CVE-2021-44228")

@@ -8,7 +8,6 @@ import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
-import dev.drydock.platform.builds.Roles;
 import dev.drydock.platform.identity.Principal;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
@@ -75,14 +74,14 @@ public final class BuildEventRoutes implements AutoCloseable {
     /** {@code GET /api/v1/builds/{buildId}/events}: the build is resolved (and visible) by the route's access. */
     void buildStream(Context ctx, Caller caller) throws InterruptedException {
         Build build = caller.build();
-        stream(ctx, caller.credential(), p -> Roles.canSee(p, build.orgId()), change -> change.buildId().equals(build.id()),
+        stream(ctx, caller.credential(), p -> p.canSeeOrg(build.orgId()), change -> change.buildId().equals(build.id()),
                 () -> builds.find(build.id()).stream().toList());
     }
 
     /** {@code GET /api/v1/adapters/{engineId}/events}: every build of the adapter the route's access resolved. */
     void adapterStream(Context ctx, Caller caller) throws InterruptedException {
         Adapter adapter = caller.adapter();
-        stream(ctx, caller.credential(), p -> Roles.canSee(p, adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
+        stream(ctx, caller.credential(), p -> p.canSeeOrg(adapter.orgId()), change -> change.engineId().equals(adapter.engineId()),
                 () -> builds.list(adapter.engineId(), Set.of()).reversed());
     }
 

@@ -1,6 +1,9 @@
 package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.compliance.CheckResult;
+import dev.drydock.compliance.RunVerdicts;
+import dev.drydock.compliance.Verdict;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -11,10 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -101,12 +104,6 @@ class WebhookEngineRunTest {
         return sandbox.run(SandboxRequest.of(ref, new ObjectMapper().readTree(manifest), model).withAuth(engine.auth()));
     }
 
-    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
-        Map<String, SandboxChecks.Check> checks = new LinkedHashMap<>();
-        SandboxChecks.evaluate(r).forEach(c -> checks.put(c.id(), c));
-        return checks;
-    }
-
     /**
      * The toolkit in front of the engine command, as in Veritone's images: the sandbox runs the command after it with
      * the image's environment, waits for ready, posts the chunk with every toolkit field, and takes the answer.
@@ -124,8 +121,8 @@ class WebhookEngineRunTest {
                 reply '200 OK' application/json '%s'
                 """.formatted(KEYWORDS);
         SandboxResult r = run(build("webhook-toolkit", true, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated);
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.webhook().toolkit()).isEqualTo("/opt/aiware/engine");
         assertThat(r.webhook().command()).containsExactly("/bin/busybox", "sh", "/engine.sh");
         WebhookRun.Chunk chunk = r.webhook().chunks().getFirst();
@@ -160,8 +157,8 @@ class WebhookEngineRunTest {
                 reply '200 OK' text/plain ''
                 """.formatted(KEYWORDS);
         SandboxResult r = run(build("webhook-batch", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated, "batch");
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.webhook().chunks().getFirst().heartbeat()).isEqualTo("complete");
         assertThat(r.webhook().chunks().getFirst().results()).isEqualTo(1);
         assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("heartbeatWebhook", "resultWebhook", "heartbeatWebhook");
@@ -187,20 +184,20 @@ class WebhookEngineRunTest {
     void engineThatNeverGetsReadyFailsRunReady() throws Exception {
         String ready = CGI + "reply '503 Service Unavailable' text/plain 'still loading'\n";
         SandboxResult r = run(build("webhook-never-ready", false, 8080, 8080, ready, READY), DeploymentModel.FullyNetworkIsolated);
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.get("run.ready").verdict()).as(r.toString()).isEqualTo(SandboxChecks.Verdict.failed);
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.get("run.ready").verdict()).as(r.toString()).isEqualTo(Verdict.failed);
         assertThat(checks.get("run.ready").message()).startsWith("GET http://0.0.0.0:8080/cgi-bin/ready never answered 200 within 6s"
                 + " (last: HTTP 503").endsWith("answer 200 as soon as the engine can process chunks");
-        assertThat(checks.get("run.process").verdict()).isEqualTo(SandboxChecks.Verdict.skipped);
-        assertThat(checks.get("run.exit").verdict()).isEqualTo(SandboxChecks.Verdict.passed);
-        assertThat(SandboxChecks.errors(SandboxChecks.evaluate(r))).containsExactly(checks.get("run.ready").message());
+        assertThat(checks.get("run.process").verdict()).isEqualTo(Verdict.skipped);
+        assertThat(checks.get("run.exit").verdict()).isEqualTo(Verdict.passed);
+        assertThat(RunVerdicts.errors(RunVerdicts.judge(r))).containsExactly(checks.get("run.ready").message());
     }
 
     @Test
     void engineListeningOnAnotherPortFailsRunReadyNamingThePort() throws Exception {
         SandboxResult r = run(build("webhook-other-port", true, 8080, 8081, READY, READY), DeploymentModel.FullyNetworkIsolated);
-        SandboxChecks.Check ready = checks(r).get("run.ready");
-        assertThat(ready.verdict()).as(r.toString()).isEqualTo(SandboxChecks.Verdict.failed);
+        CheckResult ready = checks(r).get("run.ready");
+        assertThat(ready.verdict()).as(r.toString()).isEqualTo(Verdict.failed);
         assertThat(ready.message()).startsWith("nothing answered GET http://0.0.0.0:8080/cgi-bin/ready within 6s (connection refused")
                 .endsWith("listen on the port in VERITONE_WEBHOOK_READY (8080), on all addresses (0.0.0.0)");
     }
@@ -209,14 +206,14 @@ class WebhookEngineRunTest {
     void engineAnswering500FailsRunProcessAfterTheToolkitsRetries() throws Exception {
         String process = CGI + "echo 'model not loaded' >&2\nreply '500 Internal Server Error' text/plain 'model not loaded'\n";
         SandboxResult r = run(build("webhook-500", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated);
-        Map<String, SandboxChecks.Check> checks = checks(r);
+        Map<String, CheckResult> checks = checks(r);
         assertThat(r.webhook().chunks().getFirst().attempts()).as(r.toString()).hasSize(WebhookEngine.ATTEMPTS)
                 .allSatisfy(a -> assertThat(a.status()).isEqualTo(500));
-        assertThat(checks.get("run.process").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+        assertThat(checks.get("run.process").verdict()).isEqualTo(Verdict.failed);
         assertThat(checks.get("run.process").message()).isEqualTo("POST http://0.0.0.0:8080/cgi-bin/process with chunk 1 (text/plain)"
                 + " was answered HTTP 500 \"model not loaded\" after 3 attempts (non-200 answers are retried, as the Engine Toolkit"
                 + " does): answer 200 with the chunk's vtn-standard JSON");
-        assertThat(checks.get("run.output").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+        assertThat(checks.get("run.output").verdict()).isEqualTo(Verdict.failed);
         assertThat(r.engineOutputs()).isEmpty();
     }
 
@@ -225,7 +222,7 @@ class WebhookEngineRunTest {
     void invalidVtnStandardAnswerIsAnEngineOutputForCompliance() throws Exception {
         String process = CGI + "reply '200 OK' application/json '{\"validationContracts\":[\"keyword\"],\"object\":[{\"type\":\"keyword\",\"name\":\"fox\"}]}'\n";
         SandboxResult r = run(build("webhook-bad-vtn", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated);
-        assertThat(checks(r).get("run.process").verdict()).as(r.toString()).isEqualTo(SandboxChecks.Verdict.passed);
+        assertThat(checks(r).get("run.process").verdict()).as(r.toString()).isEqualTo(Verdict.passed);
         assertThat(r.engineOutputs()).singleElement().satisfies(o -> {
             assertThat(o.via()).isEqualTo(EngineOutput.PROCESS);
             assertThat(o.json().path("object").get(0).has("label")).isFalse();
@@ -240,9 +237,9 @@ class WebhookEngineRunTest {
                 reply '200 OK' application/json '%s'
                 """.formatted(KEYWORDS);
         SandboxResult r = run(build("webhook-forbidden", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated);
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.get("run.process").verdict()).as(r.toString()).isEqualTo(SandboxChecks.Verdict.passed);
-        assertThat(checks.get("run.network").verdict()).as(r.testLog() + " " + r.networkUsage()).isEqualTo(SandboxChecks.Verdict.failed);
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.get("run.process").verdict()).as(r.toString()).isEqualTo(Verdict.passed);
+        assertThat(checks.get("run.network").verdict()).as(r.testLog() + " " + r.networkUsage()).isEqualTo(Verdict.failed);
         assertThat(r.testLog()).contains("name-refused");
         assertThat(checks.get("run.network").message()).contains("forbidden.example")
                 .endsWith("a FullyNetworkIsolated adapter may reach only veritoneApiBaseUrl: if it needs other domains, list them"

@@ -1,62 +1,66 @@
-package dev.drydock.sandbox;
+package dev.drydock.compliance;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.sandbox.ApiCall;
+import dev.drydock.sandbox.BoundedLog;
+import dev.drydock.sandbox.CapturedOutput;
+import dev.drydock.sandbox.ClusterSize;
+import dev.drydock.sandbox.CreatedObject;
+import dev.drydock.sandbox.EngineOutput;
+import dev.drydock.sandbox.NetworkUsage;
+import dev.drydock.sandbox.SandboxApi;
+import dev.drydock.sandbox.SandboxResult;
+import dev.drydock.sandbox.TaskReport;
+import dev.drydock.sandbox.WebhookRun;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The verdicts of a sandbox run, as a pure function of its {@link SandboxResult}, so the compliance glue only copies
- * them into the report: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network} for task engines
+ * The verdicts of a sandbox run, as a pure function of the facts the sandbox observed ({@link SandboxResult}):
+ * the sandbox reports what happened, this class judges it; {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network} for task engines
  * and adapters; {@code run.exit}, {@code run.ready}, {@code run.process}, {@code run.output}, {@code run.network} for
  * webhook engines ({@link SandboxResult#webhook()}: the Engine Toolkit, played by the sandbox, owns their task). Messages name
  * the fix; {@code run.exit} uses the record's wording ("Error running container: exit code N") and a timeout reads
  * "Timed out after 10m0s: …".
  */
-public final class SandboxChecks {
-    /** {@code skipped}: not judged because an earlier check of the run failed (a webhook engine that never got ready). */
-    public enum Verdict { passed, failed, warning, error, skipped }
-
-    /** One check's outcome. */
-    public record Check(String id, Verdict verdict, String message) {
+public final class RunVerdicts {
+    private RunVerdicts() {
     }
 
-    private SandboxChecks() {
-    }
-
-    public static List<Check> evaluate(SandboxResult r) {
+    public static List<CheckResult> judge(SandboxResult r) {
         if (r.webhook() != null) return List.of(exit(r), ready(r), process(r), output(r), network(r));
         return List.of(exit(r), task(r), output(r), network(r));
     }
 
     /** The report's {@code errors}: the messages of checks that failed or could not run, in order. */
-    public static List<String> errors(List<Check> checks) {
+    public static List<String> errors(List<CheckResult> checks) {
         return checks.stream().filter(c -> c.verdict() == Verdict.failed || c.verdict() == Verdict.error)
-                .map(Check::message).distinct().toList();
+                .map(CheckResult::message).distinct().toList();
     }
 
-    static Check exit(SandboxResult r) {
+    static CheckResult exit(SandboxResult r) {
         return switch (r.outcome()) {
-            case ERROR -> new Check("run.exit", Verdict.error, "Error running container: " + r.error());
-            case TIMED_OUT -> new Check("run.exit", Verdict.failed, timedOut(r));
+            case ERROR -> result("run.exit", Verdict.error, "Error running container: " + r.error());
+            case TIMED_OUT -> result("run.exit", Verdict.failed, timedOut(r));
             case EXITED -> {
                 WebhookRun w = r.webhook();
                 if (w != null && w.exitCode() == null) {
-                    yield new Check("run.exit", Verdict.passed, "the engine served its webhooks until the sandbox stopped it, as the"
+                    yield result("run.exit", Verdict.passed, "the engine served its webhooks until the sandbox stopped it, as the"
                             + " Engine Toolkit does after the last chunk");
                 }
                 if (w != null && r.exitCode() != null && r.exitCode() == 0 && !(w.ready() && w.chunks().stream().allMatch(WebhookRun.Chunk::answered))) {
-                    yield new Check("run.exit", Verdict.failed, "Error running container: the engine exited (exit code 0) before "
+                    yield result("run.exit", Verdict.failed, "Error running container: the engine exited (exit code 0) before "
                             + (w.ready() ? "answering its chunks" : "its ready webhook answered 200")
                             + ": a webhook engine keeps its HTTP server running until the Engine Toolkit stops it");
                 }
-                if (r.exitCode() == null) yield new Check("run.exit", Verdict.error, "Error running container: the engine did not say how the container ended");
-                if (r.exitCode() == 0) yield new Check("run.exit", Verdict.passed, "exit code 0");
+                if (r.exitCode() == null) yield result("run.exit", Verdict.error, "Error running container: the engine did not say how the container ended");
+                if (r.exitCode() == 0) yield result("run.exit", Verdict.passed, "exit code 0");
                 String m = "Error running container: exit code " + r.exitCode();
                 ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
                 String limit = "memory limit of " + (r.request().limits().memoryBytes() >> 20) + " MiB; the manifest's clusterSize is "
@@ -67,54 +71,54 @@ public final class SandboxChecks {
                     // Podman 4.3 on cgroup v1 does not report OOMKilled; SIGKILL that we did not send is almost always the OOM killer.
                     m += " (killed with SIGKILL, most likely for using more than its " + limit;
                 }
-                yield new Check("run.exit", Verdict.failed, m);
+                yield result("run.exit", Verdict.failed, m);
             }
         };
     }
 
     /** "Timed out after 10m0s: …" with Go's duration spelling, as the record writes it. */
     static String timedOut(SandboxResult r) {
-        if (r.error() != null) return "Timed out after " + goDuration(r.timeout()) + ": " + r.error();
+        if (r.error() != null) return "Timed out after " + GoDuration.format(r.timeout()) + ": " + r.error();
         WebhookRun w = r.webhook();
         if (w != null) {
-            return "Timed out after " + goDuration(r.timeout()) + ": the engine was still "
+            return "Timed out after " + GoDuration.format(r.timeout()) + ": the engine was still "
                     + (!w.ready() ? "starting (its ready webhook never answered 200)"
                     : w.asynchronous() ? "working on its chunk (no heartbeat with status complete)" : "answering its chunk on the process webhook")
-                    + " and was killed; each chunk must be answered within " + goDuration(r.timeout());
+                    + " and was killed; each chunk must be answered within " + GoDuration.format(r.timeout());
         }
-        return "Timed out after " + goDuration(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
-                + " (updateTask status complete) and exit within " + goDuration(r.timeout())
+        return "Timed out after " + GoDuration.format(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
+                + " (updateTask status complete) and exit within " + GoDuration.format(r.timeout())
                 + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")");
     }
 
     /** {@code run.ready}: the engine's ready webhook answered 200 within {@link WebhookRun#readyTimeout()}. */
-    static Check ready(SandboxResult r) {
-        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.ready", Verdict.error, "not checked: the container did not run");
+    static CheckResult ready(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return result("run.ready", Verdict.error, "not checked: the container did not run");
         WebhookRun w = r.webhook();
         if (w.ready()) {
-            return new Check("run.ready", Verdict.passed, "GET " + w.readyUrl() + " answered 200 after " + w.readyMillis() + " ms");
+            return result("run.ready", Verdict.passed, "GET " + w.readyUrl() + " answered 200 after " + w.readyMillis() + " ms");
         }
         if (w.readyUrl() == null) {
-            return new Check("run.ready", Verdict.failed, "the image declares no " + WebhookEngine.READY_ENV + ": set it to the URL the"
-                    + " engine answers 200 on once it is ready, e.g. ENV " + WebhookEngine.READY_ENV + "=\"http://0.0.0.0:8080/ready\"");
+            return result("run.ready", Verdict.failed, "the image declares no " + WebhookRun.READY_ENV + ": set it to the URL the"
+                    + " engine answers 200 on once it is ready, e.g. ENV " + WebhookRun.READY_ENV + "=\"http://0.0.0.0:8080/ready\"");
         }
-        int port = WebhookEngine.port(w.readyUrl());
-        if (port < 0 || WebhookEngine.target(w.readyUrl(), "127.0.0.1") == null) {
-            return new Check("run.ready", Verdict.failed, WebhookEngine.READY_ENV + "=" + w.readyUrl() + " is not an http:// URL:"
+        int port = w.readyPort();
+        if (port < 0) {
+            return result("run.ready", Verdict.failed, WebhookRun.READY_ENV + "=" + w.readyUrl() + " is not an http:// URL:"
                     + " declare it as http://0.0.0.0:<port>/<path>");
         }
         String last = w.readyLast() == null ? "no answer" : w.readyLast();
         if (w.exitCode() != null) {
-            return new Check("run.ready", Verdict.failed, "the engine exited with code " + w.exitCode() + " before GET " + w.readyUrl()
+            return result("run.ready", Verdict.failed, "the engine exited with code " + w.exitCode() + " before GET " + w.readyUrl()
                     + " answered 200 (last: " + last + "); its output is in testLog");
         }
-        String within = goDuration(w.readyTimeout());
+        String within = GoDuration.format(w.readyTimeout());
         if (w.readyLast() != null && w.readyLast().startsWith("HTTP ")) {
-            return new Check("run.ready", Verdict.failed, "GET " + w.readyUrl() + " never answered 200 within " + within + " (last: "
+            return result("run.ready", Verdict.failed, "GET " + w.readyUrl() + " never answered 200 within " + within + " (last: "
                     + last + ", " + w.readyPolls() + " tries): answer 200 as soon as the engine can process chunks");
         }
-        return new Check("run.ready", Verdict.failed, "nothing answered GET " + w.readyUrl() + " within " + within + " (" + last + ", "
-                + w.readyPolls() + " tries): listen on the port in " + WebhookEngine.READY_ENV + " (" + port + "), on all addresses"
+        return result("run.ready", Verdict.failed, "nothing answered GET " + w.readyUrl() + " within " + within + " (" + last + ", "
+                + w.readyPolls() + " tries): listen on the port in " + WebhookRun.READY_ENV + " (" + port + "), on all addresses"
                 + " (0.0.0.0)");
     }
 
@@ -122,16 +126,16 @@ public final class SandboxChecks {
      * {@code run.process}: every chunk posted to the process webhook was answered 200 (after the toolkit's retries) and,
      * for batch and stream engines, reported complete through its heartbeat webhook.
      */
-    static Check process(SandboxResult r) {
-        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.process", Verdict.error, "not checked: the container did not run");
+    static CheckResult process(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return result("run.process", Verdict.error, "not checked: the container did not run");
         WebhookRun w = r.webhook();
-        if (!w.ready()) return new Check("run.process", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
+        if (!w.ready()) return result("run.process", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
         if (w.processUrl() == null) {
-            return new Check("run.process", Verdict.failed, "the image declares no " + WebhookEngine.PROCESS_ENV + ": set it to the URL"
-                    + " the engine takes chunks on, e.g. ENV " + WebhookEngine.PROCESS_ENV + "=\"http://0.0.0.0:8080/process\"");
+            return result("run.process", Verdict.failed, "the image declares no " + WebhookRun.PROCESS_ENV + ": set it to the URL"
+                    + " the engine takes chunks on, e.g. ENV " + WebhookRun.PROCESS_ENV + "=\"http://0.0.0.0:8080/process\"");
         }
         if (w.chunks().isEmpty()) {
-            return new Check("run.process", Verdict.failed, "no chunk was sent: " + WebhookEngine.PROCESS_ENV + "=" + w.processUrl()
+            return result("run.process", Verdict.failed, "no chunk was sent: " + WebhookRun.PROCESS_ENV + "=" + w.processUrl()
                     + " is not an http:// URL (declare it as http://0.0.0.0:<port>/<path>)");
         }
         List<String> answered = new ArrayList<>();
@@ -144,25 +148,25 @@ public final class SandboxChecks {
                         : "was answered HTTP " + last.status() + (last.body() == null || last.body().isEmpty() ? "" : " \"" + last.body() + "\"");
                 String tries = c.attempts().size() > 1 ? " after " + c.attempts().size() + " attempts (non-200 answers are retried, as"
                         + " the Engine Toolkit does)" : "";
-                return new Check("run.process", Verdict.failed, "POST " + w.processUrl() + " with " + name + " " + what + tries
+                return result("run.process", Verdict.failed, "POST " + w.processUrl() + " with " + name + " " + what + tries
                         + ": answer 200 with the chunk's vtn-standard JSON" + (w.exitCode() != null ? "; the engine exited with code "
                         + w.exitCode() : ""));
             }
             if (w.asynchronous() && !"complete".equals(c.heartbeat())) {
                 String fix = "a " + w.engineMode() + " engine posts {\"status\": \"complete\"} to the chunk's heartbeatWebhook when done"
                         + " (its results to resultWebhook, or in the answer)";
-                return new Check("run.process", Verdict.failed, c.heartbeat() == null
+                return result("run.process", Verdict.failed, c.heartbeat() == null
                         ? name + " was accepted but the engine never reported it complete: " + fix
                         : name + " was reported '" + c.heartbeat() + "' through heartbeatWebhook, not complete: " + fix);
             }
             long ms = c.attempts().getLast().millis();
             answered.add(name + " in " + ms + " ms" + (c.attempts().size() > 1 ? " (attempt " + c.attempts().size() + ")" : ""));
         }
-        return new Check("run.process", Verdict.passed, "answered 200: " + String.join(", ", answered));
+        return result("run.process", Verdict.passed, "answered 200: " + String.join(", ", answered));
     }
 
-    static Check task(SandboxResult r) {
-        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.task", Verdict.error, "not checked: the container did not run");
+    static CheckResult task(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return result("run.task", Verdict.error, "not checked: the container did not run");
         TaskReport t = r.task();
         long refused = r.apiCalls().stream().filter(c -> !c.authorized()).count();
         String authHint = refused == 0 ? "" : " (" + refused + " API call(s) were refused with 401: send the payload's token as"
@@ -172,26 +176,31 @@ public final class SandboxChecks {
         List<ApiCall> rejected = updates.stream().filter(c -> c.error() != null).toList();
         if (t.status() == null) {
             if (!rejected.isEmpty()) {
-                return new Check("run.task", Verdict.failed, "called updateTask " + times(rejected.size()) + ", "
+                return result("run.task", Verdict.failed, "called updateTask " + times(rejected.size()) + ", "
                         + (rejected.size() == 1 ? "rejected: " : "each rejected: ") + errorsOf(rejected) + authHint + unserved);
             }
-            return new Check("run.task", Verdict.failed, "the adapter never called updateTask: set the task's status to running,"
+            return result("run.task", Verdict.failed, "the adapter never called updateTask: set the task's status to running,"
                     + " then complete (or failed), with POST " + SandboxApi.GRAPHQL_PATH + " at veritoneApiBaseUrl" + authHint + unserved);
         }
         String rejections = rejected.isEmpty() ? "" : "; called updateTask " + times(rejected.size()) + " more, "
                 + (rejected.size() == 1 ? "rejected: " : "each rejected: ") + errorsOf(rejected);
         return switch (t.status()) {
-            case "complete" -> new Check("run.task", Verdict.passed, "task complete (" + String.join(" → ", t.history()) + ")");
+            case "complete" -> result("run.task", Verdict.passed, "task complete (" + String.join(" → ", t.history()) + ")");
             case "failed" -> {
                 String why = t.failureReason() != null ? t.failureReason()
                         : t.output() != null ? t.output().toString()
                         : lastLines(r.stderr(), 3);
-                yield new Check("run.task", Verdict.failed, "the adapter reported the task as failed: " + (why.isBlank() ? "(no reason given)" : why)
+                yield result("run.task", Verdict.failed, "the adapter reported the task as failed: " + (why.isBlank() ? "(no reason given)" : why)
                         + unserved);
             }
-            default -> new Check("run.task", Verdict.failed, "the task ended as '" + t.status() + "', not complete: call updateTask"
+            default -> result("run.task", Verdict.failed, "the task ended as '" + t.status() + "', not complete: call updateTask"
                     + " with status complete when done" + rejections + authHint + unserved);
         };
+    }
+
+    /** A run.* result; its evidence is added by {@link SandboxRunCheck}, which knows what the report shows. */
+    private static CheckResult result(String id, Verdict verdict, String message) {
+        return new CheckResult(id, verdict, message, Map.of());
     }
 
     private static String times(int n) {
@@ -214,43 +223,43 @@ public final class SandboxChecks {
         return "; it called " + joined + ", which the test sandbox does not serve";
     }
 
-    static Check output(SandboxResult r) {
-        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.output", Verdict.error, "not checked: the container did not run");
+    static CheckResult output(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return result("run.output", Verdict.error, "not checked: the container did not run");
         if (r.webhook() != null && !r.webhook().ready()) {
-            return new Check("run.output", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
+            return result("run.output", Verdict.skipped, "not checked: the engine never became ready (run.ready)");
         }
-        Check c = r.request().adapter() ? ingestOutput(r) : engineOutput(r);
-        return c.verdict() == Verdict.failed ? new Check(c.id(), c.verdict(), c.message() + unservedNote(r)) : c;
+        CheckResult c = r.request().adapter() ? ingestOutput(r) : engineOutput(r);
+        return c.verdict() == Verdict.failed ? result(c.id(), c.verdict(), c.message() + unservedNote(r)) : c;
     }
 
-    private static Check ingestOutput(SandboxResult r) {
+    private static CheckResult ingestOutput(SandboxResult r) {
         Set<String> tdos = new HashSet<>();
         if (r.ids() != null) tdos.add(r.ids().recordingId());
         r.created().stream().filter(c -> c.kind() == CreatedObject.Kind.tdo).forEach(c -> tdos.add(c.id()));
         List<CreatedObject> assets = r.created().stream()
                 .filter(c -> c.kind() == CreatedObject.Kind.asset && tdos.contains(c.parentId())).toList();
         if (assets.isEmpty()) {
-            return new Check("run.output", Verdict.failed, "no asset was created: an ingest adapter creates a TDO (createTDO) and"
+            return result("run.output", Verdict.failed, "no asset was created: an ingest adapter creates a TDO (createTDO) and"
                     + " adds the ingested media to it (createAsset)");
         }
         JsonNode out = r.task().output();
         String recordingId = out == null ? null : out.path("recordingId").asText(null);
         if (recordingId == null || recordingId.isBlank()) {
-            return new Check("run.output", Verdict.failed, "the task output has no recordingId: finish with updateTask(input:"
+            return result("run.output", Verdict.failed, "the task output has no recordingId: finish with updateTask(input:"
                     + " {status: complete, output: {recordingId: \"<the TDO id>\"}})");
         }
         if (!tdos.contains(recordingId)) {
-            return new Check("run.output", Verdict.failed, "the task output's recordingId '" + recordingId
+            return result("run.output", Verdict.failed, "the task output's recordingId '" + recordingId
                     + "' is not a TDO of this run (created: " + tdos + ")");
         }
-        return new Check("run.output", Verdict.passed, assets.size() + " asset(s) created; task output recordingId " + recordingId);
+        return result("run.output", Verdict.passed, assets.size() + " asset(s) created; task output recordingId " + recordingId);
     }
 
     /**
      * An engine passes with one result in one of its {@code outputFormats} (any format when it declares none), delivered
      * any documented way ({@link EngineOutput#VIAS}); a result declared JSON must parse as JSON.
      */
-    private static Check engineOutput(SandboxResult r) {
+    private static CheckResult engineOutput(SandboxResult r) {
         List<String> formats = new ArrayList<>();
         r.request().adapterManifest().path("outputFormats").forEach(n -> formats.add(n.asText("").toLowerCase(Locale.ROOT)));
         List<String> seen = new ArrayList<>();
@@ -275,24 +284,24 @@ public final class SandboxChecks {
                 if (invalid == null) invalid = o;
                 continue;
             }
-            return new Check("run.output", Verdict.passed, "output " + (type.isEmpty() ? "(no contentType)" : type) + " via " + o.via());
+            return result("run.output", Verdict.passed, "output " + (type.isEmpty() ? "(no contentType)" : type) + " via " + o.via());
         }
         if (invalid != null) {
-            return new Check("run.output", Verdict.failed, "the engine result (" + invalid.via() + ") is declared "
+            return result("run.output", Verdict.failed, "the engine result (" + invalid.via() + ") is declared "
                     + invalid.contentType() + " but is not valid JSON");
         }
-        return new Check("run.output", Verdict.failed, "no output in one of the manifest's outputFormats " + formats
+        return result("run.output", Verdict.failed, "no output in one of the manifest's outputFormats " + formats
                 + (seen.isEmpty() ? "" : " (got " + seen + ")") + (r.webhook() != null
                 ? ": answer each chunk on the process webhook with its vtn-standard JSON (Content-Type application/json)"
                 : ": deliver the result with updateTask (output or outputString), uploadEngineResult or createAsset on the recording"));
     }
 
-    static Check network(SandboxResult r) {
-        if (r.outcome() == SandboxResult.Outcome.ERROR) return new Check("run.network", Verdict.error, "not checked: the container did not run");
+    static CheckResult network(SandboxResult r) {
+        if (r.outcome() == SandboxResult.Outcome.ERROR) return result("run.network", Verdict.error, "not checked: the container did not run");
         NetworkUsage u = r.networkUsage();
         List<NetworkUsage.Destination> violations = u.violations();
         if (violations.isEmpty()) {
-            return new Check("run.network", Verdict.passed, u.destinations().size() + " destination(s), all allowed for "
+            return result("run.network", Verdict.passed, u.destinations().size() + " destination(s), all allowed for "
                     + u.deploymentModel() + "; received " + u.rxBytes() + " B, sent " + u.txBytes() + " B");
         }
         List<String> parts = new ArrayList<>();
@@ -312,25 +321,11 @@ public final class SandboxChecks {
                     + u.allowedDomains() + ") and reach them through HTTPS_PROXY/HTTP_PROXY";
             case NonNetworkIsolated -> "adapters may not connect to the test host's services; use veritoneApiBaseUrl";
         };
-        return new Check("run.network", Verdict.failed, "the adapter tried to reach " + String.join(", ", parts) + ": " + fix);
+        return result("run.network", Verdict.failed, "the adapter tried to reach " + String.join(", ", parts) + ": " + fix);
     }
 
     private static String lastLines(CapturedOutput out, int n) {
         List<String> lines = out.lines().stream().filter(l -> !l.equals(BoundedLog.TRUNCATED_MARKER)).toList();
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-    }
-
-    /** Go's {@code time.Duration.String()} for whole seconds and up: 10m0s, 1h2m3s, 5s, 1.5s. */
-    public static String goDuration(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) return ms + "ms";
-        long h = d.toHours();
-        long m = d.toMinutesPart();
-        long s = d.toSecondsPart();
-        long frac = d.toMillisPart();
-        String sec = frac == 0 ? s + "s" : String.format(Locale.ROOT, "%d.%03ds", s, frac).replaceAll("0+s$", "s");
-        if (h > 0) return h + "h" + m + "m" + sec;
-        if (m > 0) return m + "m" + sec;
-        return sec;
     }
 }

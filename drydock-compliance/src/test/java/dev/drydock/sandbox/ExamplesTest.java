@@ -2,10 +2,12 @@ package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.drydock.compliance.CheckResult;
+import dev.drydock.compliance.RunVerdicts;
+import dev.drydock.compliance.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -13,30 +15,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample adapters and engine under {@code examples/} pass every sandbox check. */
 @Tag("engine")
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
-    private static EngineFixture engine;
-    private static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(90)));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sandbox != null) sandbox.close();
-        if (engine != null) engine.close();
-    }
+    @RegisterExtension
+    static final AdapterRuns runs = new AdapterRuns(Duration.ofSeconds(90), false);
 
     private static SandboxResult run(String ref, Path manifest) throws IOException {
         return run(ref, Files.readString(manifest));
@@ -44,22 +34,16 @@ class ExamplesTest {
 
     private static SandboxResult run(String ref, String manifest) throws IOException {
         SandboxRequest request = SandboxRequest.of(ref, new ObjectMapper().readTree(manifest),
-                DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth());
-        return sandbox.run(request);
-    }
-
-    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
-        Map<String, SandboxChecks.Check> checks = new LinkedHashMap<>();
-        SandboxChecks.evaluate(r).forEach(c -> checks.put(c.id(), c));
-        return checks;
+                DeploymentModel.FullyNetworkIsolated).withAuth(runs.engine.auth());
+        return runs.sandbox.run(request);
     }
 
     /** Built from its Dockerfile with {@code buildah bud}, as its README says. */
     @Test
     void busyboxPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("busybox-pull-adapter");
-        SandboxResult r = run(engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
-        assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
+        assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.testLog()).first().asString().startsWith("Starting ingest of http://");
         assertThat(r.testLog()).last().isEqualTo("Processing complete");
         assertThat(r.stderr().lines()).isEmpty();
@@ -72,7 +56,7 @@ class ExamplesTest {
     @Test
     void javaPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("java-pull-adapter");
-        Path root = Files.createTempDirectory(engine.dir, "java-rootfs");
+        Path root = Files.createTempDirectory(runs.engine.dir, "java-rootfs");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         int rc = javac.run(null, null, null, "--release", "21", "-d", root.resolve("app").toString(),
                 example.resolve("src/main/java/example/PullAdapter.java").toString());
@@ -81,10 +65,10 @@ class ExamplesTest {
         Files.createDirectories(root.resolve("var"));
         Files.copy(example.resolve("src/main/jib/var/manifest.json"), root.resolve("var/manifest.json"));
         Files.createDirectories(root.resolve("tmp"));
-        String ref = engine.buildRootfs("java-pull", root,
+        String ref = runs.engine.buildRootfs("java-pull", root,
                 "[\"/opt/jre/bin/java\",\"-XX:MaxRAMPercentage=75\",\"-cp\",\"/app\",\"example.PullAdapter\"]");
         SandboxResult r = run(ref, example.resolve("src/main/jib/var/manifest.json"));
-        assertThat(SandboxChecks.evaluate(r)).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(RunVerdicts.judge(r)).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.testLog()).containsExactly("Starting ingest of " + r.created().get(1).details().path("uri").asText(),
                 "Created TDO " + r.created().getFirst().id(), "Added the source as an asset", "Processing complete");
     }
@@ -96,9 +80,9 @@ class ExamplesTest {
     @Test
     void textKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("text-keyword-engine");
-        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
-        Map<String, SandboxChecks.Check> checks = checks(r);
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "text-keyword"), example.resolve("manifest.json"));
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.task").message()).isEqualTo("task complete (running → complete)");
         assertThat(checks.get("run.output").message()).isEqualTo("output application/json via createAsset");
         assertThat(r.apiCalls()).extracting(ApiCall::operation)
@@ -140,8 +124,8 @@ class ExamplesTest {
         Path example = EXAMPLES.resolve("text-keyword-engine");
         String manifest = Files.readString(example.resolve("manifest.json"))
                 .replace("\"keyword-extraction\"", "\"transcription\"").replace("text/plain", "audio/wav");
-        SandboxResult r = run(engine.buildDockerfile(example, "text-keyword-failing"), manifest);
-        Map<String, SandboxChecks.Check> checks = checks(r);
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "text-keyword-failing"), manifest);
+        Map<String, CheckResult> checks = checks(r);
         String why = "recording " + r.ids().recordingId() + " has no text asset";
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.task().status()).isEqualTo("failed");
@@ -159,10 +143,10 @@ class ExamplesTest {
     @Test
     void webhookKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("webhook-keyword-engine");
-        SandboxResult r = run(engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
-        Map<String, SandboxChecks.Check> checks = checks(r);
+        SandboxResult r = run(runs.engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));
+        Map<String, CheckResult> checks = checks(r);
         assertThat(checks.keySet()).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
-        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(checks.get("run.output").message()).isEqualTo("output application/json via process");
         assertThat(r.webhook().toolkit()).isNull();
         assertThat(r.webhook().command()).containsExactly("/bin/busybox", "sh", "/engine.sh");

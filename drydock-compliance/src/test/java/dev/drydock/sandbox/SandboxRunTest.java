@@ -2,10 +2,12 @@ package dev.drydock.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.drydock.compliance.CheckResult;
+import dev.drydock.compliance.RunVerdicts;
+import dev.drydock.compliance.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,64 +20,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.drydock.compliance.JudgedRun.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real adapters (busybox + shell) run through the engine {@link EngineFixture} selects (Podman with netavark or CNI, or
- * Docker): each ends in the right verdicts and messages.
+ * Docker): each ends in the right verdicts and messages ({@link RunVerdicts} judging what the sandbox observed). Kept in
+ * drydock-compliance, which judges; the sandbox's own engine tests ({@code SandboxEngineTest}) assert facts only.
  */
 @Tag("engine")
 class SandboxRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EngineFixture engine;
-    private static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws IOException {
-        engine = new EngineFixture();
-        sandbox = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withTimeout(Duration.ofSeconds(60))
-                .withAllowPrivateDestinations(true));
-        sandbox.cleanupLeftovers();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sandbox != null) {
-            sandbox.cleanupLeftovers();
-            sandbox.close();
-        }
-        if (engine != null) engine.close();
-    }
-
-    private static SandboxResult run(String name, String manifest, String script, DeploymentModel model, Duration timeout, Limits limits)
-            throws IOException {
-        String ref = engine.buildAdapter(name, manifest, script);
-        SandboxRequest request = new SandboxRequest(ref, engine.auth(), JSON.readTree(manifest), null, model, timeout, limits);
-        return sandbox.run(request);
-    }
-
-    private static SandboxResult run(String name, String manifest, String script) throws IOException {
-        return run(name, manifest, script, DeploymentModel.FullyNetworkIsolated, null, null);
-    }
-
-    private static Map<String, SandboxChecks.Check> checks(SandboxResult r) {
-        Map<String, SandboxChecks.Check> m = new java.util.LinkedHashMap<>();
-        SandboxChecks.evaluate(r).forEach(c -> m.put(c.id(), c));
-        return m;
-    }
+    @RegisterExtension
+    static final AdapterRuns runs = new AdapterRuns();
 
     private static String describe(SandboxResult r) {
-        return "outcome=" + r.outcome() + " exit=" + r.exitCode() + " error=" + r.error() + "\nstdout=" + r.stdout().lines()
-                + "\nstderr=" + r.stderr().lines() + "\ncalls=" + r.apiCalls() + "\nnetwork=" + r.networkUsage()
-                + "\nchecks=" + SandboxChecks.evaluate(r);
+        return AdapterRuns.describe(r) + "\nchecks=" + RunVerdicts.judge(r);
     }
 
     @Test
     void goodPullAdapterPassesEveryCheck() throws IOException {
-        SandboxResult r = run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
-        Map<String, SandboxChecks.Check> c = checks(r);
+        SandboxResult r = runs.run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
+        Map<String, CheckResult> c = checks(r);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
-        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == SandboxChecks.Verdict.passed);
+        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == Verdict.passed);
         assertThat(c.get("run.exit").message()).isEqualTo("exit code 0");
         assertThat(c.get("run.task").message()).isEqualTo("task complete (running → complete)");
         assertThat(r.testLog()).anyMatch(l -> l.startsWith("starting ingest of http://")).contains("Processing complete");
@@ -91,7 +59,7 @@ class SandboxRunTest {
         });
         assertThat(r.durations()).containsKeys("pull", "network", "create", "copy", "start", "run", "cleanup", "total");
         // the run removed the image it pulled
-        assertThat(engine.engineImages()).noneMatch(name -> name.contains("good-pull"));
+        assertThat(runs.engine.engineImages()).noneMatch(name -> name.contains("good-pull"));
         // the token never appears in what was recorded
         String token = r.apiCalls().toString();
         assertThat(token).doesNotContain("Bearer");
@@ -99,22 +67,22 @@ class SandboxRunTest {
 
     @Test
     void exitCodeOneFailsWithTheRecordsWording() throws IOException {
-        SandboxResult r = run("exit-one", Adapters.manifest("pull", null), Adapters.PRELUDE + "echo 'about to fail'\necho 'bad input' >&2\nexit 1\n");
-        Map<String, SandboxChecks.Check> c = checks(r);
-        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(SandboxChecks.Verdict.failed);
+        SandboxResult r = runs.run("exit-one", Adapters.manifest("pull", null), Adapters.PRELUDE + "echo 'about to fail'\necho 'bad input' >&2\nexit 1\n");
+        Map<String, CheckResult> c = checks(r);
+        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(Verdict.failed);
         assertThat(c.get("run.exit").message()).isEqualTo("Error running container: exit code 1");
         assertThat(r.testLog()).containsExactly("about to fail");
         assertThat(r.stderr().lines()).containsExactly("bad input");
-        assertThat(SandboxChecks.errors(SandboxChecks.evaluate(r))).first().isEqualTo("Error running container: exit code 1");
+        assertThat(RunVerdicts.errors(RunVerdicts.judge(r))).first().isEqualTo("Error running container: exit code 1");
     }
 
     @Test
     void adapterThatNeverCallsUpdateTaskFailsRunTask() throws IOException {
-        SandboxResult r = run("no-update", Adapters.manifest("pull", null), Adapters.PRELUDE
+        SandboxResult r = runs.run("no-update", Adapters.manifest("pull", null), Adapters.PRELUDE
                 + "gql '{\"query\":\"mutation { createTDO(input: {name: \\\"x\\\"}) { id } }\"}'\necho done\n");
-        Map<String, SandboxChecks.Check> c = checks(r);
-        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(SandboxChecks.Verdict.passed);
-        assertThat(c.get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+        Map<String, CheckResult> c = checks(r);
+        assertThat(c.get("run.exit").verdict()).as(describe(r)).isEqualTo(Verdict.passed);
+        assertThat(c.get("run.task").verdict()).isEqualTo(Verdict.failed);
         assertThat(c.get("run.task").message()).startsWith("the adapter never called updateTask");
         assertThat(c.get("run.output").message()).startsWith("no asset was created");
         assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("createTDO");
@@ -122,7 +90,7 @@ class SandboxRunTest {
 
     @Test
     void wrongTokenIsRefusedAndRecorded() throws IOException {
-        SandboxResult r = run("bad-token", Adapters.manifest("pull", null), Adapters.PRELUDE + "TOKEN=not-the-token\nupdate running || echo refused\n");
+        SandboxResult r = runs.run("bad-token", Adapters.manifest("pull", null), Adapters.PRELUDE + "TOKEN=not-the-token\nupdate running || echo refused\n");
         assertThat(r.apiCalls()).as(describe(r)).singleElement().satisfies(call -> {
             assertThat(call.status()).isEqualTo(401);
             assertThat(call.operation()).isEqualTo("unauthorized");
@@ -133,7 +101,7 @@ class SandboxRunTest {
 
     @Test
     void sleepingPastTheTimeoutIsKilled() throws IOException {
-        SandboxResult r = run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
+        SandboxResult r = runs.run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(20), null);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
         // nothing unusual but, on storage drivers without a size option (Docker on vfs), the unbounded root filesystem
@@ -143,27 +111,6 @@ class SandboxRunTest {
         assertThat(r.testLog()).contains("sleeping");
         // killed at the deadline: the run (pull to logs; the cleanup follows) ends soon after the 20 s
         assertThat(r.durations().get("total")).isLessThan(30_000L);
-    }
-
-    @Test
-    void fiftyMegabytesOfOutputAreBounded() throws IOException {
-        SandboxResult r = run("chatty", Adapters.manifest("pull", null),
-                "#!/bin/sh\nyes 0123456789012345678901234567890123456789012345678 | head -n 1028000\necho the end\n");
-        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
-        CapturedOutput out = r.stdout();
-        assertThat(out.truncated()).isTrue();
-        assertThat(out.complete()).isFalse();
-        assertThat(out.totalBytes()).isGreaterThan(BoundedLog.DEFAULT_MAX_BYTES).isLessThan(1028000L * 51);
-        List<String> lines = r.testLog();
-        int marker = lines.indexOf(BoundedLog.TRUNCATED_MARKER);
-        assertThat(marker).isPositive().isLessThanOrEqualTo(BoundedLog.DEFAULT_MAX_LINES);
-        assertThat(lines.subList(0, marker)).allMatch(l -> l.equals("0123456789012345678901234567890123456789012345678"));
-        assertThat(lines.subList(0, marker).stream().mapToLong(String::length).sum()).isLessThanOrEqualTo(BoundedLog.DEFAULT_MAX_BYTES);
-        // the end of the output is there too (50 MB of 51-byte lines, then one more line)
-        assertThat(lines.size() - marker - 1).isBetween(1, 100);
-        assertThat(lines).endsWith("the end");
-        assertThat(r.stderr().lines()).isEmpty();
-        assertThat(r.durations().get("logs")).isLessThan(15_000L);
     }
 
     @Test
@@ -178,11 +125,11 @@ class SandboxRunTest {
                     wget -q -O - http://forbidden.example/ && echo REACHED-NAME || echo name-refused
                     update complete '{"recordingId":"x"}'
                     """.formatted(listener.getLocalPort());
-            SandboxResult r = run("reach-host", Adapters.manifest("pull", null), script);
+            SandboxResult r = runs.run("reach-host", Adapters.manifest("pull", null), script);
             assertThat(r.testLog()).as(describe(r)).contains("host-refused", "name-refused").doesNotContain("REACHED-HOST", "REACHED-NAME");
             assertThat(accepted.get()).isZero();
-            SandboxChecks.Check network = checks(r).get("run.network");
-            assertThat(network.verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+            CheckResult network = checks(r).get("run.network");
+            assertThat(network.verdict()).isEqualTo(Verdict.failed);
             assertThat(network.message()).contains("host services on " + r.networkUsage().destinations().getFirst().host())
                     .contains("forbidden.example (a direct DNS lookup, ")
                     .contains("a FullyNetworkIsolated adapter may reach only veritoneApiBaseUrl")
@@ -212,7 +159,7 @@ class SandboxRunTest {
                     wget -q -O - http://forbidden.example/secret && echo REACHED-FORBIDDEN || echo forbidden-refused
                     update complete '{"recordingId":"x"}'
                     """.formatted(upstream.getLocalPort());
-            SandboxResult r = run("proxied", Adapters.manifest("pull", "\"externalCalls\":[\"127.0.0.1\"]"), script,
+            SandboxResult r = runs.run("proxied", Adapters.manifest("pull", "\"externalCalls\":[\"127.0.0.1\"]"), script,
                     DeploymentModel.MostlyNetworkIsolated, null, null);
             assertThat(r.testLog()).as(describe(r)).contains("hello", "got-allowed", "forbidden-refused");
             assertThat(accepted.get()).isEqualTo(1);
@@ -227,8 +174,8 @@ class SandboxRunTest {
                 assertThat(d.port()).isEqualTo(80);
                 assertThat(d.allowed()).isFalse();
             });
-            SandboxChecks.Check network = checks(r).get("run.network");
-            assertThat(network.verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+            CheckResult network = checks(r).get("run.network");
+            assertThat(network.verdict()).isEqualTo(Verdict.failed);
             assertThat(network.message()).isEqualTo("the adapter tried to reach forbidden.example:80 (through the proxy, 1 attempt(s)):"
                     + " add the domains it needs to the manifest's externalCalls (currently [127.0.0.1]) and reach them through"
                     + " HTTPS_PROXY/HTTP_PROXY");
@@ -237,18 +184,18 @@ class SandboxRunTest {
 
     @Test
     void forkBombHitsThePidsLimit() throws IOException {
-        SandboxResult r = run("fork-bomb", Adapters.manifest("pull", null),
+        SandboxResult r = runs.run("fork-bomb", Adapters.manifest("pull", null),
                 "#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nsleep 3\necho still-here\n",
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(15), Limits.forClusterSize(ClusterSize.small).withPids(64));
         assertThat(r.outcome()).as(describe(r)).isIn(SandboxResult.Outcome.EXITED, SandboxResult.Outcome.TIMED_OUT);
         assertThat(String.join("\n", r.stderr().lines())).as(describe(r)).containsIgnoringCase("can't fork");
-        assertThat(checks(r).get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.failed);
+        assertThat(checks(r).get("run.task").verdict()).isEqualTo(Verdict.failed);
     }
 
     /** As under a plain {@code docker run}: engines install things under / when they start (Veritone's sample engine builds a virtualenv). */
     @Test
     void rootFilesystemIsWritableAndWhatIsWrittenIsReported() throws IOException {
-        SandboxResult r = run("writer", Adapters.manifest("pull", null), """
+        SandboxResult r = runs.run("writer", Adapters.manifest("pull", null), """
                 #!/bin/sh
                 echo ok > /tmp/scratch && echo tmp-writable
                 busybox mkdir -p /var/venv/lib && head -c 3000000 /dev/zero > /var/venv/lib/big.so && echo root-writable
@@ -271,9 +218,9 @@ class SandboxRunTest {
                 echo "input bytes $(wc -c < /tmp/in)"
                 gql "$(printf '{"query":"mutation($t: ID!, $j: JSONData) { uploadEngineResult(input: {taskId: $t, contentType: \\\\"application/json\\\\", output: $j, completeTask: true}) { id } }","variables":{"t":"%s","j":{"series":[{"words":[{"word":"hello"}]}]}}}' "$TASK")"
                 """;
-        SandboxResult r = run("engine", manifest, script);
-        Map<String, SandboxChecks.Check> c = checks(r);
-        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == SandboxChecks.Verdict.passed);
+        SandboxResult r = runs.run("engine", manifest, script);
+        Map<String, CheckResult> c = checks(r);
+        assertThat(c.values()).as(describe(r)).allMatch(x -> x.verdict() == Verdict.passed);
         assertThat(r.testLog()).contains("input bytes " + SampleMedia.forFormat("audio/wav").bytes().length);
         assertThat(c.get("run.output").message()).startsWith("output application/json");
         JsonNode content = r.created().getLast().details().get("content");
@@ -282,12 +229,12 @@ class SandboxRunTest {
 
     @Test
     void pullWithWrongCredentialsIsAnError() throws IOException {
-        String ref = engine.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
-        SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(EngineFixture.USER, "wrong", "127.0.0.1:" + engine.registryPort),
+        String ref = runs.engine.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
+        SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(EngineFixture.USER, "wrong", "127.0.0.1:" + runs.engine.registryPort),
                 JSON.readTree(Adapters.manifest("pull", null)), null, DeploymentModel.FullyNetworkIsolated, null, null);
-        SandboxResult r = sandbox.run(request);
+        SandboxResult r = runs.sandbox.run(request);
         assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.ERROR);
-        assertThat(checks(r).get("run.exit").verdict()).isEqualTo(SandboxChecks.Verdict.error);
+        assertThat(checks(r).get("run.exit").verdict()).isEqualTo(Verdict.error);
         assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: could not pull " + ref + ": ")
                 .containsIgnoringCase("unauthorized");
     }
@@ -301,11 +248,11 @@ class SandboxRunTest {
                     GW=$(echo "$API" | sed 's#http://\\([^:]*\\):.*#\\1#')
                     wget -q -O - http://$GW:%d/ && echo REACHED-HOST || echo host-refused
                     """.formatted(listener.getLocalPort());
-            SandboxResult r = run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
-            Map<String, SandboxChecks.Check> c = checks(r);
+            SandboxResult r = runs.run("open-net", Adapters.manifest("pull", null), script, DeploymentModel.NonNetworkIsolated, null, null);
+            Map<String, CheckResult> c = checks(r);
             assertThat(r.testLog()).as(describe(r)).contains("Processing complete", "host-refused");
             assertThat(accepted.get()).isZero();
-            assertThat(c.get("run.task").verdict()).isEqualTo(SandboxChecks.Verdict.passed);
+            assertThat(c.get("run.task").verdict()).isEqualTo(Verdict.passed);
             assertThat(c.get("run.network").message()).isEqualTo("the adapter tried to reach host services on "
                     + r.networkUsage().destinations().getFirst().host() + " (1 packet(s) refused): adapters may not connect to the"
                     + " test host's services; use veritoneApiBaseUrl");
@@ -314,94 +261,13 @@ class SandboxRunTest {
 
     @Test
     void exceedingTheMemoryLimitIsNamed() throws IOException {
-        SandboxResult r = run("memory-hog", Adapters.manifest("pull", null),
+        SandboxResult r = runs.run("memory-hog", Adapters.manifest("pull", null),
                 "#!/bin/sh\nx=$(head -c 200000000 /dev/zero | tr '\\0' a)\necho survived ${#x}\n",
                 DeploymentModel.FullyNetworkIsolated, null, new Limits(32L << 20, 1_000_000_000L, 256, 16L << 20));
         assertThat(r.exitCode()).as(describe(r)).isEqualTo(137);
         // Docker reports OOMKilled; Podman 4.3 on cgroup v1 does not, and the message says "most likely"
         assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: exit code 137 (killed ")
                 .endsWith("more than its memory limit of 32 MiB; the manifest's clusterSize is small: raise it or use less memory)");
-    }
-
-    @Test
-    void leftoversOfACrashedRunAreRemoved() throws Exception {
-        String ref = engine.buildAdapter("leftover", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 300\n");
-        ContainerRunner runner = sandbox.runner();
-        runner.pull(ref, engine.auth(), Duration.ofSeconds(60));
-        assertThat(engine.engineImages()).anyMatch(name -> name.contains("leftover")); // so the image checks above can fail
-        Map<String, String> labels = Map.of(ContainerRunner.LABEL, "0ddba11");
-        ContainerRunner.RunNetwork net = runner.createNetwork("ddsb-0ddba11", true, "ddsb0ddba11",
-                new SubnetPool(SubnetPool.DEFAULT_POOL).lease(runner.networkSubnets()), labels);
-        NetworkFence fence = NetworkFence.install("0ddba11", net, true, false); // never closed: the "crash"
-        fence.allow(40999);
-        fence.redirectDns(40998);
-        assertThat(engine.tool(List.of("iptables", "-w", "-S"))).contains("ddsb0ddba11");
-        String id = runner.createContainer(new ContainerSpec("ddsb-0ddba11", ref, List.of(), labels, net.name(),
-                Limits.forClusterSize(ClusterSize.small), List.of()));
-        runner.start(id);
-
-        // a live run of another process on this host (another worker, another test JVM): its engine is not ours
-        ContainerRunner.RunNetwork otherNet = new ContainerRunner.RunNetwork("ddsb-0ddba12", "ddsb0ddba12", "10.213.255.0/24", "10.213.255.1");
-        try (RunLock live = RunLock.acquire("0ddba12"); NetworkFence other = NetworkFence.install("0ddba12", otherNet, true, false)) {
-            assertThat(sandbox.cleanupLeftovers()).isGreaterThanOrEqualTo(2); // the run, its chain (netavark may have taken the bridge with the container)
-            assertThat(engine.tool(List.of("iptables", "-w", "-S"))).contains("DDSB-0ddba12");
-            assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba12"))).isTrue();
-        }
-        assertThat(engine.tool(List.of("iptables", "-w", "-S"))).doesNotContain("ddsb0ddba12");
-        assertThat(engine.tool(List.of("iptables", "-w", "-S"))).doesNotContain("DDSB-0ddba11").doesNotContain("ddsb0ddba11");
-        assertThat(engine.tool(List.of("iptables", "-w", "-t", "nat", "-S"))).doesNotContain("ddsb0ddba11");
-        assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/ddsb0ddba11"))).isFalse();
-        try (var docker = DockerEngineRunner.connect(engine.endpoint())) {
-            assertThat(docker.cleanupLeftovers(run -> true)).isEmpty();
-        }
-    }
-
-    @Test
-    void runsBeyondTheConcurrencyLimitQueue() throws Exception {
-        String ref = engine.buildAdapter("napper", Adapters.manifest("pull", null), "#!/bin/sh\nsleep 2\necho napped\n");
-        SandboxRequest request = new SandboxRequest(ref, engine.auth(), JSON.readTree(Adapters.manifest("pull", null)), null,
-                DeploymentModel.FullyNetworkIsolated, null, null);
-        try (Sandbox two = Sandbox.open(SandboxConfig.defaults(engine.endpoint()).withConcurrency(2))) {
-            long started = System.nanoTime();
-            List<java.util.concurrent.CompletableFuture<SandboxResult>> futures = List.of(two.submit(request), two.submit(request),
-                    two.submit(request));
-            int maxRunning = 0;
-            int maxQueued = 0;
-            while (!futures.stream().allMatch(java.util.concurrent.Future::isDone)) {
-                maxRunning = Math.max(maxRunning, two.running());
-                maxQueued = Math.max(maxQueued, two.queued());
-                Thread.sleep(20);
-            }
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            assertThat(futures).allSatisfy(f -> assertThat(f.join().testLog()).as(describe(f.join())).containsExactly("napped"));
-            assertThat(maxRunning).isEqualTo(2);
-            assertThat(maxQueued).isGreaterThanOrEqualTo(1);
-            assertThat(millis).isGreaterThanOrEqualTo(4000);
-        }
-    }
-
-    @Test
-    void doctorFindsTheEngineAndTheFence() {
-        List<SandboxDoctor.Finding> findings = SandboxDoctor.diagnose(SandboxConfig.defaults(engine.endpoint()));
-        assertThat(findings).as(findings.toString()).allMatch(SandboxDoctor.Finding::ok);
-        assertThat(findings).extracting(SandboxDoctor.Finding::name)
-                .containsExactly("engine.socket", "engine.ping", "engine.runtime", "engine.storage", "engine.network", "sandbox.network",
-                        "sandbox.fence");
-        Map<String, String> detail = new java.util.HashMap<>();
-        findings.forEach(f -> detail.put(f.name(), f.detail()));
-        switch (engine.engine) {
-            case PODMAN_NETAVARK -> assertThat(detail.get("engine.network")).isEqualTo("Podman with its netavark backend");
-            case PODMAN_CNI -> assertThat(detail.get("engine.network")).isEqualTo("Podman with its CNI backend (bridge plugin found)");
-            case DOCKER -> assertThat(detail.get("engine.network")).isEqualTo("Docker bridge networks (libnetwork)");
-        }
-        assertThat(detail.get("engine.ping")).startsWith(engine.engine == EngineFixture.Engine.DOCKER ? "Docker 2" : "Podman 4.");
-        assertThat(detail.get("sandbox.network")).matches("an internal run network gets subnet 10\\.213\\.\\d+\\.0/24 and gateway"
-                + " 10\\.213\\.\\d+\\.1 \\(from sandbox.subnet-pool 10\\.213\\.0\\.0/16\\)");
-        List<SandboxDoctor.Finding> missing = SandboxDoctor.diagnose(SandboxConfig.defaults("unix:///nonexistent/podman.sock"));
-        assertThat(missing).singleElement().satisfies(f -> {
-            assertThat(f.ok()).isFalse();
-            assertThat(f.fix()).contains("apt-get install -y podman runc");
-        });
     }
 
     private static AtomicInteger acceptCounting(ServerSocket listener) {

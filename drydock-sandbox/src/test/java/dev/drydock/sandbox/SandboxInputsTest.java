@@ -2,20 +2,10 @@ package dev.drydock.sandbox;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SandboxChecksTest {
-    @Test
-    void durationsAreSpelledLikeGo() {
-        assertThat(SandboxChecks.goDuration(Duration.ofMinutes(10))).isEqualTo("10m0s");
-        assertThat(SandboxChecks.goDuration(Duration.ofSeconds(3723))).isEqualTo("1h2m3s");
-        assertThat(SandboxChecks.goDuration(Duration.ofSeconds(8))).isEqualTo("8s");
-        assertThat(SandboxChecks.goDuration(Duration.ofMillis(1500))).isEqualTo("1.5s");
-        assertThat(SandboxChecks.goDuration(Duration.ofMillis(250))).isEqualTo("250ms");
-    }
-
+/** What a run is given: requests, cluster sizes, sample media and recordings (no container needed). */
+class SandboxInputsTest {
     @Test
     void serializedRequestsCarryNoPassword() throws Exception {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
