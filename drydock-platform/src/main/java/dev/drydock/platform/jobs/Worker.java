@@ -6,12 +6,12 @@ import dev.drydock.compliance.TestRun;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.sandbox.SandboxChecks;
 import dev.drydock.platform.builds.BuildService;
+import dev.drydock.platform.builds.BuildLifecycle.Move;
 import dev.drydock.platform.builds.BuildState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,6 +50,7 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
     private volatile boolean running = true;
+    private volatile Runnable stopWakeUps = () -> {};
 
     public Worker(JobQueue queue, BuildService builds, BuildTester tester, Settings settings) {
         this.queue = queue;
@@ -59,12 +60,16 @@ public final class Worker implements AutoCloseable {
         this.slots = new Semaphore(settings.concurrency());
     }
 
+    /** Starts polling, and looks for work at once whenever a build becomes pending (a push, a retest). */
     public void start() {
+        stopWakeUps = builds.subscribe(change -> {
+            if (change.to() == BuildState.pending) wakeUp();
+        });
         scheduler.scheduleWithFixedDelay(this::poll, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Looks for work now (called after a push so a new build starts without waiting for the next poll). */
-    public void wakeUp() {
+    /** Looks for work now, so that a new build starts without waiting for the next poll. */
+    private void wakeUp() {
         try {
             if (running) scheduler.execute(this::poll);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -97,15 +102,13 @@ public final class Worker implements AutoCloseable {
         if (job.attempts() > settings.maxAttempts()) {
             String lastError = job.lastError() == null ? "the last attempt was cut off (the worker stopped or crashed)"
                     : "last error: " + job.lastError();
-            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.invalid,
-                    "tested", "testing failed " + settings.maxAttempts() + " times; " + lastError,
+            builds.systemTransition(job.buildId(), Move.TEST_GAVE_UP, "testing failed " + settings.maxAttempts() + " times; " + lastError,
                     failureReport(job.buildId(), "Testing did not finish after " + settings.maxAttempts() + " attempts; "
                             + lastError + ". Push again or ask an operator to retest"));
             queue.fail(job, "gave up after " + settings.maxAttempts() + " attempts");
             return;
         }
-        if (!builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.fetching,
-                "fetch", "attempt " + job.attempts(), null)) {
+        if (!builds.systemTransition(job.buildId(), Move.FETCH, "attempt " + job.attempts(), null)) {
             queue.complete(job); // deleted (or otherwise moved on) while queued: nothing to test
             return;
         }
@@ -127,14 +130,14 @@ public final class Worker implements AutoCloseable {
             // the pipeline stops a check still running one grace after the deadline; a second grace for it to report
             long giveUp = settings.testTimeout().plus(testRun.grace().multipliedBy(2)).toMillis();
             BuildTester.Outcome outcome = run.get(giveUp, TimeUnit.MILLISECONDS);
-            finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
+            finish(job, outcome.success() ? Move.TEST_PASSED : Move.TEST_FAILED, outcome.reportJson());
         } catch (TimeoutException e) {
             run.cancel(true);
             String error = testRun.timedOut("testing must finish within that time (it did not stop "
                     + SandboxChecks.goDuration(testRun.grace().multipliedBy(2)) + " after the limit)");
             log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
                     testRun.grace().multipliedBy(2));
-            finish(job, BuildState.invalid, testRun.reportSoFar(error).map(Pipeline::toJson)
+            finish(job, Move.TEST_FAILED, testRun.reportSoFar(error).map(Pipeline::toJson)
                     .orElseGet(() -> failureReport(job.buildId(), error)));
         } catch (ExecutionException e) {
             if (!running) {
@@ -143,8 +146,7 @@ public final class Worker implements AutoCloseable {
             }
             log.error("testing build {} failed", job.buildId(), e.getCause());
             queue.retryLater(job, String.valueOf(e.getCause()), Duration.ofSeconds(5L * job.attempts()));
-            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), BuildState.pending, "requeue",
-                    "internal error, will retry: " + e.getCause(), null);
+            builds.systemTransition(job.buildId(), Move.REQUEUE, "internal error, will retry: " + e.getCause(), null);
         } catch (CancellationException e) {
             // lost the lease (see the heartbeat): the job and the build are another worker's now
         } catch (InterruptedException e) {
@@ -171,12 +173,12 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void finish(JobQueue.Job job, BuildState verdict, String reportJson) {
+    private void finish(JobQueue.Job job, Move verdict, String reportJson) {
         if (!queue.stillOwned(job)) {
             log.warn("discarding result of job {}: its lease passed to another worker", job.id());
             return;
         }
-        builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), verdict, "tested", null, reportJson);
+        builds.systemTransition(job.buildId(), verdict, null, reportJson);
         queue.complete(job);
     }
 
@@ -202,6 +204,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopWakeUps.run();
         // Stop the tests first and the scheduler last: a test that has just started still schedules its lease
         // heartbeat, and a scheduler already shut down would throw there and leave the job leased.
         runners.shutdownNow();

@@ -8,6 +8,7 @@ import dev.drydock.platform.builds.BuildAction;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildService.HistoryEntry;
+import dev.drydock.platform.builds.BuildLifecycle.Move;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.identity.Principal;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -185,9 +186,9 @@ class JobQueueTest {
     void retestWhileLeasedRequeuesTheJob() {
         String build = push();
         JobQueue.Job running = queue.claim("worker-a", LEASE).orElseThrow();
-        builds.systemTransition(build, EnumSet.of(BuildState.pending), BuildState.fetching, "fetch", "attempt 1", null);
+        builds.systemTransition(build, Move.FETCH, "attempt 1", null);
         // the test finished and the build is available, but worker-a has not completed the job yet
-        builds.systemTransition(build, EnumSet.of(BuildState.fetching), BuildState.available, "tested", null, "{}");
+        builds.systemTransition(build, Move.TEST_PASSED, null, "{}");
         assertThat(builds.act(DEV, build, BuildAction.retest, "flaky registry").state()).isEqualTo(BuildState.pending);
 
         assertThat(count("select count(*) from jobs where build_id = '" + build + "'")).as("still one job").isEqualTo(1);
@@ -212,12 +213,27 @@ class JobQueueTest {
     void retestAfterTheJobFinishedQueuesANewJob() {
         String build = push();
         JobQueue.Job job = queue.claim("w", LEASE).orElseThrow();
-        builds.systemTransition(build, EnumSet.of(BuildState.pending), BuildState.fetching, "fetch", "attempt 1", null);
-        builds.systemTransition(build, EnumSet.of(BuildState.fetching), BuildState.invalid, "tested", null, "{}");
+        builds.systemTransition(build, Move.FETCH, "attempt 1", null);
+        builds.systemTransition(build, Move.TEST_FAILED, null, "{}");
         queue.complete(job);
         builds.act(DEV, build, BuildAction.retest, null);
         assertThat(count("select count(*) from jobs where build_id = '" + build + "' and state = 'queued'")).isEqualTo(1);
         assertThat(queue.claim("w", LEASE).orElseThrow().id()).isNotEqualTo(job.id());
+    }
+
+    @Test
+    void systemMovesTheTableRefusesLeaveTheBuildAlone() {
+        String build = push();
+        assertThat(builds.systemTransition(build, Move.TEST_PASSED, null, "{}")).as("not fetching yet").isFalse();
+        assertThat(builds.systemTransition(build, Move.REQUEUE, "internal error", null)).isFalse();
+        assertThat(state(build)).isEqualTo(BuildState.pending);
+        assertThat(builds.report(build)).isEmpty();
+        assertThatThrownBy(() -> builds.systemTransition(build, Move.SUBMIT, null, null))
+                .as("a user's move").isInstanceOf(IllegalArgumentException.class);
+        builds.act(DEV, build, BuildAction.delete, null);
+        assertThat(builds.systemTransition(build, Move.FETCH, "attempt 1", null)).as("deleted while queued").isFalse();
+        assertThat(builds.systemTransition(build, Move.TEST_GAVE_UP, "gave up", null)).isFalse();
+        assertThat(actions(build)).containsExactly("push pending->pending", "delete pending->deleted");
     }
 
     // ---------------------------------------------------------------- worker
@@ -291,8 +307,7 @@ class JobQueueTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             JobQueue.Job job = queue.claim("dead-" + attempt, LEASE).orElseThrow();
             assertThat(job.attempts()).isEqualTo(attempt);
-            builds.systemTransition(build, EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.fetching,
-                    "fetch", "attempt " + attempt, null);
+            builds.systemTransition(build, Move.FETCH, "attempt " + attempt, null);
             clock.advance(LEASE.plusSeconds(1));
         }
         AtomicInteger calls = new AtomicInteger();
