@@ -31,11 +31,13 @@ import java.util.function.UnaryOperator;
  * the registry; the release of deleted builds' images; the webhook outbox and its dispatcher; vulnerability data;
  * the sandbox; and the worker that tests builds. Nothing is started here (see {@link DrydockServer#start}).
  *
- * @param reportHost how reports name the registry: the public URL's host, or once the server listens its address
+ * @param reportHost         how reports name the registry: the public URL's host, or once the server listens its address
+ * @param stopReleasingImages removes the {@link ImageRelease} listener (on close, so no listener outlives the server)
  */
 record BuildAssembly(BuildEvents events, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
                      Registry registry, GarbageCollector garbageCollector, WebhookService webhookService,
-                     WebhookDispatcher webhooks, SandboxRuntime sandbox, Worker worker, AtomicReference<String> reportHost)
+                     WebhookDispatcher webhooks, SandboxRuntime sandbox, Worker worker, AtomicReference<String> reportHost,
+                     Runnable stopReleasingImages)
         implements AutoCloseable {
 
     /**
@@ -53,7 +55,7 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
         Registry registry = new Registry(storage.blobStore(), storage.registryIndex(), intake, intake, clock,
                 new Registry.Limits(config.manifestMaxBytes(), config.uploadMaxSessionsPerPrincipal(),
                         config.uploadMaxSessionsPerRepository(), config.uploadMaxBytes()));
-        events.subscribe(new ImageRelease(registry, builds));
+        Runnable stopReleasingImages = events.subscribe(new ImageRelease(registry, builds));
         GarbageCollector garbageCollector = new GarbageCollector(storage.blobStore(), storage.registryIndex(), clock);
         VulnerabilityService vulns = new VulnerabilityService(storage.database().dataSource(), jdbi, identity.identity(),
                 identity.audit(), clock, config.vulns().failAt());
@@ -77,7 +79,7 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
             return new BuildAssembly(events, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
-                    sandbox, worker, reportHost);
+                    sandbox, worker, reportHost, stopReleasingImages);
         } catch (RuntimeException e) {
             webhooks.close();
             if (sandbox != null) sandbox.close();
@@ -97,5 +99,6 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
         worker.close();
         sandbox.close();
         webhooks.close();
+        stopReleasingImages.run();
     }
 }

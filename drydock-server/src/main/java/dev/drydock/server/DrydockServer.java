@@ -9,7 +9,6 @@ import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.vulns.VulnDbUpdater;
 import dev.drydock.platform.vulns.VulnerabilityService;
 import dev.drydock.server.http.VulnerabilityRoutes;
-import dev.drydock.platform.jobs.Worker;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
 import dev.drydock.platform.webhooks.WebhookService;
 import dev.drydock.registry.GarbageCollector;
@@ -56,34 +55,22 @@ public final class DrydockServer implements AutoCloseable {
     private final Database database;
     private final Javalin http;
     private final ScheduledExecutorService maintenance;
-    private final Registry registry;
-    private final Worker worker;
-    private final BuildEvents buildEvents;
+    private final BuildAssembly flow;
     private final BuildEventRoutes eventStreams;
     private final List<Route> routes;
-    private final WebhookDispatcher webhooks;
-    private final GarbageCollector garbageCollector;
-    private final SandboxRuntime sandbox;
     private final TokenService tokens;
 
     /** An HTTP route as registered with the router, e.g. {@code GET /api/v1/builds/{buildId}}. */
     public record Route(String method, String path) {}
 
-    private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, Registry registry,
-                          Worker worker, BuildEvents buildEvents, BuildEventRoutes eventStreams, List<Route> routes,
-                          WebhookDispatcher webhooks, GarbageCollector garbageCollector, SandboxRuntime sandbox,
-                          TokenService tokens) {
+    private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, BuildAssembly flow,
+                          BuildEventRoutes eventStreams, List<Route> routes, TokenService tokens) {
         this.database = database;
         this.http = http;
         this.maintenance = maintenance;
-        this.registry = registry;
-        this.worker = worker;
-        this.buildEvents = buildEvents;
+        this.flow = flow;
         this.eventStreams = eventStreams;
         this.routes = routes;
-        this.webhooks = webhooks;
-        this.garbageCollector = garbageCollector;
-        this.sandbox = sandbox;
         this.tokens = tokens;
     }
 
@@ -174,8 +161,7 @@ public final class DrydockServer implements AutoCloseable {
             flow.sandbox().start(http.port());
             flow.start(config);
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, registry, flow.worker(), buildEvents, eventStreams,
-                    List.copyOf(routes), flow.webhooks(), flow.garbageCollector(), flow.sandbox(), tokens);
+            return new DrydockServer(database, http, maintenance, flow, eventStreams, List.copyOf(routes), tokens);
         } catch (RuntimeException e) {
             if (flow != null) flow.close();
             database.close();
@@ -235,7 +221,7 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     public Registry registry() {
-        return registry;
+        return flow.registry();
     }
 
     public Database database() {
@@ -243,7 +229,7 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     public BuildEvents buildEvents() {
-        return buildEvents;
+        return flow.events();
     }
 
     /** Every HTTP route registered, in registration order. */
@@ -256,15 +242,15 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     public WebhookDispatcher webhooks() {
-        return webhooks;
+        return flow.webhooks();
     }
 
     public GarbageCollector garbageCollector() {
-        return garbageCollector;
+        return flow.garbageCollector();
     }
 
     public SandboxRuntime sandbox() {
-        return sandbox;
+        return flow.sandbox();
     }
 
     public TokenService tokens() {
@@ -273,10 +259,8 @@ public final class DrydockServer implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.close();
-        sandbox.close();
+        flow.close();
         eventStreams.close();
-        webhooks.close();
         maintenance.shutdownNow();
         http.stop();
         database.close();

@@ -1,5 +1,7 @@
 package dev.drydock.platform.builds;
 
+import dev.drydock.compliance.BuildReport;
+import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
@@ -214,7 +216,7 @@ public final class BuildService {
      * state (a new fetch attempt); false when the build cannot make the move any more (deleted while queued, or
      * moved on).
      */
-    public boolean systemTransition(String buildId, Move move, String reason, String reportJson) {
+    public boolean systemTransition(String buildId, Move move, String reason, BuildReport report) {
         if (!move.by().contains(Actor.system)) throw new IllegalArgumentException(move + " is not one of Drydock's moves");
         List<BuildChanged> changes = new ArrayList<>();
         boolean moved = jdbi.inTransaction(h -> {
@@ -224,8 +226,8 @@ public final class BuildService {
             current = find(h, buildId);
             if (!move.startsFrom(current.get().state())) return false;
             Instant now = clock.instant();
-            if (reportJson != null) {
-                h.execute("update builds set report = ? where id = ?", reportJson, buildId);
+            if (report != null) {
+                h.execute("update builds set report = ? where id = ?", Pipeline.toJson(report), buildId);
             }
             // Also a move to the same state is recorded: a fetch that starts again after a lost lease (fetching ->
             // fetching) is a new attempt, and the history must show it.

@@ -188,7 +188,7 @@ class JobQueueTest {
         JobQueue.Job running = queue.claim("worker-a", LEASE).orElseThrow();
         builds.systemTransition(build, Move.FETCH, "attempt 1", null);
         // the test finished and the build is available, but worker-a has not completed the job yet
-        builds.systemTransition(build, Move.TEST_PASSED, null, "{}");
+        builds.systemTransition(build, Move.TEST_PASSED, null, null);
         assertThat(builds.act(DEV, build, BuildAction.retest, "flaky registry").state()).isEqualTo(BuildState.pending);
 
         assertThat(count("select count(*) from jobs where build_id = '" + build + "'")).as("still one job").isEqualTo(1);
@@ -214,7 +214,7 @@ class JobQueueTest {
         String build = push();
         JobQueue.Job job = queue.claim("w", LEASE).orElseThrow();
         builds.systemTransition(build, Move.FETCH, "attempt 1", null);
-        builds.systemTransition(build, Move.TEST_FAILED, null, "{}");
+        builds.systemTransition(build, Move.TEST_FAILED, null, null);
         queue.complete(job);
         builds.act(DEV, build, BuildAction.retest, null);
         assertThat(count("select count(*) from jobs where build_id = '" + build + "' and state = 'queued'")).isEqualTo(1);
@@ -224,7 +224,7 @@ class JobQueueTest {
     @Test
     void systemMovesTheTableRefusesLeaveTheBuildAlone() {
         String build = push();
-        assertThat(builds.systemTransition(build, Move.TEST_PASSED, null, "{}")).as("not fetching yet").isFalse();
+        assertThat(builds.systemTransition(build, Move.TEST_PASSED, null, passed(builds.find(build).orElseThrow()))).as("not fetching yet").isFalse();
         assertThat(builds.systemTransition(build, Move.REQUEUE, "internal error", null)).isFalse();
         assertThat(state(build)).isEqualTo(BuildState.pending);
         assertThat(builds.report(build)).isEmpty();
@@ -244,10 +244,10 @@ class JobQueueTest {
         Duration lease = Duration.ofMillis(1500);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             finish.await();
-            return new BuildTester.Outcome(true, "{\"success\":true}");
+            return passed(b);
         }, new Worker.Settings(1, lease, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
         assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(state(build)).isEqualTo(BuildState.fetching);
@@ -260,7 +260,7 @@ class JobQueueTest {
         finish.countDown();
         await().atMost(WAIT).until(() -> state(build) == BuildState.available);
         await().atMost(WAIT).until(() -> queue.open() == 0);
-        assertThat(builds.report(build)).contains("{\"success\":true}");
+        assertThat(report(build).get("success").asBoolean()).as("the tester's report, stored").isTrue();
         assertThat(actions(build)).containsExactly("push pending->pending", "fetch pending->fetching", "tested fetching->available");
     }
 
@@ -270,7 +270,7 @@ class JobQueueTest {
         Duration lease = Duration.ofMillis(600);
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             try {
                 new CountDownLatch(1).await();
@@ -311,9 +311,9 @@ class JobQueueTest {
             clock.advance(LEASE.plusSeconds(1));
         }
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
-            return new BuildTester.Outcome(true, "{}");
+            return passed(b);
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
 
         await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
@@ -337,7 +337,7 @@ class JobQueueTest {
     void workerRetriesATesterThatFailsAndGivesUpAfterMaxAttempts() {
         String build = push();
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
             throw new java.io.IOException("blob store unreadable");
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
@@ -362,7 +362,7 @@ class JobQueueTest {
     void aWorkerShutDownMidTestGivesTheJobBackAtOnceWithoutBlamingTheBuild() throws Exception {
         String build = push();
         CountDownLatch started = new CountDownLatch(1);
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             new CountDownLatch(1).await();
             throw new AssertionError("unreachable");
@@ -382,7 +382,7 @@ class JobQueueTest {
     void aTestThatRunsTooLongIsInterruptedAndMarksTheBuildInvalid() {
         String build = push();
         AtomicBoolean interrupted = new AtomicBoolean();
-        start(b -> {
+        start((b, run) -> {
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
@@ -428,20 +428,16 @@ class JobQueueTest {
     /** Runs a real pipeline of {@code checks} within the worker's deadline, as ComplianceTester does. */
     private static BuildTester pipelineTester(dev.drydock.compliance.Check... checks) {
         dev.drydock.compliance.Pipeline pipeline = new dev.drydock.compliance.Pipeline(List.of(checks));
-        return new BuildTester() {
-            @Override
-            public Outcome test(dev.drydock.platform.builds.Build build) throws Exception {
-                return test(build, dev.drydock.compliance.TestRun.start(Duration.ofMinutes(10))); // as ComplianceTester
-            }
-
-            @Override
-            public Outcome test(dev.drydock.platform.builds.Build build, dev.drydock.compliance.TestRun run) throws Exception {
-                dev.drydock.compliance.BuildReport report = pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
+        return (build, run) -> pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
                         build.id(), build.uploadTime(), build.user(), build.imagePath(), build.repository(),
-                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run);
-                return new Outcome(report.success(), dev.drydock.compliance.Pipeline.toJson(report));
-            }
-        };
+                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run.deadline(),
+                run::reportingWith);
+    }
+
+    /** A passing report of {@code build} with no checks (testers that stand in for the pipeline). */
+    private static dev.drydock.compliance.BuildReport passed(dev.drydock.platform.builds.Build build) {
+        return new dev.drydock.compliance.BuildReport(build.engineId(), build.id(), build.uploadTime(), build.user(),
+                build.imagePath(), null, null, null, null, true, List.of(), List.of(), Map.of(), null);
     }
 
     private static final dev.drydock.image.ImageSource NO_IMAGE = new dev.drydock.image.ImageSource() {
@@ -501,9 +497,9 @@ class JobQueueTest {
         String build = push();
         builds.act(DEV, build, BuildAction.delete, null);
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
-            return new BuildTester.Outcome(true, "{}");
+            return passed(b);
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
         await().atMost(WAIT).until(() -> queue.open() == 0);
         assertThat(calls).hasValue(0);

@@ -3,34 +3,33 @@ package dev.drydock.compliance;
 import dev.drydock.sandbox.SandboxChecks;
 
 import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
- * One build's test against its one deadline ({@code test.timeout} from the moment testing starts), and what the
- * test has reported so far. The rule, kept in one place:
+ * A build test's one deadline ({@code test.timeout} from the moment testing starts), computed once by whoever starts
+ * the test and passed down: the pipeline keeps it for every check, the sandbox run gets what is left of it (the
+ * sandbox stops the container at it), and the worker gives up on a pipeline that has not returned two
+ * {@link #grace()}s after it. The rule, kept in one place:
  * <ul>
  *   <li>every check runs within the deadline; the sandbox run gets what is left of it and is stopped at it, and
  *       the run's cleanup (container, network, fence, image) happens after its result, outside the deadline,
  *       in the background if need be, and is never cut off;</li>
  *   <li>a check still running at the deadline has {@link #grace()} more to report its own timeout (the sandbox
  *       run: kill the container, read its output); then the pipeline interrupts it and reports it failed with
- *       "Timed out after …"; checks after it are skipped;</li>
- *   <li>whoever gives up on a test whose pipeline does not stop even then (the worker, {@link #grace()} later
- *       still) reports {@link #reportSoFar}: the checks done so far and the timeout.</li>
+ *       {@link #timedOut}; checks after it are skipped;</li>
+ *   <li>whoever gives up on a test whose pipeline does not stop even then ({@link #grace()} later still) reports
+ *       the checks done so far ({@link Pipeline.ReportSoFar}) and the timeout ({@link #notStopped()}).</li>
  * </ul>
  * A timed-out report therefore always holds every check done before the deadline, plus the timeout.
  */
-public final class TestRun {
+public final class TestDeadline {
     private static final Duration MIN_GRACE = Duration.ofSeconds(1);
     private static final Duration MAX_GRACE = Duration.ofSeconds(60);
 
     private final Duration limit;
     private final Duration grace;
     private final long deadlineNanos;
-    private volatile Function<String, BuildReport> soFar;
 
-    private TestRun(Duration limit, Duration grace) {
+    private TestDeadline(Duration limit, Duration grace) {
         if (limit.isNegative() || limit.isZero()) throw new IllegalArgumentException("the test's limit must be positive: " + limit);
         this.limit = limit;
         this.grace = grace;
@@ -38,18 +37,18 @@ public final class TestRun {
     }
 
     /**
-     * A test starting now with {@code limit}; the grace is a quarter of it, at least 1 s and at most 60 s (enough for
-     * the engine to kill a container and hand over its logs, which on vfs storage can take several seconds).
+     * {@code limit} from now; the grace is a quarter of it, at least 1 s and at most 60 s (enough for the engine to
+     * kill a container and hand over its logs, which on vfs storage can take several seconds).
      */
-    public static TestRun start(Duration limit) {
+    public static TestDeadline after(Duration limit) {
         Duration quarter = limit.dividedBy(4);
         Duration grace = quarter.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : quarter.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : quarter;
-        return new TestRun(limit, grace);
+        return new TestDeadline(limit, grace);
     }
 
-    /** A test starting now with {@code limit} and an explicit grace (tests use short ones). */
-    public static TestRun start(Duration limit, Duration grace) {
-        return new TestRun(limit, grace);
+    /** {@code limit} from now with an explicit grace (tests use short ones). */
+    public static TestDeadline after(Duration limit, Duration grace) {
+        return new TestDeadline(limit, grace);
     }
 
     /** The whole test's limit ({@code test.timeout}), which timeout messages name. */
@@ -75,21 +74,14 @@ public final class TestRun {
         return deadlineNanos;
     }
 
-    /** "Timed out after 1m30s: {@code what}", in Go's duration spelling as the record writes it. */
+    /** The one timeout message: "Timed out after 1m30s: {@code what}", in Go's duration spelling as the record writes it. */
     public String timedOut(String what) {
         return "Timed out after " + SandboxChecks.goDuration(limit) + ": " + what;
     }
 
-    /**
-     * The report of the test as far as it got: every check done so far, the check that was running failed with
-     * {@code error}, and {@code error} among the errors. Empty before the pipeline started.
-     */
-    public Optional<BuildReport> reportSoFar(String error) {
-        Function<String, BuildReport> f = soFar;
-        return f == null ? Optional.empty() : Optional.of(f.apply(error));
-    }
-
-    void reportingWith(Function<String, BuildReport> soFar) {
-        this.soFar = soFar;
+    /** The timeout reported by whoever gives up on a pipeline that had not returned two graces after the deadline. */
+    public String notStopped() {
+        return timedOut("testing must finish within that time (it did not stop "
+                + SandboxChecks.goDuration(grace.multipliedBy(2)) + " after the limit)");
     }
 }
