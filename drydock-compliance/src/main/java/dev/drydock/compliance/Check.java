@@ -32,9 +32,9 @@ public interface Check {
     }
 
     /**
-     * True for a check that keeps the test's deadline itself ({@link CheckContext#testRun()}) and reports its own
+     * True for a check that keeps the test's deadline itself ({@link CheckContext#deadline()}) and reports its own
      * timeout, as the sandbox run does: the pipeline runs it even when the deadline has passed (it then reports the
-     * timeout at once) and gives it {@link TestRun#grace()} past the deadline before interrupting it. Other checks
+     * timeout at once) and gives it {@link TestDeadline#grace()} past the deadline before interrupting it. Other checks
      * are not started after the deadline.
      */
     default boolean keepsDeadline() {

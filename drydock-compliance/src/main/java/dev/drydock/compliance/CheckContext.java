@@ -21,15 +21,15 @@ public final class CheckContext {
     private final ImageSource image;
     private final Path workDir;
     private final FileInterest fileInterest;
-    private final TestRun testRun;
-    /** Synchronized: whoever gives up on a hung test reads them for the report so far ({@link TestRun#reportSoFar}). */
+    private final TestDeadline deadline;
+    /** Synchronized: whoever gives up on a hung test reads them for the report so far ({@link Pipeline.ReportSoFar}). */
     private final Map<Key<?>, Object> facts = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, CheckResult> results = new HashMap<>();
     private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
     private final long startNanos = System.nanoTime();
 
-    public CheckContext(BuildUnderTest build, ImageSource image, Path workDir, FileInterest fileInterest, TestRun testRun) {
-        this.testRun = testRun;
+    public CheckContext(BuildUnderTest build, ImageSource image, Path workDir, FileInterest fileInterest, TestDeadline deadline) {
+        this.deadline = deadline;
         this.build = build;
         this.image = image;
         this.workDir = workDir;
@@ -46,7 +46,7 @@ public final class CheckContext {
     public FileInterest fileInterest() { return fileInterest; }
 
     /** The test's one deadline: checks that wait (the sandbox run) get what is left of it. */
-    public TestRun testRun() { return testRun; }
+    public TestDeadline deadline() { return deadline; }
 
     /** Time since the run began (checks that wait, like the sandbox run, get what is left of the test's limit). */
     public java.time.Duration elapsed() { return java.time.Duration.ofNanos(System.nanoTime() - startNanos); }

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +37,16 @@ public final class Pipeline {
     private final List<Check> checks;
     private final Path workRoot;
     private final FileInterest fileInterest;
+
+    /** The report of a running test as far as it got, for a caller that gives up on it. */
+    @FunctionalInterface
+    public interface ReportSoFar {
+        /**
+         * Every check done so far, the check that is running failed with {@code error}, and {@code error} among the
+         * errors.
+         */
+        BuildReport withError(String error);
+    }
 
     /** A pipeline whose runs work in the system's temporary directory. */
     public Pipeline(List<Check> checks) {
@@ -71,7 +82,7 @@ public final class Pipeline {
     /**
      * Every check the service runs: the image checks, the vulnerability scan (its advisory data, policy and SBOM
      * store), and last the sandbox run ({@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network})
-     * through {@code sandbox}, within what is left of the test's limit ({@link #run(BuildUnderTest, ImageSource, TestRun)}).
+     * through {@code sandbox}, within what is left of the test's limit ({@link #run(BuildUnderTest, ImageSource, TestDeadline)}).
      * {@code imageMaxBytes} bounds the image's
      * uncompressed size ({@code image.max-bytes}); each layer's expansion is bounded by {@link ExtractionLimits}' ratio.
      */
@@ -92,20 +103,26 @@ public final class Pipeline {
         return checks;
     }
 
-    /** {@link #run(BuildUnderTest, ImageSource, TestRun)} within {@link SandboxAccess#DEFAULT_TIMEOUT} from now. */
+    /** {@link #run(BuildUnderTest, ImageSource, TestDeadline)} within {@link SandboxAccess#DEFAULT_TIMEOUT} from now. */
     public BuildReport run(BuildUnderTest build, ImageSource image) throws InterruptedException {
-        return run(build, image, TestRun.start(SandboxAccess.DEFAULT_TIMEOUT));
+        return run(build, image, TestDeadline.after(SandboxAccess.DEFAULT_TIMEOUT));
+    }
+
+    /** {@link #run(BuildUnderTest, ImageSource, TestDeadline, Consumer)} for a caller that never gives up on it. */
+    public BuildReport run(BuildUnderTest build, ImageSource image, TestDeadline deadline) throws InterruptedException {
+        return run(build, image, deadline, soFar -> {});
     }
 
     /**
-     * Runs every check within the test's deadline ({@link TestRun}): a check still running {@link TestRun#grace()}
-     * after it is interrupted and reported failed with "Timed out after …", checks not started by then are skipped,
-     * and the report keeps every check done before. While it runs, {@link TestRun#reportSoFar} gives the report as
-     * far as it got, for a caller that gives up on it.
+     * Runs every check within the test's deadline, which the caller computed once: a check still running
+     * {@link TestDeadline#grace()} after it is interrupted and reported failed with "Timed out after …", checks not
+     * started by then are skipped, and the report keeps every check done before. As it starts, {@code started} gets
+     * the report as far as it got, for a caller that gives up on it.
      *
      * @throws InterruptedException when interrupted by anything but the deadline (the worker stopping)
      */
-    public BuildReport run(BuildUnderTest build, ImageSource image, TestRun testRun) throws InterruptedException {
+    public BuildReport run(BuildUnderTest build, ImageSource image, TestDeadline deadline, Consumer<ReportSoFar> started)
+            throws InterruptedException {
         Path workDir;
         try {
             Files.createDirectories(workRoot);
@@ -114,13 +131,13 @@ public final class Pipeline {
             throw new UncheckedIOException("cannot create a working directory in " + workRoot
                     + ": make it writable or point the pipeline elsewhere", e);
         }
-        CheckContext context = new CheckContext(build, image, workDir, fileInterest, testRun);
+        CheckContext context = new CheckContext(build, image, workDir, fileInterest, deadline);
         Progress progress = new Progress(build, context);
-        testRun.reportingWith(progress::report);
+        started.accept(progress::report);
         Thread pipeline = Thread.currentThread();
         Thread watchdog = Thread.ofVirtual().name("pipeline-deadline-" + build.buildId()).start(() -> {
             try {
-                long wait = testRun.deadlineNanos() + testRun.grace().toNanos() - System.nanoTime();
+                long wait = deadline.deadlineNanos() + deadline.grace().toNanos() - System.nanoTime();
                 if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                 progress.stopRunningCheck(pipeline);
             } catch (InterruptedException e) {
@@ -138,17 +155,17 @@ public final class Pipeline {
     }
 
     private BuildReport runChecks(BuildUnderTest build, CheckContext context, Progress progress) throws InterruptedException {
-        TestRun testRun = context.testRun();
+        TestDeadline deadline = context.deadline();
         boolean timeoutReported = false;
         for (Check check : checks) {
             if (Thread.interrupted() && !progress.stopped) throw new InterruptedException("testing was stopped");
             long start = System.nanoTime();
             List<CheckResult> produced;
-            if (testRun.expired() && (timeoutReported || !check.keepsDeadline())) {
+            if (deadline.expired() && (timeoutReported || !check.keepsDeadline())) {
                 // not started after the deadline: the first such check carries the timeout, so the build cannot pass
-                String message = testRun.timedOut(check.id() + " and the checks after it did not run: testing must finish within"
+                String message = deadline.timedOut(check.id() + " and the checks after it did not run: testing must finish within"
                         + " that time");
-                produced = timeoutReported ? skippedForTime(check, testRun) : timedOut(check, message);
+                produced = timeoutReported ? skippedForTime(check, deadline) : timedOut(check, message);
                 timeoutReported = true;
             } else {
                 progress.starting(check);
@@ -158,15 +175,15 @@ public final class Pipeline {
                             .map(id -> new CheckResult(id, skipped.verdict(), skipped.message(), skipped.evidence())).toList();
                 } catch (InterruptedException e) {
                     if (!progress.stopped) throw e;
-                    produced = timedOut(check, testRun.timedOut(check.id() + " was still running "
-                            + GoDuration.format(testRun.grace()) + " after the limit and was stopped: testing must finish"
+                    produced = timedOut(check, deadline.timedOut(check.id() + " was still running "
+                            + GoDuration.format(deadline.grace()) + " after the limit and was stopped: testing must finish"
                             + " within that time"));
                 } catch (Exception e) {
                     log.warn("check {} threw", check.id(), e);
                     produced = check.ids().stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
                             + e.getMessage(), Map.<String, Object>of("exception", e.getClass().getSimpleName()))).toList();
                 }
-                if (testRun.expired() && produced.stream().anyMatch(CheckResult::blocksBuild)) timeoutReported = true;
+                if (deadline.expired() && produced.stream().anyMatch(CheckResult::blocksBuild)) timeoutReported = true;
             }
             progress.done(check, produced, (System.nanoTime() - start) / 1_000_000);
         }
@@ -183,13 +200,13 @@ public final class Pipeline {
         return results;
     }
 
-    private static List<CheckResult> skippedForTime(Check check, TestRun testRun) {
+    private static List<CheckResult> skippedForTime(Check check, TestDeadline deadline) {
         return check.ids().stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
-                + GoDuration.format(testRun.limit()) + " had passed", Map.of())).toList();
+                + GoDuration.format(deadline.limit()) + " had passed", Map.of())).toList();
     }
 
     /**
-     * What the pipeline has done so far, shared with the deadline's watchdog and with {@link TestRun#reportSoFar}
+     * What the pipeline has done so far, shared with the deadline's watchdog and with {@link ReportSoFar}
      * (called from another thread by a caller giving up), hence synchronized.
      */
     private static final class Progress {
@@ -228,7 +245,7 @@ public final class Pipeline {
         synchronized void stopRunningCheck(Thread pipeline) {
             if (finished || running == null) return;
             log.warn("check {} of build {} was still running {} after the test's limit: stopping it", running.id(),
-                    build.buildId(), context.testRun().grace());
+                    build.buildId(), context.deadline().grace());
             stopped = true;
             pipeline.interrupt();
         }

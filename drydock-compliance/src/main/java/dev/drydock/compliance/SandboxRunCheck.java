@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  * {@code run.output}, {@code run.network}. {@link #IDS} is the task engines' list, reported when the run did not happen
  * (sandbox disabled, no time left), since the kind is known only once the image is pulled.
  * Needs a valid manifest (the run reads clusterSize, formats and externalCalls from it) and an exec-form entrypoint.
- * The run gets what is left of the test's one deadline ({@link TestRun}): the sandbox stops the container at it and
+ * The run gets what is left of the test's one deadline ({@link TestDeadline}): the sandbox stops the container at it and
  * hands over the result (exit, output, API calls) before it cleans up, so a timeout is reported by the run (naming
  * what the adapter did) with every earlier check, and the cleanup happens outside the deadline; the message names
  * the whole limit ("Timed out after 10m0s: …").
@@ -85,15 +85,15 @@ public final class SandboxRunCheck implements Check {
             return IDS.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
         }
         BuildUnderTest build = context.build();
-        TestRun testRun = context.testRun();
-        Duration left = testRun.remaining();
+        TestDeadline deadline = context.deadline();
+        Duration left = deadline.remaining();
         if (left.compareTo(MIN_RUN) < 0) {
-            String message = testRun.timedOut("the checks before the sandbox run took the whole limit");
+            String message = deadline.timedOut("the checks before the sandbox run took the whole limit");
             return IDS.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
                     : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
         }
         // the pull ticket outlives the deadline by the grace: the engine may still be pulling when the run is stopped
-        SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(testRun.grace()));
+        SandboxAccess.PullTarget target = access.pullTarget(build, left.plus(deadline.grace()));
         SandboxRequest request = request(build, context.get(ManifestValidCheck.MANIFEST), target, left);
         // completes once the container has stopped and its output is read; the sandbox cleans up after that, on its own
         CompletableFuture<SandboxResult> future = sandbox.submit(request);
@@ -108,7 +108,7 @@ public final class SandboxRunCheck implements Check {
         }
         if (r.outcome() == SandboxResult.Outcome.TIMED_OUT) {
             // the run had what was left of the test's limit; the record names the whole limit
-            r = r.withTimeout(testRun.limit());
+            r = r.withTimeout(deadline.limit());
         }
         boolean ran = r.outcome() != SandboxResult.Outcome.ERROR;
         if (ran) {

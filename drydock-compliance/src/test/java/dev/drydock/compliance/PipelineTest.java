@@ -155,7 +155,7 @@ class PipelineTest {
                 new Hangs(), new Fixed("manifest.present", Verdict.passed)));
         long start = System.nanoTime();
         BuildReport report = pipeline.run(build(image(img, "linux", "amd64")), img,
-                TestRun.start(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500)));
+                TestDeadline.after(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(500)));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(millis).isBetween(1400L, 10_000L);
         assertThat(report.success()).isFalse();
@@ -183,7 +183,7 @@ class PipelineTest {
         MemoryImage img = new MemoryImage();
         BuildReport report = new Pipeline(List.of(new ImagePlatformCheck(), slow, new Fixed("manifest.present", Verdict.passed),
                 new Fixed("manifest.valid", Verdict.passed))).run(build(image(img, "linux", "amd64")), img,
-                TestRun.start(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5)));
+                TestDeadline.after(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5)));
         assertThat(report.checks()).extracting(CheckResult::verdict)
                 .containsExactly(Verdict.passed, Verdict.passed, Verdict.failed, Verdict.skipped);
         assertThat(report.errors()).containsExactly("Timed out after 200ms: manifest.present and the checks after it did not run:"
@@ -197,18 +197,19 @@ class PipelineTest {
         MemoryImage img = new MemoryImage();
         Hangs hangs = new Hangs();
         Pipeline pipeline = new Pipeline(List.of(new ImagePlatformCheck(), hangs));
-        TestRun testRun = TestRun.start(java.time.Duration.ofMinutes(10));
-        assertThat(testRun.reportSoFar("x")).isEmpty();
+        TestDeadline deadline = TestDeadline.after(java.time.Duration.ofMinutes(10));
+        java.util.concurrent.atomic.AtomicReference<Pipeline.ReportSoFar> reportSoFar = new java.util.concurrent.atomic.AtomicReference<>();
+        assertThat(reportSoFar.get()).as("nothing to report before the pipeline starts").isNull();
         Thread runner = Thread.ofVirtual().start(() -> {
             try {
-                pipeline.run(build(image(img, "linux", "amd64")), img, testRun);
+                pipeline.run(build(image(img, "linux", "amd64")), img, deadline, reportSoFar::set);
             } catch (InterruptedException e) {
                 // stopped by the test
             }
         });
         try {
             assertThat(hangs.started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            BuildReport soFar = testRun.reportSoFar(testRun.timedOut("testing must finish within that time")).orElseThrow();
+            BuildReport soFar = reportSoFar.get().withError(deadline.timedOut("testing must finish within that time"));
             assertThat(soFar.checks()).extracting(CheckResult::id, CheckResult::verdict)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("image.platform", Verdict.passed),
                             org.assertj.core.groups.Tuple.tuple("vulnerabilities", Verdict.failed));

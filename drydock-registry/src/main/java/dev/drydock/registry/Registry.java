@@ -92,7 +92,7 @@ public final class Registry {
     private final EventSink events;
     private final InstantSource clock;
     private final Limits limits;
-    private volatile PushPolicy pushPolicy = PushPolicy.ALLOW_ALL;
+    private final PushPolicy pushPolicy;
     private final ConcurrentHashMap<String, UploadState> uploads = new ConcurrentHashMap<>();
     /**
      * Serializes the cap check and the insert of a new session on this node, so concurrent POSTs cannot all see
@@ -100,20 +100,23 @@ public final class Registry {
      */
     private final ReentrantLock admission = new ReentrantLock();
 
+    /** A registry that accepts pushes to any repository. */
     public Registry(BlobStore store, RegistryIndex index, EventSink events, InstantSource clock, Limits limits) {
+        this(store, index, events, PushPolicy.ALLOW_ALL, clock, limits);
+    }
+
+    public Registry(BlobStore store, RegistryIndex index, EventSink events, PushPolicy pushPolicy, InstantSource clock,
+                    Limits limits) {
         this.store = store;
         this.index = index;
         this.events = events;
+        this.pushPolicy = pushPolicy;
         this.clock = clock;
         this.limits = limits;
     }
 
     public Limits limits() {
         return limits;
-    }
-
-    public void setPushPolicy(PushPolicy policy) {
-        this.pushPolicy = policy;
     }
 
     // ---------------------------------------------------------------- blobs

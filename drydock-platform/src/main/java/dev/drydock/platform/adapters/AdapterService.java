@@ -8,7 +8,6 @@ import dev.drydock.platform.adapters.Adapter.AdapterState;
 import dev.drydock.platform.adapters.Adapter.DeploymentModel;
 import dev.drydock.platform.adapters.Adapter.EngineMode;
 import dev.drydock.platform.builds.Actor;
-import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.Roles;
@@ -112,7 +111,6 @@ public final class AdapterService {
             throw new ApiException(ApiErrorCode.FORBIDDEN, "only members of organization " + adapter.orgId() + " may " + action + " its adapters");
         }
         List<BuildChanged> changes = new ArrayList<>();
-        List<Build> deleted = new ArrayList<>();
         jdbi.useTransaction(h -> {
             AdapterStore.lock(h, engineId);
             Adapter current = AdapterStore.byId(h, engineId).orElseThrow();
@@ -139,13 +137,12 @@ public final class AdapterService {
                 }
                 case delete -> {
                     if (current.state() == AdapterState.deleted) throw notAllowed(current, action, "the adapter is already deleted");
-                    deleted.addAll(builds.deleteAllForAdapter(h, engineId, principal.name(), now, changes));
+                    builds.deleteAllForAdapter(h, engineId, principal.name(), now, changes);
                     h.execute("update adapters set state = 'deleted', live_name = null, updated_at = ? where engine_id = ?", now, engineId);
                 }
             }
         });
         audit.record(principal.name(), "adapter." + action, adapter.repository(), engineId);
-        deleted.forEach(builds::releaseImage);
         builds.publish(changes);
         return jdbi.withHandle(h -> AdapterStore.byId(h, engineId)).orElseThrow();
     }

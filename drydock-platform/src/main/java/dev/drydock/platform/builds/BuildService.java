@@ -1,11 +1,14 @@
 package dev.drydock.platform.builds;
 
+import dev.drydock.compliance.BuildReport;
+import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.adapters.Adapter.AdapterState;
 import dev.drydock.platform.adapters.AdapterStore;
+import dev.drydock.platform.builds.BuildLifecycle.Move;
 import dev.drydock.platform.identity.Principal;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.registry.events.RegistryEvent;
@@ -50,13 +53,6 @@ public final class BuildService {
     private final BuildEvents events;
     private final AuditLog audit;
     private final InstantSource clock;
-    private ImageReleaser releaser = build -> {};
-
-    /** Releases a deleted build's image for garbage collection (removes the registry's manifest). */
-    @FunctionalInterface
-    public interface ImageReleaser {
-        void release(Build build);
-    }
 
     public BuildService(Jdbi jdbi, JobQueue jobs, BuildEvents events, AuditLog audit, InstantSource clock) {
         this.jdbi = jdbi;
@@ -64,10 +60,6 @@ public final class BuildService {
         this.events = events;
         this.audit = audit;
         this.clock = clock;
-    }
-
-    public void setImageReleaser(ImageReleaser releaser) {
-        this.releaser = releaser;
     }
 
     // ---------------------------------------------------------------- push -> build
@@ -101,9 +93,10 @@ public final class BuildService {
                     .bind("mediaType", push.mediaType()).bind("uploadTime", now.toEpochMilli())
                     .bind("user", push.actor()).bind("now", now)
                     .execute();
-            history(h, id, push.actor(), "push", null, BuildState.pending, push.repository() + ":" + push.tag(), now);
+            Move move = Move.PUSH;
+            history(h, id, push.actor(), move.action(), null, move.to(), push.repository() + ":" + push.tag(), now);
             jobs.enqueue(h, id, now);
-            BuildChanged change = new BuildChanged(id, adapter.get().engineId(), push.org(), null, BuildState.pending, "push",
+            BuildChanged change = new BuildChanged(id, adapter.get().engineId(), push.org(), null, move.to(), move.action(),
                     push.actor(), null, now);
             events.inTransaction(h, change);
             changes.add(change);
@@ -183,8 +176,9 @@ public final class BuildService {
         Build result = jdbi.inTransaction(h -> {
             AdapterStore.lock(h, build.engineId());
             Build current = find(h, buildId).orElseThrow(() -> notFound(buildId));
-            BuildState next = BuildLifecycle.next(current.state(), action).orElseThrow(() -> notAllowed(principal, current, action));
-            if (!BuildLifecycle.mayTake(roles, action)) {
+            Move move = BuildLifecycle.move(action);
+            if (!move.startsFrom(current.state())) throw notAllowed(principal, current, action);
+            if (!move.mayBeMadeBy(roles)) {
                 throw new ApiException(ApiErrorCode.FORBIDDEN, action + " is for "
                         + (action == BuildAction.approve || action == BuildAction.disapprove || action == BuildAction.invalidate
                         ? "reviewers" : "members of organization " + current.orgId()),
@@ -197,14 +191,14 @@ public final class BuildService {
                         Map.of("state", current.state().name(), "adapterState", adapter.state().name()));
             }
             Instant now = clock.instant();
-            if (next == BuildState.deployed) {
+            if (move.to() == BuildState.deployed) {
                 for (Build other : h.createQuery("select * from builds where engine_id = ? and state = 'deployed' and id <> ?")
                         .bind(0, current.engineId()).bind(1, current.id()).map(BUILD).list()) {
-                    changes.add(transition(h, other, BuildState.paused, "pause", principal.name(),
+                    changes.add(transition(h, other, Move.PAUSE_PREVIOUSLY_DEPLOYED, principal.name(),
                             "build " + current.id() + " was deployed", now));
                 }
             }
-            changes.add(transition(h, current, next, action.name(), principal.name(), reason, now)); // same order as history
+            changes.add(transition(h, current, move, principal.name(), reason, now)); // same order as history
             if (action == BuildAction.retest) jobs.enqueue(h, current.id(), now);
             AdapterStore.recomputeState(h, current.engineId(), now);
             return find(h, buildId).orElseThrow();
@@ -213,31 +207,31 @@ public final class BuildService {
                 || action == BuildAction.invalidate || action == BuildAction.deploy) {
             audit.record(principal.name(), "build." + action, buildId, reason);
         }
-        if (action == BuildAction.delete) releaseImage(result);
         events.publish(changes);
         return result;
     }
 
     /**
-     * Moves a build as Drydock (testing) and records it in the history, also when it stays in its state (a
-     * new fetch attempt); false when the build is not in {@code from} any more.
+     * Makes one of Drydock's own moves (testing) and records it in the history, also when the build stays in its
+     * state (a new fetch attempt); false when the build cannot make the move any more (deleted while queued, or
+     * moved on).
      */
-    public boolean systemTransition(String buildId, Set<BuildState> from, BuildState to, String action, String reason,
-                                    String reportJson) {
+    public boolean systemTransition(String buildId, Move move, String reason, BuildReport report) {
+        if (!move.by().contains(Actor.system)) throw new IllegalArgumentException(move + " is not one of Drydock's moves");
         List<BuildChanged> changes = new ArrayList<>();
         boolean moved = jdbi.inTransaction(h -> {
             Optional<Build> current = find(h, buildId);
             if (current.isEmpty()) return false;
             AdapterStore.lock(h, current.get().engineId());
             current = find(h, buildId);
-            if (!from.contains(current.get().state())) return false;
+            if (!move.startsFrom(current.get().state())) return false;
             Instant now = clock.instant();
-            if (reportJson != null) {
-                h.execute("update builds set report = ? where id = ?", reportJson, buildId);
+            if (report != null) {
+                h.execute("update builds set report = ? where id = ?", Pipeline.toJson(report), buildId);
             }
             // Also a move to the same state is recorded: a fetch that starts again after a lost lease (fetching ->
             // fetching) is a new attempt, and the history must show it.
-            changes.add(transition(h, current.get(), to, action, SYSTEM, reason, now));
+            changes.add(transition(h, current.get(), move, SYSTEM, reason, now));
             AdapterStore.recomputeState(h, current.get().engineId(), now);
             return true;
         });
@@ -251,21 +245,21 @@ public final class BuildService {
     public Optional<String> pauseForDisable(Handle h, String engineId, String actor, Instant now, List<BuildChanged> changes) {
         Optional<Build> deployed = h.createQuery("select * from builds where engine_id = ? and state = 'deployed'")
                 .bind(0, engineId).map(BUILD).findFirst();
-        deployed.ifPresent(b -> changes.add(transition(h, b, BuildState.paused, "pause", actor, "adapter disabled", now)));
+        deployed.ifPresent(b -> changes.add(transition(h, b, Move.ADAPTER_DISABLED, actor, "adapter disabled", now)));
         return deployed.map(Build::id);
     }
 
     /** Enabling deploys again the build that disabling paused, if it is still paused. */
     public void redeployAfterEnable(Handle h, String buildId, String actor, Instant now, List<BuildChanged> changes) {
-        find(h, buildId).filter(b -> b.state() == BuildState.paused)
-                .ifPresent(b -> changes.add(transition(h, b, BuildState.deployed, "unpause", actor, "adapter enabled", now)));
+        find(h, buildId).filter(b -> Move.ADAPTER_ENABLED.startsFrom(b.state()))
+                .ifPresent(b -> changes.add(transition(h, b, Move.ADAPTER_ENABLED, actor, "adapter enabled", now)));
     }
 
-    /** Deleting an adapter deletes its builds (reports and history are kept). */
+    /** Deleting an adapter deletes its builds (reports and history are kept; {@link ImageRelease} frees the images). */
     public List<Build> deleteAllForAdapter(Handle h, String engineId, String actor, Instant now, List<BuildChanged> changes) {
-        List<Build> live = h.createQuery("select * from builds where engine_id = ? and state <> 'deleted'")
-                .bind(0, engineId).map(BUILD).list();
-        for (Build b : live) changes.add(transition(h, b, BuildState.deleted, "delete", actor, "adapter deleted", now));
+        List<Build> live = h.createQuery("select * from builds where engine_id = ?").bind(0, engineId).map(BUILD).list()
+                .stream().filter(b -> Move.ADAPTER_DELETED.startsFrom(b.state())).toList();
+        for (Build b : live) changes.add(transition(h, b, Move.ADAPTER_DELETED, actor, "adapter deleted", now));
         return live;
     }
 
@@ -273,17 +267,23 @@ public final class BuildService {
         events.publish(changes);
     }
 
-    public void releaseImage(Build build) {
-        try {
-            releaser.release(build);
-        } catch (RuntimeException e) {
-            log.warn("could not release image of build {}: {}", build.id(), e.toString());
-        }
+    /**
+     * Registers a listener to every build change, after it committed (the worker's wake-up on a new pending build,
+     * {@link ImageRelease}); returns a handle that removes it.
+     */
+    public Runnable subscribe(java.util.function.Consumer<BuildChanged> listener) {
+        return events.subscribe(listener);
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private BuildChanged transition(Handle h, Build build, BuildState to, String action, String actor, String reason, Instant now) {
+    /** Makes {@code move}, which the caller has checked {@code build} can make. */
+    private BuildChanged transition(Handle h, Build build, Move move, String actor, String reason, Instant now) {
+        if (!move.startsFrom(build.state())) {
+            throw new IllegalStateException("build " + build.id() + " is " + build.state() + ": " + move + " starts from " + move.from());
+        }
+        BuildState to = move.to();
+        String action = move.action();
         int updated = h.execute("update builds set state = ?, version = version + 1, updated_at = ? where id = ? and version = ?",
                 to.name(), now, build.id(), build.version());
         if (updated == 0) {

@@ -3,7 +3,6 @@ package dev.drydock.platform.jobs;
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.compliance.Pipeline;
-import dev.drydock.compliance.TestRun;
 import dev.drydock.image.ImageSource;
 import dev.drydock.oci.Digest;
 import dev.drydock.platform.adapters.Adapter;
@@ -33,23 +32,16 @@ public final class ComplianceTester implements BuildTester {
         this.adapters = adapters;
     }
 
-    /** Within the default limit from now; the worker calls {@link #test(Build, TestRun)} with the test's deadline. */
     @Override
-    public Outcome test(Build build) throws InterruptedException {
-        return test(build, TestRun.start(dev.drydock.compliance.SandboxAccess.DEFAULT_TIMEOUT));
-    }
-
-    @Override
-    public Outcome test(Build build, TestRun run) throws InterruptedException {
+    public BuildReport test(Build build, TestRun run) throws InterruptedException {
         String repository = build.repository();
         ImageSource source = new RegistryImageSource(registry, repository);
         String host = registryHost.get();
         String image = (host == null ? "" : host + "/") + build.imagePath();
         Adapter adapter = adapters.apply(build.engineId()).orElseThrow(() -> new IllegalStateException(
                 "build " + build.id() + " belongs to no registered adapter (engineId " + build.engineId() + ")"));
-        BuildReport report = pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
+        return pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
                 image, repository, Digest.parse(build.digest()), adapter.category(), adapter.engineMode().name(),
-                adapter.deploymentModel().name()), source, run);
-        return new Outcome(report.success(), Pipeline.toJson(report));
+                adapter.deploymentModel().name()), source, run.deadline(), run::reportingWith);
     }
 }

@@ -1,18 +1,13 @@
 package dev.drydock.platform.jobs;
 
 import dev.drydock.compliance.BuildReport;
-import dev.drydock.compliance.Pipeline;
-import dev.drydock.compliance.TestRun;
-import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -26,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Claims build-test jobs and runs them: the build goes {@code pending → fetching}, the tester runs under a
- * renewed lease and the test's one deadline ({@link TestRun}: {@code test.timeout} from now), and the build ends
+ * Claims build-test jobs and runs each as a {@link TestRun}: the build goes {@code pending → fetching}, the tester
+ * runs under a renewed lease and the test's one deadline ({@code test.timeout} from the start), and the build ends
  * {@code available} or {@code invalid} with its report. The pipeline keeps the deadline itself and reports a
  * timeout with every check done so far; the worker gives up only on a pipeline that has not returned twice the
  * grace after the deadline, and then reports the checks done so far and the timeout. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
@@ -49,6 +44,7 @@ public final class Worker implements AutoCloseable {
     private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
     private volatile boolean running = true;
+    private volatile Runnable stopWakeUps = () -> {};
 
     public Worker(JobQueue queue, BuildService builds, BuildTester tester, Settings settings) {
         this.queue = queue;
@@ -58,12 +54,16 @@ public final class Worker implements AutoCloseable {
         this.slots = new Semaphore(settings.concurrency());
     }
 
+    /** Starts polling, and looks for work at once whenever a build becomes pending (a push, a retest). */
     public void start() {
+        stopWakeUps = builds.subscribe(change -> {
+            if (change.to() == BuildState.pending) wakeUp();
+        });
         scheduler.scheduleWithFixedDelay(this::poll, 0, settings.poll().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Looks for work now (called after a push so a new build starts without waiting for the next poll). */
-    public void wakeUp() {
+    /** Looks for work now, so that a new build starts without waiting for the next poll. */
+    private void wakeUp() {
         try {
             if (running) scheduler.execute(this::poll);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -96,21 +96,17 @@ public final class Worker implements AutoCloseable {
         if (job.attempts() > settings.maxAttempts()) {
             String lastError = job.lastError() == null ? "the last attempt was cut off (the worker stopped or crashed)"
                     : "last error: " + job.lastError();
-            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.invalid,
-                    "tested", "testing failed " + settings.maxAttempts() + " times; " + lastError,
-                    failureReport(job.buildId(), "Testing did not finish after " + settings.maxAttempts() + " attempts; "
-                            + lastError + ". Push again or ask an operator to retest"));
+            TestRun.abandon(builds, job.buildId(), settings.maxAttempts(), lastError);
             queue.fail(job, "gave up after " + settings.maxAttempts() + " attempts");
             return;
         }
-        if (!builds.systemTransition(job.buildId(), EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.fetching,
-                "fetch", "attempt " + job.attempts(), null)) {
+        Optional<TestRun> started = TestRun.start(builds, job.buildId(), job.attempts(), settings.testTimeout());
+        if (started.isEmpty()) {
             queue.complete(job); // deleted (or otherwise moved on) while queued: nothing to test
             return;
         }
-        Build current = builds.find(job.buildId()).orElseThrow();
-        TestRun testRun = TestRun.start(settings.testTimeout());
-        Future<BuildTester.Outcome> run = runners.submit(() -> tester.test(current, testRun));
+        TestRun testRun = started.get();
+        Future<BuildReport> run = runners.submit(() -> tester.test(testRun.build(), testRun));
         ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
             try {
                 if (!queue.renew(job, settings.lease())) {
@@ -123,17 +119,19 @@ public final class Worker implements AutoCloseable {
             }
         }, settings.lease().toMillis() / 3, settings.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
         try {
-            // the pipeline stops a check still running one grace after the deadline; a second grace for it to report
-            long giveUp = settings.testTimeout().plus(testRun.giveUpAfter()).toMillis();
-            BuildTester.Outcome outcome = run.get(giveUp, TimeUnit.MILLISECONDS);
-            finish(job, outcome.success() ? BuildState.available : BuildState.invalid, outcome.reportJson());
+            BuildReport report = run.get(testRun.giveUpAfter().toMillis(), TimeUnit.MILLISECONDS);
+            if (stillOwned(job)) {
+                testRun.finish(report);
+                queue.complete(job);
+            }
         } catch (TimeoutException e) {
             run.cancel(true);
-            String error = testRun.gaveUp();
             log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
-                    testRun.giveUpAfter());
-            finish(job, BuildState.invalid, testRun.reportSoFar(error).map(Pipeline::toJson)
-                    .orElseGet(() -> failureReport(job.buildId(), error)));
+                    testRun.deadline().grace().multipliedBy(2));
+            if (stillOwned(job)) {
+                testRun.giveUp();
+                queue.complete(job);
+            }
         } catch (ExecutionException e) {
             if (!running) {
                 releaseForRestart(job);
@@ -141,8 +139,7 @@ public final class Worker implements AutoCloseable {
             }
             log.error("testing build {} failed", job.buildId(), e.getCause());
             queue.retryLater(job, String.valueOf(e.getCause()), Duration.ofSeconds(5L * job.attempts()));
-            builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), BuildState.pending, "requeue",
-                    "internal error, will retry: " + e.getCause(), null);
+            testRun.requeue(e.getCause());
         } catch (CancellationException e) {
             // lost the lease (see the heartbeat): the job and the build are another worker's now
         } catch (InterruptedException e) {
@@ -169,24 +166,11 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void finish(JobQueue.Job job, BuildState verdict, String reportJson) {
-        if (!queue.stillOwned(job)) {
-            log.warn("discarding result of job {}: its lease passed to another worker", job.id());
-            return;
-        }
-        builds.systemTransition(job.buildId(), EnumSet.of(BuildState.fetching), verdict, "tested", null, reportJson);
-        queue.complete(job);
-    }
-
-    /**
-     * The report of a build whose testing never produced one (gave up after every attempt, or hung before its
-     * pipeline started): the report's usual fields, no checks, the reason as its one error, so it reads (and
-     * validates) like any other.
-     */
-    private String failureReport(String buildId, String error) {
-        Build build = builds.find(buildId).orElseThrow();
-        return Pipeline.toJson(new BuildReport(build.engineId(), build.id(), build.uploadTime(), build.user(),
-                build.imagePath(), null, null, null, null, false, List.of(error), List.of(), Map.of(), null));
+    /** False (and the result discarded) when the job's lease passed to another worker meanwhile. */
+    private boolean stillOwned(JobQueue.Job job) {
+        if (queue.stillOwned(job)) return true;
+        log.warn("discarding result of job {}: its lease passed to another worker", job.id());
+        return false;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -200,6 +184,7 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopWakeUps.run();
         // Stop the tests first and the scheduler last: a test that has just started still schedules its lease
         // heartbeat, and a scheduler already shut down would throw there and leave the job leased.
         runners.shutdownNow();

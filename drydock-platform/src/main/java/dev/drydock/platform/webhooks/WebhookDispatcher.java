@@ -1,5 +1,6 @@
 package dev.drydock.platform.webhooks;
 
+import dev.drydock.platform.db.LeaseQueue;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final WebhookTargets targets;
     private final Settings settings;
     private final Duration lease;
+    private final LeaseQueue leases;
     private final String owner = "webhooks-" + UUID.randomUUID();
     private final HttpClient client;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,6 +98,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.settings = settings;
         this.slots = new Semaphore(settings.concurrency());
         this.lease = settings.connectTimeout().plus(settings.requestTimeout()).plusSeconds(30);
+        // a row stays pending while leased: the lease alone says a node is delivering it
+        this.leases = new LeaseQueue(jdbi, clock, new LeaseQueue.Table("webhook_outbox", "next_attempt_at", "pending", "pending",
+                true, 2000));
         this.client = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -133,11 +138,8 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (!running) return;
         try {
             Instant now = clock.instant();
-            List<Due> due = jdbi.withHandle(h -> h.createQuery("""
-                            select webhook_id, min(id) as id from webhook_outbox
-                            where state = 'pending' and next_attempt_at <= :now
-                              and (lease_expires_at is null or lease_expires_at < :now)
-                            group by webhook_id order by min(id) limit :limit""")
+            List<Due> due = jdbi.withHandle(h -> h.createQuery("select webhook_id, min(id) as id from webhook_outbox where "
+                            + leases.dueCondition() + " group by webhook_id order by min(id) limit :limit")
                     .bind("now", now).bind("limit", BATCH)
                     .map((rs, ctx) -> new Due(rs.getLong("id"), rs.getString("webhook_id"))).list());
             for (Due d : due) {
@@ -171,13 +173,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     private Optional<Claimed> claim(Due d, Instant now) {
-        int won = jdbi.withHandle(h -> h.createUpdate("""
-                        update webhook_outbox set lease_owner = :owner, lease_expires_at = :until, attempts = attempts + 1,
-                            updated_at = :now
-                        where id = :id and state = 'pending' and next_attempt_at <= :now
-                          and (lease_expires_at is null or lease_expires_at < :now)""")
-                .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("id", d.id()).execute());
-        if (won == 0) return Optional.empty(); // another node took it, or it was deleted
+        if (!leases.claim(d.id(), owner, lease, now)) return Optional.empty(); // another node took it, or it was deleted
         return jdbi.withHandle(h -> h.createQuery("""
                         select o.id, o.webhook_id, o.event_id, o.body, o.attempts, w.url, w.secret
                         from webhook_outbox o join webhooks w on w.id = o.webhook_id where o.id = ?""")
@@ -258,17 +254,11 @@ public final class WebhookDispatcher implements AutoCloseable {
                                 values (?, ?, ?, ?, ?, ?, ?)""",
                         c.webhookId(), c.eventId(), c.attempt(), outcome.status(), outcome.error(), outcome.durationMs(), now);
                 if (outcome.success()) {
-                    h.execute("delete from webhook_outbox where id = ? and lease_owner = ?", c.id(), owner);
+                    leases.complete(h, c.id(), owner);
                 } else if (c.attempt() >= settings.maxAttempts()) {
-                    h.execute("""
-                                    update webhook_outbox set state = 'failed', lease_owner = null, lease_expires_at = null,
-                                        last_error = ?, updated_at = ? where id = ? and lease_owner = ?""",
-                            summary(outcome), now, c.id(), owner);
+                    leases.fail(h, c.id(), owner, summary(outcome));
                 } else {
-                    h.execute("""
-                                    update webhook_outbox set lease_owner = null, lease_expires_at = null, next_attempt_at = ?,
-                                        last_error = ?, updated_at = ? where id = ? and lease_owner = ?""",
-                            now.plus(retryIn), summary(outcome), now, c.id(), owner);
+                    leases.retryAt(h, c.id(), owner, now.plus(retryIn), summary(outcome));
                 }
             });
         } catch (RuntimeException e) {
@@ -332,8 +322,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         client.shutdownNow();
         try {
             // Give back what this node was delivering, so a restart (or another node) delivers it without waiting.
-            jdbi.useHandle(h -> h.execute("update webhook_outbox set lease_owner = null, lease_expires_at = null "
-                    + "where lease_owner = ? and state = 'pending'", owner));
+            leases.releaseAll(owner);
         } catch (RuntimeException e) {
             log.warn("could not release webhook leases: {}", e.toString());
         }

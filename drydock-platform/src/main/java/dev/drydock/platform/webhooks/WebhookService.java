@@ -60,9 +60,12 @@ public final class WebhookService {
     private final AuditLog audit;
     private final InstantSource clock;
     private final WebhookTargets targets;
-    private volatile Runnable onStored = () -> {};
+    private final Runnable onStored;
 
-    public WebhookService(Jdbi jdbi, IdentityService identity, AuditLog audit, InstantSource clock, WebhookTargets targets) {
+    /** @param onStored runs after a transaction that stored events committed (wakes the dispatcher) */
+    public WebhookService(Jdbi jdbi, IdentityService identity, AuditLog audit, InstantSource clock, WebhookTargets targets,
+                          Runnable onStored) {
+        this.onStored = onStored;
         this.jdbi = jdbi;
         this.identity = identity;
         this.audit = audit;
@@ -135,10 +138,6 @@ public final class WebhookService {
 
     // ---------------------------------------------------------------- outbox
 
-    /** Runs after a transaction that stored events committed (wakes the dispatcher). */
-    public void onStored(Runnable callback) {
-        this.onStored = callback;
-    }
 
     /** Writes the change to the outbox of every webhook of its organization, in the caller's transaction. */
     public void enqueue(Handle h, BuildChanged change) {

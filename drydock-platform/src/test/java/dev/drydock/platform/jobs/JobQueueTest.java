@@ -10,6 +10,7 @@ import dev.drydock.platform.builds.BuildAction;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.builds.BuildService.HistoryEntry;
+import dev.drydock.platform.builds.BuildLifecycle.Move;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.identity.Principal;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -186,9 +187,9 @@ class JobQueueTest {
     void retestWhileLeasedRequeuesTheJob() {
         String build = push();
         JobQueue.Job running = queue.claim("worker-a", LEASE).orElseThrow();
-        builds.systemTransition(build, EnumSet.of(BuildState.pending), BuildState.fetching, "fetch", "attempt 1", null);
+        builds.systemTransition(build, Move.FETCH, "attempt 1", null);
         // the test finished and the build is available, but worker-a has not completed the job yet
-        builds.systemTransition(build, EnumSet.of(BuildState.fetching), BuildState.available, "tested", null, "{}");
+        builds.systemTransition(build, Move.TEST_PASSED, null, null);
         assertThat(builds.act(DEV, build, BuildAction.retest, "flaky registry").state()).isEqualTo(BuildState.pending);
 
         assertThat(count("select count(*) from jobs where build_id = '" + build + "'")).as("still one job").isEqualTo(1);
@@ -213,12 +214,27 @@ class JobQueueTest {
     void retestAfterTheJobFinishedQueuesANewJob() {
         String build = push();
         JobQueue.Job job = queue.claim("w", LEASE).orElseThrow();
-        builds.systemTransition(build, EnumSet.of(BuildState.pending), BuildState.fetching, "fetch", "attempt 1", null);
-        builds.systemTransition(build, EnumSet.of(BuildState.fetching), BuildState.invalid, "tested", null, "{}");
+        builds.systemTransition(build, Move.FETCH, "attempt 1", null);
+        builds.systemTransition(build, Move.TEST_FAILED, null, null);
         queue.complete(job);
         builds.act(DEV, build, BuildAction.retest, null);
         assertThat(count("select count(*) from jobs where build_id = '" + build + "' and state = 'queued'")).isEqualTo(1);
         assertThat(queue.claim("w", LEASE).orElseThrow().id()).isNotEqualTo(job.id());
+    }
+
+    @Test
+    void systemMovesTheTableRefusesLeaveTheBuildAlone() {
+        String build = push();
+        assertThat(builds.systemTransition(build, Move.TEST_PASSED, null, passed(builds.find(build).orElseThrow()))).as("not fetching yet").isFalse();
+        assertThat(builds.systemTransition(build, Move.REQUEUE, "internal error", null)).isFalse();
+        assertThat(state(build)).isEqualTo(BuildState.pending);
+        assertThat(builds.report(build)).isEmpty();
+        assertThatThrownBy(() -> builds.systemTransition(build, Move.SUBMIT, null, null))
+                .as("a user's move").isInstanceOf(IllegalArgumentException.class);
+        builds.act(DEV, build, BuildAction.delete, null);
+        assertThat(builds.systemTransition(build, Move.FETCH, "attempt 1", null)).as("deleted while queued").isFalse();
+        assertThat(builds.systemTransition(build, Move.TEST_GAVE_UP, "gave up", null)).isFalse();
+        assertThat(actions(build)).containsExactly("push pending->pending", "delete pending->deleted");
     }
 
     // ---------------------------------------------------------------- worker
@@ -229,10 +245,10 @@ class JobQueueTest {
         Duration lease = Duration.ofMillis(1500);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             finish.await();
-            return new BuildTester.Outcome(true, "{\"success\":true}");
+            return passed(b);
         }, new Worker.Settings(1, lease, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
         assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(state(build)).isEqualTo(BuildState.fetching);
@@ -245,7 +261,7 @@ class JobQueueTest {
         finish.countDown();
         await().atMost(WAIT).until(() -> state(build) == BuildState.available);
         await().atMost(WAIT).until(() -> queue.open() == 0);
-        assertThat(builds.report(build)).contains("{\"success\":true}");
+        assertThat(report(build).get("success").asBoolean()).as("the tester's report, stored").isTrue();
         assertThat(actions(build)).containsExactly("push pending->pending", "fetch pending->fetching", "tested fetching->available");
     }
 
@@ -255,7 +271,7 @@ class JobQueueTest {
         Duration lease = Duration.ofMillis(600);
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             try {
                 new CountDownLatch(1).await();
@@ -292,14 +308,13 @@ class JobQueueTest {
         for (int attempt = 1; attempt <= 3; attempt++) {
             JobQueue.Job job = queue.claim("dead-" + attempt, LEASE).orElseThrow();
             assertThat(job.attempts()).isEqualTo(attempt);
-            builds.systemTransition(build, EnumSet.of(BuildState.pending, BuildState.fetching), BuildState.fetching,
-                    "fetch", "attempt " + attempt, null);
+            builds.systemTransition(build, Move.FETCH, "attempt " + attempt, null);
             clock.advance(LEASE.plusSeconds(1));
         }
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
-            return new BuildTester.Outcome(true, "{}");
+            return passed(b);
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
 
         await().atMost(WAIT).until(() -> state(build) == BuildState.invalid);
@@ -323,7 +338,7 @@ class JobQueueTest {
     void workerRetriesATesterThatFailsAndGivesUpAfterMaxAttempts() {
         String build = push();
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
             throw new java.io.IOException("blob store unreadable");
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
@@ -348,7 +363,7 @@ class JobQueueTest {
     void aWorkerShutDownMidTestGivesTheJobBackAtOnceWithoutBlamingTheBuild() throws Exception {
         String build = push();
         CountDownLatch started = new CountDownLatch(1);
-        start(b -> {
+        start((b, run) -> {
             started.countDown();
             new CountDownLatch(1).await();
             throw new AssertionError("unreachable");
@@ -368,7 +383,7 @@ class JobQueueTest {
     void aTestThatRunsTooLongIsInterruptedAndMarksTheBuildInvalid() {
         String build = push();
         AtomicBoolean interrupted = new AtomicBoolean();
-        start(b -> {
+        start((b, run) -> {
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
@@ -414,20 +429,16 @@ class JobQueueTest {
     /** Runs a real pipeline of {@code checks} within the worker's deadline, as ComplianceTester does. */
     private static BuildTester pipelineTester(dev.drydock.compliance.Check... checks) {
         dev.drydock.compliance.Pipeline pipeline = new dev.drydock.compliance.Pipeline(List.of(checks));
-        return new BuildTester() {
-            @Override
-            public Outcome test(dev.drydock.platform.builds.Build build) throws Exception {
-                return test(build, dev.drydock.compliance.TestRun.start(Duration.ofMinutes(10))); // as ComplianceTester
-            }
-
-            @Override
-            public Outcome test(dev.drydock.platform.builds.Build build, dev.drydock.compliance.TestRun run) throws Exception {
-                dev.drydock.compliance.BuildReport report = pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
+        return (build, run) -> pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
                         build.id(), build.uploadTime(), build.user(), build.imagePath(), build.repository(),
-                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run);
-                return new Outcome(report.success(), dev.drydock.compliance.Pipeline.toJson(report));
-            }
-        };
+                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run.deadline(),
+                run::reportingWith);
+    }
+
+    /** A passing report of {@code build} with no checks (testers that stand in for the pipeline). */
+    private static dev.drydock.compliance.BuildReport passed(dev.drydock.platform.builds.Build build) {
+        return new dev.drydock.compliance.BuildReport(build.engineId(), build.id(), build.uploadTime(), build.user(),
+                build.imagePath(), null, null, null, null, true, List.of(), List.of(), Map.of(), null);
     }
 
     private static final dev.drydock.image.ImageSource NO_IMAGE = new dev.drydock.image.ImageSource() {
@@ -487,9 +498,9 @@ class JobQueueTest {
         String build = push();
         builds.act(DEV, build, BuildAction.delete, null);
         AtomicInteger calls = new AtomicInteger();
-        start(b -> {
+        start((b, run) -> {
             calls.incrementAndGet();
-            return new BuildTester.Outcome(true, "{}");
+            return passed(b);
         }, new Worker.Settings(1, LEASE, Duration.ofMillis(20), Duration.ofMinutes(1), 3));
         await().atMost(WAIT).until(() -> queue.open() == 0);
         assertThat(calls).hasValue(0);

@@ -28,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class AdapterLifecycleTest {
     private static final CountDownLatch RELEASE = new CountDownLatch(1);
-    private static final UnaryOperator<BuildTester> HOLD = tester -> build -> {
+    private static final UnaryOperator<BuildTester> HOLD = tester -> (build, run) -> {
         if (build.tag() != null && build.tag().startsWith("hold")) RELEASE.await();
-        return tester.test(build);
+        return tester.test(build, run);
     };
     private static BuildFixture w;
 

@@ -26,7 +26,7 @@ public final class ChildDrydock {
         flags.put("sandbox.engine", "none");
         flags.put("admin.email", TestDrydock.ADMIN_EMAIL);
         flags.put("admin.password", TestDrydock.ADMIN_PASSWORD);
-        DrydockServer server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), EventSink.NONE, tester -> build -> {
+        DrydockServer server = DrydockServer.start(DrydockConfig.load(null, Map.of(), flags), EventSink.NONE, tester -> (build, run) -> {
             System.out.println("TESTING " + build.id());
             System.out.flush();
             new CountDownLatch(1).await();

@@ -53,8 +53,8 @@ class RestartTest {
         AtomicInteger attempts = new AtomicInteger();
         // The first attempt hangs like a process that died mid-test: it ignores the interrupt of the stop and
         // never reports back. Later attempts run the real pipeline.
-        UnaryOperator<BuildTester> firstHangs = tester -> build -> {
-            if (attempts.incrementAndGet() > 1) return tester.test(build);
+        UnaryOperator<BuildTester> firstHangs = tester -> (build, run) -> {
+            if (attempts.incrementAndGet() > 1) return tester.test(build, run);
             inFlight.countDown();
             while (true) {
                 try {
