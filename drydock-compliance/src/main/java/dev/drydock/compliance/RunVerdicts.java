@@ -76,19 +76,19 @@ public final class RunVerdicts {
         };
     }
 
-    /** "Timed out after 10m0s: …" with Go's duration spelling, as the record writes it. */
+    /** "Timed out after 10m0s: …" ({@link TestDeadline#timedOut}) for a run the sandbox killed at its limit. */
     static String timedOut(SandboxResult r) {
-        if (r.error() != null) return "Timed out after " + GoDuration.format(r.timeout()) + ": " + r.error();
+        if (r.error() != null) return TestDeadline.timedOut(r.timeout(), r.error());
         WebhookRun w = r.webhook();
         if (w != null) {
-            return "Timed out after " + GoDuration.format(r.timeout()) + ": the engine was still "
+            return TestDeadline.timedOut(r.timeout(), "the engine was still "
                     + (!w.ready() ? "starting (its ready webhook never answered 200)"
                     : w.asynchronous() ? "working on its chunk (no heartbeat with status complete)" : "answering its chunk on the process webhook")
-                    + " and was killed; each chunk must be answered within " + GoDuration.format(r.timeout());
+                    + " and was killed; each chunk must be answered within " + GoDuration.format(r.timeout()));
         }
-        return "Timed out after " + GoDuration.format(r.timeout()) + ": the adapter was still running and was killed; it must finish its task"
+        return TestDeadline.timedOut(r.timeout(), "the adapter was still running and was killed; it must finish its task"
                 + " (updateTask status complete) and exit within " + GoDuration.format(r.timeout())
-                + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")");
+                + (r.task().status() == null ? " (it never called updateTask)" : " (last task status: " + r.task().status() + ")"));
     }
 
     /** {@code run.ready}: the engine's ready webhook answered 200 within {@link WebhookRun#readyTimeout()}. */

@@ -74,6 +74,11 @@ public final class TestDeadline {
 
     /** The one timeout message: "Timed out after 1m30s: {@code what}", in Go's duration spelling as the record writes it. */
     public String timedOut(String what) {
+        return timedOut(limit, what);
+    }
+
+    /** The same message for a run judged after the fact, from the limit it ran under. */
+    static String timedOut(Duration limit, String what) {
         return "Timed out after " + GoDuration.format(limit) + ": " + what;
     }
 
