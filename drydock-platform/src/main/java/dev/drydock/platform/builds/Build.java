@@ -1,9 +1,11 @@
 package dev.drydock.platform.builds;
 
+import dev.drydock.oci.Digest;
+
 import java.time.Instant;
 
 /** One pushed image of an adapter, tested and moved through the lifecycle. */
-public record Build(String id, String engineId, long orgId, String repository, String tag, String digest,
+public record Build(String id, String engineId, long orgId, String repository, String tag, Digest digest,
                     String mediaType, long uploadTime, String user, BuildState state, int version,
                     Instant created, Instant updated) {
 

@@ -2,6 +2,7 @@ package dev.drydock.platform.builds;
 
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
@@ -41,7 +42,7 @@ public final class BuildService {
 
     static final RowMapper<Build> BUILD = (rs, ctx) -> new Build(
             rs.getString("id"), rs.getString("engine_id"), rs.getLong("org_id"), rs.getString("repository"),
-            rs.getString("tag"), rs.getString("digest"), rs.getString("media_type"), rs.getLong("upload_time"),
+            rs.getString("tag"), Digest.parse(rs.getString("digest")), rs.getString("media_type"), rs.getLong("upload_time"),
             rs.getString("pushed_by"), BuildState.valueOf(rs.getString("state")), rs.getInt("version"),
             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
 

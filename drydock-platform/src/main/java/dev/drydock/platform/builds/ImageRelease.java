@@ -24,7 +24,7 @@ public final class ImageRelease implements Consumer<BuildChanged> {
         if (change.to() != BuildState.deleted) return;
         builds.find(change.buildId()).ifPresent(build -> {
             try {
-                registry.deleteManifest(build.repository(), build.digest(), BuildService.SYSTEM);
+                registry.deleteManifest(build.repository(), build.digest().toString(), BuildService.SYSTEM);
             } catch (RegistryException e) {
                 // already gone
             }

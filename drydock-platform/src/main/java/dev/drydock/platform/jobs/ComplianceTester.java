@@ -4,7 +4,6 @@ import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.image.ImageSource;
-import dev.drydock.oci.Digest;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.registry.Registry;
@@ -41,7 +40,7 @@ public final class ComplianceTester implements BuildTester {
         Adapter adapter = adapters.apply(build.engineId()).orElseThrow(() -> new IllegalStateException(
                 "build " + build.id() + " belongs to no registered adapter (engineId " + build.engineId() + ")"));
         return pipeline.run(new BuildUnderTest(build.engineId(), build.id(), build.uploadTime(), build.user(),
-                image, repository, Digest.parse(build.digest()), adapter.category(), adapter.engineMode().name(),
+                image, repository, build.digest(), adapter.category(), adapter.engineMode().name(),
                 adapter.deploymentModel().name()), source, run.deadline(), run::reportingWith);
     }
 }

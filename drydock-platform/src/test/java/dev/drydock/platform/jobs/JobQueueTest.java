@@ -431,7 +431,7 @@ class JobQueueTest {
         dev.drydock.compliance.Pipeline pipeline = new dev.drydock.compliance.Pipeline(List.of(checks));
         return (build, run) -> pipeline.run(new dev.drydock.compliance.BuildUnderTest(build.engineId(),
                         build.id(), build.uploadTime(), build.user(), build.imagePath(), build.repository(),
-                        Digest.parse(build.digest()), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run.deadline(),
+                        build.digest(), "pull", "batch", "FullyNetworkIsolated"), NO_IMAGE, run.deadline(),
                 run::reportingWith);
     }
 

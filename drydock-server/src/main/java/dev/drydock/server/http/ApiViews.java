@@ -58,7 +58,7 @@ final class ApiViews {
         v.put("engineId", b.engineId());
         v.put("state", b.state());
         v.put("image", registryHost(ctx) + "/" + b.imagePath());
-        v.put("digest", b.digest());
+        v.put("digest", b.digest().toString());
         v.put("tag", b.tag());
         v.put("uploadTime", b.uploadTime());
         v.put("user", b.user());

@@ -172,7 +172,7 @@ public final class GraphqlRoutes {
                         .dataFetcher("dockerImage", env -> env.getGraphQlContext().get(HOST) + "/" + this.<Build>source(env).imagePath())
                         .dataFetcher("createdDateTime", env -> this.<Build>source(env).created())
                         .dataFetcher("modifiedDateTime", env -> this.<Build>source(env).updated())
-                        .dataFetcher("digest", env -> this.<Build>source(env).digest())
+                        .dataFetcher("digest", env -> this.<Build>source(env).digest().toString())
                         .dataFetcher("tag", env -> this.<Build>source(env).tag())
                         .dataFetcher("uploadTime", env -> Instant.ofEpochMilli(this.<Build>source(env).uploadTime()))
                         .dataFetcher("user", env -> this.<Build>source(env).user())
