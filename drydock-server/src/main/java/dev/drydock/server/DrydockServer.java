@@ -1,30 +1,19 @@
 package dev.drydock.server;
 
-import dev.drydock.platform.AuditLog;
-import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildEvents;
-import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.vulns.VulnDbUpdater;
-import dev.drydock.platform.vulns.VulnerabilityService;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
-import dev.drydock.platform.webhooks.WebhookService;
 import dev.drydock.registry.GarbageCollector;
 import dev.drydock.registry.storage.BlobStore;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.db.Database;
-import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
-import dev.drydock.server.http.BadMessages;
 import dev.drydock.server.http.BuildEventRoutes;
-import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.Route;
-import dev.drydock.server.http.Routes;
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,32 +21,31 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
-/** Builds every part from the configuration, wires them together and serves HTTP. */
+/**
+ * Builds every part from the configuration, in dependency order and without setters: {@link StorageAssembly},
+ * {@link IdentityAssembly}, {@link BuildAssembly}, then {@link HttpAssembly}; then starts the maintenance tasks, the
+ * sandbox and the worker.
+ */
 public final class DrydockServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DrydockServer.class);
 
     private final Database database;
-    private final Javalin http;
+    private final HttpAssembly web;
     private final ScheduledExecutorService maintenance;
     private final BuildAssembly flow;
-    private final BuildEventRoutes eventStreams;
-    private final List<Route> routes;
     private final TokenService tokens;
 
-    private DrydockServer(Database database, Javalin http, ScheduledExecutorService maintenance, BuildAssembly flow,
-                          BuildEventRoutes eventStreams, List<Route> routes, TokenService tokens) {
+    private DrydockServer(Database database, HttpAssembly web, ScheduledExecutorService maintenance, BuildAssembly flow,
+                          TokenService tokens) {
         this.database = database;
-        this.http = http;
+        this.web = web;
         this.maintenance = maintenance;
         this.flow = flow;
-        this.eventStreams = eventStreams;
-        this.routes = routes;
         this.tokens = tokens;
     }
 
@@ -83,51 +71,18 @@ public final class DrydockServer implements AutoCloseable {
         StorageAssembly storage = StorageAssembly.open(config);
         Database database = storage.database();
         BuildAssembly flow = null;
+        HttpAssembly web = null;
         try {
             IdentityAssembly identities = IdentityAssembly.of(config, storage, clock);
             flow = BuildAssembly.of(config, storage, identities, clock, events, testerDecorator);
-            // the HTTP assembly: routes over the other assemblies
-            AuditLog audit = identities.audit();
-            IdentityService identity = identities.identity();
-            TokenService tokens = identities.tokens();
-            Registry registry = flow.registry();
-            BuildService builds = flow.builds();
-            AdapterService adapters = flow.adapters();
-            BuildEvents buildEvents = flow.events();
-            WebhookService webhookService = flow.webhookService();
-            VulnerabilityService vulns = flow.vulns();
-            Challenge challenge = new Challenge(config.publicUrl(), config.service());
-            Routes routes = new Routes(identity, tokens, audit, adapters, builds, buildEvents, webhookService, vulns, registry,
-                    challenge, database, config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal());
-            BuildEventRoutes eventStreams = routes.eventStreams();
-            Javalin http = Javalin.create(cfg -> {
-                cfg.concurrency.useVirtualThreads = true;
-                cfg.http.compressionStrategy = CompressionStrategy.NONE;
-                cfg.http.generateEtags = false;
-                cfg.http.maxRequestSize = 64 * 1024;
-                cfg.startup.showJavalinBanner = false;
-                cfg.jetty.modifyServer(server -> server.setErrorHandler(new BadMessages()));
-                cfg.jetty.modifyHttpConfiguration(hc -> {
-                    hc.setInputBufferSize(64 * 1024);
-                    hc.setOutputBufferSize(64 * 1024);
-                    hc.setSendServerVersion(false);
-                });
-                routes.install(cfg.routes);
-            });
-            http.start(config.bind(), config.port());
-            if (config.publicUrl() == null) {
-                // Reports name the registry as clients reach it; without a public URL that is the bound port, which
-                // (with port 0) is known only once the server listens, before the worker starts.
-                boolean anyAddress = config.bind().equals("0.0.0.0") || config.bind().equals("::");
-                String address = anyAddress ? "localhost" : config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
-                flow.reportHost().set(address + ":" + http.port());
-            }
+            web = HttpAssembly.start(config, storage, identities, flow);
             ScheduledExecutorService maintenance = scheduleMaintenance(config, clock, database, flow);
-            flow.sandbox().start(http.port());
+            flow.sandbox().start(web.http().port());
             flow.start(config);
-            log.info("Drydock listening on {}:{} (data: {})", config.bind(), http.port(), config.dataDir());
-            return new DrydockServer(database, http, maintenance, flow, eventStreams, routes.table(), tokens);
+            log.info("Drydock listening on {}:{} (data: {})", config.bind(), web.http().port(), config.dataDir());
+            return new DrydockServer(database, web, maintenance, flow, identities.tokens());
         } catch (RuntimeException e) {
+            if (web != null) web.close();
             if (flow != null) flow.close();
             database.close();
             throw e;
@@ -182,7 +137,7 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.port();
+        return web.http().port();
     }
 
     public Registry registry() {
@@ -199,11 +154,11 @@ public final class DrydockServer implements AutoCloseable {
 
     /** Every HTTP route served: the routes table. */
     public List<Route> routes() {
-        return routes;
+        return web.routes().table();
     }
 
     public BuildEventRoutes eventStreams() {
-        return eventStreams;
+        return web.routes().eventStreams();
     }
 
     public WebhookDispatcher webhooks() {
@@ -225,9 +180,8 @@ public final class DrydockServer implements AutoCloseable {
     @Override
     public void close() {
         flow.close();
-        eventStreams.close();
         maintenance.shutdownNow();
-        http.stop();
+        web.close();
         database.close();
     }
 }
