@@ -82,9 +82,17 @@ public final class TestDeadline {
         return "Timed out after " + GoDuration.format(limit) + ": " + what;
     }
 
+    /**
+     * How long past the limit whoever runs the test waits for a pipeline that has not returned: one grace for a check
+     * still running to report its own timeout, one for the pipeline to interrupt it and report.
+     */
+    public Duration giveUpPastLimit() {
+        return grace.multipliedBy(2);
+    }
+
     /** The timeout reported by whoever gives up on a pipeline that had not returned two graces after the deadline. */
     public String notStopped() {
         return timedOut("testing must finish within that time (it did not stop "
-                + GoDuration.format(grace.multipliedBy(2)) + " after the limit)");
+                + GoDuration.format(giveUpPastLimit()) + " after the limit)");
     }
 }

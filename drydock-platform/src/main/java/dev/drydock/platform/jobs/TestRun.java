@@ -56,12 +56,9 @@ public final class TestRun {
         this.soFar = soFar;
     }
 
-    /**
-     * When a worker gives up on the pipeline: the pipeline stops a check still running one grace after the deadline,
-     * and has a second grace to report it.
-     */
+    /** When a worker gives up on the pipeline, counted from the start ({@link TestDeadline#giveUpPastLimit()}). */
     Duration giveUpAfter() {
-        return deadline.limit().plus(deadline.grace().multipliedBy(2));
+        return deadline.limit().plus(deadline.giveUpPastLimit());
     }
 
     /** Ends the test with the pipeline's report: available when it succeeded, invalid otherwise. */

@@ -24,8 +24,9 @@ import java.util.concurrent.TimeoutException;
  * Claims build-test jobs and runs each as a {@link TestRun}: the build goes {@code pending → fetching}, the tester
  * runs under a renewed lease and the test's one deadline ({@code test.timeout} from the start), and the build ends
  * {@code available} or {@code invalid} with its report. The pipeline keeps the deadline itself and reports a
- * timeout with every check done so far; the worker gives up only on a pipeline that has not returned twice the
- * grace after the deadline, and then reports the checks done so far and the timeout. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
+ * timeout with every check done so far; the worker gives up only on a pipeline that has not returned
+ * {@link dev.drydock.compliance.TestDeadline#giveUpPastLimit()} after the deadline, and then reports the checks done so
+ * far and the timeout. A crash mid-test leaves the lease to expire, and the job then runs again from the start; after
  * {@code maxAttempts} the build is marked invalid with the last error, so no build stays fetching forever.
  */
 public final class Worker implements AutoCloseable {
@@ -127,7 +128,7 @@ public final class Worker implements AutoCloseable {
         } catch (TimeoutException e) {
             run.cancel(true);
             log.warn("test of build {} did not return {} after its limit; reporting what it did so far", job.buildId(),
-                    testRun.deadline().grace().multipliedBy(2));
+                    testRun.deadline().giveUpPastLimit());
             if (stillOwned(job)) {
                 testRun.giveUp();
                 queue.complete(job);
