@@ -15,7 +15,7 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
 
     static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow) {
         Challenge challenge = new Challenge(config.publicUrl(), config.service());
-        Routes routes = new Routes(identity.identity(), identity.tokens(), identity.audit(), flow.adapters(), flow.builds(),
+        Routes routes = new Routes(identity.identity(), identity.tokens(), identity.sessions(), config.sessionMaxAge(), identity.audit(), flow.adapters(), flow.builds(),
                 flow.events(), flow.webhookService(), flow.vulns(), flow.registry(), challenge, storage.database(),
                 config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal());
         Javalin http = Javalin.create(cfg -> {

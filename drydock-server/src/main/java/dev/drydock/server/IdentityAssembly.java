@@ -2,6 +2,7 @@ package dev.drydock.server;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.SigningKeys;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.identity.IdentityService;
@@ -11,8 +12,8 @@ import dev.drydock.server.config.DrydockConfig;
 
 import java.time.InstantSource;
 
-/** Who is who: the audit log, users, organizations and robots (with the bootstrap admin), and the tokens they get. */
-record IdentityAssembly(AuditLog audit, IdentityService identity, TokenService tokens) {
+/** Who is who: the audit log, users, organizations and robots (with the bootstrap admin), the tokens they get and their browser sessions. */
+record IdentityAssembly(AuditLog audit, IdentityService identity, TokenService tokens, SessionService sessions) {
 
     static IdentityAssembly of(DrydockConfig config, StorageAssembly storage, InstantSource clock) {
         AuditLog audit = new AuditLog(storage.database().jdbi(), clock);
@@ -23,6 +24,8 @@ record IdentityAssembly(AuditLog audit, IdentityService identity, TokenService t
         ECKey key = SigningKeys.loadOrCreate(storage.database().jdbi(), clock);
         TokenSigner signer = new TokenSigner(key, "drydock", clock);
         TokenService tokens = new TokenService(identity, signer, audit, config.service(), config.tokenTtl());
-        return new IdentityAssembly(audit, identity, tokens);
+        SessionService sessions = new SessionService(storage.database().jdbi(), identity, audit, clock,
+                config.sessionIdleTimeout(), config.sessionMaxAge());
+        return new IdentityAssembly(audit, identity, tokens, sessions);
     }
 }

@@ -65,7 +65,7 @@ class RoutesAccessTest {
                 checked.add(route.toString());
             }
             assertThat(checked).contains("GET /api/v1/me", "POST /api/v1/orgs/{orgId}/webhooks", "GET /api/v1/builds/{buildId}/events",
-                    "POST /graphql", "GET /api/v1/audit").hasSizeGreaterThan(30);
+                    "POST /graphql", "GET /api/v1/audit", "GET /builds/{buildId}", "GET /reviews").hasSizeGreaterThan(30);
         }
     }
 
@@ -81,6 +81,17 @@ class RoutesAccessTest {
         HttpResponse<String> r = d.send(request.build());
         String who = route + " as " + (authorization == null ? "nobody" : authorization.equals(TestDrydock.basic(DEV, TestDrydock.PASSWORD))
                 ? DEV : STRANGER);
+        if (!route.path().startsWith("/api/") && !route.path().equals("/graphql")) {
+            // a page of the Developer App: the signed-out go to sign-in, other refusals are the app's error page
+            if (status == 401) {
+                assertThat(r.statusCode()).as(who).isEqualTo(303);
+                assertThat(r.headers().firstValue("Location").orElse("")).as(who).startsWith("/login?next=");
+            } else {
+                assertThat(r.statusCode()).as(who + ": " + r.body()).isEqualTo(status);
+                assertThat(r.body()).as(who).contains("data-error-code=\"" + code + "\"");
+            }
+            return;
+        }
         assertThat(r.statusCode()).as(who + ": " + r.body()).isEqualTo(status);
         JsonNode body = BuildFixture.parse(r.body());
         JsonNode actual = route.path().equals("/graphql") ? body.at("/errors/0/extensions/code") : body.at("/error/code");

@@ -132,8 +132,17 @@ public final class IdentityService {
     }
 
     public Optional<Principal.User> userByEmail(String email) {
-        return jdbi.withHandle(h -> h.createQuery("select id, email, platform_role from users where email = ?")
-                .bind(0, email.toLowerCase(Locale.ROOT))
+        return user("email = ?", email.toLowerCase(Locale.ROOT));
+    }
+
+    /** The user with this account id (a browser session names its user by id), as they are now. */
+    public Optional<Principal.User> userById(long id) {
+        return user("id = ?", id);
+    }
+
+    private Optional<Principal.User> user(String where, Object value) {
+        return jdbi.withHandle(h -> h.createQuery("select id, email, platform_role from users where " + where)
+                .bind(0, value)
                 .map((rs, ctx) -> {
                     long id = rs.getLong("id");
                     String role = rs.getString("platform_role");

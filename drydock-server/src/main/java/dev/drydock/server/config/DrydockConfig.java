@@ -27,6 +27,8 @@ public record DrydockConfig(
         String publicUrl,
         String service,
         Duration tokenTtl,
+        Duration sessionIdleTimeout,
+        Duration sessionMaxAge,
         String dbUrl,
         String dbUser,
         String dbPassword,
@@ -102,6 +104,8 @@ public record DrydockConfig(
         k.put("public-url", new String[]{null, "external base URL (e.g. https://registry.example.com); default: taken from each request's Host"});
         k.put("service", new String[]{"drydock", "token service name (the JWT audience)"});
         k.put("token-ttl", new String[]{"5m", "lifetime of registry and API tokens"});
+        k.put("session.idle-timeout", new String[]{"8h", "a Developer App (browser) session ends after this long without a request"});
+        k.put("session.max-age", new String[]{"7d", "a Developer App session ends this long after sign-in, however active"});
         k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory"});
         k.put("db.user", new String[]{"sa", "database user"});
         k.put("db.password", new String[]{"", "database password"});
@@ -211,6 +215,8 @@ public record DrydockConfig(
         long manifestMax = longValue(v, "manifest.max-bytes", 1024, 64L * 1024 * 1024, errors);
         long imageMax = size(v, "image.max-bytes", 1L << 20, 1L << 50, errors);
         Duration ttl = duration(v, "token-ttl", errors);
+        Duration sessionIdle = duration(v, "session.idle-timeout", errors);
+        Duration sessionMaxAge = duration(v, "session.max-age", errors);
         Duration expiry = duration(v, "upload.expiry", errors);
         int uploadsPerPrincipal = integer(v, "upload.max-sessions-per-principal", 1, 1_000_000, errors);
         int uploadsPerRepository = integer(v, "upload.max-sessions-per-repository", 1, 1_000_000, errors);
@@ -265,7 +271,7 @@ public record DrydockConfig(
         }
         Path dataDir = Path.of(v.get("data")).toAbsolutePath().normalize();
         String dbUrl = v.get("db.url");
-        return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl,
+        return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl, sessionIdle, sessionMaxAge,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,

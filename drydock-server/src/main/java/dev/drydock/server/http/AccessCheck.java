@@ -2,6 +2,7 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.Actor;
@@ -11,17 +12,27 @@ import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
 import io.javalin.http.Context;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /** Enforces a route's {@link Access} before its handler runs, resolving the resource the access names. */
 final class AccessCheck {
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
     private final TokenService tokens;
+    private final SessionService sessions;
+    private final Challenge challenge;
     private final IdentityService identity;
     private final AdapterService adapters;
     private final BuildService builds;
 
-    AccessCheck(TokenService tokens, IdentityService identity, AdapterService adapters, BuildService builds) {
+    AccessCheck(TokenService tokens, SessionService sessions, Challenge challenge, IdentityService identity,
+                AdapterService adapters, BuildService builds) {
         this.tokens = tokens;
+        this.sessions = sessions;
+        this.challenge = challenge;
         this.identity = identity;
         this.adapters = adapters;
         this.builds = builds;
@@ -68,10 +79,46 @@ final class AccessCheck {
         return new Caller(credential, org, null, null);
     }
 
+    /**
+     * The caller's credential: the Authorization header (API clients), else the Developer App's session cookie. A
+     * state-changing request made with the cookie must also carry the session's CSRF token and, when the browser says
+     * where it comes from, come from this origin.
+     */
     private TokenService.ApiCredential authenticate(Context ctx) {
-        return tokens.apiCredential(ctx.header("Authorization")).orElseThrow(() -> new ApiException(ApiErrorCode.UNAUTHENTICATED,
+        String authorization = ctx.header("Authorization");
+        String cookie = authorization == null ? ctx.cookie(SessionResource.COOKIE) : null;
+        if (cookie != null) {
+            SessionService.Session session = sessions.find(cookie).orElseThrow(() -> new ApiException(ApiErrorCode.UNAUTHENTICATED,
+                    "your session has ended (signed out, idle too long or expired): sign in again"));
+            if (!SAFE_METHODS.contains(ctx.method().name())) requireCsrfToken(ctx, session, challenge);
+            return new TokenService.ApiCredential(session.user(), session.expires());
+        }
+        return tokens.apiCredential(authorization).orElseThrow(() -> new ApiException(ApiErrorCode.UNAUTHENTICATED,
                 "authentication required: send Basic credentials (e-mail:password or robot login:token) "
                         + "or a Bearer token from POST /api/v1/login"));
+    }
+
+    /** A change made with the session cookie: refused unless it repeats the session's CSRF token and comes from here. */
+    static void requireCsrfToken(Context ctx, SessionService.Session session, Challenge challenge) {
+        requireSameOrigin(ctx, challenge);
+        String sent = ctx.header(SessionResource.CSRF_HEADER);
+        if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(ApiErrorCode.CSRF_TOKEN_INVALID, (sent == null ? "missing" : "wrong") + " CSRF token: a change made"
+                    + " with the Developer App's session cookie must send the session's token in the " + SessionResource.CSRF_HEADER
+                    + " header (GET /api/v1/session returns it); API clients send an Authorization header instead of the cookie");
+        }
+    }
+
+    /** Refuses a request whose browser-set Origin names another site (a cross-site form or script). */
+    static void requireSameOrigin(Context ctx, Challenge challenge) {
+        String origin = ctx.header("Origin");
+        if (origin == null) return; // not sent by every browser for same-origin requests; the CSRF token still holds
+        String here = ctx.scheme() + "://" + ctx.host();
+        if (!origin.equals(here) && !origin.equals(challenge.baseUrl(ctx))) {
+            throw new ApiException(ApiErrorCode.CSRF_TOKEN_INVALID, "cross-origin request from " + origin
+                    + " refused: the Developer App's session works only on pages served by this Drydock");
+        }
     }
 
     private static long orgId(Context ctx, String param) {

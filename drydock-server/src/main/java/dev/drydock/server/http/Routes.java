@@ -3,6 +3,7 @@ package dev.drydock.server.http;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.BuildEvents;
@@ -56,13 +57,15 @@ public final class Routes {
      * @param sseHeartbeat         how often an idle event stream sends a keep-alive
      * @param sseMaxStreamsPerPrincipal event streams one principal may hold open at once
      */
-    public Routes(IdentityService identity, TokenService tokens, AuditLog audit, AdapterService adapters, BuildService builds,
-                  BuildEvents buildEvents, WebhookService webhooks, VulnerabilityService vulns, Registry registry,
-                  Challenge challenge, Database database, Path uploads, Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
-        this.access = new AccessCheck(tokens, identity, adapters, builds);
+    public Routes(IdentityService identity, TokenService tokens, SessionService sessions, Duration sessionMaxAge, AuditLog audit,
+                  AdapterService adapters, BuildService builds, BuildEvents buildEvents, WebhookService webhooks,
+                  VulnerabilityService vulns, Registry registry, Challenge challenge, Database database, Path uploads,
+                  Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
+        this.access = new AccessCheck(tokens, sessions, challenge, identity, adapters, builds);
         this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sseHeartbeat, sseMaxStreamsPerPrincipal);
         ApiViews views = new ApiViews(builds, challenge);
-        this.table = table(new HomePage(challenge), new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
+        this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
+                new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
                 new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity),
                 new MemberResource(identity), new RobotResource(identity), new AdapterResource(adapters, builds, views),
                 new BuildResource(builds, views), new ReportResource(builds, vulns), new VulnDbResource(vulns, uploads),
@@ -70,16 +73,25 @@ public final class Routes {
                 new GraphqlRoutes(adapters, builds, challenge));
     }
 
-    private static List<Route> table(HomePage home, Health health, SchemaRoutes documents, TokenRoutes token,
+    private static List<Route> table(WebApp app, SessionResource session, Health health, SchemaRoutes documents, TokenRoutes token,
                                      RegistryRoutes registry, UserResource users, OrgResource orgs, MemberResource members,
                                      RobotResource robots, AdapterResource adapters, BuildResource builds, ReportResource reports,
                                      VulnDbResource vulndb, AllowlistResource allowlist, WebhookResource webhooks,
                                      AuditResource audit, BuildEventRoutes streams, GraphqlRoutes graphql) {
         Access vulnDataAdmin = platformRoles("only a platform admin or operator may manage vulnerability data", admin, operator);
         List<Route> t = new ArrayList<>(List.of(
-                // pages, probes and documents
-                get("/", PUBLIC, plain(home::render)),
-                get("/examples/<path>", PUBLIC, plain(home::example)),
+                // the Developer App: each page checks the access of what it shows, like the API it reads
+                get("/", PUBLIC, app::home),
+                page("/login", PUBLIC, app, "login"),
+                page("/orgs/{orgId}", orgVisible("orgId"), app, "org"),
+                page("/orgs/{orgId}/settings", orgVisible("orgId"), app, "settings"),
+                page("/adapters/{engineId}", adapterVisible("engineId"), app, "adapter"),
+                page("/builds/{buildId}", buildVisible("buildId"), app, "build"),
+                page("/reviews", platformRoles("the review queue is for platform reviewers", admin, reviewer), app, "reviews"),
+                page("/admin", platformRoles("administration is for platform admins and operators", admin, operator), app, "admin"),
+                get("/ui/<path>", PUBLIC, plain(app::asset)),
+                // probes, documents and the example adapters
+                get("/examples/<path>", PUBLIC, plain(app.home()::example)),
                 get("/healthz", PUBLIC, plain(health::live)),
                 get("/readyz", PUBLIC, plain(health::ready)),
                 get(SchemaRoutes.OPENAPI_PATH, PUBLIC, plain(documents::openApi)),
@@ -88,8 +100,11 @@ public final class Routes {
                 // the Docker token service logs in with the request's Basic (or form) credentials itself
                 get("/auth/token", OWN_CREDENTIAL, plain(token::get)),
                 post("/auth/token", OWN_CREDENTIAL, plain(token::post)),
-                // users
+                // users and their browser sessions
                 post("/api/v1/login", PUBLIC, users::login),
+                post("/api/v1/session", PUBLIC, session::start),
+                get("/api/v1/session", OWN_CREDENTIAL, session::current),
+                delete("/api/v1/session", OWN_CREDENTIAL, session::end),
                 get("/api/v1/me", AUTHENTICATED, users::me),
                 put("/api/v1/users/{email}/platform-role", PLATFORM_ADMIN, users::setPlatformRole),
                 // organizations
@@ -195,6 +210,11 @@ public final class Routes {
 
     private static Route post(String path, Access access, Route.Handler handler) {
         return new Route(HandlerType.POST, path, access, handler, null);
+    }
+
+    /** A page of the Developer App: refusals answer as pages (sign-in redirect, 404 page), not JSON. */
+    private static Route page(String path, Access access, WebApp app, String name) {
+        return new Route(HandlerType.GET, path, access, app.page(name), app::error);
     }
 
     private static Route put(String path, Access access, Route.Handler handler) {

@@ -1,0 +1,106 @@
+package dev.drydock.server.ui;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.ColorScheme;
+import dev.drydock.server.TestDrydock;
+import dev.drydock.testkit.Prerequisites;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real headless Chromium (Debian's {@code chromium}, driven by Playwright; no browser is downloaded) for the Developer
+ * App's tests. One per test class; each {@link #open} is a fresh browser context (its own cookies) on a Drydock.
+ * Every page records what the browser reports as an error (script errors, Content-Security-Policy violations) so a
+ * test can assert there were none, and {@link #screenshot} writes {@code target/ui-screenshots/<name>.png}.
+ */
+public final class Browser implements AutoCloseable {
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    public static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
+
+    private final Playwright playwright;
+    private final com.microsoft.playwright.Browser chromium;
+
+    /** A page in its own context, with the errors the browser reported on it. */
+    public record Tab(BrowserContext context, Page page, List<String> errors) {
+        /** No script error and no CSP violation so far (resources answered 4xx on purpose are not errors). */
+        public void assertNoErrors() {
+            assertThat(errors).as("errors reported by the browser").isEmpty();
+        }
+    }
+
+    private Browser() {
+        Prerequisites.require(Files.isExecutable(CHROMIUM), "Chromium (" + CHROMIUM + ")", "chromium");
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        chromium = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM).setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage")));
+    }
+
+    public static Browser launch() {
+        return new Browser();
+    }
+
+    /** A fresh context (no cookies) on {@code d}, light colour scheme, a laptop-sized window. */
+    public Tab open(TestDrydock d) {
+        return open(d, ColorScheme.LIGHT);
+    }
+
+    public Tab open(TestDrydock d, ColorScheme scheme) {
+        BrowserContext context = chromium.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setBaseURL(d.url()).setViewportSize(1366, 800).setColorScheme(scheme).setAcceptDownloads(true));
+        context.setDefaultTimeout(30_000);
+        Page page = context.newPage();
+        List<String> errors = new ArrayList<>();
+        page.onConsoleMessage(m -> {
+            if (m.type().equals("error") && !m.text().startsWith("Failed to load resource: the server responded with a status of 4")) {
+                errors.add(m.text());
+            }
+        });
+        page.onPageError(errors::add);
+        return new Tab(context, page, errors);
+    }
+
+    /** Signs in through the sign-in page; the tab is then on the start page. */
+    public Tab signIn(TestDrydock d, String email, String password) {
+        Tab tab = open(d);
+        signIn(tab.page(), email, password);
+        return tab;
+    }
+
+    public static void signIn(Page page, String email, String password) {
+        page.navigate("/login");
+        submitSignIn(page, email, password);
+    }
+
+    /** Fills and sends the sign-in form the page shows (keeping its {@code next}), then waits to leave it. */
+    public static void submitSignIn(Page page, String email, String password) {
+        page.getByLabel("E-mail").fill(email);
+        page.getByLabel("Password").fill(password);
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.waitForURL(url -> !url.contains("/login"));
+    }
+
+    /** Writes the whole page to {@code target/ui-screenshots/<name>.png} (a test artifact; docs/ keeps the main ones). */
+    public static Path screenshot(Page page, String name) {
+        Path file = SCREENSHOTS.resolve(name + ".png");
+        page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
+        return file;
+    }
+
+    @Override
+    public void close() {
+        chromium.close();
+        playwright.close();
+    }
+}
