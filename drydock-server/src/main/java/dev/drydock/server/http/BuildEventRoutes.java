@@ -2,6 +2,7 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.adapters.Adapter;
 import dev.drydock.platform.builds.Build;
@@ -44,7 +45,8 @@ import java.util.function.Supplier;
  * <p>A stream answers to the credential that opened it for as long as it is open: before every event and every
  * heartbeat the principal is looked up again (a revoked robot, or one revoked and created again, is gone) and must
  * still see the build or adapter, and a stream opened with a bearer token ends when the token expires (at its
- * {@code exp}, not later). One principal holds at most {@code maxStreamsPerPrincipal} streams at once; more are
+ * {@code exp}, not later); one opened with the Developer App's session cookie ends when the session does (sign-out,
+ * idle or absolute expiry). One principal holds at most {@code maxStreamsPerPrincipal} streams at once; more are
  * refused with 429 {@code TOO_MANY_STREAMS} and {@code Retry-After}.
  */
 public final class BuildEventRoutes implements AutoCloseable {
@@ -54,6 +56,7 @@ public final class BuildEventRoutes implements AutoCloseable {
     private final BuildService builds;
     private final BuildEvents events;
     private final TokenService tokens;
+    private final SessionService sessions;
     /** Seconds a client refused for holding too many streams is asked to wait ({@code Retry-After}). */
     static final int RETRY_AFTER_SECONDS = 30;
 
@@ -63,10 +66,12 @@ public final class BuildEventRoutes implements AutoCloseable {
     private final ConcurrentHashMap<String, Integer> perPrincipal = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    BuildEventRoutes(BuildService builds, BuildEvents events, TokenService tokens, Duration heartbeat, int maxStreamsPerPrincipal) {
+    BuildEventRoutes(BuildService builds, BuildEvents events, TokenService tokens, SessionService sessions, Duration heartbeat,
+                     int maxStreamsPerPrincipal) {
         this.builds = builds;
         this.events = events;
         this.tokens = tokens;
+        this.sessions = sessions;
         this.heartbeat = heartbeat;
         this.maxStreamsPerPrincipal = maxStreamsPerPrincipal;
     }
@@ -146,6 +151,12 @@ public final class BuildEventRoutes implements AutoCloseable {
         }
     }
 
+    /** False once the session a cookie-authenticated stream was opened with has ended (signed out, expired). */
+    private boolean sessionStillOpen(Context ctx) {
+        if (ctx.header("Authorization") != null) return true;
+        return sessions.find(ctx.cookie(SessionResource.COOKIE)).isPresent();
+    }
+
     private void stream(Context ctx, TokenService.ApiCredential credential, Predicate<Principal> access,
                         Predicate<BuildChanged> filter, Supplier<List<Build>> snapshot, Stream stream) throws InterruptedException {
         // Subscribe before reading the snapshot: a change in between is sent after it rather than lost.
@@ -174,7 +185,7 @@ public final class BuildEventRoutes implements AutoCloseable {
                 }
                 Object next = stream.queue.poll(wait, TimeUnit.MILLISECONDS);
                 if (next == END || stream.ended) break;
-                if (!stillAllowed(credential, access)) {
+                if (!stillAllowed(credential, access) || !sessionStillOpen(ctx)) {
                     // Revoked, expired, or no longer allowed to see this: say so and end (the client re-authenticates).
                     write(out, ": credentials expired or revoked; reconnect with valid credentials\n\n");
                     break;

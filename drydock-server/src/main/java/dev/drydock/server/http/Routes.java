@@ -62,7 +62,7 @@ public final class Routes {
                   VulnerabilityService vulns, Registry registry, Challenge challenge, Database database, Path uploads,
                   Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
         this.access = new AccessCheck(tokens, sessions, challenge, identity, adapters, builds);
-        this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sseHeartbeat, sseMaxStreamsPerPrincipal);
+        this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sessions, sseHeartbeat, sseMaxStreamsPerPrincipal);
         ApiViews views = new ApiViews(builds, challenge);
         this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
                 new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),

@@ -28,7 +28,7 @@ class SessionTest {
 
     @BeforeAll
     static void start() {
-        d = TestDrydock.start(Map.of("session.idle-timeout", "3s"));
+        d = TestDrydock.start(Map.of("session.idle-timeout", "3s", "sse.heartbeat", "1s"));
         d.createOrg(ORG);
         d.createOrg(OTHER);
         d.addMember(ORG, DEV, "developer");
@@ -89,12 +89,12 @@ class SessionTest {
         Session other = signIn(d, DEV);
         assertError(post(path, "application/json", json, Map.of("Cookie", s.cookie(), "X-CSRF-Token", other.csrf())), 403,
                 "CSRF_TOKEN_INVALID");
-        assertThat(body(get(path, s.cookie()))).as("nothing was registered").isEmpty();
+        assertThat(body(get(path, s.cookie())).findValuesAsText("name")).as("nothing was registered").doesNotContain("csrf-probe");
 
         HttpResponse<String> ok = post(path, "application/json", json, Map.of("Cookie", s.cookie(), "X-CSRF-Token", s.csrf(),
                 "Origin", d.url()));
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
-        assertThat(body(get(path, s.cookie()))).hasSize(1);
+        assertThat(body(get(path, s.cookie())).findValuesAsText("name")).contains("csrf-probe");
     }
 
     @Test
@@ -125,6 +125,28 @@ class SessionTest {
         assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("drydock_session=;").contains("Max-Age=0");
         assertError(get("/api/v1/me", s.cookie()), 401, "UNAUTHENTICATED");
         assertThat(get("/orgs/" + ORG, s.cookie()).statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void anEventStreamOpenedWithTheCookieEndsWhenTheSessionDoes() throws Exception {
+        Session s = signIn(d, DEV);
+        HttpResponse<String> created = post("/api/v1/orgs/" + ORG + "/adapters", "application/json",
+                "{\"name\":\"stream-probe\",\"category\":\"pull\",\"engineMode\":\"batch\",\"deploymentModel\":\"FullyNetworkIsolated\"}",
+                Map.of("Cookie", s.cookie(), "X-CSRF-Token", s.csrf()));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String engineId = BuildFixture.parse(created.body()).get("engineId").asText();
+        var stream = d.http.sendAsync(request("/api/v1/adapters/" + engineId + "/events").header("Cookie", s.cookie()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> openStreams() == 1);
+        assertThat(stream).isNotDone();
+        d.send(request("/api/v1/session").header("Cookie", s.cookie()).header("X-CSRF-Token", s.csrf()).DELETE().build());
+        HttpResponse<String> ended = stream.get(10, java.util.concurrent.TimeUnit.SECONDS); // within a heartbeat (1s here)
+        assertThat(ended.body()).contains("credentials expired or revoked");
+    }
+
+    private static int openStreams() {
+        return d.server().eventStreams().openStreams();
     }
 
     @Test
