@@ -39,7 +39,7 @@ public final class BuildIntake implements EventSink, PushPolicy {
         long org = Names.orgOf(repository);
         throw new RegistryException(ErrorCode.DENIED, "no adapter named '"
                 + repository.substring(repository.indexOf('/') + 1) + "' is registered in organization " + org
-                + ": register it first (POST /api/v1/orgs/" + org + "/adapters or the web UI), then push again",
+                + ": register it first (in the Developer App at /orgs/" + org + ", or POST /api/v1/orgs/" + org + "/adapters), then push again",
                 Map.of("repository", repository));
     }
 
