@@ -134,7 +134,7 @@ async function renderVulnDb(panel) {
     {name: 'file', label: 'Advisory file', input: file},
     {name: 'format', label: 'Format', input: format},
     {name: 'source', label: 'Source name', input: source,
-      hint: 'Optional: letters, digits or . _ / : -. A new import of the same source replaces its data.'},
+      hint: 'Optional: where the data comes from, shown in the status (letters, digits or . _ / : -); default upload-<format>.'},
   ], 'Import', async () => {
     const chosen = file.files[0];
     if (!chosen) throw {message: 'Choose the advisory file to import.', detail: {field: 'file'}};

@@ -87,7 +87,7 @@ async function drawDeliveries(cell, path, tableId) {
         time(d.at), h('code', {title: d.eventId}, d.eventId.slice(0, 8)),
         h('span', {class: 'chip ' + (d.success ? 'chip-pass' : 'chip-fail')},
           (d.success ? 'delivered' : 'failed') + (d.statusCode === null ? '' : ' · ' + d.statusCode)),
-        String(d.attempt), duration(d.durationMs), orDash(d.error)]),
+        String(d.attempt), d.durationMs < 1000 ? d.durationMs + ' ms' : duration(d.durationMs), orDash(d.error)]),
       'No deliveries yet: they come with the next build change.'));
   } catch (err) {
     fill(cell, h('div', {class: 'alert', role: 'alert'}, errorText(err)));

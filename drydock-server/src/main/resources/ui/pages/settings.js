@@ -42,9 +42,9 @@ async function renderMembers(panel, orgId, isAdmin) {
       members.map(m => [m.email, h('span', {class: 'chip chip-role-' + m.role}, m.role)]), 'No members yet.'));
   };
   await load();
-  fill(panel, h('h2', {}, 'Members'), list,
-    h('p', {class: 'muted'}, 'Roles cannot be changed and members cannot be removed here yet: the API has no way to do it.'));
+  fill(panel, h('h2', {}, 'Members'), list);
   if (!isAdmin) return;
+  panel.append(h('p', {class: 'muted'}, 'Roles cannot be changed and members cannot be removed here yet: the API has no way to do it.'));
   const email = h('input', {type: 'email', autocomplete: 'off', required: true});
   const role = h('select', {}, h('option', {value: 'developer'}, 'developer'), h('option', {value: 'admin'}, 'admin'));
   const password = h('input', {type: 'password', autocomplete: 'new-password'});
