@@ -20,8 +20,8 @@ import java.util.function.Function;
  * A webhook receiver for tests: an HTTP server on 127.0.0.1 that records every request and answers with the
  * status its behaviour returns (a behaviour may also block, to play a hanging receiver, until {@link #close}).
  */
-final class Receiver implements AutoCloseable {
-    record Request(String method, String path, Map<String, List<String>> headers, byte[] body) {
+public final class Receiver implements AutoCloseable {
+    public record Request(String method, String path, Map<String, List<String>> headers, byte[] body) {
         String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().getFirst()).findFirst().orElse(null);
@@ -32,7 +32,7 @@ final class Receiver implements AutoCloseable {
         }
     }
 
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -58,7 +58,7 @@ final class Receiver implements AutoCloseable {
         server.start();
     }
 
-    static Receiver answering(int status) {
+    public static Receiver answering(int status) {
         return new Receiver(r -> status);
     }
 
@@ -76,7 +76,7 @@ final class Receiver implements AutoCloseable {
         return 503;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 

@@ -297,6 +297,27 @@ public final class IdentityService {
         return new PlatformRoleAssignment(normalized, newRole);
     }
 
+    /** A user as the platform admin's user list shows them: platform role (null: none) and org memberships. */
+    public record UserSummary(String email, PlatformRole platformRole, List<Membership> memberships, Instant created) {}
+
+    public record Membership(long orgId, OrgRole role) {}
+
+    /** Users by e-mail, a page of at most {@code limit} from {@code offset}; platform admins only. */
+    public List<UserSummary> users(Principal actor, int limit, int offset) {
+        requirePlatformAdmin(actor);
+        record Row(long id, String email, String role, Instant created) {}
+        return jdbi.withHandle(h -> h.createQuery("select id, email, platform_role, created_at from users order by email limit ? offset ?")
+                .bind(0, limit).bind(1, offset)
+                .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("email"), rs.getString("platform_role"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .list().stream()
+                .map(r -> new UserSummary(r.email(), r.role() == null ? null : PlatformRole.valueOf(r.role()),
+                        memberships(h, r.id()).entrySet().stream().sorted(Map.Entry.comparingByKey())
+                                .map(m -> new Membership(m.getKey(), m.getValue())).toList(),
+                        r.created()))
+                .toList());
+    }
+
     // ---------------------------------------------------------------- robots
 
     public NewRobot createRobot(Principal actor, long orgId, String name) {

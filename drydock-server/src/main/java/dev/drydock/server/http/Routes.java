@@ -106,6 +106,7 @@ public final class Routes {
                 get("/api/v1/session", OWN_CREDENTIAL, session::current),
                 delete("/api/v1/session", OWN_CREDENTIAL, session::end),
                 get("/api/v1/me", AUTHENTICATED, users::me),
+                get("/api/v1/users", PLATFORM_ADMIN, users::list),
                 put("/api/v1/users/{email}/platform-role", PLATFORM_ADMIN, users::setPlatformRole),
                 // organizations
                 get("/api/v1/orgs", AUTHENTICATED, orgs::list),

@@ -12,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Users: logging in for a bearer token ({@code /api/v1/login}), the caller ({@code /api/v1/me}), platform roles. */
+/** Users: logging in for a bearer token ({@code /api/v1/login}), the caller ({@code /api/v1/me}), the user list, platform roles. */
 final class UserResource {
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
     private final IdentityService identity;
     private final TokenService tokens;
 
@@ -50,6 +52,24 @@ final class UserResource {
             }
         }
         Json.write(ctx, 200, me);
+    }
+
+    /** Users with their platform roles and memberships, by e-mail: {@code ?limit=} (1-1000, default 100), {@code &offset=}. */
+    void list(Context ctx, Caller caller) {
+        int limit = pageParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int offset = pageParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        Json.write(ctx, 200, identity.users(caller.principal(), limit, offset));
+    }
+
+    private static int pageParam(Context ctx, String name, int fallback, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) return fallback;
+        long n = Numbers.isDigits(raw) ? Numbers.saturating(raw) : -1;
+        if (n < min || n > max) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, name + " must be a whole number from " + min
+                    + (max == Integer.MAX_VALUE ? " up" : " to " + max), Map.of("field", name));
+        }
+        return (int) n;
     }
 
     void setPlatformRole(Context ctx, Caller caller) {

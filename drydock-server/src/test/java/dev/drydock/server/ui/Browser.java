@@ -77,6 +77,14 @@ public final class Browser implements AutoCloseable {
         return tab;
     }
 
+    /** Signs in on the way to {@code path} (its {@code next}): the tab is then on that page, not on a start page still redirecting. */
+    public Tab signInTo(TestDrydock d, String path, String email, String password) {
+        Tab tab = open(d);
+        tab.page().navigate("/login?next=" + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8));
+        submitSignIn(tab.page(), email, password);
+        return tab;
+    }
+
     public static void signIn(Page page, String email, String password) {
         page.navigate("/login");
         submitSignIn(page, email, password);
