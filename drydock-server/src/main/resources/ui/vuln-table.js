@@ -79,7 +79,10 @@ export function vulnerabilities(report, buildId) {
       'Not scanned: the vulnerability scan did not run for this build (a check it depends on did not pass).');
   }
   if (findings.length === 0) {
-    return h('div', {}, h('p', {class: 'empty', id: 'vulns-none'}, 'No known vulnerabilities found.'), data);
+    // "none found" only means something when the scan had advisory data to match (the check says when it had not)
+    const check = (report.checks || []).find(c => c.id === 'vulnerabilities');
+    const caveat = check && check.verdict !== 'passed' ? h('p', {class: 'alert', id: 'vulns-caveat'}, check.message) : null;
+    return h('div', {}, h('p', {class: 'empty', id: 'vulns-none'}, 'No known vulnerabilities found.'), caveat, data);
   }
   return h('div', {}, summaryBar(report.vulnerabilityCounts), data, table(findings, buildId));
 }

@@ -123,9 +123,18 @@ class BuildPageTest {
     private static Page open(String buildId, ColorScheme scheme, List<Browser.Tab> tabs) {
         Browser.Tab tab = browser.open(d, scheme);
         tabs.add(tab);
-        Browser.signIn(tab.page(), BuildFixture.DEV, TestDrydock.PASSWORD);
-        tab.page().navigate("/builds/" + buildId);
+        signInTo(tab.page(), "/builds/" + buildId, BuildFixture.DEV);
         return tab.page();
+    }
+
+    /**
+     * Opens the page signed out and signs in from there (the sign-in page sends the browser back to it): signing in
+     * first would race the start page's own redirect to the organization.
+     */
+    static void signInTo(Page page, String path, String email) {
+        page.navigate(path);
+        Browser.submitSignIn(page, email, TestDrydock.PASSWORD);
+        assertThat(page).hasURL(d.url() + path);
     }
 
     private static List<String> sorted(JsonNode actions) {
@@ -174,6 +183,9 @@ class BuildPageTest {
         assertThat(page.locator("#digest")).hasText(build.get("digest").asText());
         assertThat(page.locator("#adapter-link")).hasAttribute("href", "/adapters/" + build.get("engineId").asText());
         assertThat(page.locator("#download-report")).hasAttribute("href", "/api/v1/builds/" + id + "/report");
+        page.locator("#view-report-json").click();
+        assertThat(page.locator("#report-json")).hasAttribute("open", "");
+        assertThat(page.locator("#report-json pre")).containsText("\"build\": \"" + id + "\"");
         // the scan ran (nothing found), the sandbox did not (sandbox.engine=none in tests)
         assertThat(page.locator("#vulns-none")).hasText("No known vulnerabilities found.");
         assertThat(page.locator("#log-none")).isVisible();
@@ -314,8 +326,7 @@ class BuildPageTest {
         Browser.Tab reviewerTab = browser.open(d);
         tabs.add(reviewerTab);
         Page reviewer = reviewerTab.page();
-        Browser.signIn(reviewer, BuildFixture.REVIEWER, TestDrydock.PASSWORD);
-        reviewer.navigate("/builds/" + id);
+        signInTo(reviewer, "/builds/" + id, BuildFixture.REVIEWER);
         assertThat(actionButtons(reviewer).first()).isVisible();
         assertThat(offered(reviewer)).isEqualTo(sorted(f.build(id, f.reviewer()).get("allowedActions")));
         reviewer.locator("button[data-action=disapprove]").click();
