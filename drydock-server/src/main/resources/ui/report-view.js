@@ -27,11 +27,15 @@ export function checkList(checks) {
   const ordered = checks.map((c, i) => ({c, i}))
     .sort((a, b) => ((VERDICT_ORDER[a.c.verdict] ?? 2) - (VERDICT_ORDER[b.c.verdict] ?? 2)) || a.i - b.i)
     .map(x => x.c);
-  return h('ol', {class: 'checks', id: 'checks'}, ordered.map(c => h('li', {class: 'check', 'data-check': c.id, 'data-verdict': c.verdict},
+  const counts = {};
+  for (const c of checks) counts[c.verdict] = (counts[c.verdict] || 0) + 1;
+  const summary = h('p', {class: 'muted', id: 'check-counts'}, checks.length + ' checks: ' + ['failed', 'error', 'warning', 'passed', 'skipped']
+    .filter(v => counts[v]).map(v => counts[v] + ' ' + v).join(', '));
+  return h('div', {}, summary, h('ol', {class: 'checks', id: 'checks'}, ordered.map(c => h('li', {class: 'check', 'data-check': c.id, 'data-verdict': c.verdict},
     h('div', {class: 'check-head'}, verdictChip(c.verdict), ' ', h('code', {class: 'check-id'}, c.id)),
     h('p', {class: 'check-message'}, c.message),
     c.evidence && Object.keys(c.evidence).length
-      ? h('details', {class: 'evidence'}, h('summary', {}, 'Evidence'), value(c.evidence, 0)) : null)));
+      ? h('details', {class: 'evidence'}, h('summary', {}, 'Evidence'), value(c.evidence, 0)) : null))));
 }
 
 /** A JSON value as nested key/value lists (never markup). */

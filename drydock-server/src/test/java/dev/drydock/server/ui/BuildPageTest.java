@@ -165,6 +165,7 @@ class BuildPageTest {
         assertThat(page.locator(".page-head .chip")).hasText("invalid");
         assertThat(page.locator("#verdict")).containsText("Failed");
         assertThat(page.locator("#verdict li")).containsText("/var/manifest.json is not valid JSON");
+        assertThat(page.locator("#check-counts")).containsText("1 failed");
         Locator first = page.locator("ol.checks > li").first();
         assertThat(first).hasAttribute("data-check", "manifest.valid");
         assertThat(first.locator(".chip")).hasText("failed");
@@ -292,6 +293,19 @@ class BuildPageTest {
         Page light = open(id, ColorScheme.LIGHT, tabs);
         assertThat(light.locator("#vuln-table tbody tr")).hasCount(3);
         Browser.screenshot(light, "build-passed");
+        assertThat(light.evaluate("() => window.__xss")).isNull();
+
+        // an org admin allowlists one finding; after a retest the table names the reason and the expiry
+        String until = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(30).toString();
+        d.api("POST", "/api/v1/orgs/" + BuildFixture.ORG + "/vulnerability-allowlist", f.auth(BuildFixture.Party.orgAdmin),
+                Map.of("id", "CVE-2099-0002", "expires", until, "reason", "not reachable " + XSS), 201);
+        f.act(f.dev(), id, "retest", null, 200);
+        f.awaitState(id, "available");
+        light.reload();
+        Locator allowlisted = light.locator("#vuln-table tr[data-cve=CVE-2099-0002] td").nth(7);
+        assertThat(allowlisted).containsText("not reachable " + XSS);
+        assertThat(allowlisted).containsText("(until " + until + ")");
+        assertThat(light.locator("#vuln-table img")).hasCount(0);
         assertThat(light.evaluate("() => window.__xss")).isNull();
         tabs.forEach(Browser.Tab::assertNoErrors);
     }
