@@ -60,7 +60,7 @@ export function confirmAction(title, message, options = {}) {
     const ok = h('button', {type: 'submit', class: options.danger ? 'danger' : 'primary'}, options.confirmLabel || 'Confirm');
     const cancel = h('button', {type: 'button'}, 'Cancel');
     const error = h('p', {class: 'field-error', role: 'alert'});
-    const form = h('form', {method: 'dialog'},
+    const form = h('form', {method: 'dialog', novalidate: true}, // the reason's own message, not the browser's bubble
       h('h2', {}, title), h('p', {}, message),
       reason ? [h('label', {for: 'confirm-reason'}, options.reasonLabel), reason, error] : null,
       h('div', {class: 'actions'}, cancel, ok));
