@@ -97,6 +97,9 @@ public final class Browser implements AutoCloseable {
         page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
                 new Page.GetByRoleOptions().setName("Sign in")).click();
         page.waitForURL(url -> !url.contains("/login"));
+        // The start page ("/") sends the browser on to the organization's page without a heading of its own: wait for
+        // the page that stays, so a test's next navigation does not race that redirect.
+        page.locator("main h1").first().waitFor();
     }
 
     /** Writes the whole page to {@code target/ui-screenshots/<name>.png} (a test artifact; docs/ keeps the main ones). */
