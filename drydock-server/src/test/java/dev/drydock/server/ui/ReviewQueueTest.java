@@ -1,0 +1,185 @@
+package dev.drydock.server.ui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.drydock.server.BuildFixture;
+import dev.drydock.server.BuildFixture.Owner;
+import dev.drydock.server.TestDrydock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+/** The reviewer's queue (/reviews) in real Chromium, as reviewer@drydock.test, and its "changes since the last build". */
+class ReviewQueueTest {
+    private static final String XSS = "<img src=x onerror=window.__xss=1>";
+    private static BuildFixture w;
+    private static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        browser = Browser.launch();
+        w = BuildFixture.withParties();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (w != null) w.close();
+        if (browser != null) browser.close();
+    }
+
+    private static Browser.Tab reviewer(BuildFixture fixture) {
+        Browser.Tab tab = browser.signIn(fixture.d, BuildFixture.REVIEWER, TestDrydock.PASSWORD);
+        tab.page().navigate("/reviews");
+        assertThat(tab.page().locator("main h1")).hasText("Reviews");
+        return tab;
+    }
+
+    private static Locator item(Page page, String buildId) {
+        return page.locator("article.review-item[data-build='" + buildId + "']");
+    }
+
+    private static Locator dialogButton(Page page, String name) {
+        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(name).setExact(true));
+    }
+
+    @Test
+    void aSubmittedBuildIsListedWithItsSummaryAndApprovingItTakesItOffTheQueue() {
+        String id = w.prepare("approve-me", "submitted");
+        Browser.Tab tab = reviewer(w);
+        Page page = tab.page();
+
+        Locator item = item(page, id);
+        assertThat(item.locator("h2")).hasText("approve-me:1.0");
+        assertThat(item.locator("h2 a")).hasAttribute("href", "/builds/" + id);
+        assertThat(item.locator(".review-org")).containsText(String.valueOf(BuildFixture.ORG));
+        assertThat(item.locator(".review-user")).hasText(BuildFixture.ROBOT);
+        assertThat(item.locator(".review-summary")).containsText("tests passed");
+        assertThat(item.locator(".failing-checks")).hasText("0 failing checks");
+        assertThat(item.getByText("Download report")).hasAttribute("href", "/api/v1/builds/" + id + "/report");
+        Browser.screenshot(page, "reviews-queue");
+
+        item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve").setExact(true)).click();
+        dialogButton(page, "Approve").click();
+
+        assertThat(item).hasCount(0);
+        org.assertj.core.api.Assertions.assertThat(w.state(id)).isEqualTo("approved");
+        org.assertj.core.api.Assertions.assertThat(BuildFixture.history(w.build(id), "approve").getFirst().get("actor").asText())
+                .isEqualTo(BuildFixture.REVIEWER);
+        tab.assertNoErrors();
+    }
+
+    @Test
+    void disapprovingNeedsAReasonWhichTheBuildsHistoryKeepsAsText() {
+        String id = w.prepare("disapprove-me", "submitted");
+        Browser.Tab tab = reviewer(w);
+        Page page = tab.page();
+        Locator item = item(page, id);
+
+        item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Disapprove").setExact(true)).click();
+        dialogButton(page, "Disapprove").click();
+        // the browser refuses the empty required field: the dialog stays open and nothing is sent
+        Locator reason = page.getByLabel("Reason (the developer reads it: say what to fix)");
+        assertThat(page.locator("dialog")).isVisible();
+        org.assertj.core.api.Assertions.assertThat(reason.evaluate("el => el.validity.valueMissing")).isEqualTo(true);
+        reason.fill("   ");
+        dialogButton(page, "Disapprove").click();
+        assertThat(page.locator("dialog .field-error")).hasText("A reason is required: the developer reads it.");
+        org.assertj.core.api.Assertions.assertThat(w.state(id)).isEqualTo("submitted");
+        Browser.screenshot(page, "reviews-disapprove-dialog");
+
+        reason.fill("Needs a README " + XSS);
+        dialogButton(page, "Disapprove").click();
+
+        assertThat(item).hasCount(0);
+        JsonNode build = w.build(id);
+        org.assertj.core.api.Assertions.assertThat(build.get("state").asText()).isEqualTo("disapproved");
+        org.assertj.core.api.Assertions.assertThat(BuildFixture.history(build, "disapprove").getFirst().get("reason").asText())
+                .isEqualTo("Needs a README " + XSS);
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("() => window.__xss")).isNull();
+        tab.assertNoErrors();
+    }
+
+    @Test
+    void theChangesSectionShowsTheCheckThatChangedSinceTheAdaptersPreviousBuild() {
+        w.register("changing");
+        String first = w.push("changing", "1.0", "arm64");
+        w.awaitState(first, "invalid");
+        String second = w.push("changing", "2.0", "amd64");
+        w.awaitState(second, "available");
+        w.act(w.dev(), second, "submit", null, 200);
+        Browser.Tab tab = reviewer(w);
+        Page page = tab.page();
+        Locator item = item(page, second);
+
+        item.locator("details.review-changes > summary").click();
+
+        Locator changes = item.locator("section.changes");
+        assertThat(changes.locator(".changes-against")).containsText("Compared with 1.0");
+        assertThat(changes.locator(".changes-against a")).hasAttribute("href", "/builds/" + first);
+        Locator platform = changes.locator("tr[data-check='image.platform']");
+        assertThat(platform.locator("[data-verdict]")).hasText(new String[]{"failed", "passed"});
+        assertThat(changes.locator("[data-fact='image-layers']")).not().isEmpty();
+        assertThat(changes.locator("[data-fact='test-duration']")).containsText("since");
+        assertThat(changes.locator(".changes-nothing")).hasCount(0);
+        Browser.screenshot(page, "reviews-changes");
+        tab.assertNoErrors();
+    }
+
+    @Test
+    void theFirstBuildOfAnAdapterSaysSo() {
+        String id = w.prepare("first-of-its-kind", "submitted");
+        Browser.Tab tab = reviewer(w);
+        Locator item = item(tab.page(), id);
+
+        item.locator("details.review-changes > summary").click();
+
+        assertThat(item.locator(".changes-first")).containsText("First build of this adapter");
+        tab.assertNoErrors();
+    }
+
+    @Test
+    void anOrganizationNameWithMarkupShowsAsText() {
+        long orgId = 6161;
+        w.d.api("POST", "/api/v1/orgs", w.admin(), Map.of("id", orgId, "name", XSS), 201);
+        Owner owner = new Owner(orgId, orgId + "+ci", w.d.createRobot(orgId, "ci"));
+        String engineId = w.registerAdapter(owner, "probe");
+        String id = w.pushTested(owner, engineId, "probe", "1.0", "amd64", "available");
+        w.act(owner.auth(), id, "submit", null, 200);
+        Browser.Tab tab = reviewer(w);
+        Page page = tab.page();
+
+        assertThat(item(page, id).locator(".review-org")).hasText("Organization " + XSS + " (" + orgId + ")");
+        org.assertj.core.api.Assertions.assertThat(page.locator("main img").count()).isZero();
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("() => window.__xss")).isNull();
+        tab.assertNoErrors();
+    }
+
+    @Test
+    void anEmptyQueueSaysSo() {
+        try (BuildFixture empty = BuildFixture.withParties()) {
+            Browser.Tab tab = reviewer(empty);
+            assertThat(tab.page().locator("#review-empty")).hasText("No builds waiting for review.");
+            Browser.screenshot(tab.page(), "reviews-empty");
+            tab.assertNoErrors();
+        }
+    }
+
+    @Test
+    void aDeveloperGetsTheNotAllowedPage() {
+        Browser.Tab tab = browser.signIn(w.d, BuildFixture.DEV, TestDrydock.PASSWORD);
+        Page page = tab.page();
+
+        com.microsoft.playwright.Response response = page.navigate("/reviews");
+
+        org.assertj.core.api.Assertions.assertThat(response.status()).isEqualTo(403);
+        assertThat(page.locator("main h1")).hasText("Not allowed");
+        assertThat(page.locator("#review-queue")).hasCount(0);
+        tab.assertNoErrors();
+    }
+}
