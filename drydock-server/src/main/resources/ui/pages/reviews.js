@@ -89,10 +89,11 @@ function item(build, orgNames, reload) {
 /** The report at a glance: passes or fails, failing checks, vulnerabilities by severity. */
 function summary(s) {
   if (!s) return h('p', {class: 'review-summary muted'}, 'No report summary.');
-  const counts = SEVERITIES.filter(sev => s.vulnerabilityCounts[sev])
+  const counts = SEVERITIES.filter(sev => s.vulnerabilityCounts && s.vulnerabilityCounts[sev])
     .map(sev => h('span', {class: 'chip sev-' + sev, 'data-severity': sev}, s.vulnerabilityCounts[sev] + ' ' + sev));
   return h('p', {class: 'review-summary'},
     h('span', {class: 'chip ' + (s.success ? 'chip-pass' : 'chip-fail')}, s.success ? 'tests passed' : 'tests failed'), ' ',
     h('span', {class: 'failing-checks'}, s.failingChecks === 1 ? '1 failing check' : s.failingChecks + ' failing checks'), ' · ',
-    counts.length ? h('span', {class: 'vuln-counts'}, 'Vulnerabilities: ', counts) : h('span', {class: 'vuln-counts'}, 'no vulnerabilities'));
+    h('span', {class: 'vuln-counts'}, !s.vulnerabilityCounts ? 'vulnerabilities not scanned'
+      : counts.length ? ['Vulnerabilities: ', counts] : 'no vulnerabilities found'));
 }

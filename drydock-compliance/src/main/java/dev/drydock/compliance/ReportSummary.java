@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A report at a glance, for lists such as the review queue: its verdict, how many checks block the build
- * ({@link CheckResult#blocksBuild}: failed or error), and its {@code vulnerabilityCounts} by severity.
+ * ({@link CheckResult#blocksBuild}: failed or error), and its {@code vulnerabilityCounts} by severity (null when the
+ * vulnerability scan did not run, so "not scanned" never reads as "none found").
  */
 @JsonPropertyOrder({"success", "failingChecks", "vulnerabilityCounts"})
 public record ReportSummary(boolean success, int failingChecks, Map<String, Integer> vulnerabilityCounts) {
@@ -20,8 +21,11 @@ public record ReportSummary(boolean success, int failingChecks, Map<String, Inte
             String verdict = check.path("verdict").asText();
             if (verdict.equals(Verdict.failed.name()) || verdict.equals(Verdict.error.name())) failing++;
         }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        report.path("vulnerabilityCounts").properties().forEach(e -> counts.put(e.getKey(), e.getValue().asInt()));
+        Map<String, Integer> counts = null;
+        if (report.path("vulnerabilityCounts").isObject()) {
+            counts = new LinkedHashMap<>();
+            for (var e : report.get("vulnerabilityCounts").properties()) counts.put(e.getKey(), e.getValue().asInt());
+        }
         return new ReportSummary(report.path("success").asBoolean(false), failing, counts);
     }
 }

@@ -152,6 +152,15 @@ class ReportChangesTest {
         assertThat(summary.vulnerabilityCounts()).containsExactlyInAnyOrderEntriesOf(Map.of("High", 1, "Low", 1));
     }
 
+    @Test
+    void aReportWithoutAScanHasNoCountsRatherThanNone() {
+        JsonNode json = report(List.of(CheckResult.failed("image.platform", "arm64", Map.of())), List.of(), null, 1, Map.of());
+        ((ObjectNode) json).putNull("vulnerabilityCounts");
+
+        assertThat(ReportSummary.of(json).vulnerabilityCounts()).isNull();
+        assertThat(ReportSummary.of(report(List.of(), List.of(), null, 1, Map.of())).vulnerabilityCounts()).isEmpty();
+    }
+
     // ---------------------------------------------------------------- real reports
 
     /** A report as the pipeline writes it, of an image with {@code layers} layers of 1000 bytes each. */

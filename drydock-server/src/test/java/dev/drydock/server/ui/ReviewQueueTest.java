@@ -7,10 +7,20 @@ import com.microsoft.playwright.options.AriaRole;
 import dev.drydock.server.BuildFixture;
 import dev.drydock.server.BuildFixture.Owner;
 import dev.drydock.server.TestDrydock;
+import dev.drydock.image.TestTar;
+import dev.drydock.server.BuildFixture.Party;
+import dev.drydock.server.TestImages;
+import dev.drydock.server.VulnerabilityScanE2ETest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -34,9 +44,20 @@ class ReviewQueueTest {
     }
 
     private static Browser.Tab reviewer(BuildFixture fixture) {
-        Browser.Tab tab = browser.signIn(fixture.d, BuildFixture.REVIEWER, TestDrydock.PASSWORD);
+        Browser.Tab tab = signedIn(fixture, BuildFixture.REVIEWER);
         tab.page().navigate("/reviews");
         assertThat(tab.page().locator("main h1")).hasText("Reviews");
+        return tab;
+    }
+
+    /**
+     * Signed in, once the start page has sent the browser on to the user's organization and drawn it (so the test's
+     * next navigation is not raced by the start page's own).
+     */
+    private static Browser.Tab signedIn(BuildFixture fixture, String email) {
+        Browser.Tab tab = browser.signIn(fixture.d, email, TestDrydock.PASSWORD);
+        tab.page().waitForURL(url -> url.contains("/orgs/"));
+        assertThat(tab.page().locator("header .who")).hasText(email);
         return tab;
     }
 
@@ -132,6 +153,44 @@ class ReviewQueueTest {
     }
 
     @Test
+    void theChangesSectionShowsAVulnerabilityTheNewBuildAdded() throws Exception {
+        // real advisories (log4j-core's CVE-2021-44228 and CVE-2021-45046), allowlisted so the build can be submitted
+        HttpResponse<String> imported = w.d.send(HttpRequest.newBuilder(URI.create(w.d.url() + "/api/v1/vulndb/imports?format=osv&source=osv-maven"))
+                .header("Authorization", w.admin()).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(VulnerabilityScanE2ETest.osvAllZip())).build());
+        org.assertj.core.api.Assertions.assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+        String until = LocalDate.now(ZoneOffset.UTC).plusDays(30).toString();
+        for (String cve : new String[]{"CVE-2021-44228", "CVE-2021-45046"}) {
+            w.d.api("POST", "/api/v1/orgs/" + BuildFixture.ORG + "/vulnerability-allowlist", w.auth(Party.orgAdmin),
+                    Map.of("id", cve, "expires", until, "reason", "JndiLookup removed"), 201);
+        }
+        w.register("growing");
+        String first = w.push("growing", "1.0", "amd64");
+        w.awaitState(first, "available");
+        TestImages.Built withLog4j = TestImages.image()
+                .layer(TestImages.adapterLayer(TestImages.GOOD_MANIFEST, "#!/bin/sh\n"), "COPY . /")
+                .layer(new TestTar().dir("app").file("app/app.jar", Files.readAllBytes(VulnerabilityScanE2ETest.LOG4J)), "COPY app.jar /app/")
+                .build();
+        String second = w.buildOf("growing", w.push(new Owner(BuildFixture.ORG, BuildFixture.ROBOT, w.robotToken), "growing", withLog4j, "2.0"));
+        w.awaitState(second, "available");
+        w.act(w.dev(), second, "submit", null, 200);
+        Browser.Tab tab = reviewer(w);
+        Page page = tab.page();
+        Locator item = item(page, second);
+        assertThat(item.locator(".vuln-counts [data-severity='Critical']")).containsText("Critical");
+
+        item.locator("details.review-changes > summary").click();
+
+        Locator log4shell = item.locator(".vulns-added li[data-cve='CVE-2021-44228']");
+        assertThat(log4shell).containsText("Critical");
+        assertThat(log4shell).containsText("org.apache.logging.log4j:log4j-core 2.14.1");
+        assertThat(item.locator(".vulns-fixed")).hasCount(0);
+        assertThat(item.locator("[data-fact='image-layers']")).hasText("2 (+1 since 1)");
+        Browser.screenshot(page, "reviews-changes-vulnerability");
+        tab.assertNoErrors();
+    }
+
+    @Test
     void theFirstBuildOfAnAdapterSaysSo() {
         String id = w.prepare("first-of-its-kind", "submitted");
         Browser.Tab tab = reviewer(w);
@@ -172,7 +231,7 @@ class ReviewQueueTest {
 
     @Test
     void aDeveloperGetsTheNotAllowedPage() {
-        Browser.Tab tab = browser.signIn(w.d, BuildFixture.DEV, TestDrydock.PASSWORD);
+        Browser.Tab tab = signedIn(w, BuildFixture.DEV);
         Page page = tab.page();
 
         com.microsoft.playwright.Response response = page.navigate("/reviews");
