@@ -15,7 +15,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -159,6 +163,7 @@ class ReviewQueueTest {
                 .header("Authorization", w.admin()).header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(VulnerabilityScanE2ETest.osvAllZip())).build());
         org.assertj.core.api.Assertions.assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+        importOsv("xss-probe", "GHSA-xss0-0000-0000.json", XSS_ADVISORY);
         String until = LocalDate.now(ZoneOffset.UTC).plusDays(30).toString();
         for (String cve : new String[]{"CVE-2021-44228", "CVE-2021-45046"}) {
             w.d.api("POST", "/api/v1/orgs/" + BuildFixture.ORG + "/vulnerability-allowlist", w.auth(Party.orgAdmin),
@@ -185,9 +190,38 @@ class ReviewQueueTest {
         assertThat(log4shell).containsText("Critical");
         assertThat(log4shell).containsText("org.apache.logging.log4j:log4j-core 2.14.1");
         assertThat(item.locator(".vulns-fixed")).hasCount(0);
+        // an advisory's link and summary are data: a javascript: link is not followed, markup shows as text
+        Locator probe = item.locator(".vulns-added li[data-cve='GHSA-xss0-0000-0000']");
+        assertThat(probe).containsText("Low");
+        assertThat(probe.locator("a")).hasAttribute("href", "#");
+        probe.locator("a").click();
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("() => window.__xss")).isNull();
         assertThat(item.locator("[data-fact='image-layers']")).hasText("2 (+1 since 1)");
         Browser.screenshot(page, "reviews-changes-vulnerability");
         tab.assertNoErrors();
+    }
+
+    /** A low-severity advisory for log4j-core whose only link is a javascript: URL. */
+    private static final String XSS_ADVISORY = """
+            {"schema_version": "1.6.0", "id": "GHSA-xss0-0000-0000", "modified": "2025-01-01T00:00:00Z",
+             "summary": "probe <img src=x onerror=window.__xss=1>", "details": "<script>window.__xss=1</script>",
+             "database_specific": {"severity": "LOW"},
+             "affected": [{"package": {"ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core"},
+                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.99.0"}]}]}],
+             "references": [{"type": "ADVISORY", "url": "javascript:window.__xss=1"}]}
+            """;
+
+    private static void importOsv(String source, String name, String record) throws Exception {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry(name));
+            out.write(record.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        HttpResponse<String> imported = w.d.send(HttpRequest.newBuilder(URI.create(w.d.url() + "/api/v1/vulndb/imports?format=osv&source=" + source))
+                .header("Authorization", w.admin()).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zip.toByteArray())).build());
+        org.assertj.core.api.Assertions.assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
     }
 
     @Test
