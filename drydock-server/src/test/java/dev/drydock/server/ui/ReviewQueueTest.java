@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ColorScheme;
 import dev.drydock.server.BuildFixture;
 import dev.drydock.server.BuildFixture.Owner;
 import dev.drydock.server.TestDrydock;
@@ -154,6 +155,15 @@ class ReviewQueueTest {
         assertThat(changes.locator(".changes-nothing")).hasCount(0);
         Browser.screenshot(page, "reviews-changes");
         tab.assertNoErrors();
+
+        Browser.Tab dark = browser.open(w.d, ColorScheme.DARK);
+        Browser.signIn(dark.page(), BuildFixture.REVIEWER, TestDrydock.PASSWORD);
+        dark.page().waitForURL(url -> url.contains("/orgs/"));
+        dark.page().navigate("/reviews");
+        item(dark.page(), second).locator("details.review-changes > summary").click();
+        assertThat(item(dark.page(), second).locator(".changes-against")).containsText("Compared with 1.0");
+        Browser.screenshot(dark.page(), "reviews-changes-dark");
+        dark.assertNoErrors();
     }
 
     @Test
