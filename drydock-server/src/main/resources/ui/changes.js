@@ -98,19 +98,24 @@ function network(net, level) {
 /** Image size, layer count and test duration: this build's value, and the change from the previous one. */
 function facts(changes, level) {
   const img = changes.image;
+  const compared = Boolean(changes.previous);
   const rows = [
-    fact('Image size', img.sizeBefore, img.sizeAfter, bytes, 'image-size'),
-    fact('Layers', img.layersBefore, img.layersAfter, n => String(n), 'image-layers'),
-    fact('Test duration', changes.testDuration.before, changes.testDuration.after, millis, 'test-duration'),
+    fact('Image size', img.sizeBefore, img.sizeAfter, bytes, 'image-size', compared),
+    fact('Layers', img.layersBefore, img.layersAfter, n => String(n), 'image-layers', compared),
+    fact('Test duration', changes.testDuration.before, changes.testDuration.after, millis, 'test-duration', compared),
   ];
   return h('div', {class: 'changes-facts'}, subheading(level, 'Image and test'),
     h('dl', {class: 'facts'}, rows));
 }
 
-function fact(label, before, after, format, name) {
-  const value = after === null || after === undefined ? '—' : format(after);
+function fact(label, before, after, format, name, compared) {
+  const known = v => v !== null && v !== undefined;
+  const value = known(after) ? format(after) : '—';
   let delta = null;
-  if (before !== null && before !== undefined && after !== null && after !== undefined) {
+  if (compared && known(after) && !known(before)) {
+    // e.g. the previous build's image could not be read: say so rather than show no change
+    delta = h('span', {class: 'delta muted'}, ' (not measured in the build compared with)');
+  } else if (known(before) && known(after)) {
     const d = after - before;
     delta = h('span', {class: 'delta ' + (d === 0 ? 'muted' : d > 0 ? 'delta-up' : 'delta-down')},
       d === 0 ? ' (no change)' : ' (' + (d > 0 ? '+' : '−') + format(Math.abs(d)) + ' since ' + format(before) + ')');
