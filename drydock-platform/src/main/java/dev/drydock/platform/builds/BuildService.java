@@ -136,6 +136,19 @@ public final class BuildService {
                 .map(BUILD).list());
     }
 
+    /**
+     * The adapter's build uploaded last before {@code build} that has a report (testing finished at least once), in
+     * any state: what "since the last build" compares with.
+     */
+    public Optional<Build> previousTested(Build build) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select * from builds where engine_id = :engine and id <> :id and report is not null
+                          and (upload_time < :uploaded or (upload_time = :uploaded and created_at < :created))
+                        order by upload_time desc, created_at desc, id desc""")
+                .bind("engine", build.engineId()).bind("id", build.id()).bind("uploaded", build.uploadTime())
+                .bind("created", build.created()).setMaxRows(1).map(BUILD).findFirst());
+    }
+
     public List<HistoryEntry> history(String buildId) {
         return jdbi.withHandle(h -> h.createQuery("select * from build_history where build_id = ? order by id")
                 .bind(0, buildId)

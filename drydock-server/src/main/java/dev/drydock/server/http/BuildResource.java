@@ -3,21 +3,30 @@ package dev.drydock.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.compliance.ReportSummary;
 import dev.drydock.platform.builds.Build;
 import dev.drydock.platform.builds.BuildAction;
+import dev.drydock.platform.builds.BuildComparison;
 import dev.drydock.platform.builds.BuildService;
 import io.javalin.http.Context;
 
+import java.io.IOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds: one build and its lifecycle actions ({@code /api/v1/builds/{buildId}}), the review queue. */
+/**
+ * Builds: one build and its lifecycle actions ({@code /api/v1/builds/{buildId}}), what changed since an earlier
+ * build of its adapter, the review queue.
+ */
 final class BuildResource {
     private final BuildService builds;
+    private final BuildComparison comparison;
     private final ApiViews views;
 
     BuildResource(BuildService builds, ApiViews views) {
         this.builds = builds;
+        this.comparison = new BuildComparison(builds);
         this.views = views;
     }
 
@@ -39,8 +48,51 @@ final class BuildResource {
         Json.write(ctx, 200, views.build(ctx, caller.principal(), build, true));
     }
 
-    /** Builds waiting for review, oldest first. */
+    /** What changed since the adapter's previous tested build, or since the build named by {@code ?since=}. */
+    void changes(Context ctx, Caller caller) {
+        String since = ctx.queryParam("since");
+        BuildComparison.Result result = comparison.compare(caller.principal(), caller.build(),
+                since == null || since.isBlank() ? null : since.strip());
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("build", ref(caller.build()));
+        v.put("previous", result.previous() == null ? null : ref(result.previous()));
+        v.put("nothingChanged", result.previous() != null && result.changes().nothingChanged());
+        Map<String, Object> changes = Json.MAPPER.convertValue(result.changes(), Json.MAPPER.getTypeFactory()
+                .constructMapType(LinkedHashMap.class, String.class, Object.class));
+        v.putAll(changes);
+        Json.write(ctx, 200, v);
+    }
+
+    private static Map<String, Object> ref(Build b) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", b.id());
+        v.put("tag", b.tag());
+        v.put("digest", b.digest().toString());
+        v.put("uploadTime", b.uploadTime());
+        return v;
+    }
+
+    /**
+     * Builds waiting for review, oldest first, each with its organization, adapter name and report summary (the
+     * reviewer's queue lists builds of every organization).
+     */
     void reviews(Context ctx, Caller caller) {
-        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> views.build(ctx, caller.principal(), b, false)).toList());
+        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> {
+            Map<String, Object> v = views.build(ctx, caller.principal(), b, false);
+            v.put("orgId", b.orgId());
+            v.put("adapter", b.repository().substring(b.repository().indexOf('/') + 1));
+            v.put("summary", summary(b));
+            return v;
+        }).toList());
+    }
+
+    private ReportSummary summary(Build b) {
+        return builds.report(b.id()).map(json -> {
+            try {
+                return ReportSummary.of(Json.MAPPER.readTree(json));
+            } catch (IOException e) {
+                throw new IllegalStateException("report of build " + b.id() + " is not JSON", e);
+            }
+        }).orElse(null);
     }
 }

@@ -130,6 +130,7 @@ public final class Routes {
                 get("/api/v1/builds/{buildId}", buildVisible("buildId"), builds::get),
                 post("/api/v1/builds/{buildId}/actions", buildVisible("buildId"), builds::act),
                 get("/api/v1/builds/{buildId}/events", buildVisible("buildId"), streams::buildStream),
+                get("/api/v1/builds/{buildId}/changes", buildVisible("buildId"), builds::changes),
                 get("/api/v1/reviews", platformRoles("the review queue is for platform reviewers", admin, reviewer), builds::reviews),
                 // reports
                 get("/api/v1/builds/{buildId}/report", buildVisible("buildId"), reports::report),
