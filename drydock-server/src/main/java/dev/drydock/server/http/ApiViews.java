@@ -2,7 +2,10 @@ package dev.drydock.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.drydock.platform.adapters.Adapter;
+import dev.drydock.platform.adapters.Adapter.AdapterState;
+import dev.drydock.platform.adapters.AdapterService;
 import dev.drydock.platform.builds.Build;
+import dev.drydock.platform.builds.BuildAction;
 import dev.drydock.platform.builds.BuildLifecycle;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.identity.Principal;
@@ -11,13 +14,16 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The JSON shapes of adapters and builds, shared by the resources that answer with them. */
 final class ApiViews {
+    private final AdapterService adapters;
     private final BuildService builds;
     private final Challenge challenge;
 
-    ApiViews(BuildService builds, Challenge challenge) {
+    ApiViews(AdapterService adapters, BuildService builds, Challenge challenge) {
+        this.adapters = adapters;
         this.builds = builds;
         this.challenge = challenge;
     }
@@ -27,7 +33,8 @@ final class ApiViews {
         return challenge.baseUrl(ctx).replaceFirst("^https?://", "");
     }
 
-    Map<String, Object> adapter(Context ctx, Adapter a) {
+    /** An adapter as {@code principal} sees it (the actions it may take on it). */
+    Map<String, Object> adapter(Context ctx, Principal principal, Adapter a) {
         String host = registryHost(ctx);
         String target = host + "/" + a.repository();
         Map<String, Object> v = new LinkedHashMap<>();
@@ -46,6 +53,7 @@ final class ApiViews {
         commands.put("tag", "docker tag " + a.name() + " " + target + ":<tag>");
         commands.put("push", "docker push " + target + ":<tag>");
         v.put("commands", commands);
+        v.put("allowedActions", adapters.allowedActions(principal, a).stream().map(Enum::name).toList());
         v.put("createdBy", a.createdBy());
         v.put("created", a.created());
         return v;
@@ -53,6 +61,23 @@ final class ApiViews {
 
     /** A build as {@code principal} sees it; {@code detail} adds its checks and history. */
     Map<String, Object> build(Context ctx, Principal principal, Build b, boolean detail) {
+        return build(ctx, b, builds.allowedActions(principal, b), builds.testDurations(List.of(b)).get(b.id()), detail);
+    }
+
+    /** Builds of one adapter (in state {@code adapterState}) as {@code principal} sees them, in a fixed number of queries. */
+    List<Map<String, Object>> builds(Context ctx, Principal principal, List<Build> list, AdapterState adapterState) {
+        Map<String, Long> durations = builds.testDurations(list);
+        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b, adapterState), durations.get(b.id()), false))
+                .toList();
+    }
+
+    /** Builds of any adapters (the review queue) as {@code principal} sees them. */
+    List<Map<String, Object>> builds(Context ctx, Principal principal, List<Build> list) {
+        Map<String, Long> durations = builds.testDurations(list);
+        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b), durations.get(b.id()), false)).toList();
+    }
+
+    private Map<String, Object> build(Context ctx, Build b, Set<BuildAction> allowed, Long testDuration, boolean detail) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", b.id());
         v.put("engineId", b.engineId());
@@ -62,8 +87,9 @@ final class ApiViews {
         v.put("tag", b.tag());
         v.put("uploadTime", b.uploadTime());
         v.put("user", b.user());
-        v.put("allowedActions", builds.allowedActions(principal, b).stream().map(Enum::name).toList());
+        v.put("allowedActions", allowed.stream().map(Enum::name).toList());
         v.put("reportAvailable", BuildLifecycle.reportDownloadable(b.state()));
+        v.put("testDuration", testDuration);
         if (detail) {
             v.put("checks", checks(b));
             v.put("history", builds.history(b.id()));

@@ -41,6 +41,6 @@ final class BuildResource {
 
     /** Builds waiting for review, oldest first. */
     void reviews(Context ctx, Caller caller) {
-        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> views.build(ctx, caller.principal(), b, false)).toList());
+        Json.write(ctx, 200, views.builds(ctx, caller.principal(), builds.reviewQueue()));
     }
 }
