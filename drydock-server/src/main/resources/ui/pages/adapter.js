@@ -46,7 +46,7 @@ export async function render(main, ctx) {
     tbody));
   const empty = h('p', {class: 'card', id: 'builds-empty'},
     'No builds yet. Follow the steps above: each push of a new tag shows up here as a build and is tested at once.');
-  const list = h('div', {}, table, empty, h('div', {class: 'pager'}, pageInfo, previous, next), status);
+  const list = h('div', {id: 'builds-list'}, table, empty, h('div', {class: 'pager'}, pageInfo, previous, next), status);
   let offset = 0;
   let total = 0;
   let hasNext = false;
