@@ -40,7 +40,7 @@ export async function render(main, ctx) {
   const previous = h('button', {type: 'button', id: 'builds-previous'}, 'Previous');
   const next = h('button', {type: 'button', id: 'builds-next'}, 'Next');
   const pageInfo = h('span', {class: 'muted', id: 'builds-page'});
-  const table = h('div', {class: 'table-wrap'}, h('table', {id: 'builds'},
+  const table = h('div', {class: 'table-wrap with-menus'}, h('table', {id: 'builds'},
     h('thead', {}, h('tr', {}, ['Tag', 'Digest', 'Uploaded by', 'Uploaded', 'State', 'Test duration']
       .map(t => h('th', {scope: 'col'}, t)), h('th', {scope: 'col'}, h('span', {class: 'offscreen'}, 'Actions')))),
     tbody));
@@ -104,7 +104,7 @@ export async function render(main, ctx) {
       h('td', {}, b.user || '—'),
       h('td', {}, time(b.uploadTime)),
       h('td', {}, stateChip(b.state)),
-      h('td', {}, duration(b.testDuration)),
+      h('td', {}, testDuration(b.testDuration)),
       h('td', {class: 'num'}, actionMenu('Actions for build ' + name, items)));
   }
 
@@ -193,6 +193,11 @@ export async function render(main, ctx) {
     fill(chip, stateChip(adapter.state));
     main.querySelector('#adapter-facts').replaceWith(facts(adapter));
   }
+}
+
+/** Most tests take under a second: those in milliseconds rather than a bare "0 s". */
+function testDuration(ms) {
+  return ms !== null && ms !== undefined && ms < 1000 ? ms + ' ms' : duration(ms);
 }
 
 function facts(a) {

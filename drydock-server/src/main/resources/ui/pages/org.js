@@ -34,7 +34,7 @@ export async function render(main, ctx) {
   }
 
   function table(adapters) {
-    return h('div', {class: 'table-wrap'}, h('table', {},
+    return h('div', {class: 'table-wrap with-menus'}, h('table', {},
       h('thead', {}, h('tr', {}, ['Name', 'Category', 'Engine mode', 'Deployment model', 'State', 'Created']
         .map(t => h('th', {scope: 'col'}, t)), h('th', {scope: 'col'}, h('span', {class: 'offscreen'}, 'Actions')))),
       h('tbody', {}, adapters.map(a => h('tr', {'data-engine-id': a.engineId},
