@@ -98,7 +98,7 @@ export async function render(main, ctx) {
       items.push({label: 'Download SBOM', href: '/api/v1/builds/' + encodeURIComponent(b.id) + '/sbom', download: true});
     }
     const name = b.tag || shortDigest(b.digest).textContent;
-    return h('tr', {'data-build-id': b.id, 'data-state': b.state},
+    return h('tr', {'data-build-id': b.id, 'data-state': b.state, 'data-upload-time': b.uploadTime},
       h('td', {}, h('a', {href: '/builds/' + encodeURIComponent(b.id)}, name)),
       h('td', {}, shortDigest(b.digest)),
       h('td', {}, b.user || '—'),
@@ -153,7 +153,7 @@ export async function render(main, ctx) {
     source.addEventListener('state', async e => {
       const change = JSON.parse(e.data);
       const shown = rows.get(change.buildId);
-      if (shown ? shown.dataset.state === change.to : change.action !== 'push') return;
+      if (shown ? shown.dataset.state === change.to : !mayBeNew(change)) return;
       let build;
       try {
         build = await api('GET', '/api/v1/builds/' + encodeURIComponent(change.buildId));
@@ -162,7 +162,7 @@ export async function render(main, ctx) {
       }
       if (rows.has(build.id)) {
         replace(build);
-      } else if (build.state !== 'deleted') {
+      } else if (build.state !== 'deleted' && !(change.action === null && olderThanShown(build))) {
         total += 1;
         if (offset === 0) {
           const tr = row(build);
@@ -181,6 +181,19 @@ export async function render(main, ctx) {
       }
       refreshAdapter();
     });
+  }
+
+  /**
+   * A build not shown that may be new: a push, or (in the stream's first state) one still being tested, pushed
+   * between reading the list and opening the stream.
+   */
+  function mayBeNew(change) {
+    return change.action === 'push' || (change.action === null && offset === 0 && ['pending', 'fetching'].includes(change.to));
+  }
+
+  function olderThanShown(build) {
+    const top = tbody.firstElementChild;
+    return top !== null && Number(top.dataset.uploadTime) > build.uploadTime;
   }
 
   /** The adapter's state follows its builds (ready, active): keep the heading's chip and facts current. */
