@@ -294,18 +294,29 @@ class AdapterPagesTest {
         tab.assertNoErrors();
     }
 
+    /**
+     * Adapter names and OCI tags cannot hold markup (both are validated), but an organization's name and an e-mail
+     * address can: the org's heading, "Registered … by" and a build's "Uploaded by" show them as text.
+     */
     @Test
-    void markupInAnOrganizationNameShowsAsText() {
-        BuildFixture.Owner owner = new BuildFixture.Owner(XSS_ORG, XSS_ORG + "+ci", w.d.createRobot(XSS_ORG, "ci"));
-        String engineId = w.registerAdapter(owner, "plain");
+    void markupInAnOrganizationNameAndAnEmailShowsAsText() {
+        String email = "<img/src=x/onerror=window.__xss=1>@acme.test";
+        w.d.addMember(XSS_ORG, email, "developer");
+        BuildFixture.Owner user = new BuildFixture.Owner(XSS_ORG, email, TestDrydock.PASSWORD);
+        String engineId = w.d.api("POST", "/api/v1/orgs/" + XSS_ORG + "/adapters", w.login(email, TestDrydock.PASSWORD),
+                Map.of("name", "plain", "category", "pull", "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201)
+                .get("engineId").asText();
+        w.push(user, "plain", "1.0", "amd64");
         Browser.Tab tab = browser.open(w.d);
         Page page = signedIn(tab, "xss@acme.test");
         page.navigate("/orgs/" + XSS_ORG);
         assertThat(page.locator("main h1")).hasText(MARKUP);
         assertThat(page.locator("#org-switcher option:checked")).hasText(MARKUP + " (" + XSS_ORG + ")");
-        assertThat(page.locator("main img")).hasCount(0);
         page.navigate("/adapters/" + engineId);
         assertThat(page.locator("main h1")).hasText("plain");
+        assertThat(page.locator("#adapter-facts")).containsText("by " + email);
+        assertThat(page.locator("#builds tbody tr td").nth(2)).hasText(email);
+        assertThat(page.locator("main img")).hasCount(0);
         org.assertj.core.api.Assertions.assertThat(page.evaluate("typeof window.__xss")).isEqualTo("undefined");
         tab.assertNoErrors();
     }
