@@ -149,7 +149,10 @@ public final class AdapterService {
         return jdbi.withHandle(h -> AdapterStore.byId(h, engineId)).orElseThrow();
     }
 
-    /** The actions an adapter in {@code state} offers: disable a ready or active one, enable a disabled one, delete any. */
+    /**
+     * The actions an adapter in {@code state} offers: disable a ready or active one, enable a disabled one, delete any
+     * that is not deleted yet.
+     */
     public static Set<AdapterAction> offered(AdapterState state) {
         return switch (state) {
             case ready, active -> EnumSet.of(AdapterAction.disable, AdapterAction.delete);
@@ -161,7 +164,8 @@ public final class AdapterService {
 
     /** The actions {@code principal} may take on the adapter now: what its state offers, to members of its organization. */
     public Set<AdapterAction> allowedActions(Principal principal, Adapter adapter) {
-        return Roles.of(principal, adapter.orgId()).contains(Actor.owner) ? offered(adapter.state()) : EnumSet.noneOf(AdapterAction.class);
+        return Roles.of(principal, adapter.orgId()).contains(Actor.owner)
+                ? offered(adapter.state()) : EnumSet.noneOf(AdapterAction.class);
     }
 
     private void requireOrg(Principal principal, long orgId) {

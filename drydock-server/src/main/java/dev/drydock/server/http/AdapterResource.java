@@ -40,7 +40,8 @@ final class AdapterResource {
     }
 
     void list(Context ctx, Caller caller) {
-        Json.write(ctx, 200, adapters.list(caller.principal(), caller.org()).stream().map(a -> views.adapter(ctx, caller.principal(), a)).toList());
+        Json.write(ctx, 200, adapters.list(caller.principal(), caller.org()).stream()
+                .map(a -> views.adapter(ctx, caller.principal(), a)).toList());
     }
 
     void get(Context ctx, Caller caller) {
@@ -49,7 +50,8 @@ final class AdapterResource {
 
     void act(Context ctx, Caller caller) {
         JsonNode body = Json.readObject(ctx);
-        Json.write(ctx, 200, views.adapter(ctx, caller.principal(), adapters.act(caller.principal(), caller.adapter().engineId(), Json.text(body, "action"))));
+        Adapter after = adapters.act(caller.principal(), caller.adapter().engineId(), Json.text(body, "action"));
+        Json.write(ctx, 200, views.adapter(ctx, caller.principal(), after));
     }
 
     void builds(Context ctx, Caller caller) {

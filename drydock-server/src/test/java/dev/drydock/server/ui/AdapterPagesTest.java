@@ -146,8 +146,7 @@ class AdapterPagesTest {
 
     @Test
     void adapterActionsAreTheAllowedOnesAndDestructiveOnesAreConfirmed() {
-        w.prepare("toggle", "deployed");
-        String engineId = engineIdOf("toggle");
+        String engineId = engineIdOf(w.prepare("toggle", "deployed"));
         Browser.Tab tab = browser.open(w.d);
         Page page = signedIn(tab, DEV);
         page.navigate("/orgs/" + ORG);
@@ -182,7 +181,7 @@ class AdapterPagesTest {
     @Test
     void theBuildsListShowsEachBuildsActionsAndFollowsChangesLive() throws IOException {
         String deployed = w.prepare("menus", "deployed");
-        String engineId = engineIdOf("menus");
+        String engineId = engineIdOf(deployed);
         String invalid = w.push("menus", "0.9-arm", "arm64");
         String submitted = w.push("menus", "1.1", "amd64");
         String available = w.push("menus", "1.2", "amd64");
@@ -252,7 +251,7 @@ class AdapterPagesTest {
     @Test
     void aReviewerSeesTheReviewActionsOfASubmittedBuildInDarkMode() {
         String submitted = w.prepare("review-me", "submitted");
-        String engineId = engineIdOf("review-me");
+        String engineId = engineIdOf(submitted);
         Browser.Tab tab = browser.open(w.d, ColorScheme.DARK);
         Page page = signedIn(tab, BuildFixture.REVIEWER);
         page.navigate("/adapters/" + engineId);
@@ -325,11 +324,9 @@ class AdapterPagesTest {
         return page.locator("#builds tr[data-build-id='" + buildId + "']");
     }
 
-    private static String engineIdOf(String name) {
-        for (JsonNode a : w.d.api("GET", "/api/v1/orgs/" + ORG + "/adapters", w.dev(), null, 200)) {
-            if (a.get("name").asText().equals(name)) return a.get("engineId").asText();
-        }
-        throw new AssertionError("no adapter " + name);
+    /** The adapter of a build. */
+    private static String engineIdOf(String buildId) {
+        return w.build(buildId).get("engineId").asText();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
