@@ -94,7 +94,8 @@ export async function render(main, ctx) {
       .map(name => ({label: BUILD_ACTIONS[name].label, danger: BUILD_ACTIONS[name].danger, onSelect: () => act(b, name)}));
     if (b.reportAvailable) {
       items.push({label: 'Download build report', href: '/api/v1/builds/' + encodeURIComponent(b.id) + '/report', download: true});
-      // the SBOM comes from the vulnerability scan, stored with the report once testing finished
+    }
+    if (b.sbomAvailable) {
       items.push({label: 'Download SBOM', href: '/api/v1/builds/' + encodeURIComponent(b.id) + '/sbom', download: true});
     }
     const name = b.tag || shortDigest(b.digest).textContent;
@@ -120,6 +121,7 @@ export async function render(main, ctx) {
     try {
       const updated = await api('POST', '/api/v1/builds/' + encodeURIComponent(build.id) + '/actions', {action: name, reason});
       replace(updated);
+      refreshAdapter(); // its state follows its builds; the stream's event for this change finds the row drawn already
       notify('Build ' + (build.tag || build.id) + ': ' + action.label.toLowerCase() + ' done', 'ok');
     } catch (e) {
       notify(errorText(e), 'error');

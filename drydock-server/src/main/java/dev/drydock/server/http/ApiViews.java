@@ -9,6 +9,7 @@ import dev.drydock.platform.builds.BuildAction;
 import dev.drydock.platform.builds.BuildLifecycle;
 import dev.drydock.platform.builds.BuildService;
 import dev.drydock.platform.identity.Principal;
+import dev.drydock.platform.vulns.VulnerabilityService;
 import io.javalin.http.Context;
 
 import java.util.LinkedHashMap;
@@ -20,11 +21,13 @@ import java.util.Set;
 final class ApiViews {
     private final AdapterService adapters;
     private final BuildService builds;
+    private final VulnerabilityService vulns;
     private final Challenge challenge;
 
-    ApiViews(AdapterService adapters, BuildService builds, Challenge challenge) {
+    ApiViews(AdapterService adapters, BuildService builds, VulnerabilityService vulns, Challenge challenge) {
         this.adapters = adapters;
         this.builds = builds;
+        this.vulns = vulns;
         this.challenge = challenge;
     }
 
@@ -61,23 +64,29 @@ final class ApiViews {
 
     /** A build as {@code principal} sees it; {@code detail} adds its checks and history. */
     Map<String, Object> build(Context ctx, Principal principal, Build b, boolean detail) {
-        return build(ctx, b, builds.allowedActions(principal, b), builds.testDurations(List.of(b)).get(b.id()), detail);
+        return build(ctx, b, builds.allowedActions(principal, b), Extras.of(List.of(b), builds, vulns), detail);
     }
 
     /** Builds of one adapter (in state {@code adapterState}) as {@code principal} sees them, in a fixed number of queries. */
     List<Map<String, Object>> builds(Context ctx, Principal principal, List<Build> list, AdapterState adapterState) {
-        Map<String, Long> durations = builds.testDurations(list);
-        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b, adapterState), durations.get(b.id()), false))
-                .toList();
+        Extras extras = Extras.of(list, builds, vulns);
+        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b, adapterState), extras, false)).toList();
     }
 
     /** Builds of any adapters (the review queue) as {@code principal} sees them. */
     List<Map<String, Object>> builds(Context ctx, Principal principal, List<Build> list) {
-        Map<String, Long> durations = builds.testDurations(list);
-        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b), durations.get(b.id()), false)).toList();
+        Extras extras = Extras.of(list, builds, vulns);
+        return list.stream().map(b -> build(ctx, b, builds.allowedActions(principal, b), extras, false)).toList();
     }
 
-    private Map<String, Object> build(Context ctx, Build b, Set<BuildAction> allowed, Long testDuration, boolean detail) {
+    /** What a build's view adds from other tables, read for a whole list at once: test durations, stored SBOMs. */
+    private record Extras(Map<String, Long> testDurations, Set<String> sboms) {
+        static Extras of(List<Build> list, BuildService builds, VulnerabilityService vulns) {
+            return new Extras(builds.testDurations(list), vulns.sbomsStored(list.stream().map(Build::id).toList()));
+        }
+    }
+
+    private Map<String, Object> build(Context ctx, Build b, Set<BuildAction> allowed, Extras extras, boolean detail) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", b.id());
         v.put("engineId", b.engineId());
@@ -88,8 +97,11 @@ final class ApiViews {
         v.put("uploadTime", b.uploadTime());
         v.put("user", b.user());
         v.put("allowedActions", allowed.stream().map(Enum::name).toList());
-        v.put("reportAvailable", BuildLifecycle.reportDownloadable(b.state()));
-        v.put("testDuration", testDuration);
+        boolean reportAvailable = BuildLifecycle.reportDownloadable(b.state());
+        v.put("reportAvailable", reportAvailable);
+        // the SBOM comes from the vulnerability scan: a build that failed before it has a report but no SBOM
+        v.put("sbomAvailable", reportAvailable && extras.sboms().contains(b.id()));
+        v.put("testDuration", extras.testDurations().get(b.id()));
         if (detail) {
             v.put("checks", checks(b));
             v.put("history", builds.history(b.id()));

@@ -109,4 +109,19 @@ class BuildPaginationTest {
         assertThat(listed.get("id").asText()).isEqualTo(BUILDS.get(2));
         assertThat(listed.get("testDuration").asLong()).isEqualTo(expected);
     }
+
+    @Test
+    void sbomAvailableSaysWhetherTheSbomCanBeDownloaded() {
+        JsonNode tested = w.build(BUILDS.get(2));
+        assertThat(tested.get("sbomAvailable").asBoolean()).isTrue();
+        assertThat(w.get(w.dev(), "/api/v1/builds/" + BUILDS.get(2) + "/sbom").statusCode()).isEqualTo(200);
+        // builds written without testing (no scan stored an SBOM) have a report state but no SBOM
+        String other = w.register("paged-untested");
+        String untested = w.insertBuilds(other, 1, 10).getFirst();
+        JsonNode listed = BuildFixture.parse(w.get(w.dev(), "/api/v1/adapters/" + other + "/builds?limit=5").body()).get(0);
+        assertThat(listed.get("id").asText()).isEqualTo(untested);
+        assertThat(listed.get("reportAvailable").asBoolean()).isTrue();
+        assertThat(listed.get("sbomAvailable").asBoolean()).isFalse();
+        assertThat(w.get(w.dev(), "/api/v1/builds/" + untested + "/sbom").statusCode()).isEqualTo(409);
+    }
 }
