@@ -359,6 +359,43 @@ public final class BuildFixture implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Writes {@code count} available builds of the adapter straight into the database, with the history a tested
+     * build has (push, fetch, tested {@code testMillis} later), for lists longer than pushing allows (pagination,
+     * benchmarks). They have no image: only listing them is meaningful. Returns their ids, newest first.
+     */
+    public List<String> insertBuilds(String engineId, int count, long testMillis) {
+        JsonNode adapter = adapter(engineId);
+        long org = adapter.get("orgId").asLong();
+        String repository = adapter.get("repository").asText();
+        java.time.Instant start = java.time.Instant.now().minus(Duration.ofDays(1));
+        List<String> ids = new ArrayList<>();
+        d.server().database().jdbi().useTransaction(h -> {
+            var builds = h.prepareBatch("""
+                    insert into builds (id, engine_id, org_id, repository, tag, digest, media_type, upload_time, pushed_by, state,
+                        version, created_at, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'available', 2, ?, ?)""");
+            var history = h.prepareBatch("""
+                    insert into build_history (build_id, at, actor, action, from_state, to_state, reason) values (?, ?, ?, ?, ?, ?, null)""");
+            for (int i = 0; i < count; i++) {
+                String id = java.util.UUID.randomUUID().toString();
+                java.time.Instant pushed = start.plusSeconds(i);
+                java.time.Instant fetched = pushed.plusMillis(5);
+                String digest = "sha256:" + String.format("%064x", new java.math.BigInteger(1, id.getBytes()).mod(
+                        java.math.BigInteger.TWO.pow(256)));
+                builds.add(id, engineId, org, repository, "bulk-" + i, digest, TestImages.OCI_MANIFEST,
+                        pushed.toEpochMilli(), ROBOT, pushed, fetched.plusMillis(testMillis));
+                history.add(id, pushed, ROBOT, "push", null, "pending");
+                history.add(id, fetched, "drydock", "fetch", "pending", "fetching");
+                history.add(id, fetched.plusMillis(testMillis), "drydock", "tested", "fetching", "available");
+                ids.addFirst(id);
+            }
+            builds.execute();
+            history.execute();
+        });
+        return ids;
+    }
+
     /** History entries of the build with this action. */
     public static List<JsonNode> history(JsonNode build, String action) {
         List<JsonNode> result = new ArrayList<>();

@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Registering adapters and the owner's adapter actions (disable, enable, delete). */
@@ -117,7 +119,7 @@ public final class AdapterService {
             Instant now = clock.instant();
             switch (action) {
                 case disable -> {
-                    if (current.state() != AdapterState.ready && current.state() != AdapterState.active) {
+                    if (!offered(current.state()).contains(action)) {
                         throw notAllowed(current, action, "only a ready or active adapter can be disabled");
                     }
                     String paused = builds.pauseForDisable(h, engineId, principal.name(), now, changes).orElse(null);
@@ -125,7 +127,7 @@ public final class AdapterService {
                             paused, now, engineId);
                 }
                 case enable -> {
-                    if (current.state() != AdapterState.disabled) {
+                    if (!offered(current.state()).contains(action)) {
                         throw notAllowed(current, action, "only a disabled adapter can be enabled");
                     }
                     String restore = h.createQuery("select restore_build_id from adapters where engine_id = ?").bind(0, engineId)
@@ -136,7 +138,7 @@ public final class AdapterService {
                     AdapterStore.recomputeState(h, engineId, now);
                 }
                 case delete -> {
-                    if (current.state() == AdapterState.deleted) throw notAllowed(current, action, "the adapter is already deleted");
+                    if (!offered(current.state()).contains(action)) throw notAllowed(current, action, "the adapter is already deleted");
                     builds.deleteAllForAdapter(h, engineId, principal.name(), now, changes);
                     h.execute("update adapters set state = 'deleted', live_name = null, updated_at = ? where engine_id = ?", now, engineId);
                 }
@@ -145,6 +147,25 @@ public final class AdapterService {
         audit.record(principal.name(), "adapter." + action, adapter.repository(), engineId);
         builds.publish(changes);
         return jdbi.withHandle(h -> AdapterStore.byId(h, engineId)).orElseThrow();
+    }
+
+    /**
+     * The actions an adapter in {@code state} offers: disable a ready or active one, enable a disabled one, delete any
+     * that is not deleted yet.
+     */
+    public static Set<AdapterAction> offered(AdapterState state) {
+        return switch (state) {
+            case ready, active -> EnumSet.of(AdapterAction.disable, AdapterAction.delete);
+            case disabled -> EnumSet.of(AdapterAction.enable, AdapterAction.delete);
+            case pending -> EnumSet.of(AdapterAction.delete);
+            case deleted -> EnumSet.noneOf(AdapterAction.class);
+        };
+    }
+
+    /** The actions {@code principal} may take on the adapter now: what its state offers, to members of its organization. */
+    public Set<AdapterAction> allowedActions(Principal principal, Adapter adapter) {
+        return Roles.of(principal, adapter.orgId()).contains(Actor.owner)
+                ? offered(adapter.state()) : EnumSet.noneOf(AdapterAction.class);
     }
 
     private void requireOrg(Principal principal, long orgId) {

@@ -19,6 +19,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -121,13 +123,59 @@ public final class BuildService {
         return build;
     }
 
+    /** One page of an adapter's builds and how many there are in all. */
+    public record Page(List<Build> builds, long total) {}
+
     /** Builds of an adapter, newest first, optionally in some states; deleted ones only when asked for. */
     public List<Build> list(String engineId, Set<BuildState> states) {
-        return jdbi.withHandle(h -> h.createQuery("select * from builds where engine_id = ? order by created_at desc, id")
-                        .bind(0, engineId).map(BUILD).list())
-                .stream()
-                .filter(b -> states.isEmpty() ? b.state() != BuildState.deleted : states.contains(b.state()))
-                .toList();
+        return list(engineId, states, Integer.MAX_VALUE, 0).builds();
+    }
+
+    /**
+     * A page of {@link #list(String, Set)}: at most {@code limit} builds from {@code offset}, selected by the database
+     * (the order ends on the id, so pages neither repeat nor skip builds created in the same instant).
+     */
+    public Page list(String engineId, Set<BuildState> states, int limit, long offset) {
+        String where = "engine_id = :engine and " + (states.isEmpty() ? "state <> 'deleted'" : "state in (<states>)");
+        List<String> stateNames = states.stream().map(Enum::name).toList();
+        return jdbi.withHandle(h -> {
+            var page = h.createQuery("select * from builds where " + where + " order by created_at desc, id limit :limit offset :offset")
+                    .bind("engine", engineId).bind("limit", limit).bind("offset", offset);
+            var count = h.createQuery("select count(*) from builds where " + where).bind("engine", engineId);
+            if (!states.isEmpty()) {
+                page.bindList("states", stateNames);
+                count.bindList("states", stateNames);
+            }
+            return new Page(page.map(BUILD).list(), count.mapTo(Long.class).one());
+        });
+    }
+
+    /**
+     * How long each build's last test took, in milliseconds, from its history in one query: from its last move into
+     * fetching (a new fetch attempt after a lost lease does not restart it) to the move out of testing. Builds being
+     * tested (again), and builds given up on before a fetch started, have none.
+     */
+    public Map<String, Long> testDurations(List<Build> builds) {
+        List<String> tested = builds.stream()
+                .filter(b -> b.state() != BuildState.pending && b.state() != BuildState.fetching).map(Build::id).toList();
+        if (tested.isEmpty()) return Map.of();
+        record Span(String buildId, Timestamp started, Timestamp ended) {}
+        List<Span> spans = jdbi.withHandle(h -> h.createQuery("""
+                        select e.build_id, e.ended,
+                            (select max(s.at) from build_history s where s.build_id = e.build_id and s.to_state = 'fetching'
+                                and (s.from_state is null or s.from_state <> 'fetching') and s.at <= e.ended) as started
+                        from (select build_id, max(at) as ended from build_history
+                              where build_id in (<ids>) and action = :tested group by build_id) e""")
+                .bindList("ids", tested).bind("tested", Move.TEST_PASSED.action())
+                .map((rs, ctx) -> new Span(rs.getString("build_id"), rs.getTimestamp("started"), rs.getTimestamp("ended")))
+                .list());
+        Map<String, Long> result = new LinkedHashMap<>();
+        for (Span span : spans) {
+            if (span.started() != null) {
+                result.put(span.buildId(), Duration.between(span.started().toInstant(), span.ended().toInstant()).toMillis());
+            }
+        }
+        return result;
     }
 
     /** Builds waiting for review, oldest first. */
@@ -165,8 +213,13 @@ public final class BuildService {
 
     /** Actions the principal may take on the build now. */
     public Set<BuildAction> allowedActions(Principal principal, Build build) {
-        Set<BuildAction> allowed = BuildLifecycle.allowed(build.state(), Roles.of(principal, build.orgId()));
         AdapterState adapterState = jdbi.withHandle(h -> AdapterStore.byId(h, build.engineId())).map(Adapter::state).orElse(null);
+        return allowedActions(principal, build, adapterState);
+    }
+
+    /** As {@link #allowedActions(Principal, Build)} with the state of the build's adapter known (a list of its builds). */
+    public Set<BuildAction> allowedActions(Principal principal, Build build, AdapterState adapterState) {
+        Set<BuildAction> allowed = BuildLifecycle.allowed(build.state(), Roles.of(principal, build.orgId()));
         if (adapterState == AdapterState.disabled) {
             allowed.remove(BuildAction.deploy);
             allowed.remove(BuildAction.unpause);

@@ -19,6 +19,9 @@ import java.util.Set;
  * its builds under {@code /api/v1/adapters/{engineId}}.
  */
 final class AdapterResource {
+    /** The most builds one page of {@code GET /api/v1/adapters/{engineId}/builds} holds. */
+    static final int MAX_LIMIT = 500;
+
     private final AdapterService adapters;
     private final BuildService builds;
     private final ApiViews views;
@@ -33,20 +36,22 @@ final class AdapterResource {
         JsonNode body = Json.readObject(ctx);
         Adapter adapter = adapters.register(caller.principal(), caller.org(), Json.text(body, "name"), Json.text(body, "category"),
                 Json.text(body, "deploymentModel"), Json.text(body, "engineMode"));
-        Json.write(ctx, 201, views.adapter(ctx, adapter));
+        Json.write(ctx, 201, views.adapter(ctx, caller.principal(), adapter));
     }
 
     void list(Context ctx, Caller caller) {
-        Json.write(ctx, 200, adapters.list(caller.principal(), caller.org()).stream().map(a -> views.adapter(ctx, a)).toList());
+        Json.write(ctx, 200, adapters.list(caller.principal(), caller.org()).stream()
+                .map(a -> views.adapter(ctx, caller.principal(), a)).toList());
     }
 
     void get(Context ctx, Caller caller) {
-        Json.write(ctx, 200, views.adapter(ctx, caller.adapter()));
+        Json.write(ctx, 200, views.adapter(ctx, caller.principal(), caller.adapter()));
     }
 
     void act(Context ctx, Caller caller) {
         JsonNode body = Json.readObject(ctx);
-        Json.write(ctx, 200, views.adapter(ctx, adapters.act(caller.principal(), caller.adapter().engineId(), Json.text(body, "action"))));
+        Adapter after = adapters.act(caller.principal(), caller.adapter().engineId(), Json.text(body, "action"));
+        Json.write(ctx, 200, views.adapter(ctx, caller.principal(), after));
     }
 
     void builds(Context ctx, Caller caller) {
@@ -61,7 +66,40 @@ final class AdapterResource {
                 }
             }
         }
-        Json.write(ctx, 200, builds.list(caller.adapter().engineId(), states).stream()
-                .map(b -> views.build(ctx, caller.principal(), b, false)).toList());
+        Integer limit = intParam(ctx, "limit", 1, MAX_LIMIT);
+        Integer offset = intParam(ctx, "offset", 0, Integer.MAX_VALUE);
+        Adapter adapter = caller.adapter();
+        if (limit == null && offset == null) { // the whole list, as before pagination
+            Json.write(ctx, 200, views.builds(ctx, caller.principal(), builds.list(adapter.engineId(), states), adapter.state()));
+            return;
+        }
+        int size = limit == null ? Integer.MAX_VALUE : limit;
+        int from = offset == null ? 0 : offset;
+        BuildService.Page page = builds.list(adapter.engineId(), states, size, from);
+        ctx.header("X-Total-Count", String.valueOf(page.total()));
+        if ((long) from + page.builds().size() < page.total() && limit != null) {
+            StringBuilder next = new StringBuilder(ctx.path()).append('?');
+            if (!states.isEmpty()) {
+                next.append("state=").append(String.join(",", states.stream().map(Enum::name).toList())).append('&');
+            }
+            next.append("limit=").append(limit).append("&offset=").append(from + page.builds().size());
+            ctx.header("Link", "<" + next + ">; rel=\"next\"");
+        }
+        Json.write(ctx, 200, views.builds(ctx, caller.principal(), page.builds(), adapter.state()));
+    }
+
+    /** An optional whole-number query parameter within [min, max]; anything else is refused naming the parameter. */
+    private static Integer intParam(Context ctx, String name, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null) return null;
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ApiException(ApiErrorCode.VALIDATION_FAILED, name + " must be a whole number "
+                + (max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max) + ", not '" + value + "'",
+                Map.of("field", name));
     }
 }

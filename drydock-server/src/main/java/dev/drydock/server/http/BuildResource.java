@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -77,13 +78,16 @@ final class BuildResource {
      * reviewer's queue lists builds of every organization).
      */
     void reviews(Context ctx, Caller caller) {
-        Json.write(ctx, 200, builds.reviewQueue().stream().map(b -> {
-            Map<String, Object> v = views.build(ctx, caller.principal(), b, false);
+        List<Build> queue = builds.reviewQueue();
+        List<Map<String, Object>> views = this.views.builds(ctx, caller.principal(), queue);
+        for (int i = 0; i < queue.size(); i++) {
+            Build b = queue.get(i);
+            Map<String, Object> v = views.get(i);
             v.put("orgId", b.orgId());
             v.put("adapter", b.repository().substring(b.repository().indexOf('/') + 1));
             v.put("summary", summary(b));
-            return v;
-        }).toList());
+        }
+        Json.write(ctx, 200, views);
     }
 
     private ReportSummary summary(Build b) {

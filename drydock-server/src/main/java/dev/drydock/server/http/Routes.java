@@ -63,7 +63,7 @@ public final class Routes {
                   Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
         this.access = new AccessCheck(tokens, sessions, challenge, identity, adapters, builds);
         this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sessions, sseHeartbeat, sseMaxStreamsPerPrincipal);
-        ApiViews views = new ApiViews(builds, challenge);
+        ApiViews views = new ApiViews(adapters, builds, vulns, challenge);
         this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
                 new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
                 new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity),
