@@ -48,7 +48,10 @@ public record ReportChanges(List<CheckChange> checks, VulnerabilityChanges vulne
     @JsonPropertyOrder({"sizeBefore", "sizeAfter", "layersBefore", "layersAfter"})
     public record ImageChange(Long sizeBefore, Long sizeAfter, Integer layersBefore, Integer layersAfter) {}
 
-    /** The test's duration in milliseconds: the sum of the report's per-check {@code durations}; null when none. */
+    /**
+     * The test's duration in milliseconds. From two reports alone, the sum of each report's per-check {@code durations};
+     * the platform replaces it with the builds' measured test times ({@link #withTestDuration}), as its build lists show.
+     */
     @JsonPropertyOrder({"before", "after"})
     public record DurationChange(Long before, Long after) {}
 
@@ -66,6 +69,11 @@ public record ReportChanges(List<CheckChange> checks, VulnerabilityChanges vulne
         return new ReportChanges(checks(before, after), vulnerabilities(before, after), network(before, after),
                 new ImageChange(size(before), size(after), layers(before), layers(after)),
                 new DurationChange(testDuration(before), testDuration(after)));
+    }
+
+    /** These changes with the test durations measured elsewhere (null values: not measured). */
+    public ReportChanges withTestDuration(DurationChange measured) {
+        return new ReportChanges(checks, vulnerabilities, network, image, measured);
     }
 
     /** True when no verdict, vulnerability, destination, image size or layer count differs (durations always vary). */

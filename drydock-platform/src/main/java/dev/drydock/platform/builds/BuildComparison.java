@@ -49,11 +49,20 @@ public final class BuildComparison {
                         Map.of("field", "since"));
             }
         }
-        if (previous == null) return new Result(null, ReportChanges.between(null, report));
+        if (previous == null) {
+            return new Result(null, ReportChanges.between(null, report).withTestDuration(measured(null, build)));
+        }
         JsonNode before = report(previous).orElseThrow(() -> new ApiException(ApiErrorCode.VALIDATION_FAILED,
                 "since: build " + previous.id() + " has no report yet (it is " + previous.state()
                         + "); compare with a build whose testing finished", Map.of("field", "since")));
-        return new Result(previous, ReportChanges.between(before, report));
+        return new Result(previous, ReportChanges.between(before, report).withTestDuration(measured(previous, build)));
+    }
+
+    /** The test times the build lists show (from the move into fetching to the verdict), so both pages agree. */
+    private ReportChanges.DurationChange measured(Build previous, Build build) {
+        java.util.List<Build> both = previous == null ? java.util.List.of(build) : java.util.List.of(previous, build);
+        Map<String, Long> durations = builds.testDurations(both);
+        return new ReportChanges.DurationChange(previous == null ? null : durations.get(previous.id()), durations.get(build.id()));
     }
 
     private java.util.Optional<JsonNode> report(Build build) {

@@ -79,6 +79,8 @@ class BuildChangesApiTest {
         assertThat(changes.at("/image/layersAfter").asInt()).isPositive();
         assertThat(changes.at("/testDuration/after").isIntegralNumber()).isTrue();
         assertThat(changes.at("/testDuration").has("before")).isTrue();
+        assertThat(changes.at("/testDuration/after").asLong()).as("the test time the builds list shows")
+                .isEqualTo(w.build(available).get("testDuration").asLong());
         // the reviewer (platform role) sees it as the developer does
         assertThat(changes(available, "", w.reviewer(), 200).at("/previous/id").asText()).isEqualTo(invalid);
     }
