@@ -1,19 +1,17 @@
 package dev.drydock.platform.access;
 
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
 import org.jdbi.v3.core.Jdbi;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -113,10 +111,6 @@ public final class SessionService {
     }
 
     private static String sha256Hex(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.sha256(value.getBytes(StandardCharsets.UTF_8)).hex();
     }
 }

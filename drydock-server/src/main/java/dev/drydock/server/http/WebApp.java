@@ -2,6 +2,7 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.oci.Digest;
 import dev.drydock.platform.access.SessionService;
 import io.javalin.http.Context;
 
@@ -9,9 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -88,7 +86,7 @@ final class WebApp {
                     return;
                 }
                 byte[] bytes = in.readAllBytes();
-                asset = new Asset(bytes, "\"" + sha256(bytes).substring(0, 16) + "\"");
+                asset = new Asset(bytes, "\"" + Digest.sha256(bytes).hex().substring(0, 16) + "\"");
                 assets.put(path, asset);
             }
         }
@@ -126,13 +124,5 @@ final class WebApp {
 
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
