@@ -154,6 +154,9 @@ class WebAppFlowTest {
         assertThat(failing).hasAttribute("data-check", "manifest.valid");
         assertThat(failing.locator(".chip")).hasText("failed");
         assertThat(failing.locator(".check-message")).containsText("fix the syntax (check it with: jq . manifest.json)");
+        // compared with 1.1, under one heading
+        assertThat(dev.locator("section.changes .changes-against")).containsText("Compared with 1.1");
+        assertThat(dev.locator("main h2").filter(new Locator.FilterOptions().setHasText("since the last build"))).hasCount(1);
         screenshot(dev, "invalid-build");
 
         // 10. a member of another organization sees neither the build nor the adapter, nor it in their own list
