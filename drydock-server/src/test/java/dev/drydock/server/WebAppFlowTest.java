@@ -159,12 +159,23 @@ class WebAppFlowTest {
         assertThat(dev.locator("main h2").filter(new Locator.FilterOptions().setHasText("since the last build"))).hasCount(1);
         screenshot(dev, "invalid-build");
 
+        // the organization's adapters list: the adapter is active (a build of it is deployed)
+        dev.locator("#adapter-link").click();
+        dev.waitForURL(w.d.url() + "/adapters/" + engineId);
+        dev.getByRole(AriaRole.NAVIGATION, new Page.GetByRoleOptions().setName("Breadcrumb"))
+                .getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Adapters")).click();
+        dev.waitForURL(w.d.url() + "/orgs/" + ORG);
+        Locator listed = dev.locator("#adapters tr[data-engine-id='" + engineId + "']");
+        assertThat(listed.locator("a")).hasText(ADAPTER);
+        assertThat(listed.locator(".chip")).hasText("active");
+        screenshot(dev, "adapters-list");
+
         // 10. a member of another organization sees neither the build nor the adapter, nor it in their own list
         Browser.Tab strangerTab = signedIn(STRANGER, tabs);
         Page stranger = strangerTab.page();
         assertThat(stranger.locator("#adapters")).containsText("No adapters yet.");
         assertThat(stranger.locator("#adapters")).not().containsText(ADAPTER);
-        for (String path : List.of("/builds/" + second, "/adapters/" + engineId)) {
+        for (String path : List.of("/builds/" + second, "/adapters/" + engineId, "/orgs/" + ORG)) {
             Response response = stranger.navigate(path);
             org.assertj.core.api.Assertions.assertThat(response.status()).as(path).isEqualTo(404);
             assertThat(stranger.locator("main h1")).hasText("Not found");
