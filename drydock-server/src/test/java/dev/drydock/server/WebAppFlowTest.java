@@ -120,6 +120,19 @@ class WebAppFlowTest {
         dialogButton(dev, "Deploy").click();
         assertThat(row(dev, second).locator(".chip")).hasText("deployed");
         assertThat(row(dev, first).locator(".chip")).hasText("paused");
+        // the notice at the bottom right does not block what it covers: the last row's ⋮ menu, scrolled under it, takes clicks
+        assertThat(dev.locator("#notices .notice").last()).containsText("deploy done");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> underNotice = (Map<String, Object>) row(dev, first).locator(".menu-button").evaluate("""
+                button => {
+                  button.closest('tr').scrollIntoView({block: 'end'});
+                  const r = button.getBoundingClientRect();
+                  const n = document.querySelector('#notices .notice:last-child').getBoundingClientRect();
+                  return {covered: n.left < r.right && r.left < n.right && n.top < r.bottom && r.top < n.bottom,
+                          clickable: button.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2))};
+                }""");
+        org.assertj.core.api.Assertions.assertThat(underNotice).as("a ⋮ button under a notice").containsEntry("covered", true)
+                .containsEntry("clickable", true);
         assertThat(dev.locator("#adapter-state .chip")).hasText("active");
         org.assertj.core.api.Assertions.assertThat(dev.evaluate("window.__sameDocument")).isEqualTo(true);
         org.assertj.core.api.Assertions.assertThat(w.state(first)).isEqualTo("paused");
