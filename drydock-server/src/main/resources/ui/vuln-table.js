@@ -81,7 +81,9 @@ export function vulnerabilities(report, buildId) {
   if (findings.length === 0) {
     // "none found" only means something when the scan had advisory data to match (the check says when it had not)
     const check = (report.checks || []).find(c => c.id === 'vulnerabilities');
-    const caveat = check && check.verdict !== 'passed' ? h('p', {class: 'alert', id: 'vulns-caveat'}, check.message) : null;
+    // a warning (e.g. no advisory data imported) reads as one, not as a failure next to the "Passed" verdict
+    const caveat = check && check.verdict !== 'passed'
+      ? h('p', {class: 'alert alert-' + check.verdict, id: 'vulns-caveat'}, h('strong', {}, check.verdict + ': '), check.message) : null;
     return h('div', {}, h('p', {class: 'empty', id: 'vulns-none'}, 'No known vulnerabilities found.'), caveat, data);
   }
   return h('div', {}, summaryBar(report.vulnerabilityCounts), data, table(findings, buildId));

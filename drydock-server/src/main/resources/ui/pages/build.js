@@ -132,11 +132,11 @@ function draw(main, {build, adapter, report, changes}, act) {
     sections.push(['API calls', [h('p', {class: 'muted'}, 'Requests the adapter made to the sandbox API (and, for a webhook engine, the calls Drydock made to it).'),
       apiCalls(report.checks)]]);
   }
-  if (changes) sections.push(['What changed since the last build', [changes]]);
+  if (changes) sections.push(changes); // a section with its own heading ("Changes since the last build")
   sections.push(['History', [history(build.history)]]);
   if (report) sections.push(['Report JSON', [reportJson(report)]]);
 
-  const built = sections.map(([title, children]) => section(title, ...children));
+  const built = sections.map(s => (Array.isArray(s) ? section(s[0], ...s[1]) : s));
   main.append(toc(built), ...built);
 }
 
