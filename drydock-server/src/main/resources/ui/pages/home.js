@@ -8,5 +8,10 @@ export async function render(main, ctx) {
     return;
   }
   heading(main, 'Welcome to Drydock');
-  main.append(h('p', {}, 'You are not a member of any organization yet. Ask an organization admin to add you, or a platform admin to create one.'));
+  if (ctx.role === 'admin') {
+    main.append(h('p', {}, 'There is no organization yet. ', h('a', {href: '/admin'}, 'Create the first one'),
+      ', then add its members in its settings.'));
+  } else {
+    main.append(h('p', {}, 'You are not a member of any organization yet. Ask an organization admin to add you, or a platform admin to create one.'));
+  }
 }

@@ -36,6 +36,8 @@ public final class HomePage {
                 <body>
                 <h1>Drydock</h1>
                 <p>Registry and compliance testing for adapters and engines.</p>
+                <p><a href="/login"><strong>Sign in to the Developer App</strong></a> to register adapters, get the commands
+                that push them, and follow each build's tests, review and deployment.</p>
                 <h2>Push an image</h2>
                 <pre>docker login %1$s
                 docker tag my-adapter %1$s/&lt;orgId&gt;/my-adapter:1.0

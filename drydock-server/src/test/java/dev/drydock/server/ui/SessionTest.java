@@ -189,7 +189,7 @@ class SessionTest {
 
     @Test
     void theHomePageIsTheAppWhenSignedInAndTheIntroductionOtherwise() {
-        assertThat(get("/", null).body()).contains("Sample adapters and engines").doesNotContain("data-page");
+        assertThat(get("/", null).body()).contains("Sample adapters and engines", "<a href=\"/login\">").doesNotContain("data-page");
         assertThat(get("/", signIn(d, DEV).cookie()).body()).contains("data-page=\"home\"");
     }
 

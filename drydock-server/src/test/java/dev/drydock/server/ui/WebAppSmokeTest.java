@@ -56,6 +56,21 @@ class WebAppSmokeTest {
     }
 
     @Test
+    void theFirstAdminOfANewDrydockIsSentToCreateAnOrganization() {
+        try (TestDrydock empty = TestDrydock.start(Map.of())) {
+            Browser.Tab tab = browser.open(empty);
+            Page page = tab.page();
+            page.navigate("/");
+            page.getByText("Sign in to the Developer App").click();
+            Browser.submitSignIn(page, TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+            assertThat(page.locator("main h1")).hasText("Welcome to Drydock");
+            page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName("Create the first one")).click();
+            assertThat(page).hasURL(empty.url() + "/admin");
+            tab.assertNoErrors();
+        }
+    }
+
+    @Test
     void aStrangerSeesANotFoundPageForAnotherOrganization() {
         Browser.Tab tab = browser.signIn(d, "stranger@other.test", TestDrydock.PASSWORD);
         Page page = tab.page();
