@@ -102,8 +102,39 @@ public final class Browser implements AutoCloseable {
         page.locator("main h1").first().waitFor();
     }
 
-    /** Writes the whole page to {@code target/ui-screenshots/<name>.png} (a test artifact; docs/ keeps the main ones). */
+    /**
+     * The page's controls that a screen reader could not name: every visible input, select, textarea, button, link and
+     * menu item needs a label, an aria-label or text (a placeholder is not a name); also the page must say its language
+     * and have one {@code main} with one {@code h1}.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<String> unnamedControls(Page page) {
+        return (List<String>) page.evaluate("""
+                () => {
+                  const problems = [];
+                  if (!document.documentElement.lang) problems.push('<html> has no lang');
+                  if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one <main>');
+                  if (document.querySelectorAll('main h1').length !== 1) problems.push('not exactly one <h1> in <main>');
+                  const controls = 'input:not([type=hidden]), select, textarea, button, a[href], [role=menuitem]';
+                  for (const el of document.querySelectorAll(controls)) {
+                    if (!el.getClientRects().length) continue; // not shown (closed menu, collapsed section)
+                    const labelled = el.labels && [...el.labels].map(l => l.textContent).join(' ');
+                    const by = el.getAttribute('aria-labelledby');
+                    const name = labelled || el.getAttribute('aria-label') || (by && document.getElementById(by)?.textContent)
+                        || el.getAttribute('title') || (/^(BUTTON|A)$/.test(el.tagName) || el.getAttribute('role') ? el.textContent : '');
+                    if (!name || !name.trim()) problems.push('no accessible name: ' + el.outerHTML.slice(0, 140));
+                  }
+                  return problems;
+                }""");
+    }
+
+    /**
+     * Writes the whole page to {@code target/ui-screenshots/<name>.png} (a test artifact; docs/ keeps the main ones), after
+     * asserting that every control on it has an accessible name ({@link #unnamedControls}): every page state a test
+     * photographs is checked.
+     */
     public static Path screenshot(Page page, String name) {
+        assertThat(unnamedControls(page)).as("accessibility of " + name).isEmpty();
         Path file = SCREENSHOTS.resolve(name + ".png");
         page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
         return file;

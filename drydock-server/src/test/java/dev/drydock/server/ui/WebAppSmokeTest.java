@@ -71,6 +71,19 @@ class WebAppSmokeTest {
     }
 
     @Test
+    void theAccessibilityCheckFindsAnUnnamedControl() {
+        Browser.Tab tab = browser.open(d);
+        Page page = tab.page();
+        page.navigate("/login");
+        org.assertj.core.api.Assertions.assertThat(Browser.unnamedControls(page)).isEmpty();
+        page.evaluate("() => { const i = document.createElement('input'); i.placeholder = 'a placeholder is no name';"
+                + " document.querySelector('main form').append(i); document.querySelector('main').append(document.createElement('h1')); }");
+        org.assertj.core.api.Assertions.assertThat(Browser.unnamedControls(page))
+                .anyMatch(p -> p.startsWith("no accessible name: <input"))
+                .contains("not exactly one <h1> in <main>");
+    }
+
+    @Test
     void aStrangerSeesANotFoundPageForAnotherOrganization() {
         Browser.Tab tab = browser.signIn(d, "stranger@other.test", TestDrydock.PASSWORD);
         Page page = tab.page();
