@@ -214,9 +214,21 @@ class AdapterPagesTest {
         org.assertj.core.api.Assertions.assertThat(menu(row(page, invalid)))
                 .containsExactly("Delete", "Retest", "Download build report");
         org.assertj.core.api.Assertions.assertThat(menu(row(page, deployed))).containsExactlyElementsOf(concat(List.of("Pause", "Delete"), downloads));
-        availableRow.locator(".menu-button").click();
+        // by keyboard alone: Enter opens the menu on its first item, arrows move (wrapping), Escape closes back on the button
+        Locator button = availableRow.locator(".menu-button");
+        button.focus();
+        page.keyboard().press("Enter");
+        assertThat(button).hasAttribute("aria-expanded", "true");
+        assertThat(availableRow.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName("Submit"))).isFocused();
+        page.keyboard().press("ArrowDown");
+        assertThat(availableRow.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName("Delete"))).isFocused();
+        page.keyboard().press("ArrowUp");
+        page.keyboard().press("ArrowUp");
+        assertThat(availableRow.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName("Download SBOM"))).isFocused();
         Browser.screenshot(page, "builds-menu-open");
         page.keyboard().press("Escape");
+        assertThat(availableRow.locator("ul.menu")).isHidden();
+        assertThat(button).isFocused();
         Browser.screenshot(page, "adapter-builds");
 
         Download report = page.waitForDownload(() -> choose(availableRow, "Download build report"));
