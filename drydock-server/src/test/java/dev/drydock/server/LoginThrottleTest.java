@@ -109,6 +109,15 @@ class LoginThrottleTest {
     }
 
     @Test
+    void aRobotIsNotBackedOffItselfByWrongTokens() {
+        String token = d.createRobot(ORG, "ci");
+        for (int i = 0; i < 8; i++) assertThat(basicMe(new String[]{ORG + "+ci", "ddr_wrong-" + i}).statusCode()).isEqualTo(401);
+        assertThat(basicMe(new String[]{ORG + "+ci", token}).statusCode())
+                .as("a 256-bit token cannot be guessed: backing off the robot would only let a stranger stop its pipeline")
+                .isEqualTo(200);
+    }
+
+    @Test
     void aSuccessResetsTheCount() {
         String email = "reset@throttle.test";
         for (int round = 0; round < 3; round++) {

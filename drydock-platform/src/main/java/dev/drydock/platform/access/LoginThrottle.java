@@ -94,15 +94,19 @@ public final class LoginThrottle {
         };
     }
 
-    /** The key an account is counted under: e-mails are case-insensitive. */
-    public static String accountKey(String username) {
-        return username == null ? "" : username.strip().toLowerCase(Locale.ROOT);
+    /** The key an account is counted under: e-mails are case-insensitive; no account is longer than an e-mail's 320. */
+    static String accountKey(String username) {
+        String key = username == null ? "" : username.strip().toLowerCase(Locale.ROOT);
+        return key.length() > 320 ? key.substring(0, 320) : key;
     }
 
-    /** Refuses ({@link Throttled}) while the account or the address is backed off; otherwise returns at once. */
+    /**
+     * Refuses ({@link Throttled}) while the account or the address is backed off; otherwise returns at once. A null
+     * account or address is not counted (nor, in {@link #failed}, counted against).
+     */
     public synchronized void check(String account, String address) {
         Instant now = clock.instant();
-        Record a = accounts.get(accountKey(account));
+        Record a = account == null ? null : accounts.get(accountKey(account));
         Record r = address == null ? null : addresses.get(address);
         Instant until = later(a == null ? Instant.MIN : a.blockedUntil, r == null ? Instant.MIN : r.blockedUntil);
         if (now.isBefore(until)) {
@@ -116,7 +120,8 @@ public final class LoginThrottle {
      */
     public synchronized boolean failed(String account, String address) {
         Instant now = clock.instant();
-        boolean account429 = count(accounts, accountKey(account), limits.maxFailuresPerAccount(), limits.maxAccountBackoff(), now);
+        boolean account429 = account != null
+                && count(accounts, accountKey(account), limits.maxFailuresPerAccount(), limits.maxAccountBackoff(), now);
         boolean address429 = address != null
                 && count(addresses, address, limits.maxFailuresPerAddress(), limits.maxAddressBackoff(), now);
         return account429 || address429;

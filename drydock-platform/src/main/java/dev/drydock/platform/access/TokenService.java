@@ -95,16 +95,19 @@ public final class TokenService implements AccessController {
     /**
      * Every password and robot-token check goes through here: refused while backed off (no hash spent), a password
      * checked in the throttle's bounded pool (a robot token is a cheap SHA-256), the outcome counted. The start of a
-     * backoff is audited once, not each refused attempt.
+     * backoff is audited once, not each refused attempt. A robot's 256-bit token cannot be guessed, so a robot login
+     * counts only against the address: backing off the robot itself would only let a stranger stop a CI pipeline.
      */
     private Optional<Principal> authenticate(String username, String secret, String via, String address) {
-        throttle.check(username, address);
-        Optional<Principal> principal = IdentityService.isRobotLogin(username)
+        boolean robot = IdentityService.isRobotLogin(username);
+        String account = robot ? null : username;
+        throttle.check(account, address);
+        Optional<Principal> principal = robot
                 ? identity.authenticate(username, secret)
                 : throttle.hashing(() -> identity.authenticate(username, secret));
         if (principal.isPresent()) {
-            throttle.succeeded(username);
-        } else if (throttle.failed(username, address)) {
+            if (account != null) throttle.succeeded(account);
+        } else if (throttle.failed(account, address)) {
             audit.record(auditName(username), "login.throttled", via, "from " + address);
         }
         return principal;

@@ -97,6 +97,17 @@ class LoginThrottleTest {
     }
 
     @Test
+    void withoutAnAccountOnlyTheAddressCounts() {
+        LoginThrottle t = throttle(1, 3, 100);
+        assertThat(t.failed(null, ADDRESS)).isFalse();
+        assertThat(refusedFor(t, null, ADDRESS)).isZero();
+        t.failed(null, ADDRESS);
+        assertThat(t.failed(null, ADDRESS)).isTrue();
+        assertThat(refusedFor(t, null, ADDRESS)).isEqualTo(1);
+        assertThat(refusedFor(t, "dev@acme.test", "198.51.100.1")).isZero();
+    }
+
+    @Test
     void memoryStaysBoundedUnderASprayOfRandomAccounts() {
         LoginThrottle t = throttle(5, 1_000_000, 1000);
         for (int i = 0; i < 50_000; i++) t.failed("spray-" + i + "@example.test", "10.0." + (i / 256 % 256) + "." + (i % 256));
