@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * Slows password guessing: after {@code maxFailuresPerAccount} failures in a row for one account (from anywhere), or
  * {@code maxFailuresPerAddress} from one client address, each further attempt is refused without checking the password
  * until a backoff has passed; the backoff starts at 1 s and doubles with every further failure up to a cap. A success
- * resets the account's count; an address's count fades once it has been quiet for its window.
+ * resets the account's count; an address's count starts over after a window of its longest backoff (see {@link #count}).
  * <p>
  * Why two caps: the per-account backoff applies to the account from every address, so a stranger can use it to keep
  * the real owner out — it is kept short (a minute by default), enough to make guessing one account slow. The per-address
@@ -66,6 +66,7 @@ public final class LoginThrottle {
     /** Consecutive failures of one key and until when it is refused. */
     private static final class Record {
         int failures;
+        Instant streakStart;
         Instant lastFailure;
         Instant blockedUntil = Instant.MIN;
     }
@@ -121,9 +122,9 @@ public final class LoginThrottle {
     public synchronized boolean failed(String account, String address) {
         Instant now = clock.instant();
         boolean account429 = account != null
-                && count(accounts, accountKey(account), limits.maxFailuresPerAccount(), limits.maxAccountBackoff(), now);
+                && count(accounts, accountKey(account), limits.maxFailuresPerAccount(), limits.maxAccountBackoff(), false, now);
         boolean address429 = address != null
-                && count(addresses, address, limits.maxFailuresPerAddress(), limits.maxAddressBackoff(), now);
+                && count(addresses, address, limits.maxFailuresPerAddress(), limits.maxAddressBackoff(), true, now);
         return account429 || address429;
     }
 
@@ -132,10 +133,20 @@ public final class LoginThrottle {
         accounts.remove(accountKey(account));
     }
 
-    private static boolean count(Map<String, Record> table, String key, int free, Duration cap, Instant now) {
+    /**
+     * Counts one failure of {@code key}. An account's failures count in a row (a success, or twice its longest backoff
+     * without a failure, starts over). An address's count per window of its longest backoff, since a success does not
+     * reset it: many people behind one NAT, each mistyping now and then, must not add up to a lockout.
+     */
+    private static boolean count(Map<String, Record> table, String key, int free, Duration cap, boolean windowed, Instant now) {
         Record r = table.computeIfAbsent(key, k -> new Record());
-        // quiet for longer than the longest backoff: an old streak no longer counts
-        if (r.lastFailure != null && Duration.between(r.lastFailure, now).compareTo(cap.multipliedBy(2)) > 0) r.failures = 0;
+        boolean quiet = r.lastFailure != null && Duration.between(r.lastFailure, now).compareTo(cap.multipliedBy(2)) > 0;
+        boolean windowOver = windowed && r.streakStart != null && Duration.between(r.streakStart, now).compareTo(cap) > 0
+                && !now.isBefore(r.blockedUntil);
+        if (r.failures == 0 || quiet || windowOver) {
+            r.failures = 0;
+            r.streakStart = now;
+        }
         r.failures++;
         r.lastFailure = now;
         if (r.failures < free) return false;

@@ -113,7 +113,7 @@ public record DrydockConfig(
         k.put("login.max-account-backoff", new String[]{"1m",
                 "longest backoff of one account; kept short, since anyone can trigger it to lock the owner out"});
         k.put("login.max-failures-per-address", new String[]{"20",
-                "failed sign-ins from one client address (any accounts) before it is backed off: 1 s, doubling per further failure"});
+                "failed sign-ins from one client address (any accounts) within login.max-address-backoff before it is backed off: 1 s, doubling per further failure"});
         k.put("login.max-address-backoff", new String[]{"15m", "longest backoff of one client address"});
         k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once; default: the number of CPU cores"});
         k.put("login.hash-queue", new String[]{"64",
