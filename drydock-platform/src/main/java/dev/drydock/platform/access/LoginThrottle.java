@@ -33,13 +33,13 @@ import java.util.function.Supplier;
 public final class LoginThrottle {
     /** How long a caller may wait for a hashing slot before it is refused. */
     private static final Duration HASH_WAIT = Duration.ofSeconds(5);
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
+    /** @param firstBackoff the backoff after the last free failure; it doubles with each further failure */
     public record Limits(int maxFailuresPerAccount, int maxFailuresPerAddress, Duration maxAccountBackoff,
-                         Duration maxAddressBackoff, int hashConcurrency, int hashQueue, int maxEntries) {
+                         Duration maxAddressBackoff, int hashConcurrency, int hashQueue, int maxEntries, Duration firstBackoff) {
         public static Limits defaults() {
             return new Limits(5, 20, Duration.ofMinutes(1), Duration.ofMinutes(15),
-                    Math.max(1, Runtime.getRuntime().availableProcessors()), 64, 100_000);
+                    Math.max(1, Runtime.getRuntime().availableProcessors()), 64, 100_000, Duration.ofSeconds(1));
         }
     }
 
@@ -138,7 +138,7 @@ public final class LoginThrottle {
      * without a failure, starts over). An address's count per window of its longest backoff, since a success does not
      * reset it: many people behind one NAT, each mistyping now and then, must not add up to a lockout.
      */
-    private static boolean count(Map<String, Record> table, String key, int free, Duration cap, boolean windowed, Instant now) {
+    private boolean count(Map<String, Record> table, String key, int free, Duration cap, boolean windowed, Instant now) {
         Record r = table.computeIfAbsent(key, k -> new Record());
         boolean quiet = r.lastFailure != null && Duration.between(r.lastFailure, now).compareTo(cap.multipliedBy(2)) > 0;
         boolean windowOver = windowed && r.streakStart != null && Duration.between(r.streakStart, now).compareTo(cap) > 0
@@ -151,7 +151,7 @@ public final class LoginThrottle {
         r.lastFailure = now;
         if (r.failures < free) return false;
         int doublings = Math.min(r.failures - free, 30);
-        Duration backoff = FIRST_BACKOFF.multipliedBy(1L << doublings);
+        Duration backoff = limits.firstBackoff().multipliedBy(1L << doublings);
         if (backoff.compareTo(cap) > 0) backoff = cap;
         r.blockedUntil = now.plus(backoff);
         return true;
@@ -197,7 +197,7 @@ public final class LoginThrottle {
         }
     }
 
-    private static Throttled busy() {
-        return new Throttled("too many sign-ins are being checked at once", FIRST_BACKOFF);
+    private Throttled busy() {
+        return new Throttled("too many sign-ins are being checked at once", limits.firstBackoff());
     }
 }

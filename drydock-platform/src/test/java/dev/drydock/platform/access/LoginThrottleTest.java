@@ -37,7 +37,7 @@ class LoginThrottleTest {
 
     private LoginThrottle throttle(int perAccount, int perAddress, int maxEntries) {
         return new LoginThrottle(new LoginThrottle.Limits(perAccount, perAddress, Duration.ofMinutes(1), Duration.ofMinutes(15),
-                2, 1, maxEntries), clock);
+                2, 1, maxEntries, Duration.ofSeconds(1)), clock);
     }
 
     private static long refusedFor(LoginThrottle t, String account, String address) {

@@ -115,6 +115,7 @@ public record DrydockConfig(
         k.put("login.max-failures-per-address", new String[]{"20",
                 "failed sign-ins from one client address (any accounts) within login.max-address-backoff before it is backed off: 1 s, doubling per further failure"});
         k.put("login.max-address-backoff", new String[]{"15m", "longest backoff of one client address"});
+        k.put("login.first-backoff", new String[]{"1s", "backoff of an account or address after its last free failure; it doubles with each further failure"});
         k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once; default: the number of CPU cores"});
         k.put("login.hash-queue", new String[]{"64",
                 "sign-ins waiting (up to 5 s) for a password check; beyond, refused with 429 TOO_MANY_ATTEMPTS"});
@@ -235,7 +236,8 @@ public record DrydockConfig(
                 duration(v, "login.max-address-backoff", errors),
                 v.get("login.hash-concurrency") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                         : integer(v, "login.hash-concurrency", 1, 1024, errors),
-                integer(v, "login.hash-queue", 0, 100_000, errors), LoginThrottle.Limits.defaults().maxEntries());
+                integer(v, "login.hash-queue", 0, 100_000, errors), LoginThrottle.Limits.defaults().maxEntries(),
+                duration(v, "login.first-backoff", errors));
         int uploadsPerPrincipal = integer(v, "upload.max-sessions-per-principal", 1, 1_000_000, errors);
         int uploadsPerRepository = integer(v, "upload.max-sessions-per-repository", 1, 1_000_000, errors);
         long uploadMaxBytes = size(v, "upload.max-bytes", 1L << 20, 1L << 50, errors);
