@@ -29,6 +29,7 @@ public enum ApiErrorCode {
     WEBHOOK_NOT_FOUND(404),
     WEBHOOK_LIMIT_REACHED(409),
     TOO_MANY_STREAMS(429),
+    TOO_MANY_ATTEMPTS(429),
     INTERNAL_ERROR(500);
 
     public final int status;

@@ -2,6 +2,7 @@ package dev.drydock.server;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.drydock.platform.AuditLog;
+import dev.drydock.platform.access.LoginThrottle;
 import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.SigningKeys;
 import dev.drydock.platform.access.TokenService;
@@ -23,7 +24,8 @@ record IdentityAssembly(AuditLog audit, IdentityService identity, TokenService t
         }
         ECKey key = SigningKeys.loadOrCreate(storage.database().jdbi(), clock);
         TokenSigner signer = new TokenSigner(key, "drydock", clock);
-        TokenService tokens = new TokenService(identity, signer, audit, config.service(), config.tokenTtl());
+        TokenService tokens = new TokenService(identity, signer, audit, config.service(), config.tokenTtl(),
+                new LoginThrottle(config.login(), clock));
         SessionService sessions = new SessionService(storage.database().jdbi(), identity, audit, clock,
                 config.sessionIdleTimeout(), config.sessionMaxAge());
         return new IdentityAssembly(audit, identity, tokens, sessions);

@@ -5,6 +5,7 @@ import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.RegistryException;
+import dev.drydock.registry.TooManyRequests;
 import dev.drydock.registry.auth.Access;
 import dev.drydock.registry.auth.AccessController;
 import dev.drydock.registry.auth.AuthenticationRequired;
@@ -44,9 +45,12 @@ public final class TokenService implements AccessController {
     private final AuditLog audit;
     private final String service;
     private final Duration ttl;
+    private final LoginThrottle throttle;
 
-    public TokenService(IdentityService identity, TokenSigner signer, AuditLog audit, String service, Duration ttl) {
+    public TokenService(IdentityService identity, TokenSigner signer, AuditLog audit, String service, Duration ttl,
+                        LoginThrottle throttle) {
         this.identity = identity;
+        this.throttle = throttle;
         this.signer = signer;
         this.audit = audit;
         this.service = service;
@@ -74,11 +78,38 @@ public final class TokenService implements AccessController {
         return Optional.of(authorization.substring(7).trim());
     }
 
-    /** Checks Basic credentials and records the login attempt. */
-    public Optional<Principal> login(String username, String secret, String via) {
-        Optional<Principal> principal = identity.authenticate(username, secret);
-        String who = username == null ? "" : username.length() > 320 ? username.substring(0, 320) : username;
-        audit.record(who, principal.isPresent() ? "login.success" : "login.failure", via, null);
+    /**
+     * Checks a sign-in (e-mail and password, or robot login and token) from {@code address} and records the attempt.
+     * Throws {@link LoginThrottle.Throttled} (429) while the account or address is backed off, without checking.
+     */
+    public Optional<Principal> login(String username, String secret, String via, String address) {
+        Optional<Principal> principal = authenticate(username, secret, via, address);
+        audit.record(auditName(username), principal.isPresent() ? "login.success" : "login.failure", via, null);
+        return principal;
+    }
+
+    private static String auditName(String username) {
+        return username == null ? "" : username.length() > 320 ? username.substring(0, 320) : username;
+    }
+
+    /**
+     * Every password and robot-token check goes through here: refused while backed off (no hash spent), a password
+     * checked in the throttle's bounded pool (a robot token is a cheap SHA-256), the outcome counted. The start of a
+     * backoff is audited once, not each refused attempt. A robot's 256-bit token cannot be guessed, so a robot login
+     * counts only against the address: backing off the robot itself would only let a stranger stop a CI pipeline.
+     */
+    private Optional<Principal> authenticate(String username, String secret, String via, String address) {
+        boolean robot = IdentityService.isRobotLogin(username);
+        String account = robot ? null : username;
+        throttle.check(account, address);
+        Optional<Principal> principal = robot
+                ? identity.authenticate(username, secret)
+                : throttle.hashing(() -> identity.authenticate(username, secret));
+        if (principal.isPresent()) {
+            if (account != null) throttle.succeeded(account);
+        } else if (throttle.failed(account, address)) {
+            audit.record(auditName(username), "login.throttled", via, "from " + address);
+        }
         return principal;
     }
 
@@ -157,15 +188,18 @@ public final class TokenService implements AccessController {
      * The principal behind an API request's Authorization header: Basic credentials, or a bearer token from
      * the login endpoint or the token endpoint. Empty when missing or invalid.
      */
-    public Optional<Principal> apiPrincipal(String authorization) {
-        return apiCredential(authorization).map(ApiCredential::principal);
+    public Optional<Principal> apiPrincipal(String authorization, String address) {
+        return apiCredential(authorization, address).map(ApiCredential::principal);
     }
 
-    /** As {@link #apiPrincipal}, with the bearer token's expiry (for streams that outlive the request's check). */
-    public Optional<ApiCredential> apiCredential(String authorization) {
+    /**
+     * As {@link #apiPrincipal}, with the bearer token's expiry (for streams that outlive the request's check). Basic
+     * credentials are throttled like any sign-in ({@link LoginThrottle.Throttled}).
+     */
+    public Optional<ApiCredential> apiCredential(String authorization, String address) {
         Optional<String[]> basic = basicCredentials(authorization);
         if (basic.isPresent()) {
-            return identity.authenticate(basic.get()[0], basic.get()[1]).map(p -> new ApiCredential(p, null));
+            return authenticate(basic.get()[0], basic.get()[1], "api-basic", address).map(p -> new ApiCredential(p, null));
         }
         return bearer(authorization)
                 .flatMap(t -> signer.verify(t, API_AUDIENCE).or(() -> signer.verify(t, service)))
@@ -184,6 +218,11 @@ public final class TokenService implements AccessController {
 
     @Override
     public Grant authorize(String authorization, List<Access> requested) {
+        return authorize(authorization, requested, null);
+    }
+
+    @Override
+    public Grant authorize(String authorization, List<Access> requested, String clientAddress) {
         Optional<String[]> basic = basicCredentials(authorization);
         if (basic.isPresent() && isPullTicketUser(basic.get()[0])) {
             TokenSigner.Claims ticket = verifyPullTicket(basic.get()[1])
@@ -200,8 +239,13 @@ public final class TokenService implements AccessController {
             return grant;
         }
         if (basic.isPresent()) {
-            Principal principal = identity.authenticate(basic.get()[0], basic.get()[1])
-                    .orElseThrow(() -> new AuthenticationRequired("invalid username or password", requested, "invalid_token"));
+            Principal principal;
+            try {
+                principal = authenticate(basic.get()[0], basic.get()[1], "registry-basic", clientAddress)
+                        .orElseThrow(() -> new AuthenticationRequired("invalid username or password", requested, "invalid_token"));
+            } catch (LoginThrottle.Throttled t) {
+                throw new TooManyRequests(t.getMessage(), Duration.ofSeconds(t.retryAfter()), java.util.Map.of());
+            }
             List<Access> granted = AccessPolicy.grant(principal, requested);
             Grant grant = new Grant(principal.name(), granted, principal.visibleOrgs());
             for (Access want : requested) {

@@ -14,4 +14,12 @@ public interface AccessController {
      * @param requested     what the request needs; empty for the base {@code /v2/} check
      */
     Grant authorize(String authorization, List<Access> requested);
+
+    /**
+     * As {@link #authorize(String, List)}, knowing the client's address (for throttling password guessing); a
+     * controller that does not throttle ignores it.
+     */
+    default Grant authorize(String authorization, List<Access> requested, String clientAddress) {
+        return authorize(authorization, requested);
+    }
 }

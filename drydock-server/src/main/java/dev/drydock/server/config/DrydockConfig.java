@@ -1,5 +1,6 @@
 package dev.drydock.server.config;
 
+import dev.drydock.platform.access.LoginThrottle;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ public record DrydockConfig(
         Duration tokenTtl,
         Duration sessionIdleTimeout,
         Duration sessionMaxAge,
+        LoginThrottle.Limits login,
         String dbUrl,
         String dbUser,
         String dbPassword,
@@ -106,6 +108,17 @@ public record DrydockConfig(
         k.put("token-ttl", new String[]{"5m", "lifetime of registry and API tokens"});
         k.put("session.idle-timeout", new String[]{"8h", "a Developer App (browser) session ends after this long without a request"});
         k.put("session.max-age", new String[]{"7d", "a Developer App session ends this long after sign-in, however active"});
+        k.put("login.max-failures-per-account", new String[]{"5",
+                "failed sign-ins in a row for one account (from any address) before it is backed off: 1 s, doubling per further failure; a success resets it"});
+        k.put("login.max-account-backoff", new String[]{"1m",
+                "longest backoff of one account; kept short, since anyone can trigger it to lock the owner out"});
+        k.put("login.max-failures-per-address", new String[]{"20",
+                "failed sign-ins from one client address (any accounts) within login.max-address-backoff before it is backed off: 1 s, doubling per further failure"});
+        k.put("login.max-address-backoff", new String[]{"15m", "longest backoff of one client address"});
+        k.put("login.first-backoff", new String[]{"1s", "backoff of an account or address after its last free failure; it doubles with each further failure"});
+        k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once; default: the number of CPU cores"});
+        k.put("login.hash-queue", new String[]{"64",
+                "sign-ins waiting (up to 5 s) for a password check; beyond, refused with 429 TOO_MANY_ATTEMPTS"});
         k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory"});
         k.put("db.user", new String[]{"sa", "database user"});
         k.put("db.password", new String[]{"", "database password"});
@@ -218,6 +231,13 @@ public record DrydockConfig(
         Duration sessionIdle = duration(v, "session.idle-timeout", errors);
         Duration sessionMaxAge = duration(v, "session.max-age", errors);
         Duration expiry = duration(v, "upload.expiry", errors);
+        LoginThrottle.Limits login = new LoginThrottle.Limits(integer(v, "login.max-failures-per-account", 1, 1000, errors),
+                integer(v, "login.max-failures-per-address", 1, 100_000, errors), duration(v, "login.max-account-backoff", errors),
+                duration(v, "login.max-address-backoff", errors),
+                v.get("login.hash-concurrency") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
+                        : integer(v, "login.hash-concurrency", 1, 1024, errors),
+                integer(v, "login.hash-queue", 0, 100_000, errors), LoginThrottle.Limits.defaults().maxEntries(),
+                duration(v, "login.first-backoff", errors));
         int uploadsPerPrincipal = integer(v, "upload.max-sessions-per-principal", 1, 1_000_000, errors);
         int uploadsPerRepository = integer(v, "upload.max-sessions-per-repository", 1, 1_000_000, errors);
         long uploadMaxBytes = size(v, "upload.max-bytes", 1L << 20, 1L << 50, errors);
@@ -271,7 +291,7 @@ public record DrydockConfig(
         }
         Path dataDir = Path.of(v.get("data")).toAbsolutePath().normalize();
         String dbUrl = v.get("db.url");
-        return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl, sessionIdle, sessionMaxAge,
+        return new DrydockConfig(v.get("bind"), port, dataDir, publicUrl, service, ttl, sessionIdle, sessionMaxAge, login,
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,

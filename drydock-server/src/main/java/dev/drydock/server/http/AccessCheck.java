@@ -93,7 +93,7 @@ final class AccessCheck {
             if (!SAFE_METHODS.contains(ctx.method().name())) requireCsrfToken(ctx, session, challenge);
             return new TokenService.ApiCredential(session.user(), session.expires());
         }
-        return tokens.apiCredential(authorization).orElseThrow(() -> new ApiException(ApiErrorCode.UNAUTHENTICATED,
+        return tokens.apiCredential(authorization, ctx.ip()).orElseThrow(() -> new ApiException(ApiErrorCode.UNAUTHENTICATED,
                 "authentication required: send Basic credentials (e-mail:password or robot login:token) "
                         + "or a Bearer token from POST /api/v1/login"));
     }

@@ -181,7 +181,7 @@ public final class RegistryRoutes {
     }
 
     private Grant authorize(Context ctx, List<Access> requested) {
-        return access.authorize(ctx.header("Authorization"), requested);
+        return access.authorize(ctx.header("Authorization"), requested, ctx.ip());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.access.LoginThrottle;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.access.SessionService;
 import dev.drydock.platform.access.TokenService;
@@ -182,7 +183,10 @@ public final class Routes {
                 }
             });
         }
-        routes.exception(ApiException.class, (e, ctx) -> ApiErrors.write(ctx, e.code(), e.getMessage(), e.detail()));
+        routes.exception(ApiException.class, (e, ctx) -> {
+            if (e instanceof LoginThrottle.Throttled t) ctx.header("Retry-After", String.valueOf(t.retryAfter()));
+            ApiErrors.write(ctx, e.code(), e.getMessage(), e.detail());
+        });
         // a path no route matches: API clients get the JSON envelope they parse everywhere else, not Jetty's text
         routes.error(404, ctx -> {
             if (ctx.path().startsWith("/api/v1/") && !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {

@@ -45,7 +45,7 @@ final class SessionResource {
         JsonNode body = Json.readObject(ctx);
         String email = Json.text(body, "email");
         String password = Json.text(body, "password");
-        Principal principal = tokens.login(email, password, "web")
+        Principal principal = tokens.login(email, password, "web", ctx.ip())
                 .orElseThrow(() -> new ApiException(ApiErrorCode.INVALID_CREDENTIALS, "invalid e-mail or password"));
         if (!(principal instanceof Principal.User user)) {
             throw new ApiException(ApiErrorCode.INVALID_CREDENTIALS,

@@ -1,5 +1,6 @@
 package dev.drydock.server.http;
 
+import dev.drydock.platform.access.LoginThrottle;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.platform.identity.Principal;
 import dev.drydock.registry.auth.Access;
@@ -42,7 +43,13 @@ public final class TokenRoutes {
             writeToken(ctx, ticketToken.get());
             return;
         }
-        Optional<Principal> principal = tokens.login(credentials.get()[0], credentials.get()[1], "token-endpoint");
+        Optional<Principal> principal;
+        try {
+            principal = tokens.login(credentials.get()[0], credentials.get()[1], "token-endpoint", ctx.ip());
+        } catch (LoginThrottle.Throttled t) {
+            tooManyAttempts(ctx, t);
+            return;
+        }
         if (principal.isEmpty()) {
             ctx.header("WWW-Authenticate", "Basic realm=\"drydock\"");
             RegistryRoutes.error(ctx, 401, "UNAUTHORIZED",
@@ -50,6 +57,12 @@ public final class TokenRoutes {
             return;
         }
         writeToken(ctx, tokens.issueRegistryToken(principal.get(), Access.parseScopes(ctx.queryParams("scope"))));
+    }
+
+    /** A throttled sign-in, in the registry's error shape that docker and podman show: 429 TOOMANYREQUESTS, Retry-After. */
+    private static void tooManyAttempts(Context ctx, LoginThrottle.Throttled t) {
+        ctx.header("Retry-After", String.valueOf(t.retryAfter()));
+        RegistryRoutes.error(ctx, 429, "TOOMANYREQUESTS", t.getMessage(), Map.of("retryAfterSeconds", t.retryAfter()));
     }
 
     private static void writeToken(Context ctx, TokenService.IssuedToken issued) {
@@ -70,7 +83,13 @@ public final class TokenRoutes {
                     "error_description", "only grant_type=password is supported; send username and password"));
             return;
         }
-        Optional<Principal> principal = tokens.login(ctx.formParam("username"), ctx.formParam("password"), "token-endpoint-oauth");
+        Optional<Principal> principal;
+        try {
+            principal = tokens.login(ctx.formParam("username"), ctx.formParam("password"), "token-endpoint-oauth", ctx.ip());
+        } catch (LoginThrottle.Throttled t) {
+            tooManyAttempts(ctx, t);
+            return;
+        }
         if (principal.isEmpty()) {
             Json.write(ctx, 401, Map.of("error", "invalid_grant", "error_description", "invalid username or password"));
             return;

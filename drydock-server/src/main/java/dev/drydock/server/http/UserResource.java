@@ -28,7 +28,7 @@ final class UserResource {
         JsonNode body = Json.readObject(ctx);
         String email = Json.text(body, "email");
         String password = Json.text(body, "password");
-        Principal principal = tokens.login(email, password, "api-login")
+        Principal principal = tokens.login(email, password, "api-login", ctx.ip())
                 .orElseThrow(() -> new ApiException(ApiErrorCode.INVALID_CREDENTIALS, "invalid e-mail or password"));
         TokenService.IssuedToken issued = tokens.issueApiToken(principal);
         Json.write(ctx, 200, Map.of("token", issued.token(), "expiresIn", issued.expiresIn()));

@@ -98,6 +98,28 @@ class DrydockConfigTest {
     }
 
     @Test
+    void loginThrottleKeysHaveHumaneDefaultsAndAreValidated() {
+        var login = flags().login();
+        assertThat(login.maxFailuresPerAccount()).isEqualTo(5);
+        assertThat(login.maxFailuresPerAddress()).isEqualTo(20);
+        assertThat(login.maxAccountBackoff()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(login.maxAddressBackoff()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(login.hashConcurrency()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        assertThat(login.hashQueue()).isEqualTo(64);
+        var set = flags("login.max-failures-per-account", "3", "login.max-address-backoff", "1h", "login.hash-concurrency", "2")
+                .login();
+        assertThat(set.maxFailuresPerAccount()).isEqualTo(3);
+        assertThat(set.maxAddressBackoff()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(set.hashConcurrency()).isEqualTo(2);
+        assertThatThrownBy(() -> flags("login.max-failures-per-account", "0")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("login.max-failures-per-account must be between 1 and 1000");
+        assertThatThrownBy(() -> flags("login.hash-concurrency", "many")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("login.hash-concurrency must be a whole number");
+        assertThatThrownBy(() -> flags("login.max-account-backoff", "soon")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("login.max-account-backoff");
+    }
+
+    @Test
     void vulnerabilityKeysAreValidatedNamingTheKey() {
         DrydockConfig defaults = flags();
         assertThat(defaults.vulns().failAt()).isEqualTo(dev.drydock.scanner.match.Severity.Critical);
