@@ -1,14 +1,11 @@
 package dev.drydock.platform.builds;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.compliance.ReportChanges;
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.identity.Principal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
@@ -17,8 +14,6 @@ import java.util.Map;
  * ({@link ReportChanges}); this class picks the two reports and refuses a pair that cannot be compared.
  */
 public final class BuildComparison {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** The build compared with ({@code null}: the first tested build of its adapter) and what changed. */
     public record Result(Build previous, ReportChanges changes) {}
 
@@ -35,7 +30,7 @@ public final class BuildComparison {
      *                that does not exist) and have a report
      */
     public Result compare(Principal principal, Build build, String sinceId) {
-        JsonNode report = report(build).orElseThrow(() -> new ApiException(ApiErrorCode.REPORT_NOT_AVAILABLE,
+        JsonNode report = builds.reportTree(build.id()).orElseThrow(() -> new ApiException(ApiErrorCode.REPORT_NOT_AVAILABLE,
                 "build " + build.id() + " is " + build.state() + " and has no report yet: its changes can be compared once testing finished",
                 Map.of("state", build.state().name())));
         Build previous;
@@ -52,7 +47,7 @@ public final class BuildComparison {
         if (previous == null) {
             return new Result(null, ReportChanges.between(null, report).withTestDuration(measured(null, build)));
         }
-        JsonNode before = report(previous).orElseThrow(() -> new ApiException(ApiErrorCode.VALIDATION_FAILED,
+        JsonNode before = builds.reportTree(previous.id()).orElseThrow(() -> new ApiException(ApiErrorCode.VALIDATION_FAILED,
                 "since: build " + previous.id() + " has no report yet (it is " + previous.state()
                         + "); compare with a build whose testing finished", Map.of("field", "since")));
         return new Result(previous, ReportChanges.between(before, report).withTestDuration(measured(previous, build)));
@@ -65,13 +60,4 @@ public final class BuildComparison {
         return new ReportChanges.DurationChange(previous == null ? null : durations.get(previous.id()), durations.get(build.id()));
     }
 
-    private java.util.Optional<JsonNode> report(Build build) {
-        return builds.report(build.id()).map(json -> {
-            try {
-                return JSON.readTree(json);
-            } catch (IOException e) {
-                throw new UncheckedIOException("report of build " + build.id() + " is not JSON", e);
-            }
-        });
-    }
 }

@@ -1,5 +1,7 @@
 package dev.drydock.platform.builds;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.oci.Digest;
@@ -19,6 +21,8 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -210,6 +214,19 @@ public final class BuildService {
         return jdbi.withHandle(h -> h.createQuery("select report from builds where id = ?").bind(0, buildId)
                 .mapTo(String.class).findOne());
     }
+
+    /** The build's report parsed (for the views that read fields of it: checks, summaries, comparisons). */
+    public Optional<JsonNode> reportTree(String buildId) {
+        return report(buildId).map(json -> {
+            try {
+                return REPORT_READER.readTree(json);
+            } catch (IOException e) {
+                throw new UncheckedIOException("report of build " + buildId + " is not JSON", e);
+            }
+        });
+    }
+
+    private static final ObjectMapper REPORT_READER = new ObjectMapper();
 
     /** Actions the principal may take on the build now. */
     public Set<BuildAction> allowedActions(Principal principal, Build build) {

@@ -66,8 +66,8 @@ final class AdapterResource {
                 }
             }
         }
-        Integer limit = intParam(ctx, "limit", 1, MAX_LIMIT);
-        Integer offset = intParam(ctx, "offset", 0, Integer.MAX_VALUE);
+        Integer limit = Numbers.queryInt(ctx, "limit", 1, MAX_LIMIT);
+        Integer offset = Numbers.queryInt(ctx, "offset", 0, Integer.MAX_VALUE);
         Adapter adapter = caller.adapter();
         if (limit == null && offset == null) { // the whole list, as before pagination
             Json.write(ctx, 200, views.builds(ctx, caller.principal(), builds.list(adapter.engineId(), states), adapter.state()));
@@ -88,18 +88,4 @@ final class AdapterResource {
         Json.write(ctx, 200, views.builds(ctx, caller.principal(), page.builds(), adapter.state()));
     }
 
-    /** An optional whole-number query parameter within [min, max]; anything else is refused naming the parameter. */
-    private static Integer intParam(Context ctx, String name, int min, int max) {
-        String value = ctx.queryParam(name);
-        if (value == null) return null;
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= min && n <= max) return n;
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new ApiException(ApiErrorCode.VALIDATION_FAILED, name + " must be a whole number "
-                + (max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max) + ", not '" + value + "'",
-                Map.of("field", name));
-    }
 }

@@ -10,7 +10,6 @@ import dev.drydock.platform.builds.BuildComparison;
 import dev.drydock.platform.builds.BuildService;
 import io.javalin.http.Context;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,12 +90,6 @@ final class BuildResource {
     }
 
     private ReportSummary summary(Build b) {
-        return builds.report(b.id()).map(json -> {
-            try {
-                return ReportSummary.of(Json.MAPPER.readTree(json));
-            } catch (IOException e) {
-                throw new IllegalStateException("report of build " + b.id() + " is not JSON", e);
-            }
-        }).orElse(null);
+        return builds.reportTree(b.id()).map(ReportSummary::of).orElse(null);
     }
 }

@@ -1,5 +1,11 @@
 package dev.drydock.server.http;
 
+import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.ApiException;
+import io.javalin.http.Context;
+
+import java.util.Map;
+
 /**
  * Decimal numbers from headers and query parameters. Clients can send any number of digits; {@link Long#parseLong}
  * throws on more than 63 bits, and an exception nobody expects becomes a 500 with a stack trace. Callers decide
@@ -29,5 +35,21 @@ final class Numbers {
             if (c < '0' || c > '9') return false;
         }
         return true;
+    }
+
+    /**
+     * An optional whole-number query parameter (paging: {@code limit}, {@code offset}) within [min, max], or null when
+     * absent; anything else is 400 {@code VALIDATION_FAILED} naming the parameter.
+     */
+    static Integer queryInt(Context ctx, String name, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) return null;
+        long n = isDigits(raw) ? saturating(raw) : -1;
+        if (n < min || n > max) {
+            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, name + " must be a whole number "
+                    + (max == Integer.MAX_VALUE ? "of at least " + min : "from " + min + " to " + max) + ", not '" + raw + "'",
+                    Map.of("field", name));
+        }
+        return (int) n;
     }
 }

@@ -56,20 +56,9 @@ final class UserResource {
 
     /** Users with their platform roles and memberships, by e-mail: {@code ?limit=} (1-1000, default 100), {@code &offset=}. */
     void list(Context ctx, Caller caller) {
-        int limit = pageParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        int offset = pageParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-        Json.write(ctx, 200, identity.users(caller.principal(), limit, offset));
-    }
-
-    private static int pageParam(Context ctx, String name, int fallback, int min, int max) {
-        String raw = ctx.queryParam(name);
-        if (raw == null) return fallback;
-        long n = Numbers.isDigits(raw) ? Numbers.saturating(raw) : -1;
-        if (n < min || n > max) {
-            throw new ApiException(ApiErrorCode.VALIDATION_FAILED, name + " must be a whole number from " + min
-                    + (max == Integer.MAX_VALUE ? " up" : " to " + max), Map.of("field", name));
-        }
-        return (int) n;
+        Integer limit = Numbers.queryInt(ctx, "limit", 1, MAX_LIMIT);
+        Integer offset = Numbers.queryInt(ctx, "offset", 0, Integer.MAX_VALUE);
+        Json.write(ctx, 200, identity.users(caller.principal(), limit == null ? DEFAULT_LIMIT : limit, offset == null ? 0 : offset));
     }
 
     void setPlatformRole(Context ctx, Caller caller) {
