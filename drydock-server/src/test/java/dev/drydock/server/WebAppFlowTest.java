@@ -108,19 +108,19 @@ class WebAppFlowTest {
         dev.reload();
         assertThat(dev.locator(".page-head .chip")).hasText("approved");
         dev.locator(".build-actions button[data-action=deploy]").click();
-        dialogButton(dev, "Deploy").click();
+        Browser.dialogButton(dev, "Deploy").click();
         assertThat(dev.locator(".page-head .chip")).hasText("deployed");
 
         // 7. a second build: pushed, submitted and deployed from the list; deploying it pauses the first
         dev.locator("#adapter-link").click();
         dev.waitForURL(w.d.url() + "/adapters/" + engineId);
         String second = pushFromPanel(dev, "1.1", TestImages.adapter("flow 1.1 " + UUID.randomUUID()), "available", false);
-        choose(row(dev, second), "Submit");
+        Browser.choose(row(dev, second), "Submit");
         assertThat(row(dev, second).locator(".chip")).hasText("submitted");
         approveInQueue(reviewer, second, false);
         assertThat(row(dev, second).locator(".chip")).hasText("approved"); // the reviewer's change, drawn live
-        choose(row(dev, second), "Deploy");
-        dialogButton(dev, "Deploy").click();
+        Browser.choose(row(dev, second), "Deploy");
+        Browser.dialogButton(dev, "Deploy").click();
         assertThat(row(dev, second).locator(".chip")).hasText("deployed");
         assertThat(row(dev, first).locator(".chip")).hasText("paused");
         // the notice at the bottom right does not block what it covers: the last row's ⋮ menu, scrolled under it, takes clicks
@@ -143,7 +143,7 @@ class WebAppFlowTest {
         screenshot(dev, "deployed-and-paused");
 
         // 8. the report of 1.1 from the list's ⋮ menu: the shipped schema, its fields, their order
-        Download download = dev.waitForDownload(() -> choose(row(dev, second), "Download build report"));
+        Download download = dev.waitForDownload(() -> Browser.choose(row(dev, second), "Download build report"));
         String text = Files.readString(download.path());
         org.assertj.core.api.Assertions.assertThat(ShippedSchema.REPORT.violations(text)).isEmpty();
         JsonNode report = BuildFixture.parse(text);
@@ -293,7 +293,7 @@ class WebAppFlowTest {
         assertThat(item.locator(".review-summary")).containsText("tests passed");
         if (screenshot) screenshot(reviewer, "review-queue");
         item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve").setExact(true)).click();
-        dialogButton(reviewer, "Approve").click();
+        Browser.dialogButton(reviewer, "Approve").click();
         assertThat(item).hasCount(0);
     }
 
@@ -310,14 +310,7 @@ class WebAppFlowTest {
         return page.locator("#builds tr[data-build-id='" + buildId + "']");
     }
 
-    private static void choose(Locator row, String label) {
-        row.locator(".menu-button").click();
-        row.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName(label).setExact(true)).click();
-    }
 
-    private static Locator dialogButton(Page page, String label) {
-        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(label).setExact(true));
-    }
 
     /** target/ui-screenshots/flow-NN-name.png, numbered in the order the flow takes them. */
     private static void screenshot(Page page, String name) {

@@ -67,14 +67,7 @@ class AdapterPagesTest {
         return labels;
     }
 
-    private static void choose(Locator row, String label) {
-        row.locator(".menu-button").click();
-        row.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName(label).setExact(true)).click();
-    }
 
-    private static Locator dialogButton(Page page, String label) {
-        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(label).setExact(true));
-    }
 
     @Test
     void aNewUserRegistersAnAdapterThroughTheFormAndGetsItsUploadCommands() {
@@ -156,23 +149,23 @@ class AdapterPagesTest {
         org.assertj.core.api.Assertions.assertThat(menu(row)).containsExactly("Disable", "Delete");
         Browser.screenshot(page, "adapters-list");
 
-        choose(row, "Disable");
+        Browser.choose(row, "Disable");
         assertThat(page.locator("dialog")).containsText("Its deployed build is paused");
-        dialogButton(page, "Cancel").click();
+        Browser.dialogButton(page, "Cancel").click();
         assertThat(page.locator("dialog")).hasCount(0);
         assertThat(row.locator(".chip")).hasText("active");
 
-        choose(row, "Disable");
-        dialogButton(page, "Disable").click();
+        Browser.choose(row, "Disable");
+        Browser.dialogButton(page, "Disable").click();
         assertThat(row.locator(".chip")).hasText("disabled");
         org.assertj.core.api.Assertions.assertThat(menu(row)).containsExactly("Enable", "Delete");
 
-        choose(row, "Enable"); // not destructive: no question
+        Browser.choose(row, "Enable"); // not destructive: no question
         assertThat(row.locator(".chip")).hasText("active");
 
-        choose(row, "Delete");
+        Browser.choose(row, "Delete");
         assertThat(page.locator("dialog")).containsText("Delete toggle and all its builds?");
-        dialogButton(page, "Delete").click();
+        Browser.dialogButton(page, "Delete").click();
         assertThat(row).hasCount(0);
         org.assertj.core.api.Assertions.assertThat(w.adapterState(engineId)).isEqualTo("deleted");
         tab.assertNoErrors();
@@ -231,27 +224,27 @@ class AdapterPagesTest {
         assertThat(button).isFocused();
         Browser.screenshot(page, "adapter-builds");
 
-        Download report = page.waitForDownload(() -> choose(availableRow, "Download build report"));
+        Download report = page.waitForDownload(() -> Browser.choose(availableRow, "Download build report"));
         JsonNode json = BuildFixture.parse(Files.readString(report.path()));
         org.assertj.core.api.Assertions.assertThat(json.get("engineId").asText()).isEqualTo(engineId);
         org.assertj.core.api.Assertions.assertThat(json.get("checks").isArray()).isTrue();
 
-        Download sbom = page.waitForDownload(() -> choose(availableRow, "Download SBOM"));
+        Download sbom = page.waitForDownload(() -> Browser.choose(availableRow, "Download SBOM"));
         org.assertj.core.api.Assertions.assertThat(BuildFixture.parse(Files.readString(sbom.path())).get("bomFormat").asText())
                 .isEqualTo("CycloneDX");
 
         // pausing asks first; the answer is drawn in place
-        choose(row(page, deployed), "Pause");
-        dialogButton(page, "Pause").click();
+        Browser.choose(row(page, deployed), "Pause");
+        Browser.dialogButton(page, "Pause").click();
         assertThat(row(page, deployed).locator(".chip")).hasText("paused");
         assertThat(page.locator("#adapter-state .chip")).hasText("ready");
         org.assertj.core.api.Assertions.assertThat(w.state(deployed)).isEqualTo("paused");
 
-        choose(row(page, invalid), "Delete");
-        dialogButton(page, "Cancel").click();
+        Browser.choose(row(page, invalid), "Delete");
+        Browser.dialogButton(page, "Cancel").click();
         assertThat(row(page, invalid)).hasCount(1);
-        choose(row(page, invalid), "Delete");
-        dialogButton(page, "Delete").click();
+        Browser.choose(row(page, invalid), "Delete");
+        Browser.dialogButton(page, "Delete").click();
         assertThat(row(page, invalid)).hasCount(0);
         org.assertj.core.api.Assertions.assertThat(w.state(invalid)).isEqualTo("deleted");
 
@@ -277,11 +270,11 @@ class AdapterPagesTest {
         page.navigate("/adapters/" + engineId);
         org.assertj.core.api.Assertions.assertThat(menu(row(page, submitted)))
                 .containsExactly("Approve", "Disapprove", "Invalidate", "Download build report", "Download SBOM");
-        choose(row(page, submitted), "Disapprove");
-        dialogButton(page, "Disapprove").click();
+        Browser.choose(row(page, submitted), "Disapprove");
+        Browser.dialogButton(page, "Disapprove").click();
         assertThat(page.locator("dialog #confirm-reason:invalid")).isVisible(); // no reason: the dialog stays
         page.locator("#confirm-reason").fill("needs a README");
-        dialogButton(page, "Disapprove").click();
+        Browser.dialogButton(page, "Disapprove").click();
         assertThat(row(page, submitted).locator(".chip")).hasText("disapproved");
         Browser.screenshot(page, "adapter-builds-dark");
         tab.assertNoErrors();

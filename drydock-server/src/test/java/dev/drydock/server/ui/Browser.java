@@ -2,8 +2,10 @@ package dev.drydock.server.ui;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.ColorScheme;
 import dev.drydock.server.TestDrydock;
 import dev.drydock.testkit.Prerequisites;
@@ -94,7 +96,7 @@ public final class Browser implements AutoCloseable {
     public static void submitSignIn(Page page, String email, String password) {
         page.getByLabel("E-mail").fill(email);
         page.getByLabel("Password").fill(password);
-        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        page.getByRole(AriaRole.BUTTON,
                 new Page.GetByRoleOptions().setName("Sign in")).click();
         page.waitForURL(url -> !url.contains("/login"));
         // The start page ("/") sends the browser on to the organization's page without a heading of its own: wait for
@@ -126,6 +128,17 @@ public final class Browser implements AutoCloseable {
                   }
                   return problems;
                 }""");
+    }
+
+    /** A button of the open confirmation dialog ({@code ui.js}'s confirmAction), by its exact label. */
+    public static Locator dialogButton(Page page, String label) {
+        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(label).setExact(true));
+    }
+
+    /** Opens a row's ⋮ menu and chooses the item with exactly this label. */
+    public static void choose(Locator row, String label) {
+        row.locator(".menu-button").click();
+        row.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName(label).setExact(true)).click();
     }
 
     /**

@@ -50,9 +50,6 @@ class OrgSettingsTest {
         org.assertj.core.api.Assertions.assertThat(page.evaluate("() => typeof window.__xss")).isEqualTo("undefined");
     }
 
-    private static Locator dialogButton(Page page, String name) {
-        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(name).setExact(true));
-    }
 
     /** The token endpoint's answer to docker login's Basic credentials. */
     private static int dockerLogin(String login, String token) {
@@ -124,12 +121,12 @@ class OrgSettingsTest {
         org.assertj.core.api.Assertions.assertThat(page.content()).doesNotContain(token);
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke robot deployer")).click();
-        dialogButton(page, "Cancel").click();
+        Browser.dialogButton(page, "Cancel").click();
         assertThat(page.locator("#robots-table")).containsText(ORG + "+deployer");
         org.assertj.core.api.Assertions.assertThat(dockerLogin(ORG + "+deployer", token)).isEqualTo(200);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke robot deployer")).click();
         assertThat(page.locator("dialog")).containsText("Its token stops working at once");
-        dialogButton(page, "Revoke").click();
+        Browser.dialogButton(page, "Revoke").click();
         assertThat(page.locator("#robots-table")).not().containsText(ORG + "+deployer");
         org.assertj.core.api.Assertions.assertThat(dockerLogin(ORG + "+deployer", token)).isEqualTo(401);
         Browser.screenshot(page, "settings-robots");
@@ -162,7 +159,7 @@ class OrgSettingsTest {
         Browser.screenshot(page, "settings-webhooks");
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Delete webhook to https://hooks.example.com/drydock?token=%3Cimg%20src%3Dx%3E")).click();
-        dialogButton(page, "Delete").click();
+        Browser.dialogButton(page, "Delete").click();
         assertThat(page.locator("#webhooks-table-empty")).isVisible();
         org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/orgs/" + ORG + "/webhooks", f.auth(BuildFixture.Party.orgAdmin),
                 null, 200)).isEmpty();
@@ -222,7 +219,7 @@ class OrgSettingsTest {
         Browser.screenshot(page, "settings-allowlist");
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Remove CVE-2021-44228")).click();
-        dialogButton(page, "Remove").click();
+        Browser.dialogButton(page, "Remove").click();
         assertThat(page.locator("#allowlist-table-empty")).isVisible();
         org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/orgs/" + ORG + "/vulnerability-allowlist",
                 f.auth(BuildFixture.Party.orgAdmin), null, 200)).isEmpty();

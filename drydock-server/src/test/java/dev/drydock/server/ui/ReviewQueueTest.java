@@ -70,9 +70,6 @@ class ReviewQueueTest {
         return page.locator("article.review-item[data-build='" + buildId + "']");
     }
 
-    private static Locator dialogButton(Page page, String name) {
-        return page.locator("dialog").getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(name).setExact(true));
-    }
 
     @Test
     void aSubmittedBuildIsListedWithItsSummaryAndApprovingItTakesItOffTheQueue() {
@@ -91,7 +88,7 @@ class ReviewQueueTest {
         Browser.screenshot(page, "reviews-queue");
 
         item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve").setExact(true)).click();
-        dialogButton(page, "Approve").click();
+        Browser.dialogButton(page, "Approve").click();
 
         assertThat(item).hasCount(0);
         org.assertj.core.api.Assertions.assertThat(w.state(id)).isEqualTo("approved");
@@ -108,19 +105,19 @@ class ReviewQueueTest {
         Locator item = item(page, id);
 
         item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Disapprove").setExact(true)).click();
-        dialogButton(page, "Disapprove").click();
+        Browser.dialogButton(page, "Disapprove").click();
         // the browser refuses the empty required field: the dialog stays open and nothing is sent
         Locator reason = page.getByLabel("Reason (the developer reads it: say what to fix)");
         assertThat(page.locator("dialog")).isVisible();
         org.assertj.core.api.Assertions.assertThat(reason.evaluate("el => el.validity.valueMissing")).isEqualTo(true);
         reason.fill("   ");
-        dialogButton(page, "Disapprove").click();
+        Browser.dialogButton(page, "Disapprove").click();
         assertThat(page.locator("dialog .field-error")).hasText("A reason is required: the developer reads it.");
         org.assertj.core.api.Assertions.assertThat(w.state(id)).isEqualTo("submitted");
         Browser.screenshot(page, "reviews-disapprove-dialog");
 
         reason.fill("Needs a README " + XSS);
-        dialogButton(page, "Disapprove").click();
+        Browser.dialogButton(page, "Disapprove").click();
 
         assertThat(item).hasCount(0);
         JsonNode build = w.build(id);
