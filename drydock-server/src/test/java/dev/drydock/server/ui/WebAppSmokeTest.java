@@ -75,6 +75,7 @@ class WebAppSmokeTest {
         Browser.Tab tab = browser.open(d);
         Page page = tab.page();
         page.navigate("/login");
+        page.locator("main h1").waitFor(); // the page's module draws the form after the load event
         org.assertj.core.api.Assertions.assertThat(Browser.unnamedControls(page)).isEmpty();
         page.evaluate("() => { const i = document.createElement('input'); i.placeholder = 'a placeholder is no name';"
                 + " document.querySelector('main form').append(i); document.querySelector('main').append(document.createElement('h1')); }");
