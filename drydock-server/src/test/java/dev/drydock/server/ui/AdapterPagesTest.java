@@ -252,6 +252,8 @@ class AdapterPagesTest {
         page.evaluate("window.__sameDocument = true");
         String pushed = w.push("menus", "2.0", "amd64");
         assertThat(rows.first()).hasAttribute("data-build-id", pushed);
+        // testing takes longer than the assertion's timeout on a loaded machine: wait for the server, then for the page
+        w.awaitState(pushed, "available");
         assertThat(row(page, pushed).locator(".chip")).hasText("available");
         assertThat(row(page, pushed).locator("td").nth(0)).hasText("2.0");
         // a change made elsewhere (the reviewer's) is drawn too
