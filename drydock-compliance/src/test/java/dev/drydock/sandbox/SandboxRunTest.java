@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -261,6 +263,9 @@ class SandboxRunTest {
 
     @Test
     void exceedingTheMemoryLimitIsNamed() throws IOException {
+        // conmon creates an empty "oom" file in Podman's working directory on every OOM kill: it must not be ours
+        Path stray = Path.of("oom").toAbsolutePath();
+        boolean strayBefore = Files.exists(stray);
         SandboxResult r = runs.run("memory-hog", Adapters.manifest("pull", null),
                 "#!/bin/sh\nx=$(head -c 200000000 /dev/zero | tr '\\0' a)\necho survived ${#x}\n",
                 DeploymentModel.FullyNetworkIsolated, null, new Limits(32L << 20, 1_000_000_000L, 256, 16L << 20));
@@ -268,6 +273,11 @@ class SandboxRunTest {
         // Docker reports OOMKilled; Podman 4.3 on cgroup v1 does not, and the message says "most likely"
         assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: exit code 137 (killed ")
                 .endsWith("more than its memory limit of 32 MiB; the manifest's clusterSize is small: raise it or use less memory)");
+        assertThat(strayBefore).as("%s is left from an earlier run: delete it", stray).isFalse();
+        assertThat(stray).as("conmon's oom file in the test's working directory").doesNotExist();
+        if (runs.engine.engine != EngineFixture.Engine.DOCKER) {
+            assertThat(runs.engine.dir.resolve("podman/oom")).as("conmon's oom file, in the Podman service's own directory").exists();
+        }
     }
 
     private static AtomicInteger acceptCounting(ServerSocket listener) {

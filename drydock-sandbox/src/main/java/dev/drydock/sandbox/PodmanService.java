@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * A Podman service (Docker-compatible API) started and stopped by Drydock, with everything under one directory: its
  * {@code containers.conf} (runc, cgroupfs, explicit ulimits), a {@code registries.conf} marking the given registries as
  * plain-HTTP (insecure), its own storage ({@code --storage-driver vfs}), runroot and temp directory, the socket
- * {@code podman.sock}, the log {@code podman.log}, a pid file and its network configurations ({@code networks/}). It
+ * {@code podman.sock}, the log {@code podman.log}, a pid file, its network configurations ({@code networks/}) and its
+ * working directory (conmon leaves an empty {@code oom} file there after a container hit its memory limit). It
  * shares nothing with other Podman users of the machine. A service an earlier process left running (a crash) is stopped first, so its containers can be cleaned up
  * through the new one.
  */
@@ -49,6 +50,7 @@ public final class PodmanService implements AutoCloseable {
      */
     public static PodmanService start(Path dir, List<String> insecureRegistries, String networkBackend, Duration startTimeout)
             throws IOException {
+        dir = dir.toAbsolutePath(); // podman runs in dir: a relative path would be resolved twice
         Files.createDirectories(dir);
         stopEarlier(dir);
         Path conf = dir.resolve("containers.conf");
@@ -68,6 +70,9 @@ public final class PodmanService implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder("podman", "--storage-driver", "vfs", "--root", dir.resolve("storage").toString(),
                 "--runroot", runroot(dir).toString(), "--tmpdir", dir.resolve("tmp").toString(),
                 "system", "service", "--time=0", "unix://" + socket)
+                // conmon (2.1) creates an empty file "oom" in its working directory, which is Podman's, whenever a
+                // container hits its memory limit: in dir, not in whatever directory Drydock was started from
+                .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("podman.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
