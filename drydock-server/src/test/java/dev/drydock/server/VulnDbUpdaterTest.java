@@ -92,7 +92,7 @@ class VulnDbUpdaterTest {
             VulnerabilityService vulns = new VulnerabilityService(db.dataSource(), db.jdbi(), null,
                     new AuditLog(db.jdbi(), InstantSource.system()), InstantSource.system(), Severity.Critical);
             assertThat(vulns.index().advisories()).isEqualTo(2);
-            VulnDbUpdater updater = new VulnDbUpdater(vulns, List.of(URI.create(url("/broken/all.zip")),
+            VulnDbUpdater updater = VulnDbUpdater.ofUrls(vulns, List.of(URI.create(url("/broken/all.zip")),
                     URI.create(url("/cut/all.zip")), URI.create("http://127.0.0.1:1/nothing-listens.zip")),
                     d.dataDir().resolve("tmp"), Duration.ofSeconds(10));
             List<VulnDbUpdater.Outcome> outcomes = updater.updateAll();
@@ -103,7 +103,7 @@ class VulnDbUpdaterTest {
             assertThat(d.api("GET", "/api/v1/vulndb", admin, null, 200).get("advisories").asInt()).isEqualTo(2);
 
             // A complete download of a truncated zip imports what it can read and deletes nothing.
-            VulnDbUpdater truncated = new VulnDbUpdater(vulns, List.of(URI.create(url("/truncated/all.zip"))),
+            VulnDbUpdater truncated = VulnDbUpdater.ofUrls(vulns, List.of(URI.create(url("/truncated/all.zip"))),
                     d.dataDir().resolve("tmp"), Duration.ofSeconds(10));
             truncated.updateAll();
             assertThat(vulns.index().advisories()).isEqualTo(2);
