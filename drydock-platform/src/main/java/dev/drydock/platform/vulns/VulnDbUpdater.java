@@ -58,18 +58,25 @@ public final class VulnDbUpdater {
         return new VulnDbUpdater(service, urls.stream().map(VulnFeeds.Feed::ofUrl).toList(), workDir, timeout);
     }
 
-    /** Updates from every feed in turn; one failing does not stop the others. */
+    /**
+     * Updates from every feed in turn; one failing does not stop the others. The scans' index is reloaded once at
+     * the end when anything was imported (the full public data makes each reload take seconds).
+     */
     public List<Outcome> updateAll() {
         List<Outcome> outcomes = new ArrayList<>();
-        for (VulnFeeds.Feed feed : feeds) {
-            if (Thread.currentThread().isInterrupted()) break;
-            Outcome outcome = update(feed);
-            outcomes.add(outcome);
-            try {
-                if (outcome.error() != null) service.feedFailed(feed, outcome.error());
-            } catch (RuntimeException e) {
-                log.warn("could not record the failure of {}: {}", feed.name(), e.toString());
+        try {
+            for (VulnFeeds.Feed feed : feeds) {
+                if (Thread.currentThread().isInterrupted()) break;
+                Outcome outcome = update(feed);
+                outcomes.add(outcome);
+                try {
+                    if (outcome.error() != null) service.feedFailed(feed, outcome.error());
+                } catch (RuntimeException e) {
+                    log.warn("could not record the failure of {}: {}", feed.name(), e.toString());
+                }
             }
+        } finally {
+            if (outcomes.stream().anyMatch(o -> o.report() != null)) service.reload();
         }
         return outcomes;
     }
@@ -100,7 +107,7 @@ public final class VulnDbUpdater {
             if (expected >= 0 && got != expected) {
                 return failed(url, "incomplete download: " + got + " of " + expected + " bytes");
             }
-            ImportReport report = service.importAs("drydock (scheduled update)", feed.source(), feed.format(), file);
+            ImportReport report = service.importWithoutReload("drydock (scheduled update)", feed.source(), feed.format(), file);
             service.feedImported(feed, new VulnerabilityService.Validators(
                     response.headers().firstValue("ETag").orElse(null),
                     response.headers().firstValue("Last-Modified").orElse(null)));
