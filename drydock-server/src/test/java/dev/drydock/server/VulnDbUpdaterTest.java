@@ -275,6 +275,11 @@ class VulnDbUpdaterTest {
                     });
             vulns.reloadIfChanged();
             assertThat(vulns.index().affecting("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1")).isNotEmpty();
+
+            // A source removed from the store by hand is fetched whole again, not answered "not modified" forever.
+            db.jdbi().useHandle(h -> h.execute("delete from vuln_sources where name = 'osv/Alpine'"));
+            next.updateAll();
+            assertThat(mirror.downloads.get("Alpine")).isEqualTo(2);
         }
     }
 
