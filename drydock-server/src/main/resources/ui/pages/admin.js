@@ -118,7 +118,9 @@ async function renderVulnDb(panel) {
       table('sources-table', ['Source', 'Kind', 'Location', 'Imported', 'Records', 'Failed', 'Newest record', 'Advisories'],
         s.sources.map(src => [h('code', {}, src.name), src.kind, h('span', {class: 'location'}, orDash(src.location)),
           time(src.importedAt), String(src.records), String(src.failed), time(src.newestRecord), String(src.advisories)]),
-        'No advisory data yet: import a file below, or configure the scheduled update.'));
+        'No advisory data yet: import a file below, or configure the scheduled update.'),
+      h('h3', {}, 'Scheduled update'),
+      feedsView(s.feeds || []));
   };
   await load();
 
@@ -153,6 +155,26 @@ async function renderVulnDb(panel) {
   });
   form.querySelector('.actions').prepend(progress);
   fill(panel, h('h2', {}, 'Advisory data'), status, h('h2', {}, 'Import advisories'), h('div', {class: 'card'}, form), result);
+}
+
+// The feeds the server fetches on its schedule (vulndb.feeds, vulndb.urls) and how each last went; without any, how
+// to turn the public data on, or import it by hand where the server cannot reach the internet.
+function feedsView(feeds) {
+  if (!feeds.length) {
+    return h('div', {class: 'card', id: 'vulndb-feeds-hint'},
+      h('p', {}, 'No feed is configured: advisory data changes only when someone imports it. Start the server with ',
+        h('code', {}, 'vulndb.feeds=osv'), ' (environment ', h('code', {}, 'DRYDOCK_VULNDB_FEEDS=osv'),
+        ') to fetch osv.dev\'s public data for every ecosystem the scanner reads, daily; ',
+        h('code', {}, 'vulndb.osv-base-url'), ' points it at a mirror.'),
+      h('p', {}, 'Air-gapped: copy the osv.dev all.zip files in and run ', h('code', {}, './drydock vulndb import'),
+        ', or upload them below.'));
+  }
+  return table('feeds-table', ['Feed', 'URL', 'Last fetched', 'Last changed', 'Advisories', 'Last error'],
+    feeds.map(f => h('tr', {class: f.error ? 'feed-failed' : null},
+      h('td', {}, h('code', {}, f.name)), h('td', {}, h('span', {class: 'location'}, f.url)),
+      h('td', {}, time(f.lastChecked)), h('td', {}, time(f.lastChanged)), h('td', {}, String(f.advisories)),
+      h('td', {}, f.error ? h('span', {class: 'feed-error'}, f.error, ' (', time(f.lastFailure), ')') : orDash(null)))),
+    '');
 }
 
 function showImport(area, r) {

@@ -114,8 +114,8 @@ public final class VulnerabilitiesCheck implements Check {
         String packages = scan.packages().size() + " package(s)" + scan.distro().map(d -> " on " + d.namespace()).orElse("");
         if (index.advisories() == 0) {
             return CheckResult.warning(ID, "no vulnerability data imported: " + packages + " listed in the SBOM but not "
-                    + "matched; an operator imports advisories with ./drydock vulndb import PATH… (or POST "
-                    + "/api/v1/vulndb/imports) and retests the build", evidence);
+                    + "matched; an operator turns on osv.dev's public data with vulndb.feeds=osv, or imports advisories "
+                    + "with ./drydock vulndb import PATH… (or POST /api/v1/vulndb/imports), and retests the build", evidence);
         }
         if (verdict.passed()) {
             return CheckResult.passed(ID, packages + ", " + verdict.findings().size() + " known vulnerabilities, "

@@ -112,7 +112,8 @@ class VulnerabilitiesCheckTest {
         BuildReport report = run(AdvisoryIndex.builder().build("no advisory data imported", null), Policy.DEFAULT, new ArrayList<>());
         CheckResult r = result(report);
         assertThat(r.verdict()).isEqualTo(Verdict.warning);
-        assertThat(r.message()).startsWith("no vulnerability data imported: 1 package(s)").contains("./drydock vulndb import");
+        assertThat(r.message()).startsWith("no vulnerability data imported: 1 package(s)").contains("./drydock vulndb import")
+                .contains("vulndb.feeds=osv");
         assertThat(report.success()).isTrue();
         assertThat(report.vulnerabilities()).isEmpty();
         assertThat(report.vulnerabilityData()).isEqualTo("no advisory data imported");

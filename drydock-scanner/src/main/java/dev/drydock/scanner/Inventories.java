@@ -22,6 +22,17 @@ public final class Inventories {
     /** Largest OS package database read (a bigger one is read this far, with a problem reported). */
     public static final long MAX_DATABASE_BYTES = 256L * 1024 * 1024;
 
+    /**
+     * The OSV ecosystems of the packages these inventories find and the scanner can match, as osv.dev spells them
+     * (its per-ecosystem {@code <Ecosystem>/all.zip} exports). dpkg gives {@code Debian} and {@code Ubuntu}, apk
+     * {@code Alpine}, rpm {@code AlmaLinux} and {@code Rocky Linux}; then the language inventories. Not listed:
+     * {@code Red Hat} (OSV keys it by product stream, {@code Red Hat:enterprise_linux:9::baseos}, which the
+     * scanner's {@code Red Hat:9} does not match), CentOS and Fedora (no OSV ecosystem), and ecosystems no
+     * inventory reads (crates.io, NuGet, RubyGems …).
+     */
+    public static final List<String> OSV_ECOSYSTEMS = List.of("Debian", "Ubuntu", "Alpine", "AlmaLinux", "Rocky Linux",
+            "Maven", "npm", "PyPI", "Go");
+
     private final List<Inventory> inventories;
 
     public Inventories(List<Inventory> inventories) {

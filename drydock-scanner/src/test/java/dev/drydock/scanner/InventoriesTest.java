@@ -236,4 +236,18 @@ class InventoriesTest {
         assertThat(inv.problems()).extracting(ScanProblem::message).anySatisfy(m -> assertThat(m).contains("1 records without"));
         assertThat(new HashSet<>(inv.packages())).hasSize(1);
     }
+
+    @Test
+    void osvEcosystemsAreThoseTheDistributionsAndInventoriesProduce() {
+        Set<String> produced = new HashSet<>(List.of("Maven", "npm", "PyPI", "Go"));   // the language inventories
+        for (String[] os : new String[][]{{"debian", "12"}, {"ubuntu", "22.04"}, {"alpine", "3.18.4"}, {"rocky", "9.3"},
+                {"almalinux", "8.9"}, {"rhel", "9.3"}, {"centos", "7"}, {"fedora", "39"}}) {
+            String ecosystem = OsDetector.of(os[0], os[1], os[0], "etc/os-release").osvEcosystem();
+            if (ecosystem != null) produced.add(ecosystem.substring(0, ecosystem.indexOf(':')));
+        }
+        produced.remove("Red Hat");   // OSV's Red Hat records name product streams the scanner's "Red Hat:9" never matches
+        assertThat(Inventories.OSV_ECOSYSTEMS).containsExactlyInAnyOrderElementsOf(produced);
+        assertThat(Inventories.OSV_ECOSYSTEMS).allSatisfy(e ->
+                assertThat(dev.drydock.scanner.versions.Versions.forEcosystem(e)).as(e).isPresent());
+    }
 }

@@ -157,6 +157,31 @@ class ScannerTest {
     }
 
     @Test
+    void theSameCvesFromOsvAndTheDebianTrackerGiveOneFindingEach() throws Exception {
+        // an operator with vulndb.feeds=osv (OSV Debian: DEBIAN-CVE-… records) who also lists the tracker in vulndb.urls
+        InventoriesTest.requireDebianHost();
+        AdvisoryStore both = new AdvisoryStore(TestDatabases.vulnDb("both" + System.nanoTime()), InstantSource.fixed(NOW));
+        both.importOsv("osv/Debian", Path.of("src/test/resources/osv/debian"));
+        both.importDebianTracker("debian-tracker", Path.of("src/test/resources/feeds/debian-tracker.json"));
+        AdvisoryIndex index = both.loadIndex();
+        assertThat(index.advisories()).isEqualTo(4);   // two CVEs, each stored by both sources under its own id
+        Path base = InventoriesTest.debianLayer(tmp.resolve("l0"));
+        Path status = base.resolve("var/lib/dpkg/status");
+        String text = Files.readString(status, StandardCharsets.UTF_8);
+        int start = text.indexOf("Package: libc6\n");
+        int version = text.indexOf("\nVersion: ", start) + "\nVersion: ".length();
+        Files.writeString(status, text.substring(0, version) + "2.36-9" + text.substring(text.indexOf('\n', version)),
+                StandardCharsets.UTF_8);
+        try (LayeredDirectoryFilesystem fs = LayeredDirectoryFilesystem.of(Scanner.INTEREST, base)) {
+            List<Finding> findings = new Scanner(index).scan(fs, LAYERS.subList(0, 1)).findings();
+            assertThat(findings).filteredOn(f -> f.name().equals("CVE-2016-2781")).singleElement()
+                    .extracting(Finding::featureName).isEqualTo("coreutils");
+            assertThat(findings).filteredOn(f -> f.name().equals("CVE-2023-4911")).singleElement()
+                    .extracting(Finding::featureName).isEqualTo("libc6");
+        }
+    }
+
+    @Test
     void clairV2JsonShape() throws Exception {
         Path l0 = tmp.resolve("l0");
         copy(l0, "opt/log4j-core-2.14.1.jar", InventoriesTest.LOG4J);

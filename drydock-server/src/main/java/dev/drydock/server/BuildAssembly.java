@@ -58,7 +58,8 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
         Runnable stopReleasingImages = events.subscribe(new ImageRelease(registry, builds));
         GarbageCollector garbageCollector = new GarbageCollector(storage.blobStore(), storage.registryIndex(), clock);
         VulnerabilityService vulns = new VulnerabilityService(storage.database().dataSource(), jdbi, identity.identity(),
-                identity.audit(), clock, config.vulns().failAt());
+                identity.audit(), clock, config.vulns().failAt(),
+                config.vulns().updateInterval() == null ? java.util.List.of() : config.vulnFeeds().all());
         // Webhooks: every build change is written to the outbox inside its own transaction; after that commits, the
         // dispatcher is woken to deliver it.
         WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());

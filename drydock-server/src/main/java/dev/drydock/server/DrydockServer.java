@@ -128,7 +128,7 @@ public final class DrydockServer implements AutoCloseable {
         // another node's import (or the CLI on a shared database) reaches this node's scans within a minute
         maintenance.scheduleWithFixedDelay(flow.vulns()::reloadIfChanged, 1, 1, TimeUnit.MINUTES);
         if (config.vulns().updateInterval() != null) {
-            VulnDbUpdater updater = new VulnDbUpdater(flow.vulns(), config.vulns().urls(), config.dataDir().resolve("tmp"),
+            VulnDbUpdater updater = new VulnDbUpdater(flow.vulns(), config.vulnFeeds().all(), config.dataDir().resolve("tmp"),
                     Duration.ofMinutes(30));
             long every = config.vulns().updateInterval().toMillis();
             maintenance.scheduleWithFixedDelay(updater::updateAll, 0, every, TimeUnit.MILLISECONDS);

@@ -17,54 +17,88 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The scheduled advisory data update ({@code vulndb.urls}, every {@code vulndb.update-interval}): downloads each URL
- * to a temporary file, checks the download is complete (HTTP 200, the announced length), then imports it like
- * {@code ./drydock vulndb import}. A failed or partial download is logged and skipped: the import never runs on it,
- * and an import only adds or replaces records, so existing data is never emptied.
+ * The scheduled advisory data update ({@code vulndb.feeds} and {@code vulndb.urls}, every {@code vulndb.update-interval}):
+ * downloads each feed to a temporary file (streamed to disk, never whole in memory), checks the download is complete
+ * (HTTP 200, the announced length), then imports it like {@code ./drydock vulndb import}. A failed or partial download
+ * is logged, recorded in the feed's status and skipped: the import never runs on it, and an import only adds or
+ * replaces records, so the data of the feed's last good import stays. One feed failing does not stop the others.
  *
- * <p>The format comes from the URL: {@code secdb.alpinelinux.org} or a path containing {@code secdb} is Alpine secdb,
- * {@code security-tracker.debian.org} or {@code tracker/data/json} the Debian tracker, anything else OSV (a JSON
- * record or array, or an {@code all.zip}). The import source is named after the URL's host and path.
+ * <p>Each request is conditional: the ETag and Last-Modified of the feed's last imported download (kept in the
+ * database, so a restart remembers them) go out as If-None-Match / If-Modified-Since, and a 304 skips the download
+ * and the import. A daily update of unchanged feeds costs one small request each.
+ *
+ * <p>For a {@code vulndb.urls} entry the format comes from the URL: {@code secdb.alpinelinux.org} or a path
+ * containing {@code secdb} is Alpine secdb, {@code security-tracker.debian.org} or {@code tracker/data/json} the Debian
+ * tracker, anything else OSV (a JSON record or array, or an {@code all.zip}). Its import source is named after the
+ * URL's host and path.
  */
 public final class VulnDbUpdater {
     private static final Logger log = LoggerFactory.getLogger(VulnDbUpdater.class);
 
-    /** What one URL's update did: the import report, or why nothing was imported. */
-    public record Outcome(URI url, ImportReport report, String error) {}
+    /** What one feed's update did: the import report, {@code unchanged} (HTTP 304), or why nothing was imported. */
+    public record Outcome(URI url, ImportReport report, boolean unchanged, String error) {}
 
     private final VulnerabilityService service;
-    private final List<URI> urls;
+    private final List<VulnFeeds.Feed> feeds;
     private final Path workDir;
     private final HttpClient http;
     private final Duration timeout;
 
-    public VulnDbUpdater(VulnerabilityService service, List<URI> urls, Path workDir, Duration timeout) {
+    public VulnDbUpdater(VulnerabilityService service, List<VulnFeeds.Feed> feeds, Path workDir, Duration timeout) {
         this.service = service;
-        this.urls = List.copyOf(urls);
+        this.feeds = List.copyOf(feeds);
         this.workDir = workDir;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
-    /** Updates from every URL in turn; one failing does not stop the others. */
+    /** For plain URLs ({@code vulndb.urls}). */
+    public static VulnDbUpdater ofUrls(VulnerabilityService service, List<URI> urls, Path workDir, Duration timeout) {
+        return new VulnDbUpdater(service, urls.stream().map(VulnFeeds.Feed::ofUrl).toList(), workDir, timeout);
+    }
+
+    /**
+     * Updates from every feed in turn; one failing does not stop the others. The scans' index is reloaded once at
+     * the end when anything was imported (the full public data makes each reload take seconds).
+     */
     public List<Outcome> updateAll() {
         List<Outcome> outcomes = new ArrayList<>();
-        for (URI url : urls) {
-            if (Thread.currentThread().isInterrupted()) break;
-            outcomes.add(update(url));
+        try {
+            for (VulnFeeds.Feed feed : feeds) {
+                if (Thread.currentThread().isInterrupted()) break;
+                Outcome outcome = update(feed);
+                outcomes.add(outcome);
+                try {
+                    if (outcome.error() != null) service.feedFailed(feed, outcome.error());
+                } catch (RuntimeException e) {
+                    log.warn("could not record the failure of {}: {}", feed.name(), e.toString());
+                }
+            }
+        } finally {
+            if (outcomes.stream().anyMatch(o -> o.report() != null)) service.reload();
         }
         return outcomes;
     }
 
-    Outcome update(URI url) {
+    Outcome update(VulnFeeds.Feed feed) {
+        URI url = feed.url();
         Path file = null;
         try {
             Files.createDirectories(workDir);
             String name = url.getPath().endsWith(".zip") ? ".zip" : ".json";
             file = Files.createTempFile(workDir, "vulndb-", name);
-            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(file));
+            HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
+            service.validators(url).ifPresent(v -> {
+                if (v.etag() != null) request.header("If-None-Match", v.etag());
+                if (v.lastModified() != null) request.header("If-Modified-Since", v.lastModified());
+            });
+            HttpResponse<Path> response = http.send(request.build(), HttpResponse.BodyHandlers.ofFile(file));
+            if (response.statusCode() == 304) {
+                service.feedUnchanged(feed);
+                log.info("vulnerability data update from {}: not modified", display(url));
+                return new Outcome(url, null, true, null);
+            }
             if (response.statusCode() != 200) {
                 return failed(url, "HTTP " + response.statusCode());
             }
@@ -73,9 +107,12 @@ public final class VulnDbUpdater {
             if (expected >= 0 && got != expected) {
                 return failed(url, "incomplete download: " + got + " of " + expected + " bytes");
             }
-            ImportReport report = service.importAs("drydock (scheduled update)", source(url), format(url), file);
-            log.info("vulnerability data update from {}: {}", url, report);
-            return new Outcome(url, report, null);
+            ImportReport report = service.importWithoutReload("drydock (scheduled update)", feed.source(), feed.format(), file);
+            service.feedImported(feed, new VulnerabilityService.Validators(
+                    response.headers().firstValue("ETag").orElse(null),
+                    response.headers().firstValue("Last-Modified").orElse(null)));
+            log.info("vulnerability data update from {}: {}", display(url), report);
+            return new Outcome(url, report, false, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(url, "interrupted");
@@ -92,9 +129,15 @@ public final class VulnDbUpdater {
         }
     }
 
+    /** The URL without user info or query (a mirror's credentials stay out of logs and the status page). */
+    public static String display(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
+    }
+
     private static Outcome failed(URI url, String why) {
-        log.warn("vulnerability data update from {} failed ({}); the data imported before is kept", url, why);
-        return new Outcome(url, null, why);
+        log.warn("vulnerability data update from {} failed ({}); the data imported before is kept", display(url), why);
+        return new Outcome(url, null, false, why);
     }
 
     static VulnerabilityService.Format format(URI url) {

@@ -56,7 +56,8 @@ public record DrydockConfig(
         Duration gcGrace,
         Duration gcInterval,
         SandboxSettings sandbox,
-        Vulns vulns) {
+        Vulns vulns,
+        VulnFeedSettings vulnFeeds) {
 
     /**
      * The {@code sandbox.*} keys.
@@ -94,6 +95,16 @@ public record DrydockConfig(
      * fetched every {@code updateInterval}; null: no scheduled update).
      */
     public record Vulns(dev.drydock.scanner.match.Severity failAt, List<java.net.URI> urls, Duration updateInterval) {}
+
+    /**
+     * The {@code vulndb.feeds} and {@code vulndb.osv-base-url} keys.
+     *
+     * @param names      the named public feeds ({@code osv})
+     * @param osvBaseUrl where the {@code osv} feed's {@code <Ecosystem>/all.zip} files are fetched from
+     * @param all        what the scheduled update fetches: the named feeds expanded, then each {@code vulndb.urls} entry
+     */
+    public record VulnFeedSettings(List<String> names, java.net.URI osvBaseUrl,
+                                   List<dev.drydock.platform.vulns.VulnFeeds.Feed> all) {}
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -162,7 +173,11 @@ public record DrydockConfig(
         k.put("sandbox.ready-timeout", new String[]{"60s", "how long a webhook engine (aiWARE Engine Toolkit) has to answer its ready webhook with 200 once its container started"});
         k.put("vulnerabilities.fail-at", new String[]{"Critical", "the vulnerabilities check fails on any finding at or above this severity (Negligible, Low, Medium, High, Critical, Defcon1) that the org has not allowlisted"});
         k.put("vulndb.urls", new String[]{"", "comma-separated advisory data URLs for the scheduled update (OSV JSON or all.zip, Alpine secdb, Debian tracker JSON)"});
-        k.put("vulndb.update-interval", new String[]{"off", "fetch and import vulndb.urls this often (off: only ./drydock vulndb import and the API)"});
+        k.put("vulndb.update-interval", new String[]{null, "fetch and import vulndb.feeds and vulndb.urls this often, first at start; default 24h when vulndb.feeds is set, else off (off: only ./drydock vulndb import and the API)"});
+        k.put("vulndb.feeds", new String[]{"", "public advisory feeds to fetch on the schedule, comma-separated: osv (osv.dev's all.zip of each ecosystem the scanner reads: "
+                + String.join(", ", dev.drydock.scanner.Inventories.OSV_ECOSYSTEMS) + ")"});
+        k.put("vulndb.osv-base-url", new String[]{dev.drydock.platform.vulns.VulnFeeds.OSV_BASE_URL.toString(),
+                "where the osv feed fetches <Ecosystem>/all.zip from: a mirror for air-gapped or proxied installs"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -272,7 +287,10 @@ public record DrydockConfig(
                 longValue(v, "sandbox.log-max-bytes", 1024, 1L << 30, errors), bool(v, "sandbox.host-fence", errors),
                 bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors), subnetPool(v, errors),
                 duration(v, "sandbox.ready-timeout", errors));
-        Vulns vulns = vulns(v, errors);
+        VulnFeedSettings vulnFeeds = vulnFeeds(v, errors);
+        Vulns vulns = vulns(v, !vulnFeeds.names().isEmpty(), errors);
+        vulnFeeds = new VulnFeedSettings(vulnFeeds.names(), vulnFeeds.osvBaseUrl(), java.util.stream.Stream.concat(
+                vulnFeeds.all().stream(), vulns.urls().stream().map(dev.drydock.platform.vulns.VulnFeeds.Feed::ofUrl)).toList());
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -295,10 +313,33 @@ public record DrydockConfig(
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
+                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds);
     }
 
-    private static Vulns vulns(Map<String, String> v, List<String> errors) {
+    private static VulnFeedSettings vulnFeeds(Map<String, String> v, List<String> errors) {
+        java.net.URI base = dev.drydock.platform.vulns.VulnFeeds.OSV_BASE_URL;
+        String rawBase = v.get("vulndb.osv-base-url").trim();
+        try {
+            base = java.net.URI.create(rawBase);
+            if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()) || base.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            errors.add("vulndb.osv-base-url must be an http(s) URL (a mirror of osv.dev's export, holding <Ecosystem>/all.zip), got '"
+                    + rawBase + "'");
+        }
+        List<String> names = java.util.Arrays.stream(v.get("vulndb.feeds").split(",")).map(String::strip)
+                .filter(n -> !n.isEmpty()).toList();
+        List<dev.drydock.platform.vulns.VulnFeeds.Feed> feeds = List.of();
+        try {
+            feeds = dev.drydock.platform.vulns.VulnFeeds.expand(names, base);
+        } catch (IllegalArgumentException e) {
+            errors.add("vulndb.feeds: " + e.getMessage());
+        }
+        return new VulnFeedSettings(names, base, feeds);
+    }
+
+    private static Vulns vulns(Map<String, String> v, boolean feeds, List<String> errors) {
         dev.drydock.scanner.match.Severity failAt = dev.drydock.scanner.match.Severity.Critical;
         try {
             failAt = dev.drydock.scanner.match.Severity.parse(v.get("vulnerabilities.fail-at").trim());
@@ -319,10 +360,16 @@ public record DrydockConfig(
                 errors.add("vulndb.urls must list http(s) URLs separated by commas, got '" + raw.trim() + "'");
             }
         }
-        String every = v.get("vulndb.update-interval").trim();
-        Duration interval = every.equalsIgnoreCase("off") ? null : duration(v, "vulndb.update-interval", errors);
-        if (interval != null && urls.isEmpty()) {
-            errors.add("vulndb.update-interval is set but vulndb.urls lists no URL to fetch");
+        String every = v.get("vulndb.update-interval");   // unset: daily with feeds, else off
+        Duration interval = every == null ? (feeds ? Duration.ofHours(24) : null)
+                : every.trim().equalsIgnoreCase("off") ? null : duration(v, "vulndb.update-interval", errors);
+        if (interval != null && urls.isEmpty() && !feeds) {
+            errors.add("vulndb.update-interval is set but neither vulndb.feeds nor vulndb.urls names anything to fetch "
+                    + "(vulndb.feeds=osv fetches osv.dev's public data)");
+        }
+        if (interval == null && feeds) {
+            errors.add("vulndb.update-interval is off but vulndb.feeds is set: the feeds are only fetched on the schedule "
+                    + "(leave vulndb.update-interval unset for daily, or remove vulndb.feeds)");
         }
         return new Vulns(failAt, List.copyOf(urls), interval);
     }

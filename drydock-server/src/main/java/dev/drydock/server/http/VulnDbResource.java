@@ -2,6 +2,8 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.vulns.VulnDbUpdater;
+import dev.drydock.platform.vulns.VulnFeeds;
 import dev.drydock.platform.vulns.VulnerabilityService;
 import dev.drydock.scanner.advisory.AdvisoryStore;
 import dev.drydock.scanner.advisory.ImportReport;
@@ -29,7 +31,7 @@ final class VulnDbResource {
     }
 
     void status(Context ctx, Caller caller) {
-        Json.write(ctx, 200, status(vulns.status(caller.principal())));
+        Json.write(ctx, 200, status(vulns.status(caller.principal()), vulns.feedStatus(caller.principal())));
     }
 
     void importFile(Context ctx, Caller caller) throws IOException {
@@ -73,12 +75,27 @@ final class VulnDbResource {
         }
     }
 
-    private Map<String, Object> status(List<AdvisoryStore.SourceStatus> sources) {
+    private Map<String, Object> status(List<AdvisoryStore.SourceStatus> sources, List<VulnFeeds.Status> feeds) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("dataVersion", vulns.index().dataVersion());
         view.put("advisories", vulns.index().advisories());
         view.put("failAt", vulns.failAt().name());
         view.put("sources", sources);
+        view.put("feeds", feeds.stream().map(VulnDbResource::feedView).toList());
+        return view;
+    }
+
+    private static Map<String, Object> feedView(VulnFeeds.Status s) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("name", s.feed().name());
+        view.put("url", VulnDbUpdater.display(s.feed().url()));
+        view.put("format", s.feed().format().name());
+        view.put("source", s.feed().source());
+        view.put("lastChecked", s.lastChecked());
+        view.put("lastChanged", s.lastChanged());
+        view.put("lastFailure", s.lastFailure());
+        view.put("error", s.error());
+        view.put("advisories", s.advisories());
         return view;
     }
 

@@ -136,7 +136,43 @@ class DrydockConfigTest {
         assertThatThrownBy(() -> flags("vulndb.urls", "ftp://x/all.zip")).isInstanceOf(InvalidConfig.class)
                 .hasMessageContaining("vulndb.urls must list http(s) URLs");
         assertThatThrownBy(() -> flags("vulndb.update-interval", "1h")).isInstanceOf(InvalidConfig.class)
-                .hasMessageContaining("vulndb.update-interval is set but vulndb.urls lists no URL");
+                .hasMessageContaining("vulndb.update-interval is set but neither vulndb.feeds nor vulndb.urls names anything");
+    }
+
+    @Test
+    void vulndbFeedsOsvExpandsToTheScannersEcosystemsAndUpdatesDaily() {
+        DrydockConfig defaults = flags();
+        assertThat(defaults.vulnFeeds().names()).isEmpty();
+        assertThat(defaults.vulnFeeds().all()).isEmpty();
+        assertThat(defaults.vulnFeeds().osvBaseUrl().toString()).isEqualTo("https://osv-vulnerabilities.storage.googleapis.com");
+
+        DrydockConfig osv = flags("vulndb.feeds", "osv", "vulndb.urls", "https://secdb.alpinelinux.org/v3.20/main.json");
+        assertThat(osv.vulns().updateInterval()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(osv.vulnFeeds().all()).extracting(f -> f.url().toString()).containsExactly(
+                "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/Alpine/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+                "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip",
+                "https://secdb.alpinelinux.org/v3.20/main.json");
+        assertThat(osv.vulnFeeds().all().getLast().format()).isEqualTo(dev.drydock.platform.vulns.VulnerabilityService.Format.alpine);
+
+        DrydockConfig mirror = flags("vulndb.feeds", " OSV ", "vulndb.osv-base-url", "http://mirror.internal:8080/osv/",
+                "vulndb.update-interval", "6h");
+        assertThat(mirror.vulns().updateInterval()).isEqualTo(java.time.Duration.ofHours(6));
+        assertThat(mirror.vulnFeeds().all().getFirst().url().toString()).isEqualTo("http://mirror.internal:8080/osv/Debian/all.zip");
+        assertThat(mirror.vulnFeeds().all().getFirst().source()).isEqualTo("osv/Debian");
+
+        assertThatThrownBy(() -> flags("vulndb.feeds", "osv,nvd")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("vulndb.feeds: unknown feed 'nvd' (known: osv)");
+        assertThatThrownBy(() -> flags("vulndb.feeds", "osv", "vulndb.osv-base-url", "file:///srv/osv"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("vulndb.osv-base-url must be an http(s) URL");
+        assertThatThrownBy(() -> flags("vulndb.feeds", "osv", "vulndb.update-interval", "off"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("vulndb.update-interval is off but vulndb.feeds is set");
     }
 
     @Test

@@ -137,8 +137,51 @@ class AdminPageTest {
         assertThat(page.locator("#import-counts")).hasText("1 read, 1 new, 0 updated, 0 unchanged, 0 failed");
         assertThat(page.locator("#sources-table tbody tr", new Page.LocatorOptions().setHasText("osv-debian"))).isVisible();
         assertThat(page.locator("#vulndb-advisories")).not().hasText("0");
+        // no feed configured: the page says how to turn the public data on, and the air-gapped way
+        assertThat(page.locator("#vulndb-feeds-hint")).containsText("vulndb.feeds=osv");
+        assertThat(page.locator("#vulndb-feeds-hint")).containsText("./drydock vulndb import");
         Browser.screenshot(page, "admin-advisory-data");
         tab.assertNoErrors();
+    }
+
+    @Test
+    void configuredFeedsShowTheirLastFetchAndError() throws Exception {
+        // a mirror holding only Maven's all.zip (the project's real log4j records): the other ecosystems answer 404
+        byte[] maven = dev.drydock.server.VulnerabilityScanE2ETest.osvAllZip();
+        com.sun.net.httpserver.HttpServer mirror = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        mirror.createContext("/", ex -> {
+            boolean found = ex.getRequestURI().getPath().equals("/Maven/all.zip");
+            ex.sendResponseHeaders(found ? 200 : 404, found ? maven.length : -1);
+            if (found) ex.getResponseBody().write(maven);
+            ex.close();
+        });
+        mirror.start();
+        try (TestDrydock fed = TestDrydock.start(Map.of("vulndb.feeds", "osv",
+                "vulndb.osv-base-url", "http://127.0.0.1:" + mirror.getAddress().getPort()))) {
+            String auth = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                for (var f : fed.api("GET", "/api/v1/vulndb", auth, null, 200).get("feeds")) {
+                    if (f.get("lastChecked").isNull() && f.get("lastFailure").isNull()) return false;
+                }
+                return true;
+            });
+            Browser.Tab tab = browser.signInTo(fed, "/admin?tab=vulndb", TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+            Page page = tab.page();
+            Locator mavenRow = page.locator("#feeds-table tbody tr", new Page.LocatorOptions().setHasText("osv/Maven"));
+            assertThat(mavenRow.locator("td").nth(4)).hasText("2");
+            assertThat(mavenRow.locator("td").nth(2).locator("time")).hasCount(1);
+            assertThat(mavenRow.locator("td").nth(5)).hasText("—");
+            Locator rocky = page.locator("#feeds-table tbody tr", new Page.LocatorOptions().setHasText("osv/Rocky Linux"));
+            assertThat(rocky.locator("td").nth(1)).hasText("http://127.0.0.1:" + mirror.getAddress().getPort() + "/Rocky%20Linux/all.zip");
+            assertThat(rocky.locator(".feed-error")).containsText("HTTP 404");
+            assertThat(page.locator("#feeds-table tbody tr")).hasCount(9);
+            assertThat(page.locator("#vulndb-feeds-hint")).hasCount(0);
+            Browser.screenshot(page, "admin-advisory-feeds");
+            tab.assertNoErrors();
+        } finally {
+            mirror.stop(0);
+        }
     }
 
     @Test
