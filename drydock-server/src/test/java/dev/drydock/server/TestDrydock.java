@@ -139,10 +139,14 @@ public final class TestDrydock implements AutoCloseable {
         api("POST", "/api/v1/orgs", basic(ADMIN_EMAIL, ADMIN_PASSWORD), Map.of("id", id, "name", "Org " + id), 201);
     }
 
-    /** Adds a member with {@link #PASSWORD}; role is developer or admin. */
+    /**
+     * Makes {@code email} a member (a new account gets {@link #PASSWORD}); role is developer or admin. The platform
+     * admin invites, and the account accepts the invitation as itself: membership never exists without that.
+     */
     public void addMember(long org, String email, String role) {
-        api("POST", "/api/v1/orgs/" + org + "/members", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
-                Map.of("email", email, "password", PASSWORD, "role", role), 201);
+        String invitation = api("POST", "/api/v1/orgs/" + org + "/members", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
+                Map.of("email", email, "password", PASSWORD, "role", role), 202).get("id").asText();
+        api("POST", "/api/v1/invitations/" + invitation + "/accept", basic(email, PASSWORD), null, 200);
     }
 
     /** Creates a robot; returns its token. Its login is {@code <org>+<name>}. */

@@ -253,6 +253,31 @@ class IdentityServiceTest {
     }
 
     @Test
+    void aPasswordIsHashedWhetherOrNotTheAccountExists() {
+        // With the real cost, inviting an existing account with a password must take as long as a new one: at least
+        // one Argon2 hash. Load only makes calls slower, so this lower bound cannot fail spuriously.
+        PasswordHasher owasp = PasswordHasher.owaspDefault();
+        IdentityService real = new IdentityService(db.jdbi(), owasp, audit, clock);
+        identity.createOrg(admin, 1, "One");
+        identity.createOrg(admin, 2, "Two");
+        addMember(1, "dev@example.com", "developer");
+        long oneHash = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            owasp.hash("timing-reference");
+            oneHash = Math.min(oneHash, System.nanoTime() - start);
+        }
+        long start = System.nanoTime();
+        real.invite(admin, 2, "dev@example.com", "admins-chosen-password", null);
+        long existing = System.nanoTime() - start;
+        start = System.nanoTime();
+        real.invite(admin, 2, "new@example.com", "admins-chosen-password", null);
+        long fresh = System.nanoTime() - start;
+        assertThat(existing).as("existing account: hashed although unused").isGreaterThanOrEqualTo(oneHash / 2);
+        assertThat(fresh).as("new account").isGreaterThanOrEqualTo(oneHash / 2);
+    }
+
+    @Test
     void withoutAPasswordNoAccountIsCreated() {
         identity.createOrg(admin, 1, "One");
         Invitation invitation = identity.invite(admin, 1, "later@example.com", null, null);
