@@ -28,9 +28,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Organizations, users, memberships and robot tokens: who exists, how they prove it, and who may manage
- * whom. Passwords are Argon2id hashes; robot tokens are 256-bit random secrets stored as SHA-256 (they are
- * high-entropy, so a slow KDF adds nothing) and shown once.
+ * Organizations, users, memberships (made by invitations their invitees accept) and robot tokens: who exists, how
+ * they prove it, and who may manage whom. Passwords are Argon2id hashes; robot tokens are 256-bit random secrets
+ * stored as SHA-256 (they are high-entropy, so a slow KDF adds nothing) and shown once.
  */
 public final class IdentityService {
     private static final Logger log = LoggerFactory.getLogger(IdentityService.class);
@@ -261,6 +261,7 @@ public final class IdentityService {
                 return true;
             });
         } catch (RuntimeException e) {
+            // the pending (org, e-mail) invitation; or, rarely, another organization creating the same account at once
             if (Database.isDuplicateKey(e)) {
                 throw new ApiException(ApiErrorCode.INVITATION_EXISTS, normalized + " already has a pending invitation to organization "
                         + orgId + ": revoke it first to invite them with another role", Map.of("email", normalized));
