@@ -3,6 +3,7 @@
 import {h, fill} from './dom.js';
 import {api, setCsrfToken, ApiError} from './api.js';
 import {errorText} from './ui.js';
+import {drawInvitations} from './invitations.js';
 
 const PAGES = new Set(['home', 'login', 'org', 'settings', 'adapter', 'build', 'reviews', 'admin', 'error']);
 
@@ -49,10 +50,13 @@ async function start() {
   if (ctx.orgId && !orgs.some(o => String(o.id) === String(ctx.orgId))) ctx.orgId = orgs[0] ? String(orgs[0].id) : null;
   if (params.orgId) localStorage.setItem('drydock.org', params.orgId);
   const header = h('header', {class: 'top'});
-  document.body.append(h('a', {class: 'skip', href: '#main'}, 'Skip to content'), header, main);
+  // the user's pending invitations to organizations, above every page (drawn alongside it, not before it)
+  const invitations = h('div', {id: 'invitations'});
+  document.body.append(h('a', {class: 'skip', href: '#main'}, 'Skip to content'), header, invitations, main);
   drawFrame(ctx, header);
+  const pending = drawInvitations(invitations);
   const module = await import('./pages/' + page + '.js');
-  await module.render(main, ctx);
+  await Promise.all([module.render(main, ctx), pending]);
 }
 
 function drawFrame(ctx, header) {

@@ -10,8 +10,9 @@ export async function render(main, ctx) {
   heading(main, 'Welcome to Drydock');
   if (ctx.role === 'admin') {
     main.append(h('p', {}, 'There is no organization yet. ', h('a', {href: '/admin'}, 'Create the first one'),
-      ', then add its members in its settings.'));
+      ', then invite its members in its settings.'));
   } else {
-    main.append(h('p', {}, 'You are not a member of any organization yet. Ask an organization admin to add you, or a platform admin to create one.'));
+    main.append(h('p', {}, 'You are not a member of any organization yet. Ask an organization admin to invite you (their invitation then appears '
+      + 'at the top of this page to accept), or a platform admin to create one.'));
   }
 }

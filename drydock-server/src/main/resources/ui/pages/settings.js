@@ -35,31 +35,65 @@ export async function render(main, ctx) {
 // ---------------------------------------------------------------- members
 
 async function renderMembers(panel, orgId, isAdmin) {
+  const base = '/api/v1/orgs/' + encodeURIComponent(orgId);
   const list = h('div', {id: 'members'});
+  const pending = h('div', {id: 'invitations-pending'});
   const load = async () => {
-    const members = await api('GET', '/api/v1/orgs/' + encodeURIComponent(orgId) + '/members');
+    const members = await api('GET', base + '/members');
     fill(list, table('members-table', ['E-mail', 'Role'],
       members.map(m => [m.email, h('span', {class: 'chip chip-role-' + m.role}, m.role)]), 'No members yet.'));
+    if (isAdmin) await loadInvitations();
+  };
+  // invitations are for org admins (the API refuses them to developers)
+  const loadInvitations = async () => {
+    const invitations = await api('GET', base + '/invitations');
+    const now = Date.now();
+    fill(pending, table('invitations-table', ['E-mail', 'Role', 'Invited by', 'Open until', ''], invitations.map(i => [
+      i.email, h('span', {class: 'chip chip-role-' + i.role}, i.role), i.invitedBy,
+      Date.parse(i.expires) <= now ? h('span', {class: 'chip chip-expired'}, 'expired') : time(i.expires),
+      revokeButton(i)]), 'No pending invitations.'));
+  };
+  const revokeButton = invitation => {
+    const button = h('button', {type: 'button', class: 'danger', 'aria-label': 'Revoke the invitation of ' + invitation.email}, 'Revoke');
+    button.addEventListener('click', async () => {
+      const ok = await confirmAction('Revoke the invitation of ' + invitation.email + '?',
+        'They can no longer accept it. You can invite them again later.', {confirmLabel: 'Revoke', danger: true});
+      if (!ok) return;
+      try {
+        await api('DELETE', base + '/invitations/' + encodeURIComponent(invitation.id));
+        notify('Revoked the invitation of ' + invitation.email + '.', 'ok');
+        await loadInvitations();
+      } catch (err) {
+        notify(errorText(err), 'error');
+      }
+    });
+    return button;
   };
   await load();
   fill(panel, h('h2', {}, 'Members'), list);
   if (!isAdmin) return;
-  panel.append(h('p', {class: 'muted'}, 'Roles cannot be changed and members cannot be removed here yet: the API has no way to do it.'));
+  panel.append(h('p', {class: 'muted'}, 'Roles cannot be changed and members cannot be removed here yet: the API has no way to do it.'),
+    h('h2', {}, 'Pending invitations'), pending);
   const email = h('input', {type: 'email', autocomplete: 'off', required: true});
   const role = h('select', {}, h('option', {value: 'developer'}, 'developer'), h('option', {value: 'admin'}, 'admin'));
   const password = h('input', {type: 'password', autocomplete: 'new-password'});
   const form = apiForm('add-member', [
     {name: 'email', label: 'E-mail', input: email},
     {name: 'role', label: 'Role', input: role, hint: 'Admins manage members, robots, webhooks and the allowlist.'},
-    {name: 'password', label: 'Initial password', input: password,
-      hint: 'For a new user (at least 12 characters); an existing user keeps their own password.'},
-  ], 'Add member', async () => {
-    const added = await api('POST', '/api/v1/orgs/' + encodeURIComponent(orgId) + '/members',
-      {email: email.value, role: role.value, password: password.value || null});
-    notify('Added ' + added.email + ' as ' + added.role + '.', 'ok');
+    {name: 'password', label: 'Starting password', input: password,
+      hint: 'Optional, at least 12 characters. Used only if the e-mail has no Drydock account yet: one is created with it '
+        + '(tell them). An existing account keeps its own password.'},
+  ], 'Invite', async () => {
+    const invited = await api('POST', base + '/members', {email: email.value, role: role.value, password: password.value || null});
+    notify('Invited ' + invited.email + ' as ' + invited.role + '. They become a member when they accept.', 'ok');
     await load();
   });
-  panel.append(h('h2', {}, 'Add a member'), h('div', {class: 'card'}, form));
+  panel.append(h('h2', {}, 'Invite a member'),
+    h('div', {class: 'card'},
+      h('p', {id: 'invite-explained'}, 'The person becomes a member only after accepting the invitation: it appears at the top '
+        + 'of every page when they sign in, and can be accepted for 7 days. You will not be told whether the e-mail already '
+        + 'has an account.'),
+      form));
 }
 
 // ---------------------------------------------------------------- robots

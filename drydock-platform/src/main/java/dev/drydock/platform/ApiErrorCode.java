@@ -30,6 +30,9 @@ public enum ApiErrorCode {
     WEBHOOK_LIMIT_REACHED(409),
     TOO_MANY_STREAMS(429),
     TOO_MANY_ATTEMPTS(429),
+    INVITATION_NOT_FOUND(404),
+    INVITATION_EXISTS(409),
+    INVITATION_EXPIRED(410),
     INTERNAL_ERROR(500);
 
     public final int status;

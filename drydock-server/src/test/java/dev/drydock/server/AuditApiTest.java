@@ -27,7 +27,8 @@ class AuditApiTest {
             JsonNode entries = d.api("GET", "/api/v1/audit?limit=50", ADMIN, null, 200);
             List<String> actions = new ArrayList<>();
             entries.forEach(e -> actions.add(e.get("action").asText() + " " + e.get("target").asText()));
-            assertThat(actions).contains("org.create 17532", "org.member.add 17532/dev@acme.test", "robot.create 17532+ci",
+            assertThat(actions).contains("org.create 17532", "user.create dev@acme.test", "org.invitation.create 17532/dev@acme.test",
+                    "org.invitation.accept 17532/dev@acme.test", "robot.create 17532+ci",
                     "robot.delete 17532+ci", "login.failure token-endpoint");
             assertThat(entries.toString()).doesNotContain(robotToken).doesNotContain("wrong-password-123")
                     .doesNotContain(TestDrydock.PASSWORD);

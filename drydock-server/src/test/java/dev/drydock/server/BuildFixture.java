@@ -87,19 +87,16 @@ public final class BuildFixture implements AutoCloseable {
             d.createOrg(ORG);
             d.createOrg(OTHER_ORG);
             d.createOrg(REVIEWERS_ORG);
-            d.addMember(ORG, DEV, "developer");
-            d.addMember(ORG, ORG_ADMIN, "admin");
-            d.addMember(OTHER_ORG, STRANGER, "developer");
-            d.addMember(REVIEWERS_ORG, REVIEWER, "developer");
+            Map<Party, String> auth = new EnumMap<>(Party.class);
+            auth.put(Party.developer, d.addMember(ORG, DEV, "developer"));
+            auth.put(Party.orgAdmin, d.addMember(ORG, ORG_ADMIN, "admin"));
+            String stranger = d.addMember(OTHER_ORG, STRANGER, "developer");
+            auth.put(Party.reviewer, d.addMember(REVIEWERS_ORG, REVIEWER, "developer"));
             d.setPlatformRole(REVIEWER, "reviewer");
             String robotToken = d.createRobot(ORG, "ci");
-            Map<Party, String> auth = new EnumMap<>(Party.class);
-            auth.put(Party.developer, d.login(DEV, TestDrydock.PASSWORD));
-            auth.put(Party.orgAdmin, d.login(ORG_ADMIN, TestDrydock.PASSWORD));
             auth.put(Party.robot, TestDrydock.basic(ROBOT, robotToken));
-            auth.put(Party.reviewer, d.login(REVIEWER, TestDrydock.PASSWORD));
             auth.put(Party.platformAdmin, d.login(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD));
-            auth.put(Party.otherOrgMember, d.login(STRANGER, TestDrydock.PASSWORD));
+            auth.put(Party.otherOrgMember, stranger);
             return new BuildFixture(d, robotToken, auth);
         } catch (RuntimeException | Error e) {
             d.close();

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every line of the routes table enforces the access it declares, before its handler runs: without credentials a
  * non-public route answers 401; a stranger (a member of another organization) gets 404 for an organization,
  * adapter or build they may not see (never 403: that would reveal it exists); a developer is refused with 403 by
- * the admin-only and platform-role routes.
+ * the admin-only and platform-role routes; a robot is refused with 403 by the routes for users only (invitations).
  */
 class RoutesAccessTest {
     private static final long ORG = 17532;
@@ -35,6 +35,7 @@ class RoutesAccessTest {
             d.addMember(OTHER, STRANGER, "developer");
             String dev = TestDrydock.basic(DEV, TestDrydock.PASSWORD);
             String stranger = TestDrydock.basic(STRANGER, TestDrydock.PASSWORD);
+            String robot = TestDrydock.basic(ORG + "+ci", d.createRobot(ORG, "ci"));
             String engineId = d.api("POST", "/api/v1/orgs/" + ORG + "/adapters", dev, Map.of("name", "echo", "category", "pull",
                     "deploymentModel", "FullyNetworkIsolated", "engineMode", "batch"), 201).get("engineId").asText();
             String repository = ORG + "/echo";
@@ -46,7 +47,8 @@ class RoutesAccessTest {
                 if (route.access() instanceof Access.Public || route.access() instanceof Access.OwnCredential) continue;
                 String path = route.path().replace("{orgId}", String.valueOf(ORG)).replace("{engineId}", engineId)
                         .replace("{buildId}", buildId).replace("{email}", DEV).replace("{name}", "ci").replace("{id}", "1")
-                        .replace("{cveId}", "CVE-2024-0001");
+                        .replace("{cveId}", "CVE-2024-0001")
+                        .replace("{invitationId}", "00000000-0000-4000-8000-000000000001");
                 assertThat(path).as(route + " has only known path parameters").doesNotContain("{", "<");
                 expect(d, route, path, null, 401, "UNAUTHENTICATED");
                 switch (route.access()) {
@@ -59,13 +61,15 @@ class RoutesAccessTest {
                     case Access.AdapterVisible a -> expect(d, route, path, stranger, 404, "ADAPTER_NOT_FOUND");
                     case Access.BuildVisible b -> expect(d, route, path, stranger, 404, "BUILD_NOT_FOUND");
                     case Access.PlatformRoles r -> expect(d, route, path, dev, 403, "FORBIDDEN");
+                    case Access.AnyUser u -> expect(d, route, path, robot, 403, "FORBIDDEN");
                     default -> {
                     }
                 }
                 checked.add(route.toString());
             }
             assertThat(checked).contains("GET /api/v1/me", "POST /api/v1/orgs/{orgId}/webhooks", "GET /api/v1/builds/{buildId}/events",
-                    "POST /graphql", "GET /api/v1/audit", "GET /builds/{buildId}", "GET /reviews").hasSizeGreaterThan(30);
+                    "POST /graphql", "GET /api/v1/audit", "GET /builds/{buildId}", "GET /reviews",
+                    "POST /api/v1/invitations/{invitationId}/accept", "DELETE /api/v1/orgs/{orgId}/invitations/{invitationId}").hasSizeGreaterThan(30);
         }
     }
 
@@ -80,7 +84,7 @@ class RoutesAccessTest {
         }
         HttpResponse<String> r = d.send(request.build());
         String who = route + " as " + (authorization == null ? "nobody" : authorization.equals(TestDrydock.basic(DEV, TestDrydock.PASSWORD))
-                ? DEV : STRANGER);
+                ? DEV : authorization.equals(TestDrydock.basic(STRANGER, TestDrydock.PASSWORD)) ? STRANGER : "a robot");
         if (!route.path().startsWith("/api/") && !route.path().equals("/graphql")) {
             // a page of the Developer App: the signed-out go to sign-in, other refusals are the app's error page
             if (status == 401) {

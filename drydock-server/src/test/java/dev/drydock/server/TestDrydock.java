@@ -139,10 +139,17 @@ public final class TestDrydock implements AutoCloseable {
         api("POST", "/api/v1/orgs", basic(ADMIN_EMAIL, ADMIN_PASSWORD), Map.of("id", id, "name", "Org " + id), 201);
     }
 
-    /** Adds a member with {@link #PASSWORD}; role is developer or admin. */
-    public void addMember(long org, String email, String role) {
-        api("POST", "/api/v1/orgs/" + org + "/members", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
-                Map.of("email", email, "password", PASSWORD, "role", role), 201);
+    /**
+     * Makes {@code email} a member (a new account gets {@link #PASSWORD}); role is developer or admin. The platform
+     * admin invites, and the account accepts the invitation as itself: membership never exists without that.
+     * Returns the member's {@link #login} token it accepted with (reuse it: each sign-in costs a password hash).
+     */
+    public String addMember(long org, String email, String role) {
+        String invitation = api("POST", "/api/v1/orgs/" + org + "/members", basic(ADMIN_EMAIL, ADMIN_PASSWORD),
+                Map.of("email", email, "password", PASSWORD, "role", role), 202).get("id").asText();
+        String member = login(email, PASSWORD);
+        api("POST", "/api/v1/invitations/" + invitation + "/accept", member, null, 200);
+        return member;
     }
 
     /** Creates a robot; returns its token. Its login is {@code <org>+<name>}. */

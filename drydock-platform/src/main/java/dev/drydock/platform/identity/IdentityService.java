@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
@@ -23,12 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Organizations, users, memberships and robot tokens: who exists, how they prove it, and who may manage
- * whom. Passwords are Argon2id hashes; robot tokens are 256-bit random secrets stored as SHA-256 (they are
- * high-entropy, so a slow KDF adds nothing) and shown once.
+ * Organizations, users, memberships (made by invitations their invitees accept) and robot tokens: who exists, how
+ * they prove it, and who may manage whom. Passwords are Argon2id hashes; robot tokens are 256-bit random secrets
+ * stored as SHA-256 (they are high-entropy, so a slow KDF adds nothing) and shown once.
  */
 public final class IdentityService {
     private static final Logger log = LoggerFactory.getLogger(IdentityService.class);
@@ -43,6 +45,13 @@ public final class IdentityService {
     public record Org(long id, String name, Instant created) {}
 
     public record Member(String email, OrgRole role) {}
+
+    /** A pending invitation to join organization {@code orgId} with {@code role}; membership begins when it is accepted. */
+    public record Invitation(UUID id, long orgId, String orgName, String email, OrgRole role, String invitedBy,
+                             Instant created, Instant expires) {}
+
+    /** How long an invitation can be accepted. */
+    public static final Duration INVITATION_TTL = Duration.ofDays(7);
 
     public record RobotInfo(String name, String login, String createdBy, Instant created) {}
 
@@ -219,32 +228,139 @@ public final class IdentityService {
     // ---------------------------------------------------------------- members
 
     /**
-     * Adds a member. A new e-mail creates the user with the given password; an existing user is added with
-     * their current password (the password field is then ignored).
+     * Invites {@code email} to the organization with {@code role}: membership begins only when the account accepts
+     * ({@link #acceptInvitation}). With a starting password, an e-mail that has no account yet gets one with that
+     * password (so its owner can sign in and accept); the password is never used for an existing account. The answer
+     * is the same invitation either way, and the password is hashed before the account is looked up whether it is
+     * used or not, so neither the response nor its timing tells the admin whether the e-mail already had an account.
      */
-    public Member addMember(Principal actor, long orgId, String email, String password, String role) {
+    public Invitation invite(Principal actor, long orgId, String email, String password, String role) {
         requireOrgAccess(actor, orgId, true);
+        String orgName = org(actor, orgId).name();
         String normalized = validEmail(email);
         OrgRole orgRole = parseRole(role);
-        Optional<Principal.User> existing = userByEmail(normalized);
-        String hash = existing.isPresent() ? null : hasher.hash(validPassword(password));
+        String hash = password == null ? null : hasher.hash(validPassword(password));
+        Instant now = clock.instant();
+        Invitation invitation = new Invitation(UUID.randomUUID(), orgId, orgName, normalized, orgRole, actor.name(),
+                now, now.plus(INVITATION_TTL));
+        boolean accountCreated;
         try {
-            jdbi.useTransaction(h -> {
-                long userId = existing.map(Principal.User::id).orElseGet(() -> h.createUpdate(
-                                "insert into users (email, password_hash, created_at) values (?, ?, ?)")
-                        .bind(0, normalized).bind(1, hash).bind(2, clock.instant())
-                        .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-                h.execute("insert into memberships (org_id, user_id, role) values (?, ?, ?)", orgId, userId, orgRole.name());
+            accountCreated = jdbi.inTransaction(h -> {
+                Optional<Long> userId = h.createQuery("select id from users where email = ?").bind(0, normalized)
+                        .mapTo(Long.class).findOne();
+                if (userId.isPresent() && memberships(h, userId.get()).containsKey(orgId)) {
+                    // the admin sees the member list, so this tells them nothing they could not read there
+                    throw new ApiException(ApiErrorCode.MEMBER_EXISTS, normalized + " is already a member of organization " + orgId,
+                            Map.of("email", normalized));
+                }
+                h.execute("delete from invitations where org_id = ? and email = ? and expires_at <= ?", orgId, normalized, now);
+                h.execute("insert into invitations (id, org_id, email, role, invited_by, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)",
+                        invitation.id(), orgId, normalized, orgRole.name(), actor.name(), now, invitation.expires());
+                if (userId.isPresent() || hash == null) return false;
+                h.execute("insert into users (email, password_hash, created_at) values (?, ?, ?)", normalized, hash, now);
+                return true;
             });
         } catch (RuntimeException e) {
+            // the pending (org, e-mail) invitation; or, rarely, another organization creating the same account at once
             if (Database.isDuplicateKey(e)) {
-                throw new ApiException(ApiErrorCode.MEMBER_EXISTS, normalized + " is already a member of organization " + orgId,
-                        Map.of("email", normalized));
+                throw new ApiException(ApiErrorCode.INVITATION_EXISTS, normalized + " already has a pending invitation to organization "
+                        + orgId + ": revoke it first to invite them with another role", Map.of("email", normalized));
             }
             throw e;
         }
-        audit.record(actor.name(), "org.member.add", orgId + "/" + normalized, orgRole.name());
-        return new Member(normalized, orgRole);
+        if (accountCreated) audit.record(actor.name(), "user.create", normalized, "invited to organization " + orgId);
+        audit.record(actor.name(), "org.invitation.create", orgId + "/" + normalized, orgRole.name());
+        return invitation;
+    }
+
+    /** The organization's pending invitations, expired ones included (they can be revoked and sent again); org admins only. */
+    public List<Invitation> orgInvitations(Principal actor, long orgId) {
+        requireOrgAccess(actor, orgId, true);
+        return jdbi.withHandle(h -> h.createQuery(INVITATION_SELECT + " where i.org_id = ? order by i.email")
+                .bind(0, orgId).map(IdentityService::invitation).list());
+    }
+
+    /** Withdraws a pending invitation of the organization; org admins only. */
+    public void revokeInvitation(Principal actor, long orgId, String invitationId) {
+        requireOrgAccess(actor, orgId, true);
+        UUID id = invitationId(invitationId);
+        Optional<String> email = jdbi.inTransaction(h -> {
+            Optional<String> found = h.createQuery("select email from invitations where id = ? and org_id = ?")
+                    .bind(0, id).bind(1, orgId).mapTo(String.class).findOne();
+            found.ifPresent(e -> h.execute("delete from invitations where id = ?", id));
+            return found;
+        });
+        if (email.isEmpty()) {
+            throw new ApiException(ApiErrorCode.INVITATION_NOT_FOUND, "organization " + orgId + " has no pending invitation "
+                    + invitationId + ": list them with GET /api/v1/orgs/" + orgId + "/invitations", Map.of("id", invitationId));
+        }
+        audit.record(actor.name(), "org.invitation.revoke", orgId + "/" + email.get(), null);
+    }
+
+    /** The signed-in user's own invitations that can still be accepted, oldest first. */
+    public List<Invitation> invitationsFor(Principal.User user) {
+        return jdbi.withHandle(h -> h.createQuery(INVITATION_SELECT + " where i.email = ? and i.expires_at > ? order by i.created_at, i.org_id")
+                .bind(0, user.email()).bind(1, clock.instant()).map(IdentityService::invitation).list());
+    }
+
+    /** Accepts one of the user's own invitations: from now on they are a member with the invited role. */
+    public Membership acceptInvitation(Principal.User user, String invitationId) {
+        Invitation invitation = jdbi.inTransaction(h -> {
+            Invitation found = ownInvitation(h, user, invitationId);
+            if (!found.expires().isAfter(clock.instant())) {
+                throw new ApiException(ApiErrorCode.INVITATION_EXPIRED, "the invitation to organization " + found.orgId()
+                        + " expired at " + found.expires() + ": ask an admin of it to invite you again", Map.of("id", invitationId));
+            }
+            // the delete takes the row lock: of two accepts of one invitation, the second finds it gone
+            if (h.execute("delete from invitations where id = ?", found.id()) == 0) throw invitationNotFound(invitationId);
+            if (!memberships(h, user.id()).containsKey(found.orgId())) {
+                h.execute("insert into memberships (org_id, user_id, role) values (?, ?, ?)", found.orgId(), user.id(), found.role().name());
+            }
+            return found;
+        });
+        audit.record(user.name(), "org.invitation.accept", invitation.orgId() + "/" + user.email(), invitation.role().name());
+        return new Membership(invitation.orgId(), invitation.role());
+    }
+
+    /** Declines one of the user's own invitations (an expired one too): it is deleted and they do not become a member. */
+    public void declineInvitation(Principal.User user, String invitationId) {
+        Invitation invitation = jdbi.inTransaction(h -> {
+            Invitation found = ownInvitation(h, user, invitationId);
+            if (h.execute("delete from invitations where id = ?", found.id()) == 0) throw invitationNotFound(invitationId);
+            return found;
+        });
+        audit.record(user.name(), "org.invitation.decline", invitation.orgId() + "/" + user.email(), null);
+    }
+
+    private static final String INVITATION_SELECT = """
+            select i.id, i.org_id, o.name as org_name, i.email, i.role, i.invited_by, i.created_at, i.expires_at
+            from invitations i join orgs o on o.id = i.org_id""";
+
+    private static Invitation invitation(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Invitation(rs.getObject("id", UUID.class), rs.getLong("org_id"), rs.getString("org_name"), rs.getString("email"),
+                OrgRole.valueOf(rs.getString("role")), rs.getString("invited_by"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("expires_at").toInstant());
+    }
+
+    /** The user's own invitation; anyone else's is 404 exactly like one that does not exist (never revealing it). */
+    private static Invitation ownInvitation(Handle h, Principal.User user, String invitationId) {
+        return h.createQuery(INVITATION_SELECT + " where i.id = ? and i.email = ?")
+                .bind(0, invitationId(invitationId)).bind(1, user.email()).map(IdentityService::invitation).findOne()
+                .orElseThrow(() -> invitationNotFound(invitationId));
+    }
+
+    private static ApiException invitationNotFound(String invitationId) {
+        return new ApiException(ApiErrorCode.INVITATION_NOT_FOUND, "you have no invitation " + invitationId
+                + ": GET /api/v1/invitations lists yours (an admin may have revoked it)", Map.of("id", invitationId));
+    }
+
+    private static UUID invitationId(String raw) {
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return new UUID(0, 0); // names no invitation: answered 404 like any other unknown id
+        }
     }
 
     public List<Member> members(Principal actor, long orgId) {

@@ -5,7 +5,9 @@ import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.db.TestDatabase;
+import dev.drydock.platform.identity.IdentityService.Invitation;
 import dev.drydock.platform.identity.IdentityService.Member;
+import dev.drydock.platform.identity.IdentityService.Membership;
 import dev.drydock.platform.identity.IdentityService.NewRobot;
 import dev.drydock.platform.identity.Principal.OrgRole;
 import dev.drydock.platform.identity.Principal.PlatformRole;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EmptySource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,6 +27,7 @@ import java.time.InstantSource;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +39,8 @@ class IdentityServiceTest {
     static final String MEMBER_PASSWORD = "member-password-123";
 
     final Database db = TestDatabase.open();
-    final InstantSource clock = InstantSource.fixed(T0);
+    final AtomicReference<Instant> now = new AtomicReference<>(T0);
+    final InstantSource clock = now::get;
     final AuditLog audit = new AuditLog(db.jdbi(), clock);
     final IdentityService identity = new IdentityService(db.jdbi(), new PasswordHasher(1024, 1), audit, clock);
     Principal.User admin;
@@ -65,6 +70,12 @@ class IdentityServiceTest {
 
     Principal.User user(String email) {
         return identity.userByEmail(email).orElseThrow();
+    }
+
+    /** Makes {@code email} a member the only way there is: the platform admin invites, the account accepts. */
+    void addMember(long org, String email, String role) {
+        Invitation invitation = identity.invite(admin, org, email, MEMBER_PASSWORD, role);
+        identity.acceptInvitation(user(email), invitation.id().toString());
     }
 
     // ---------------------------------------------------------------- bootstrap
@@ -123,7 +134,7 @@ class IdentityServiceTest {
     @Test
     void nonAdminsMayNotCreateOrgs() {
         identity.createOrg(admin, 1, "One");
-        identity.addMember(admin, 1, "orgadmin@example.com", MEMBER_PASSWORD, "admin");
+        addMember(1, "orgadmin@example.com", "admin");
         Principal.User orgAdmin = user("orgadmin@example.com");
         assertApiError(() -> identity.createOrg(orgAdmin, 2, "Two"), ApiErrorCode.FORBIDDEN);
         NewRobot robot = identity.createRobot(admin, 1, "ci");
@@ -169,7 +180,7 @@ class IdentityServiceTest {
     void orgsAreInvisibleToNonMembers() {
         identity.createOrg(admin, 1, "One");
         identity.createOrg(admin, 2, "Two");
-        identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "developer");
+        addMember(1, "dev@example.com", "developer");
         Principal.User dev = user("dev@example.com");
 
         assertThat(identity.org(dev, 1).name()).isEqualTo("One");
@@ -178,7 +189,7 @@ class IdentityServiceTest {
         assertApiError(() -> identity.org(dev, 2), ApiErrorCode.ORG_NOT_FOUND);
         assertApiError(() -> identity.org(dev, 3), ApiErrorCode.ORG_NOT_FOUND);
         assertApiError(() -> identity.members(dev, 2), ApiErrorCode.ORG_NOT_FOUND);
-        assertApiError(() -> identity.addMember(dev, 2, "x@example.com", MEMBER_PASSWORD, null), ApiErrorCode.ORG_NOT_FOUND);
+        assertApiError(() -> identity.invite(dev, 2, "x@example.com", MEMBER_PASSWORD, null), ApiErrorCode.ORG_NOT_FOUND);
         assertApiError(() -> identity.robots(dev, 2), ApiErrorCode.ORG_NOT_FOUND);
         assertApiError(() -> identity.createRobot(dev, 2, "ci"), ApiErrorCode.ORG_NOT_FOUND);
         assertApiError(() -> identity.deleteRobot(dev, 2, "ci"), ApiErrorCode.ORG_NOT_FOUND);
@@ -190,59 +201,154 @@ class IdentityServiceTest {
         identity.createOrg(admin, 1, "One");
         Principal.User reviewer = new Principal.User(99, "rev@example.com", PlatformRole.reviewer, Map.of());
         assertThat(identity.org(reviewer, 1).name()).isEqualTo("One");
-        assertApiError(() -> identity.addMember(reviewer, 1, "x@example.com", MEMBER_PASSWORD, null), ApiErrorCode.FORBIDDEN);
+        assertApiError(() -> identity.invite(reviewer, 1, "x@example.com", MEMBER_PASSWORD, null), ApiErrorCode.FORBIDDEN);
     }
 
     // ---------------------------------------------------------------- members
 
     @Test
-    void addMemberCreatesANewUser() {
+    void invitingANewEmailCreatesTheAccountButNoMembershipUntilItAccepts() {
         identity.createOrg(admin, 1, "One");
-        Member m = identity.addMember(admin, 1, "  Dev@Example.COM ", MEMBER_PASSWORD, null);
-        assertThat(m).isEqualTo(new Member("dev@example.com", OrgRole.developer));
+        Invitation invitation = identity.invite(admin, 1, "  Dev@Example.COM ", MEMBER_PASSWORD, null);
+        assertThat(invitation).isEqualTo(new Invitation(invitation.id(), 1, "One", "dev@example.com", OrgRole.developer, ADMIN,
+                T0, T0.plus(IdentityService.INVITATION_TTL)));
 
         Principal.User dev = user("dev@example.com");
         assertThat(dev.platformRole()).isNull();
-        assertThat(dev.memberships()).containsExactly(Map.entry(1L, OrgRole.developer));
+        assertThat(dev.memberships()).as("no membership before accepting").isEmpty();
         assertThat(identity.authenticate("dev@example.com", MEMBER_PASSWORD)).contains(dev);
-        assertThat(identity.members(admin, 1)).containsExactly(m);
+        assertThat(identity.members(admin, 1)).isEmpty();
+        assertThat(identity.orgInvitations(admin, 1)).containsExactly(invitation);
+        assertThat(identity.invitationsFor(dev)).containsExactly(invitation);
+
+        assertThat(identity.acceptInvitation(dev, invitation.id().toString())).isEqualTo(new Membership(1, OrgRole.developer));
+        assertThat(user("dev@example.com").memberships()).containsExactly(Map.entry(1L, OrgRole.developer));
+        assertThat(identity.members(admin, 1)).containsExactly(new Member("dev@example.com", OrgRole.developer));
+        assertThat(identity.orgInvitations(admin, 1)).isEmpty();
+        assertThat(identity.invitationsFor(dev)).isEmpty();
+        assertThat(audit.recent(10)).extracting(AuditLog.Entry::action)
+                .contains("user.create", "org.invitation.create", "org.invitation.accept");
     }
 
     @Test
-    void addMemberAddsAnExistingUserKeepingTheirPassword() {
+    void invitingAnExistingAccountNeverUsesThePasswordAndAnswersTheSameAsANewOne() {
         identity.createOrg(admin, 1, "One");
         identity.createOrg(admin, 2, "Two");
-        identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "developer");
-        Member m = identity.addMember(admin, 2, "dev@example.com", "ignored-other-password", "admin");
-        assertThat(m.role()).isEqualTo(OrgRole.admin);
+        addMember(1, "dev@example.com", "developer");
+        String hashBefore = passwordHash("dev@example.com");
 
+        Invitation existing = identity.invite(admin, 2, "dev@example.com", "admins-chosen-password", "admin");
+        Invitation fresh = identity.invite(admin, 2, "new@example.com", "admins-chosen-password", "admin");
+        assertThat(existing).usingRecursiveComparison().ignoringFields("id", "email").isEqualTo(fresh);
+
+        assertThat(passwordHash("dev@example.com")).as("the password is never set on an existing account").isEqualTo(hashBefore);
+        assertThat(identity.authenticate("dev@example.com", "admins-chosen-password")).isEmpty();
+        assertThat(user("dev@example.com").memberships()).as("no membership without consent")
+                .containsExactly(Map.entry(1L, OrgRole.developer));
+        assertThat(count("select count(*) from users where email = 'dev@example.com'")).isEqualTo(1);
+
+        identity.acceptInvitation(user("dev@example.com"), existing.id().toString());
         assertThat(user("dev@example.com").memberships())
                 .containsExactlyInAnyOrderEntriesOf(Map.of(1L, OrgRole.developer, 2L, OrgRole.admin));
-        assertThat(identity.authenticate("dev@example.com", MEMBER_PASSWORD)).isPresent();
-        assertThat(identity.authenticate("dev@example.com", "ignored-other-password")).isEmpty();
-        assertThat(count("select count(*) from users where email = 'dev@example.com'")).isEqualTo(1);
     }
 
     @Test
-    void addingAMemberTwiceIsMemberExists() {
+    void aPasswordIsHashedWhetherOrNotTheAccountExists() {
+        // With the real cost, inviting an existing account with a password must take as long as a new one: at least
+        // one Argon2 hash. Load only makes calls slower, so this lower bound cannot fail spuriously.
+        PasswordHasher owasp = PasswordHasher.owaspDefault();
+        IdentityService real = new IdentityService(db.jdbi(), owasp, audit, clock);
         identity.createOrg(admin, 1, "One");
-        identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "developer");
-        assertApiError(() -> identity.addMember(admin, 1, "DEV@example.com", MEMBER_PASSWORD, "admin"), ApiErrorCode.MEMBER_EXISTS);
+        identity.createOrg(admin, 2, "Two");
+        addMember(1, "dev@example.com", "developer");
+        long oneHash = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            owasp.hash("timing-reference");
+            oneHash = Math.min(oneHash, System.nanoTime() - start);
+        }
+        long start = System.nanoTime();
+        real.invite(admin, 2, "dev@example.com", "admins-chosen-password", null);
+        long existing = System.nanoTime() - start;
+        start = System.nanoTime();
+        real.invite(admin, 2, "new@example.com", "admins-chosen-password", null);
+        long fresh = System.nanoTime() - start;
+        assertThat(existing).as("existing account: hashed although unused").isGreaterThanOrEqualTo(oneHash / 2);
+        assertThat(fresh).as("new account").isGreaterThanOrEqualTo(oneHash / 2);
+    }
+
+    @Test
+    void withoutAPasswordNoAccountIsCreated() {
+        identity.createOrg(admin, 1, "One");
+        Invitation invitation = identity.invite(admin, 1, "later@example.com", null, null);
+        assertThat(identity.userByEmail("later@example.com")).isEmpty();
+        assertThat(identity.orgInvitations(admin, 1)).containsExactly(invitation);
+    }
+
+    @Test
+    void declinedRevokedAndOthersInvitationsMakeNoMember() {
+        identity.createOrg(admin, 1, "One");
+        identity.createOrg(admin, 2, "Two");
+        Invitation toDev = identity.invite(admin, 1, "dev@example.com", MEMBER_PASSWORD, null);
+        Invitation toOther = identity.invite(admin, 1, "other@example.com", MEMBER_PASSWORD, null);
+        Principal.User dev = user("dev@example.com");
+
+        // someone else's invitation looks exactly like one that does not exist
+        assertApiError(() -> identity.acceptInvitation(dev, toOther.id().toString()), ApiErrorCode.INVITATION_NOT_FOUND);
+        assertApiError(() -> identity.declineInvitation(dev, toOther.id().toString()), ApiErrorCode.INVITATION_NOT_FOUND);
+        assertApiError(() -> identity.acceptInvitation(dev, "not-a-uuid"), ApiErrorCode.INVITATION_NOT_FOUND);
+
+        identity.declineInvitation(dev, toDev.id().toString());
+        assertApiError(() -> identity.acceptInvitation(dev, toDev.id().toString()), ApiErrorCode.INVITATION_NOT_FOUND);
+        identity.revokeInvitation(admin, 1, toOther.id().toString());
+        assertApiError(() -> identity.acceptInvitation(user("other@example.com"), toOther.id().toString()),
+                ApiErrorCode.INVITATION_NOT_FOUND);
+        assertApiError(() -> identity.revokeInvitation(admin, 2, toOther.id().toString()), ApiErrorCode.INVITATION_NOT_FOUND);
+        assertThat(identity.members(admin, 1)).isEmpty();
+        assertThat(audit.recent(20)).extracting(AuditLog.Entry::action).contains("org.invitation.decline", "org.invitation.revoke");
+    }
+
+    @Test
+    void expiredInvitationsCannotBeAcceptedAndMayBeSentAgain() {
+        identity.createOrg(admin, 1, "One");
+        Invitation invitation = identity.invite(admin, 1, "dev@example.com", MEMBER_PASSWORD, "admin");
+        now.set(invitation.expires());
+        Principal.User dev = user("dev@example.com");
+        assertThat(identity.invitationsFor(dev)).isEmpty();
+        assertApiError(() -> identity.acceptInvitation(dev, invitation.id().toString()), ApiErrorCode.INVITATION_EXPIRED);
+        assertThat(user("dev@example.com").memberships()).isEmpty();
+        assertThat(identity.orgInvitations(admin, 1)).as("the admin still sees it").containsExactly(invitation);
+
+        Invitation again = identity.invite(admin, 1, "dev@example.com", null, "admin");
+        assertThat(identity.orgInvitations(admin, 1)).containsExactly(again);
+        identity.acceptInvitation(dev, again.id().toString());
+        assertThat(user("dev@example.com").memberships()).containsExactly(Map.entry(1L, OrgRole.admin));
+    }
+
+    @Test
+    void invitingTwiceIsInvitationExistsAndAMemberIsMemberExists() {
+        identity.createOrg(admin, 1, "One");
+        identity.invite(admin, 1, "new@example.com", MEMBER_PASSWORD, "developer");
+        assertApiError(() -> identity.invite(admin, 1, "NEW@example.com", null, "admin"), ApiErrorCode.INVITATION_EXISTS);
+        addMember(1, "dev@example.com", "developer");
+        assertApiError(() -> identity.invite(admin, 1, "DEV@example.com", MEMBER_PASSWORD, "admin"), ApiErrorCode.MEMBER_EXISTS);
         assertThat(identity.members(admin, 1)).containsExactly(new Member("dev@example.com", OrgRole.developer));
     }
 
     @Test
     void orgAdminsManageMembersDevelopersDoNot() {
         identity.createOrg(admin, 1, "One");
-        identity.addMember(admin, 1, "boss@example.com", MEMBER_PASSWORD, "admin");
-        identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "developer");
+        addMember(1, "boss@example.com", "admin");
+        addMember(1, "dev@example.com", "developer");
         Principal.User boss = user("boss@example.com");
         Principal.User dev = user("dev@example.com");
 
-        identity.addMember(boss, 1, "new@example.com", MEMBER_PASSWORD, null);
-        assertApiError(() -> identity.addMember(dev, 1, "other@example.com", MEMBER_PASSWORD, null), ApiErrorCode.FORBIDDEN);
-        assertThat(identity.members(dev, 1)).extracting(Member::email)
-                .containsExactly("boss@example.com", "dev@example.com", "new@example.com");
+        Invitation invitation = identity.invite(boss, 1, "new@example.com", MEMBER_PASSWORD, null);
+        assertThat(invitation.invitedBy()).isEqualTo("boss@example.com");
+        assertApiError(() -> identity.invite(dev, 1, "other@example.com", MEMBER_PASSWORD, null), ApiErrorCode.FORBIDDEN);
+        assertApiError(() -> identity.orgInvitations(dev, 1), ApiErrorCode.FORBIDDEN);
+        assertApiError(() -> identity.revokeInvitation(dev, 1, invitation.id().toString()), ApiErrorCode.FORBIDDEN);
+        assertThat(identity.members(dev, 1)).extracting(Member::email).containsExactly("boss@example.com", "dev@example.com");
     }
 
     @ParameterizedTest
@@ -250,31 +356,31 @@ class IdentityServiceTest {
     @ValueSource(strings = {"no-at-sign", "two@@example.com", "a@b@c", "spaces in@example.com", "@example.com", "dev@"})
     void badEmailIsValidationFailed(String email) {
         identity.createOrg(admin, 1, "One");
-        assertValidation(() -> identity.addMember(admin, 1, email, MEMBER_PASSWORD, null), "email");
+        assertValidation(() -> identity.invite(admin, 1, email, MEMBER_PASSWORD, null), "email");
         assertThat(count("select count(*) from users")).isEqualTo(1);
     }
 
     @ParameterizedTest
-    @NullAndEmptySource
+    @EmptySource
     @ValueSource(strings = {"short", "elevenchars"})
     void weakPasswordIsValidationFailed(String password) {
         identity.createOrg(admin, 1, "One");
-        assertValidation(() -> identity.addMember(admin, 1, "dev@example.com", password, null), "password");
+        assertValidation(() -> identity.invite(admin, 1, "dev@example.com", password, null), "password");
         assertThat(identity.userByEmail("dev@example.com")).isEmpty();
     }
 
     @Test
     void passwordLengthLimits() {
         identity.createOrg(admin, 1, "One");
-        identity.addMember(admin, 1, "twelve@example.com", "twelve-chars", null);
-        assertValidation(() -> identity.addMember(admin, 1, "long@example.com", "x".repeat(1025), null), "password");
+        identity.invite(admin, 1, "twelve@example.com", "twelve-chars", null);
+        assertValidation(() -> identity.invite(admin, 1, "long@example.com", "x".repeat(1025), null), "password");
     }
 
     @Test
     void unknownRoleIsValidationFailed() {
         identity.createOrg(admin, 1, "One");
-        assertValidation(() -> identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "owner"), "role");
-        assertValidation(() -> identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "Admin"), "role");
+        assertValidation(() -> identity.invite(admin, 1, "dev@example.com", MEMBER_PASSWORD, "owner"), "role");
+        assertValidation(() -> identity.invite(admin, 1, "dev@example.com", MEMBER_PASSWORD, "Admin"), "role");
     }
 
     // ---------------------------------------------------------------- robots
@@ -385,8 +491,8 @@ class IdentityServiceTest {
     @Test
     void onlyOrgAdminsManageRobots() {
         identity.createOrg(admin, 1, "One");
-        identity.addMember(admin, 1, "boss@example.com", MEMBER_PASSWORD, "admin");
-        identity.addMember(admin, 1, "dev@example.com", MEMBER_PASSWORD, "developer");
+        addMember(1, "boss@example.com", "admin");
+        addMember(1, "dev@example.com", "developer");
         Principal.User boss = user("boss@example.com");
         Principal.User dev = user("dev@example.com");
 
@@ -399,6 +505,11 @@ class IdentityServiceTest {
         Principal robotPrincipal = identity.authenticate(robot.login(), robot.token()).orElseThrow();
         assertApiError(() -> identity.createRobot(robotPrincipal, 1, "child"), ApiErrorCode.FORBIDDEN);
         assertThat(identity.org(robotPrincipal, 1).name()).as("a robot sees its own org").isEqualTo("One");
+    }
+
+    private String passwordHash(String email) {
+        return db.jdbi().withHandle(h -> h.createQuery("select password_hash from users where email = ?").bind(0, email)
+                .mapTo(String.class).one());
     }
 
     private int count(String sql) {

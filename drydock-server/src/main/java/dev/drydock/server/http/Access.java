@@ -18,6 +18,8 @@ public sealed interface Access {
     Access OWN_CREDENTIAL = new OwnCredential();
     /** Any authenticated principal: a user (Basic e-mail:password or a Bearer token) or a robot. */
     Access AUTHENTICATED = new Authenticated();
+    /** Any signed-in user; robots are refused with 403 (invitations are for people: a robot cannot accept one). */
+    Access USER = new AnyUser();
     /** Platform admins only (403 for everyone else). */
     Access PLATFORM_ADMIN = new PlatformRoles(Set.of(PlatformRole.admin), "only a platform admin may do this");
 
@@ -26,6 +28,8 @@ public sealed interface Access {
     record OwnCredential() implements Access {}
 
     record Authenticated() implements Access {}
+
+    record AnyUser() implements Access {}
 
     /** A user holding one of {@code roles}; anyone else is refused with 403 and {@code refusal}. */
     record PlatformRoles(Set<PlatformRole> roles, String refusal) implements Access {}

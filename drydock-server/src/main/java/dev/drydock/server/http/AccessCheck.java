@@ -44,6 +44,14 @@ final class AccessCheck {
             case Access.Public p -> Caller.ANONYMOUS;
             case Access.OwnCredential o -> Caller.ANONYMOUS;
             case Access.Authenticated a -> Caller.of(authenticate(ctx));
+            case Access.AnyUser u -> {
+                TokenService.ApiCredential credential = authenticate(ctx);
+                if (!(credential.principal() instanceof Principal.User)) {
+                    throw new ApiException(ApiErrorCode.FORBIDDEN,
+                            "only users may do this, not robots: sign in with the invited user's e-mail and password");
+                }
+                yield Caller.of(credential);
+            }
             case Access.PlatformRoles r -> {
                 TokenService.ApiCredential credential = authenticate(ctx);
                 if (!(credential.principal() instanceof Principal.User u) || u.platformRole() == null

@@ -33,6 +33,7 @@ import static dev.drydock.server.http.Access.AUTHENTICATED;
 import static dev.drydock.server.http.Access.OWN_CREDENTIAL;
 import static dev.drydock.server.http.Access.PLATFORM_ADMIN;
 import static dev.drydock.server.http.Access.PUBLIC;
+import static dev.drydock.server.http.Access.USER;
 import static dev.drydock.server.http.Access.adapterVisible;
 import static dev.drydock.server.http.Access.buildVisible;
 import static dev.drydock.server.http.Access.orgAdmin;
@@ -113,9 +114,14 @@ public final class Routes {
                 get("/api/v1/orgs", AUTHENTICATED, orgs::list),
                 post("/api/v1/orgs", PLATFORM_ADMIN, orgs::create),
                 get("/api/v1/orgs/{orgId}", orgVisible("orgId"), orgs::get),
-                // members
+                // members: joining an organization is an invitation its invitee accepts
                 get("/api/v1/orgs/{orgId}/members", orgVisible("orgId"), members::list),
                 post("/api/v1/orgs/{orgId}/members", orgAdmin("orgId"), members::add),
+                get("/api/v1/orgs/{orgId}/invitations", orgAdmin("orgId"), members::orgInvitations),
+                delete("/api/v1/orgs/{orgId}/invitations/{invitationId}", orgAdmin("orgId"), members::revoke),
+                get("/api/v1/invitations", USER, members::myInvitations),
+                post("/api/v1/invitations/{invitationId}/accept", USER, members::accept),
+                post("/api/v1/invitations/{invitationId}/decline", USER, members::decline),
                 // robots
                 get("/api/v1/orgs/{orgId}/robots", orgAdmin("orgId"), robots::list),
                 post("/api/v1/orgs/{orgId}/robots", orgAdmin("orgId"), robots::create),

@@ -22,10 +22,15 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static dev.drydock.server.BuildFixture.DEV;
 import static dev.drydock.server.BuildFixture.ORG;
 import static dev.drydock.server.BuildFixture.ORG_ADMIN;
+import static dev.drydock.server.BuildFixture.OTHER_ORG;
 
-/** The organization settings page in real Chromium: members, robot tokens, webhooks, the vulnerability allowlist. */
+/**
+ * The organization settings page in real Chromium: members and their invitations, robot tokens, webhooks, the vulnerability
+ * allowlist; and the invited user's answer to an invitation, shown above every page.
+ */
 class OrgSettingsTest {
     private static final String XSS = "<img src=x onerror=window.__xss=1>";
+    private static final String XSS_EMAIL = "<img/src=x/onerror=window.__xss=2>@pending.test";
     private static final String SETTINGS = "/orgs/" + ORG + "/settings";
     private static BuildFixture f;
     private static Browser browser;
@@ -58,37 +63,102 @@ class OrgSettingsTest {
     }
 
     @Test
-    void orgAdminAddsAMemberAndSeesFieldErrors() {
+    void orgAdminInvitesMembersSeesFieldErrorsAndRevokesInvitations() {
+        f.d.addMember(OTHER_ORG, "elsewhere@other.test", "developer"); // an existing account, not in this organization
         Browser.Tab tab = orgAdmin("members");
         Page page = tab.page();
         assertThat(page.locator(".tabs a[aria-current=page]")).hasText("Members and roles");
         assertThat(page.locator(".tabs a")).hasCount(4);
         assertThat(page.locator("#members-table")).containsText(ORG_ADMIN);
+        assertThat(page.locator("#invite-explained")).containsText("only after accepting the invitation");
+        assertThat(page.locator("#add-member-password-hint")).containsText("Used only if the e-mail has no Drydock account yet");
 
         page.getByLabel("E-mail").fill("not-an-address");
-        page.getByLabel("Initial password").fill("a-long-enough-password");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
+        page.getByLabel("Starting password").fill("a-long-enough-password");
+        invite(page);
         assertThat(page.locator("#add-member-email-error")).hasText("email must be an address like dev@example.com");
         assertThat(page.getByLabel("E-mail")).hasAttribute("aria-invalid", "true");
         Browser.screenshot(page, "settings-members-field-error");
 
         page.getByLabel("E-mail").fill("newdev@acme.test");
-        page.getByLabel("Initial password").fill("short");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
+        page.getByLabel("Starting password").fill("short");
+        invite(page);
         assertThat(page.locator("#add-member-password-error")).containsText("password must be 12-1024 characters");
 
-        page.getByLabel("Initial password").fill("a-long-enough-password");
-        page.getByLabel("Role", new Page.GetByLabelOptions().setExact(true)).selectOption("admin");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
-        assertThat(page.locator("#members-table tr", new Page.LocatorOptions().setHasText("newdev@acme.test"))).containsText("admin");
-        assertThat(page.locator("#add-member-email-error")).isHidden();
-        // the new user signs in with that password
+        // a new e-mail and an existing account look the same: both pending invitations, neither a member yet
+        for (String email : new String[]{"newdev@acme.test", "elsewhere@other.test"}) {
+            page.getByLabel("E-mail").fill(email);
+            page.getByLabel("Starting password").fill("a-long-enough-password");
+            page.getByLabel("Role", new Page.GetByLabelOptions().setExact(true)).selectOption("admin");
+            invite(page);
+            assertThat(page.locator("#notices")).containsText("Invited " + email + " as admin. They become a member when they accept.");
+            assertThat(page.locator("#invitations-table tr", new Page.LocatorOptions().setHasText(email))).containsText("admin");
+            assertThat(page.locator("#members-table")).not().containsText(email);
+            assertThat(page.locator("#add-member-email-error")).isHidden();
+        }
+        // the new user signs in with the starting password; the existing one's password is untouched
         f.d.login("newdev@acme.test", "a-long-enough-password");
+        f.d.api("POST", "/api/v1/login", null, Map.of("email", "elsewhere@other.test", "password", "a-long-enough-password"), 401);
+
+        // an invitation's e-mail is text, never markup
+        page.getByLabel("E-mail").fill(XSS_EMAIL);
+        page.getByLabel("Starting password").fill("");
+        invite(page);
+        assertThat(page.locator("#invitations-table")).containsText(XSS_EMAIL);
+        assertNoXss(page);
 
         page.getByLabel("E-mail").fill(DEV);
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add member")).click();
+        invite(page);
         assertThat(page.locator("#add-member-email-error")).hasText(DEV + " is already a member of organization " + ORG);
         Browser.screenshot(page, "settings-members");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke the invitation of elsewhere@other.test")).click();
+        Browser.dialogButton(page, "Revoke").click();
+        assertThat(page.locator("#invitations-table")).not().containsText("elsewhere@other.test");
+        org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/invitations",
+                f.d.login("elsewhere@other.test", TestDrydock.PASSWORD), null, 200)).isEmpty();
+        tab.assertNoErrors();
+    }
+
+    private static void invite(Page page) {
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Invite").setExact(true)).click();
+    }
+
+    @Test
+    void anInvitedUserAcceptsOrDeclinesAtTheTopOfEveryPage() {
+        String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
+        long hostile = 31337;
+        f.d.api("POST", "/api/v1/orgs", admin, Map.of("id", hostile, "name", XSS), 201);
+        f.d.addMember(OTHER_ORG, "invitee@other.test", "developer");
+        f.d.api("POST", "/api/v1/orgs/" + ORG + "/members", f.auth(BuildFixture.Party.orgAdmin),
+                Map.of("email", "invitee@other.test", "role", "developer"), 202);
+        f.d.api("POST", "/api/v1/orgs/" + hostile + "/members", admin, Map.of("email", "invitee@other.test", "role", "admin"), 202);
+
+        Browser.Tab tab = browser.signInTo(f.d, "/orgs/" + OTHER_ORG, "invitee@other.test", TestDrydock.PASSWORD);
+        Page page = tab.page();
+        Locator invitations = page.locator("#invitations li");
+        assertThat(invitations).hasCount(2);
+        assertThat(page.locator("#invitations h2")).hasText("Invitations for you");
+        assertThat(invitations.first()).containsText(ORG_ADMIN + " invites you to join Org " + ORG + " (" + ORG + ") as developer.");
+        // the organization's name is text, never markup
+        assertThat(invitations.nth(1)).containsText(XSS + " (" + hostile + ") as admin");
+        assertNoXss(page);
+        Browser.screenshot(page, "invitations-pending");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Decline the invitation to " + XSS + " (" + hostile + ")")).click();
+        assertThat(invitations).hasCount(1);
+        assertThat(page.locator("#notices")).containsText("Declined the invitation to " + XSS);
+        assertThat(page.locator("#invitations h2")).hasText("An invitation for you");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Accept the invitation to Org " + ORG + " (" + ORG + ")")).click();
+        page.waitForURL("**/orgs/" + ORG);
+        assertThat(page.locator("#org-switcher option[value='" + ORG + "']")).hasCount(1);
+        assertThat(page.locator("#invitations li")).hasCount(0);
+        assertThat(page.locator("#invitations")).isHidden();
+        Browser.screenshot(page, "invitations-accepted");
+        org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/me", f.d.login("invitee@other.test", TestDrydock.PASSWORD),
+                null, 200).get("memberships").findValuesAsText("orgId")).containsExactlyInAnyOrder(String.valueOf(OTHER_ORG), String.valueOf(ORG));
+        assertNoXss(page);
         tab.assertNoErrors();
     }
 
