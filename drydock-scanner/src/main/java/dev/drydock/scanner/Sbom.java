@@ -166,6 +166,22 @@ public final class Sbom {
     private static final ObjectMapper READER = new ObjectMapper();
 
     /**
+     * Configured once (building it costs far more than writing one SBOM, which matters when thousands are written);
+     * a configured ObjectMapper is safe to share between threads.
+     */
+    private static final ObjectMapper WRITER = writer();
+
+    private static ObjectMapper writer() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(Version.VERSION_16));
+        mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, Version.VERSION_16)));
+        mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
+        mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
+        mapper.addMixIn(BomReference.class, MixInBomReference.class);
+        return mapper;
+    }
+
+    /**
      * CycloneDX 1.6 JSON of a BOM, with the library's own serializers, introspector and mix-in, as its
      * {@code BomJsonGenerator} writes it. Not through the generator itself: it extends {@code CycloneDxSchema}, whose
      * validation code links against json-schema-validator 1.x, and the service runs with 3.x (which the report
@@ -173,12 +189,6 @@ public final class Sbom {
      * against the CycloneDX 1.6 schema.
      */
     static String toJson(Bom bom) {
-        ObjectMapper mapper = new ObjectMapper();
-        mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(Version.VERSION_16));
-        mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, Version.VERSION_16)));
-        mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
-        mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
-        mapper.addMixIn(BomReference.class, MixInBomReference.class);
         try {
             for (String field : new String[]{"bomFormat", "specVersion"}) {
                 java.lang.reflect.Field f = Bom.class.getDeclaredField(field);
@@ -187,7 +197,7 @@ public final class Sbom {
             }
             DefaultPrettyPrinter printer = new DefaultPrettyPrinter();
             printer.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
-            return mapper.writer(printer).writeValueAsString(bom);
+            return WRITER.writer(printer).writeValueAsString(bom);
         } catch (ReflectiveOperationException | JsonProcessingException e) {
             throw new IllegalStateException("CycloneDX generation failed", e);
         }
