@@ -235,16 +235,17 @@ public final class RematchBench {
     }
 
     /**
-     * Generated OSV records as one JSON array: Maven and npm packages no image has, and, every tenth, one of the
-     * bench image's own jars (org.example.bench:libL-J) at Low severity, which matches but stays below the threshold.
+     * Generated OSV records as one JSON array: Maven and npm packages no image has, and the first 48 two for each of
+     * the bench image's own jars (org.example.bench:libL-J) at Low severity: they match every build (48 findings
+     * each, plus log4j's) but stay below the threshold.
      */
     private static void writeAdvisories(Path file, int count) throws Exception {
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
             out.write("[");
             for (int i = 0; i < count; i++) {
-                boolean hit = i % 10 == 0;
+                boolean hit = i < 48;
                 String eco = hit || i % 2 == 0 ? "Maven" : "npm";
-                String name = hit ? "org.example.bench:lib" + (i / 10 % 8) + "-" + (i / 80 % 3)
+                String name = hit ? "org.example.bench:lib" + (i % 8) + "-" + (i / 8 % 3)
                         : eco.equals("Maven") ? "org.example.bulk:lib-" + i : "bulk-pkg-" + i;
                 if (i > 0) out.write(",");
                 out.write("""
