@@ -6,6 +6,20 @@ export function stateChip(state) {
   return h('span', {class: 'chip chip-' + state, 'data-state': state}, state);
 }
 
+/**
+ * "vulnerable since <date>: N new findings" when vulnerability monitoring found vulnerabilities in the build after it
+ * was tested (advisories imported since), linking to the build page's vulnerabilities; null otherwise.
+ */
+export function vulnerableBadge(build) {
+  const v = build.vulnerable;
+  if (!v) return null;
+  const since = new Date(v.since);
+  const when = h('time', {datetime: since.toISOString(), title: since.toISOString()}, since.toLocaleDateString());
+  return h('a', {class: 'vuln-badge', 'data-findings': v.findings,
+    href: '/builds/' + encodeURIComponent(build.id) + '#section-vulnerabilities'},
+    'vulnerable since ', when, ': ' + v.findings + ' new finding' + (v.findings === 1 ? '' : 's'));
+}
+
 /** A time as the reader's local time, with the exact instant in the datetime attribute and tooltip. */
 export function time(value) {
   if (value === null || value === undefined || value === '') return h('span', {class: 'muted'}, '—');

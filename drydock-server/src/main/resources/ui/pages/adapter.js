@@ -1,7 +1,7 @@
 // One adapter: its facts, how to upload a build, and its builds, kept live from the adapter's event stream.
 import {h, fill} from '../dom.js';
 import {api, call} from '../api.js';
-import {stateChip, time, shortDigest, duration, notify, errorText, confirmAction, actionMenu, section} from '../ui.js';
+import {stateChip, vulnerableBadge, time, shortDigest, duration, notify, errorText, confirmAction, actionMenu, section} from '../ui.js';
 import {uploadPanel} from '../upload-panel.js';
 
 const PAGE_SIZE = 20;
@@ -104,7 +104,7 @@ export async function render(main, ctx) {
       h('td', {}, shortDigest(b.digest)),
       h('td', {}, b.user || '—'),
       h('td', {}, time(b.uploadTime)),
-      h('td', {}, stateChip(b.state)),
+      h('td', {}, stateChip(b.state), vulnerableBadge(b)),
       h('td', {}, testDuration(b.testDuration)),
       h('td', {class: 'num'}, actionMenu('Actions for build ' + name, items)));
   }

@@ -3,9 +3,9 @@
 // when the state changes, so a build turning available shows its report without a reload.
 import {h, fill} from '../dom.js';
 import {api, call} from '../api.js';
-import {stateChip, time, duration, notify, errorText, confirmAction, copyButton, section, heading} from '../ui.js';
+import {stateChip, vulnerableBadge, time, duration, notify, errorText, confirmAction, copyButton, section, heading} from '../ui.js';
 import {verdictBanner, checkList, testLog, networkUsage, apiCalls, history} from '../report-view.js';
-import {vulnerabilities} from '../vuln-table.js';
+import {vulnerabilities, severityChip} from '../vuln-table.js';
 import {changesSection} from '../changes.js';
 
 /** The lifecycle's user actions in the order they are offered; the build view says which are allowed now. */
@@ -113,7 +113,8 @@ export async function render(main, ctx) {
 function draw(main, {build, adapter, report, changes}, act) {
   fill(main);
   const name = adapter ? adapter.name : build.engineId;
-  heading(main, name + (build.tag ? ':' + build.tag : ''), stateChip(build.state), h('span', {class: 'grow'}), actionButtons(build, act));
+  heading(main, name + (build.tag ? ':' + build.tag : ''), stateChip(build.state), vulnerableBadge(build), h('span', {class: 'grow'}),
+    actionButtons(build, act));
   main.append(facts(build, adapter, report), downloads(build, report));
 
   const sections = [];
@@ -126,7 +127,7 @@ function draw(main, {build, adapter, report, changes}, act) {
       'The report of a ' + build.state + ' build is not available; the checks as last recorded:'), checkList(checks)]]);
   }
   if (report) {
-    sections.push(['Vulnerabilities', [vulnerabilities(report, build.id)]]);
+    sections.push(['Vulnerabilities', [monitored(build), vulnerabilities(report, build.id)]]);
     sections.push(['Test log', [testLog(report.testLog)]]);
     sections.push(['Network usage', [networkUsage(report.networkUsage)]]);
     sections.push(['API calls', [h('p', {class: 'muted'}, 'Requests the adapter made to the sandbox API (and, for a webhook engine, the calls Drydock made to it).'),
@@ -138,6 +139,28 @@ function draw(main, {build, adapter, report, changes}, act) {
 
   const built = sections.map(s => (Array.isArray(s) ? section(s[0], ...s[1]) : s));
   main.append(toc(built), ...built);
+}
+
+/**
+ * What vulnerability monitoring found after the build was tested (advisories imported since, matched against its
+ * SBOM); the table below it is the report's, from the test.
+ */
+function monitored(build) {
+  const v = build.vulnerable;
+  if (!v || !v.details) return null;
+  const rows = v.details.map(f => h('tr', {},
+    h('td', {}, h('strong', {}, f.cve), f.advisory !== f.cve ? h('div', {class: 'muted'}, f.advisory) : null),
+    h('td', {}, severityChip(f.severity)),
+    h('td', {}, h('code', {}, f.packageName), ' ', f.packageVersion),
+    h('td', {}, f.fixedBy || h('span', {class: 'muted'}, 'no fix yet')),
+    h('td', {}, time(f.foundAt))));
+  return h('div', {class: 'monitored', id: 'monitored-findings'},
+    h('h3', {}, 'Found since testing'),
+    h('p', {class: 'muted'}, 'Advisories imported after this build was tested affect it: at or above the threshold, not allowlisted.'),
+    h('div', {class: 'table-wrap'}, h('table', {},
+      h('thead', {}, h('tr', {}, ['Vulnerability', 'Severity', 'Package', 'Fixed in', 'Found'].map(t => h('th', {scope: 'col'}, t)))),
+      h('tbody', {}, rows))),
+    h('h3', {}, 'From the test'));
 }
 
 function actionButtons(build, act) {

@@ -54,9 +54,9 @@ public final class ImagePassBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIB = 1024 * 1024;
     /** --scan: the generated image carries packages, and each pass is followed by a scan. */
-    private static boolean withPackages;
-    private static Scanner scanner;
-    private static String lastScan = "";
+    static boolean withPackages;
+    static Scanner scanner;
+    static String lastScan = "";
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(System.getProperty("java.io.tmpdir"));
@@ -128,7 +128,7 @@ public final class ImagePassBench {
                 passMedian, baselineMedian, passMedian / baselineMedian);
     }
 
-    private static long passOnce(LocalImage image, ResolvedImage resolved, Path scratch) throws Exception {
+    static long passOnce(LocalImage image, ResolvedImage resolved, Path scratch) throws Exception {
         FileInterest interest = FileInterest.paths("var/manifest.json");
         if (scanner != null) interest = interest.or(Scanner.INTEREST);
         try (ImageFilesystem fs = LayerPass.read(image.source(), resolved, interest,
@@ -147,7 +147,7 @@ public final class ImagePassBench {
     }
 
     /** The scanner over the project's OSV fixtures (drydock-scanner's test resources), read from the repository. */
-    private static Scanner fixtureScanner() throws Exception {
+    static Scanner fixtureScanner() throws Exception {
         AdvisoryIndex.Builder index = AdvisoryIndex.builder();
         int count = 0;
         for (String dir : List.of("maven", "debian")) {
@@ -169,7 +169,7 @@ public final class ImagePassBench {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -178,7 +178,7 @@ public final class ImagePassBench {
 
     // ------------------------------------------------------------------ the generated image
 
-    private static void generate(Path layout, long totalBytes, int layerCount) throws Exception {
+    static void generate(Path layout, long totalBytes, int layerCount) throws Exception {
         System.out.printf(Locale.ROOT, "generating a %d MiB, %d-layer image in %s (once)...%n", totalBytes / MIB, layerCount, layout);
         Path partial = Files.createDirectories(layout.resolveSibling(layout.getFileName() + ".partial"));
         Path blobs = Files.createDirectories(partial.resolve("blobs/sha256"));

@@ -19,8 +19,13 @@ public final class AuditLog {
 
     /** Records an action; {@code detail} must never contain a secret. */
     public void record(String actor, String action, String target, String detail) {
-        jdbi.useHandle(h -> h.execute("insert into audit_log (at, actor, action, target, detail) values (?, ?, ?, ?, ?)",
-                clock.instant(), actor, action, target, detail));
+        jdbi.useHandle(h -> record(h, actor, action, target, detail));
+    }
+
+    /** Records an action in the caller's transaction: it is kept if and only if the change it describes commits. */
+    public void record(org.jdbi.v3.core.Handle h, String actor, String action, String target, String detail) {
+        h.execute("insert into audit_log (at, actor, action, target, detail) values (?, ?, ?, ?, ?)",
+                clock.instant(), actor, action, target, detail);
     }
 
     public List<Entry> recent(int limit) {

@@ -14,7 +14,17 @@ import org.cyclonedx.util.serializer.TrimStringSerializer;
 
 import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.drydock.scanner.match.Finding;
+import java.io.IOException;
+import java.io.Reader;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -82,9 +92,93 @@ public final class Sbom {
             if (p.layer() >= 0 && p.layer() < layerDigests.size()) c.addProperty(new Property("drydock:layer", layerDigests.get(p.layer())));
             if (p.createdBy() != null) c.addProperty(new Property("drydock:createdBy", p.createdBy()));
             if (!p.sourceName().equals(p.name())) c.addProperty(new Property("drydock:sourcePackage", p.sourceName()));
+            if (!p.sourceVersion().equals(p.version())) c.addProperty(new Property("drydock:sourceVersion", p.sourceVersion()));
             bom.addComponent(c);
         }
         return toJson(bom);
+    }
+
+    /**
+     * What {@link #read} recovers from a stored SBOM: the inventory to match again (no image read), the layer digests
+     * its packages name (index = {@link InstalledPackage#layer()}), and each package's purl.
+     */
+    public record Contents(ImageInventory inventory, List<String> layerDigests, Map<String, String> purls) {
+        /** The purl of the package a finding names (by name, version and file), or null when it had none. */
+        public String purl(Finding f) {
+            return purls.get(key(f.featureName(), f.featureVersion(), f.path()));
+        }
+
+        static String key(String name, String version, String path) {
+            return name + '\u0000' + version + '\u0000' + path;
+        }
+    }
+
+    /**
+     * Reads back an SBOM this class wrote, streamed: one component at a time, never the whole document as a tree.
+     * SBOMs written before {@code drydock:sourceVersion} existed match OS packages by the binary version (the same
+     * unless the binary package was rebuilt apart from its source, e.g. Debian binNMUs).
+     */
+    public static Contents read(Reader json) throws IOException {
+        Optional<Distro> distro = Optional.empty();
+        List<InstalledPackage> packages = new ArrayList<>();
+        List<String> layers = new ArrayList<>();
+        Map<String, Integer> layerIndex = new HashMap<>();
+        Map<String, String> purls = new HashMap<>();
+        try (JsonParser p = READER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a CycloneDX JSON document");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (!field.equals("components") || value != JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    JsonNode c = READER.readTree(p);
+                    String type = c.path("type").asText();
+                    if (type.equals("operating-system")) {
+                        distro = Optional.of(OsDetector.of(c.path("name").asText(), c.path("version").asText(""),
+                                c.path("description").asText(null), "sbom"));
+                        continue;
+                    }
+                    Map<String, String> props = new HashMap<>();
+                    for (JsonNode prop : c.path("properties")) props.put(prop.path("name").asText(), prop.path("value").asText());
+                    String ecosystem = props.get("drydock:ecosystem"), name = c.path("name").asText(null),
+                            version = c.path("version").asText(null), path = props.getOrDefault("drydock:path", "");
+                    if (!type.equals("library") || ecosystem == null || name == null || version == null) continue;
+                    int layer = -1;
+                    String digest = props.get("drydock:layer");
+                    if (digest != null) {
+                        layer = layerIndex.computeIfAbsent(digest, d -> {
+                            layers.add(d);
+                            return layers.size() - 1;
+                        });
+                    }
+                    packages.add(new InstalledPackage(ecosystem, name, version, props.get("drydock:sourcePackage"),
+                            props.get("drydock:sourceVersion"), path, layer, props.get("drydock:createdBy")));
+                    if (c.hasNonNull("purl")) purls.put(Contents.key(name, version, path), c.get("purl").asText());
+                }
+            }
+        }
+        return new Contents(new ImageInventory(distro, packages, List.of()), layers, purls);
+    }
+
+    private static final ObjectMapper READER = new ObjectMapper();
+
+    /**
+     * Configured once (building it costs far more than writing one SBOM, which matters when thousands are written);
+     * a configured ObjectMapper is safe to share between threads.
+     */
+    private static final ObjectMapper WRITER = writer();
+
+    private static ObjectMapper writer() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(Version.VERSION_16));
+        mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, Version.VERSION_16)));
+        mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
+        mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
+        mapper.addMixIn(BomReference.class, MixInBomReference.class);
+        return mapper;
     }
 
     /**
@@ -95,12 +189,6 @@ public final class Sbom {
      * against the CycloneDX 1.6 schema.
      */
     static String toJson(Bom bom) {
-        ObjectMapper mapper = new ObjectMapper();
-        mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(Version.VERSION_16));
-        mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, Version.VERSION_16)));
-        mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
-        mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
-        mapper.addMixIn(BomReference.class, MixInBomReference.class);
         try {
             for (String field : new String[]{"bomFormat", "specVersion"}) {
                 java.lang.reflect.Field f = Bom.class.getDeclaredField(field);
@@ -109,7 +197,7 @@ public final class Sbom {
             }
             DefaultPrettyPrinter printer = new DefaultPrettyPrinter();
             printer.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
-            return mapper.writer(printer).writeValueAsString(bom);
+            return WRITER.writer(printer).writeValueAsString(bom);
         } catch (ReflectiveOperationException | JsonProcessingException e) {
             throw new IllegalStateException("CycloneDX generation failed", e);
         }

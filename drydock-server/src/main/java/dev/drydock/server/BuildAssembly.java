@@ -10,6 +10,7 @@ import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.platform.jobs.ComplianceTester;
 import dev.drydock.platform.jobs.JobQueue;
 import dev.drydock.platform.jobs.Worker;
+import dev.drydock.platform.vulns.VulnerabilityMonitor;
 import dev.drydock.platform.vulns.VulnerabilityService;
 import dev.drydock.platform.webhooks.WebhookDispatcher;
 import dev.drydock.platform.webhooks.WebhookService;
@@ -33,11 +34,12 @@ import java.util.function.UnaryOperator;
  *
  * @param reportHost         how reports name the registry: the public URL's host, or once the server listens its address
  * @param stopReleasingImages removes the {@link ImageRelease} listener (on close, so no listener outlives the server)
+ * @param monitor            re-matches released builds after each advisory data load (stopped first on close)
  */
 record BuildAssembly(BuildEvents events, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
                      Registry registry, GarbageCollector garbageCollector, WebhookService webhookService,
                      WebhookDispatcher webhooks, SandboxRuntime sandbox, Worker worker, AtomicReference<String> reportHost,
-                     Runnable stopReleasingImages)
+                     Runnable stopReleasingImages, VulnerabilityMonitor monitor)
         implements AutoCloseable {
 
     /**
@@ -57,9 +59,6 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
                         config.uploadMaxSessionsPerRepository(), config.uploadMaxBytes()));
         Runnable stopReleasingImages = events.subscribe(new ImageRelease(registry, builds));
         GarbageCollector garbageCollector = new GarbageCollector(storage.blobStore(), storage.registryIndex(), clock);
-        VulnerabilityService vulns = new VulnerabilityService(storage.database().dataSource(), jdbi, identity.identity(),
-                identity.audit(), clock, config.vulns().failAt(),
-                config.vulns().updateInterval() == null ? java.util.List.of() : config.vulnFeeds().all());
         // Webhooks: every build change is written to the outbox inside its own transaction; after that commits, the
         // dispatcher is woken to deliver it.
         WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());
@@ -67,6 +66,13 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
         WebhookService webhookService = new WebhookService(jdbi, identity.identity(), identity.audit(), clock, webhookTargets,
                 webhooks::wakeUp);
         events.subscribeInTransaction(webhookService::enqueue);
+        // Vulnerability data; every load of new data re-matches the released builds' SBOMs in the background, and what
+        // is newly found goes to the webhook outbox in the transaction that records it.
+        VulnerabilityMonitor monitor = new VulnerabilityMonitor(jdbi, builds, webhookService::enqueueVulnerable,
+                identity.audit(), clock, config.vulns().failAt(), true);
+        VulnerabilityService vulns = new VulnerabilityService(storage.database().dataSource(), jdbi, identity.identity(),
+                identity.audit(), clock, config.vulns().failAt(),
+                config.vulns().updateInterval() == null ? java.util.List.of() : config.vulnFeeds().all(), monitor);
         AtomicReference<String> reportHost = new AtomicReference<>(config.publicUrl() != null
                 ? config.publicUrl().replaceFirst("^https?://", "")
                 : "localhost:" + config.port());
@@ -80,8 +86,9 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
             return new BuildAssembly(events, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
-                    sandbox, worker, reportHost, stopReleasingImages);
+                    sandbox, worker, reportHost, stopReleasingImages, monitor);
         } catch (RuntimeException e) {
+            monitor.close();
             webhooks.close();
             if (sandbox != null) sandbox.close();
             throw e;
@@ -97,6 +104,7 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
     /** Stops the worker first (its tests give their jobs back), then the sandbox and the dispatcher. */
     @Override
     public void close() {
+        monitor.close();
         worker.close();
         sandbox.close();
         webhooks.close();

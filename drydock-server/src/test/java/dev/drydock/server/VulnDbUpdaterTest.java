@@ -236,7 +236,7 @@ class VulnDbUpdaterTest {
             var db = d.server().database();
             VulnerabilityService vulns = new VulnerabilityService(db.dataSource(), db.jdbi(), null,
                     new AuditLog(db.jdbi(), InstantSource.system()), InstantSource.system(), Severity.Critical,
-                    VulnFeeds.expand(List.of("osv"), URI.create(url("/mirror"))));
+                    VulnFeeds.expand(List.of("osv"), URI.create(url("/mirror"))), VulnerabilityService.DataListener.NONE);
             assertThat(vulns.index().affecting("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"))
                     .extracting(h -> h.advisory().id()).contains("GHSA-jfh8-c2jp-5v3q");
             assertThat(vulns.index().affecting("Go", "stdlib", "v1.4.2")).extracting(h -> h.advisory().id())

@@ -8,6 +8,7 @@ import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.identity.Principal;
+import dev.drydock.platform.vulns.VulnerabilityMonitor;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
@@ -141,11 +142,20 @@ public final class WebhookService {
 
     /** Writes the change to the outbox of every webhook of its organization, in the caller's transaction. */
     public void enqueue(Handle h, BuildChanged change) {
-        List<String> hooks = h.createQuery("select id from webhooks where org_id = ?").bind(0, change.orgId())
+        enqueue(h, change.orgId(), eventId -> cloudEvent(eventId, change));
+    }
+
+    /** Writes a {@code build.vulnerable} event (monitoring found new vulnerabilities) to the outbox, in the caller's transaction. */
+    public void enqueueVulnerable(Handle h, VulnerabilityMonitor.BuildVulnerable event) {
+        enqueue(h, event.orgId(), eventId -> cloudEvent(eventId, event));
+    }
+
+    private void enqueue(Handle h, long orgId, java.util.function.Function<String, String> bodyOf) {
+        List<String> hooks = h.createQuery("select id from webhooks where org_id = ?").bind(0, orgId)
                 .mapTo(String.class).list();
         if (hooks.isEmpty()) return;
         String eventId = UUID.randomUUID().toString();
-        String body = cloudEvent(eventId, change);
+        String body = bodyOf.apply(eventId);
         Instant now = clock.instant();
         for (String hook : hooks) {
             h.execute("""
@@ -172,13 +182,47 @@ public final class WebhookService {
         data.put("actor", c.actor());
         data.put("reason", c.reason());
         data.put("at", c.at().toString());
+        return envelope(eventId, EVENT_TYPE, c.orgId(), c.buildId(), c.at(), data);
+    }
+
+    /**
+     * The CloudEvents 1.0 JSON of a {@code build.vulnerable} event: the build, its adapter and state, and each new
+     * finding (advisory, CVE, severity, package name, version and purl, fixed version or null, file).
+     */
+    static String cloudEvent(String eventId, VulnerabilityMonitor.BuildVulnerable v) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("buildId", v.buildId());
+        data.put("engineId", v.engineId());
+        data.put("orgId", v.orgId());
+        data.put("state", v.state().name());
+        List<Map<String, Object>> findings = new java.util.ArrayList<>();
+        for (VulnerabilityMonitor.NewFinding f : v.findings()) {
+            Map<String, Object> pkg = new LinkedHashMap<>();
+            pkg.put("name", f.packageName());
+            pkg.put("version", f.packageVersion());
+            pkg.put("purl", f.purl());
+            Map<String, Object> finding = new LinkedHashMap<>();
+            finding.put("advisory", f.advisory());
+            finding.put("cve", f.cve());
+            finding.put("severity", f.severity().name());
+            finding.put("package", pkg);
+            finding.put("fixedBy", f.fixedBy());
+            finding.put("path", f.path());
+            findings.add(finding);
+        }
+        data.put("findings", findings);
+        data.put("at", v.at().toString());
+        return envelope(eventId, VulnerabilityMonitor.EVENT_TYPE, v.orgId(), v.buildId(), v.at(), data);
+    }
+
+    private static String envelope(String eventId, String type, long orgId, String buildId, Instant at, Map<String, Object> data) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("specversion", "1.0");
         event.put("id", eventId);
-        event.put("source", "/drydock/orgs/" + c.orgId());
-        event.put("type", EVENT_TYPE);
-        event.put("subject", c.buildId());
-        event.put("time", c.at().toString());
+        event.put("source", "/drydock/orgs/" + orgId);
+        event.put("type", type);
+        event.put("subject", buildId);
+        event.put("time", at.toString());
         event.put("datacontenttype", "application/json");
         event.put("data", data);
         try {

@@ -20,10 +20,39 @@ import java.util.OptionalDouble;
  * most severe is kept.
  */
 public final class Matcher {
-    private final AdvisoryIndex index;
+    /** Where the matcher looks packages up: an index, or a cache in front of one ({@link #cached}). */
+    @FunctionalInterface
+    public interface Lookup {
+        List<AdvisoryIndex.Hit> affecting(String ecosystem, String name, String version);
+    }
+
+    private final Lookup index;
 
     public Matcher(AdvisoryIndex index) {
-        this.index = index;
+        this(index::affecting);
+    }
+
+    public Matcher(Lookup lookup) {
+        this.index = lookup;
+    }
+
+    /**
+     * A lookup that remembers the index's answers, for matching many images that share packages (re-matching every
+     * released build's SBOM after an import). Not thread-safe; at most {@code maxEntries} answers are kept (then it
+     * starts over), so memory stays bounded however many distinct packages pass.
+     */
+    public static Lookup cached(AdvisoryIndex index, int maxEntries) {
+        Map<String, List<AdvisoryIndex.Hit>> cache = new java.util.HashMap<>();
+        return (ecosystem, name, version) -> {
+            String key = ecosystem + '\u0000' + name + '\u0000' + version;
+            List<AdvisoryIndex.Hit> hits = cache.get(key);
+            if (hits == null) {
+                if (cache.size() >= maxEntries) cache.clear();
+                hits = List.copyOf(index.affecting(ecosystem, name, version));
+                cache.put(key, hits);
+            }
+            return hits;
+        };
     }
 
     /** Findings ordered by severity (highest first), then name, package and path. */

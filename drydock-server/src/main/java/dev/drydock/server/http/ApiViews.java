@@ -80,9 +80,11 @@ final class ApiViews {
     }
 
     /** What a build's view adds from other tables, read for a whole list at once: test durations, stored SBOMs. */
-    private record Extras(Map<String, Long> testDurations, Set<String> sboms) {
+    private record Extras(Map<String, Long> testDurations, Set<String> sboms,
+                          Map<String, VulnerabilityService.Vulnerable> vulnerable) {
         static Extras of(List<Build> list, BuildService builds, VulnerabilityService vulns) {
-            return new Extras(builds.testDurations(list), vulns.sbomsStored(list.stream().map(Build::id).toList()));
+            List<String> ids = list.stream().map(Build::id).toList();
+            return new Extras(builds.testDurations(list), vulns.sbomsStored(ids), vulns.vulnerable(ids));
         }
     }
 
@@ -102,6 +104,16 @@ final class ApiViews {
         // the SBOM comes from the vulnerability scan: a build that failed before it has a report but no SBOM
         v.put("sbomAvailable", reportAvailable && extras.sboms().contains(b.id()));
         v.put("testDuration", extras.testDurations().get(b.id()));
+        // what vulnerability monitoring found after the build was tested (advisories imported since)
+        VulnerabilityService.Vulnerable vulnerable = extras.vulnerable().get(b.id());
+        Map<String, Object> monitored = null;
+        if (vulnerable != null) {
+            monitored = new LinkedHashMap<>();
+            monitored.put("since", vulnerable.since());
+            monitored.put("findings", vulnerable.findings());
+            if (detail) monitored.put("details", vulns.monitoredFindings(b.id()));
+        }
+        v.put("vulnerable", monitored);
         if (detail) {
             v.put("checks", checks(b));
             v.put("history", builds.history(b.id()));

@@ -68,7 +68,7 @@ public final class Routes {
         ApiViews views = new ApiViews(adapters, builds, vulns, challenge);
         this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
                 new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
-                new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity),
+                new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity, vulns),
                 new MemberResource(identity), new RobotResource(identity), new AdapterResource(adapters, builds, views),
                 new BuildResource(builds, views), new ReportResource(builds, vulns), new VulnDbResource(vulns, uploads),
                 new AllowlistResource(vulns), new WebhookResource(webhooks), new AuditResource(audit), eventStreams,
@@ -114,6 +114,7 @@ public final class Routes {
                 get("/api/v1/orgs", AUTHENTICATED, orgs::list),
                 post("/api/v1/orgs", PLATFORM_ADMIN, orgs::create),
                 get("/api/v1/orgs/{orgId}", orgVisible("orgId"), orgs::get),
+                patch("/api/v1/orgs/{orgId}", orgAdmin("orgId"), orgs::update),
                 // members: joining an organization is an invitation its invitee accepts
                 get("/api/v1/orgs/{orgId}/members", orgVisible("orgId"), members::list),
                 post("/api/v1/orgs/{orgId}/members", orgAdmin("orgId"), members::add),
@@ -231,6 +232,10 @@ public final class Routes {
 
     private static Route put(String path, Access access, Route.Handler handler) {
         return new Route(HandlerType.PUT, path, access, handler, null);
+    }
+
+    private static Route patch(String path, Access access, Route.Handler handler) {
+        return new Route(HandlerType.PATCH, path, access, handler, null);
     }
 
     private static Route delete(String path, Access access, Route.Handler handler) {

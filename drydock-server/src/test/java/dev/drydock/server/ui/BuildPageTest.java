@@ -361,6 +361,59 @@ class BuildPageTest {
         tabs.forEach(Browser.Tab::assertNoErrors);
     }
 
+    /**
+     * Vulnerability monitoring on the pages: an approved build whose npm package had no advisory when it was tested; an
+     * advisory imported afterwards makes the build page and the adapter's builds list show "vulnerable since <date>:
+     * 1 new finding", linking to the build's vulnerabilities, where the finding is listed.
+     */
+    @Test
+    void aReleasedBuildFoundVulnerableAfterAnImportShowsItsBadge() throws IOException {
+        f.register("late-app");
+        TestImages.Built image = TestImages.image()
+                .layer(TestImages.adapterLayer(TestImages.GOOD_MANIFEST, "#!/bin/sh\n"), "COPY . /")
+                .layer(new TestTar().dir("app").dir("app/node_modules").dir("app/node_modules/late-pkg")
+                        .file("app/node_modules/late-pkg/package.json", "{\"name\":\"late-pkg\",\"version\":\"2.0.0\"}"), "RUN npm ci")
+                .build();
+        String id = f.buildOf("late-app", f.push(robot, "late-app", image, "1.0"));
+        f.awaitState(id, "available");
+        f.act(f.dev(), id, "submit", null, 200);
+        f.act(f.reviewer(), id, "approve", null, 200);
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("DRY-2099-0009.json"));
+            out.write("""
+                    {"id":"DRY-2099-0009","modified":"2026-01-01T00:00:00Z","aliases":["CVE-2099-0009"],
+                     "summary":"late-pkg found wanting after release",
+                     "affected":[{"package":{"ecosystem":"npm","name":"late-pkg"},
+                       "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"2.0.1"}]}]}],
+                     "database_specific":{"severity":"CRITICAL"}}""".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        HttpResponse<String> imported = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/vulndb/imports?format=osv&source=ui-test-late"))
+                .header("Authorization", f.admin()).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zip.toByteArray())).build());
+        assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+        await().atMost(BuildFixture.WAIT).until(() -> !f.build(id).get("vulnerable").isNull());
+
+        List<Browser.Tab> tabs = new ArrayList<>();
+        Page page = open(id, ColorScheme.LIGHT, tabs);
+        Locator badge = page.locator(".page-head a.vuln-badge");
+        assertThat(badge).hasText(Pattern.compile("^vulnerable since .+: 1 new finding$"));
+        assertThat(badge).hasAttribute("href", "/builds/" + id + "#section-vulnerabilities");
+        assertThat(page.locator("#monitored-findings tbody tr")).hasCount(1);
+        assertThat(page.locator("#monitored-findings tbody tr td").first()).containsText("CVE-2099-0009");
+        assertThat(page.locator("#monitored-findings tbody tr")).containsText("late-pkg");
+        assertThat(page.locator("#monitored-findings tbody tr")).containsText("2.0.1");
+
+        page.navigate("/adapters/" + f.build(id).get("engineId").asText());
+        Locator row = page.locator("tr[data-build-id='" + id + "']");
+        assertThat(row.locator("a.vuln-badge")).hasText(Pattern.compile("^vulnerable since .+: 1 new finding$"));
+        row.locator("a.vuln-badge").click();
+        assertThat(page).hasURL(d.url() + "/builds/" + id + "#section-vulnerabilities");
+        assertThat(page.locator("#monitored-findings")).isVisible();
+        tabs.forEach(Browser.Tab::assertNoErrors);
+    }
+
     @Test
     void aBuildInTestingTurnsAvailableOnThePageWithoutAReload() {
         f.register("live-app");
