@@ -136,7 +136,39 @@ export async function renderAllowlist(panel, orgId) {
   });
   fill(panel, h('h2', {}, 'Vulnerability allowlist'),
     h('p', {class: 'muted'}, 'Vulnerabilities listed here do not fail this organization\'s builds until they expire.'),
-    list, h('h2', {}, 'Allow a vulnerability'), h('div', {class: 'card'}, form));
+    list, h('h2', {}, 'Allow a vulnerability'), h('div', {class: 'card'}, form),
+    await monitoringSetting(orgId));
+}
+
+/**
+ * Continuous monitoring: what happens to a released build found vulnerable after an advisory import. Saved as soon as
+ * the box changes (PATCH on the organization); on failure the box shows the stored value again.
+ */
+async function monitoringSetting(orgId) {
+  const path = '/api/v1/orgs/' + encodeURIComponent(orgId);
+  const org = await api('GET', path);
+  const box = h('input', {type: 'checkbox', id: 'invalidate-vulnerable-builds'});
+  box.checked = Boolean(org.invalidateVulnerableBuilds);
+  box.addEventListener('change', async () => {
+    const wanted = box.checked;
+    box.disabled = true;
+    try {
+      const saved = await api('PATCH', path, {invalidateVulnerableBuilds: wanted});
+      box.checked = Boolean(saved.invalidateVulnerableBuilds);
+      notify(box.checked ? 'Builds found vulnerable after release are now invalidated.'
+        : 'Builds found vulnerable after release are now only reported.', 'ok');
+    } catch (err) {
+      box.checked = !wanted;
+      notify(errorText(err), 'error');
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return h('section', {id: 'monitoring-setting'}, h('h2', {}, 'Continuous monitoring'),
+    h('p', {class: 'muted'}, 'After every advisory import, approved, deployed and paused builds are matched again. '
+      + 'A new vulnerability at or above the threshold is reported to webhooks and shown on the build.'),
+    h('div', {class: 'card'}, h('p', {}, box, ' ', h('label', {for: 'invalidate-vulnerable-builds'},
+      'Also invalidate such builds (a deployed build stops being deployed)'))));
 }
 
 /** The last day an entry applies, marked when it has passed (expired entries cover nothing). */

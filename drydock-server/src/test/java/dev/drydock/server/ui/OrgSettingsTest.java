@@ -293,6 +293,18 @@ class OrgSettingsTest {
         assertThat(page.locator("#allowlist-table-empty")).isVisible();
         org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/orgs/" + ORG + "/vulnerability-allowlist",
                 f.auth(BuildFixture.Party.orgAdmin), null, 200)).isEmpty();
+
+        // continuous monitoring: invalidating builds found vulnerable after release is the org's choice, saved at once
+        Locator invalidate = page.getByLabel("Also invalidate such builds (a deployed build stops being deployed)");
+        assertThat(invalidate).not().isChecked();
+        invalidate.check();
+        assertThat(page.locator(".notice").last()).containsText("now invalidated");
+        org.assertj.core.api.Assertions.assertThat(f.d.api("GET", "/api/v1/orgs/" + ORG, f.auth(BuildFixture.Party.orgAdmin), null, 200)
+                .get("invalidateVulnerableBuilds").asBoolean()).isTrue();
+        page.reload();
+        assertThat(invalidate).isChecked();
+        invalidate.uncheck();
+        assertThat(page.locator(".notice").last()).containsText("now only reported");
         tab.assertNoErrors();
     }
 
