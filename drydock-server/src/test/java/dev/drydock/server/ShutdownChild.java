@@ -14,12 +14,12 @@ import java.util.concurrent.CountDownLatch;
  * {@code PORT <port>} once it listens. Argument: the data directory.
  */
 public final class ShutdownChild {
-    /** Settings of the child, and of the server that reopens its data afterwards. */
     static final Map<String, String> SETTINGS = Map.of(
             "registry.require-adapter", "true",
             "sandbox.engine", "none",
             "storage.fsync", "false",
-            "token-ttl", "2h");
+            "token-ttl", "2h",
+            "metrics.token", GracefulShutdownTest.METRICS_TOKEN);
 
     private ShutdownChild() {}
 
