@@ -54,7 +54,9 @@ public final class HttpMetrics {
     }
 
     private void blobBytes(Context ctx, String route, String method) {
-        ServletChannel channel = ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel();
+        ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+        if (request == null) return; // not Jetty's servlet request: no byte counts to read
+        ServletChannel channel = request.getServletChannel();
         if (route.startsWith("/v2/{name}/blobs/uploads/") && !method.equals("GET") && !method.equals("DELETE")) {
             blobBytesIn.increment(channel.getHttpInput().getContentReceived());
         } else if (route.equals("/v2/{name}/blobs/{digest}") && method.equals("GET")) {
