@@ -152,7 +152,9 @@ final class Servers {
                     "--data", dir.resolve("data").toString(), "--bind", "127.0.0.1"));
             // Plain registry mode: the bench measures the registry, not build testing of every push.
             start(cmd, Map.of("DRYDOCK_ADMIN_EMAIL", ADMIN_EMAIL, "DRYDOCK_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                    "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync), "DRYDOCK_REGISTRY_REQUIRE_ADAPTER", "false"),
+                    "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync), "DRYDOCK_REGISTRY_REQUIRE_ADAPTER", "false",
+                    // no build is tested, so no container engine: /readyz (awaited below) does not ask for one
+                    "DRYDOCK_SANDBOX_ENGINE", "none"),
                     Duration.ofSeconds(90), "/readyz");
             createOrg();
         }

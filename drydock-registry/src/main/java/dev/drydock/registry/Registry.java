@@ -206,6 +206,16 @@ public final class Registry {
         return session;
     }
 
+    /** Upload sessions open now, on every node (metrics). */
+    public int openUploads() {
+        return index.uploadCount();
+    }
+
+    /** Throws when the blob store cannot be read and written (the readiness probe). */
+    public void checkStorage() throws IOException {
+        store.checkReachable();
+    }
+
     /** Bytes received so far for the upload. */
     public long uploadOffset(String repository, String uploadId) {
         touch(session(repository, uploadId));

@@ -72,6 +72,9 @@ public interface RegistryIndex {
     /** Open upload sessions in a repository. */
     int uploadCountOfRepository(String repository);
 
+    /** Open upload sessions in all (metrics). */
+    int uploadCount();
+
     /** Sessions no request has used since before {@code cutoff} (abandoned pushes). */
     List<UploadSession> uploadsIdleSince(Instant cutoff);
 

@@ -21,6 +21,9 @@ public interface ContainerRunner extends AutoCloseable {
     /** Engine facts for {@code doctor} and the report: reachable, version, runtime, storage driver, network backend. */
     EngineInfo info();
 
+    /** Throws {@link EngineException} unless the engine answers now (one cheap call: the readiness probe). */
+    void ping();
+
     /** Pulls the image (credentials may be {@link RegistryAuth#NONE}); returns the local image id. */
     String pull(String imageRef, RegistryAuth auth, Duration timeout);
 

@@ -105,6 +105,15 @@ public final class DockerEngineRunner implements ContainerRunner {
     }
 
     @Override
+    public void ping() {
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new EngineException("container engine at " + endpoint + " is not reachable: " + message(e), e);
+        }
+    }
+
+    @Override
     public EngineInfo info() {
         try {
             docker.pingCmd().exec();

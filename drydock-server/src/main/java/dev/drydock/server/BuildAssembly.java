@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,7 +37,7 @@ import java.util.function.UnaryOperator;
  * @param stopReleasingImages removes the {@link ImageRelease} listener (on close, so no listener outlives the server)
  * @param monitor            re-matches released builds after each advisory data load (stopped first on close)
  */
-record BuildAssembly(BuildEvents events, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
+record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
                      Registry registry, GarbageCollector garbageCollector, WebhookService webhookService,
                      WebhookDispatcher webhooks, SandboxRuntime sandbox, Worker worker, AtomicReference<String> reportHost,
                      Runnable stopReleasingImages, VulnerabilityMonitor monitor)
@@ -45,9 +46,11 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
     /**
      * @param forward         receives every registry event too (tests listen here)
      * @param testerDecorator wraps the build tester (tests slow down or block the compliance pipeline)
+     * @param webhookAttempts told the result of every webhook delivery attempt (metrics)
      */
     static BuildAssembly of(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, InstantSource clock,
-                            EventSink forward, UnaryOperator<BuildTester> testerDecorator) {
+                            EventSink forward, UnaryOperator<BuildTester> testerDecorator,
+                            Consumer<WebhookDispatcher.AttemptResult> webhookAttempts) {
         var jdbi = storage.database().jdbi();
         BuildEvents events = new BuildEvents();
         JobQueue jobs = new JobQueue(jdbi, clock);
@@ -62,7 +65,7 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
         // Webhooks: every build change is written to the outbox inside its own transaction; after that commits, the
         // dispatcher is woken to deliver it.
         WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());
-        WebhookDispatcher webhooks = new WebhookDispatcher(jdbi, clock, webhookTargets, config.webhooks());
+        WebhookDispatcher webhooks = new WebhookDispatcher(jdbi, clock, webhookTargets, config.webhooks(), webhookAttempts);
         WebhookService webhookService = new WebhookService(jdbi, identity.identity(), identity.audit(), clock, webhookTargets,
                 webhooks::wakeUp);
         events.subscribeInTransaction(webhookService::enqueue);
@@ -85,7 +88,7 @@ record BuildAssembly(BuildEvents events, BuildService builds, AdapterService ada
                             reportHost::get, adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
-            return new BuildAssembly(events, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
+            return new BuildAssembly(events, jobs, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
                     sandbox, worker, reportHost, stopReleasingImages, monitor);
         } catch (RuntimeException e) {
             monitor.close();

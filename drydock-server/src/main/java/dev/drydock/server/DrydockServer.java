@@ -14,6 +14,7 @@ import dev.drydock.registry.storage.FilesystemBlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.Route;
+import dev.drydock.server.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +40,11 @@ public final class DrydockServer implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final BuildAssembly flow;
     private final TokenService tokens;
+    private final Metrics metrics;
 
     private DrydockServer(Database database, HttpAssembly web, ScheduledExecutorService maintenance, BuildAssembly flow,
-                          TokenService tokens) {
+                          TokenService tokens, Metrics metrics) {
+        this.metrics = metrics;
         this.database = database;
         this.web = web;
         this.maintenance = maintenance;
@@ -72,18 +75,21 @@ public final class DrydockServer implements AutoCloseable {
         Database database = storage.database();
         BuildAssembly flow = null;
         HttpAssembly web = null;
+        Metrics metrics = new Metrics();
         try {
             IdentityAssembly identities = IdentityAssembly.of(config, storage, clock);
-            flow = BuildAssembly.of(config, storage, identities, clock, events, testerDecorator);
-            web = HttpAssembly.start(config, storage, identities, flow);
+            flow = BuildAssembly.of(config, storage, identities, clock, events, testerDecorator, metrics::webhookAttempt);
+            metrics.watch(flow.registry(), flow.jobs(), flow.worker(), flow.events(), flow.builds(), clock);
+            web = HttpAssembly.start(config, storage, identities, flow, metrics);
             ScheduledExecutorService maintenance = scheduleMaintenance(config, clock, database, flow);
             flow.sandbox().start(web.http().port());
             flow.start(config);
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), web.http().port(), config.dataDir());
-            return new DrydockServer(database, web, maintenance, flow, identities.tokens());
+            return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics);
         } catch (RuntimeException e) {
             if (web != null) web.close();
             if (flow != null) flow.close();
+            metrics.close();
             database.close();
             throw e;
         }
@@ -177,11 +183,30 @@ public final class DrydockServer implements AutoCloseable {
         return tokens;
     }
 
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops gracefully (the JVM's shutdown hook calls this on SIGTERM): at once, the listener stops accepting
+     * connections and the worker hands its running tests back (their jobs are due again at once, for any node);
+     * meanwhile requests in flight, such as uploads, get up to {@code shutdown.grace} to finish. Then the
+     * maintenance tasks and the database stop.
+     */
     @Override
     public void close() {
-        flow.close();
-        maintenance.shutdownNow();
-        web.close();
-        database.close();
+        Thread drain = Thread.ofPlatform().name("drydock-http-drain").start(web::close);
+        try {
+            flow.close();
+        } finally {
+            try {
+                drain.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            maintenance.shutdownNow();
+            metrics.close();
+            database.close();
+        }
     }
 }

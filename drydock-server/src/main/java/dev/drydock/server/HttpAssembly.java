@@ -6,6 +6,14 @@ import dev.drydock.server.http.Challenge;
 import dev.drydock.server.http.Routes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import dev.drydock.platform.RequestIds;
+import dev.drydock.sandbox.Sandbox;
+import dev.drydock.server.metrics.Metrics;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.MDC;
 
 /**
  * What clients talk to: the routes table over the other assemblies, served by Javalin (Jetty, virtual threads) on the
@@ -13,18 +21,39 @@ import io.javalin.compression.CompressionStrategy;
  */
 record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
 
-    static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow) {
+    static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow,
+                              Metrics metrics) {
         Challenge challenge = new Challenge(config.publicUrl(), config.service());
+        // readiness asks the container engine only on a node that tests builds in the sandbox
+        Runnable engine = config.workerConcurrency() == 0 || config.sandbox().disabled() ? null : () -> {
+            Sandbox sandbox = flow.sandbox().sandbox();
+            if (sandbox == null) throw new IllegalStateException("the sandbox has not started");
+            sandbox.runner().ping();
+        };
         Routes routes = new Routes(identity.identity(), identity.tokens(), identity.sessions(), config.sessionMaxAge(), identity.audit(), flow.adapters(), flow.builds(),
                 flow.events(), flow.webhookService(), flow.vulns(), flow.registry(), challenge, storage.database(),
-                config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal());
+                config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal(), engine, metrics,
+                config.observability().metricsToken());
         Javalin http = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.generateEtags = false;
             cfg.http.maxRequestSize = 64 * 1024;
             cfg.startup.showJavalinBanner = false;
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new BadMessages()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new BadMessages());
+                // Graceful stop: the connector stops accepting at once, requests in flight (uploads) get up to
+                // shutdown.grace to finish (Javalin puts its handler inside this wrapper).
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(config.observability().shutdownGrace().toMillis());
+            });
+            cfg.requestLogger.http((ctx, millis) -> {
+                try {
+                    metrics.http().record(ctx, millis);
+                } finally {
+                    MDC.remove(RequestIds.MDC_KEY);
+                }
+            });
             cfg.jetty.modifyHttpConfiguration(hc -> {
                 hc.setInputBufferSize(64 * 1024);
                 hc.setOutputBufferSize(64 * 1024);
@@ -33,6 +62,11 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
             routes.install(cfg.routes);
         });
         http.start(config.bind(), config.port());
+        for (var connector : http.jettyServer().server().getConnectors()) {
+            // Jetty cuts connections idle for 1 s once stopping; a slow upload keeps the usual idle timeout instead
+            // (connections without a request are closed at once, see close)
+            if (connector instanceof AbstractConnector c) c.setShutdownIdleTimeout(c.getIdleTimeout());
+        }
         if (config.publicUrl() == null) {
             // Reports name the registry as clients reach it; without a public URL that is the bound port, which
             // (with port 0) is known only once the server listens, before the worker starts.
@@ -43,10 +77,22 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
         return new HttpAssembly(http, routes);
     }
 
-    /** Ends the open event streams (they would hold the stop up to a heartbeat), then stops serving. */
+    /**
+     * Ends the open event streams (they would hold the stop up to a heartbeat), then stops serving: no new
+     * connection is accepted, and requests in flight get up to {@code shutdown.grace} to finish.
+     */
     @Override
     public void close() {
         routes.eventStreams().close();
-        http.stop();
+        for (var connector : http.jettyServer().server().getConnectors()) {
+            if (!(connector instanceof AbstractConnector c)) continue;
+            c.shutdown(); // stop accepting now
+            // Keep-alive connections between requests would hold the stop until they time out: close them. A
+            // client that sends its next request meanwhile gets a closed connection, which HTTP clients retry.
+            for (EndPoint endPoint : c.getConnectedEndPoints()) {
+                if (endPoint.getConnection() instanceof HttpConnection h && h.getHttpChannel().getRequest() == null) endPoint.close();
+            }
+        }
+        http.stop(); // waits up to shutdown.grace for the requests in flight
     }
 }

@@ -45,7 +45,9 @@ public final class Main {
         DrydockConfig load(Map<String, String> flags, PrintWriter err) {
             if (data != null) flags.put("data", data.toString());
             try {
-                return DrydockConfig.load(config, System.getenv(), flags);
+                DrydockConfig loaded = DrydockConfig.load(config, System.getenv(), flags);
+                Logging.configure(loaded.observability().jsonLogs());
+                return loaded;
             } catch (DrydockConfig.InvalidConfig e) {
                 err.println("drydock: " + e.getMessage());
                 err.flush();
@@ -77,15 +79,22 @@ public final class Main {
             if (publicUrl != null) flags.put("public-url", publicUrl);
             DrydockConfig cfg = options.load(flags, new PrintWriter(System.err, true));
             if (cfg == null) return 2;
-            DrydockServer server = DrydockServer.start(cfg);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "drydock-shutdown"));
-            stopped.await();
+            closeOnShutdown(DrydockServer.start(cfg)).await();
             return 0;
         }
+    }
+
+    /**
+     * Closes the server gracefully when the JVM is asked to stop (SIGTERM, SIGINT): see {@link DrydockServer#close}.
+     * The latch opens once it has stopped.
+     */
+    static CountDownLatch closeOnShutdown(DrydockServer server) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "drydock-shutdown"));
+        return stopped;
     }
 
     @Command(name = "gc", mixinStandardHelpOptions = true, description =

@@ -333,6 +333,7 @@ class GarbageCollectionTest {
                 @Override public void touchUpload(String id, Instant at) { throw new UnsupportedOperationException(); }
                 @Override public int uploadCountOfPrincipal(String p) { throw new UnsupportedOperationException(); }
                 @Override public int uploadCountOfRepository(String r) { throw new UnsupportedOperationException(); }
+                @Override public int uploadCount() { throw new UnsupportedOperationException(); }
                 @Override public List<UploadSession> uploadsIdleSince(Instant c) { throw new UnsupportedOperationException(); }
             }, InstantSource.system());
             GarbageCollector.Result r = gc.collect(GRACE, false);
@@ -395,6 +396,7 @@ class GarbageCollectionTest {
         @Override public void deleteUpload(String uploadId) throws IOException { delegate.deleteUpload(uploadId); }
         @Override public boolean delete(Digest digest) throws IOException { return delegate.delete(digest); }
         @Override public void forEach(Consumer<Digest> visitor) throws IOException { delegate.forEach(visitor); }
+        @Override public void checkReachable() throws IOException { delegate.checkReachable(); }
         @Override public Optional<Instant> publishedAt(Digest digest) throws IOException { return delegate.publishedAt(digest); }
         @Override public Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException {
             return delegate.beginRemoval(digest, publishedBefore);

@@ -62,6 +62,7 @@ class RoutesAccessTest {
                     case Access.BuildVisible b -> expect(d, route, path, stranger, 404, "BUILD_NOT_FOUND");
                     case Access.PlatformRoles r -> expect(d, route, path, dev, 403, "FORBIDDEN");
                     case Access.AnyUser u -> expect(d, route, path, robot, 403, "FORBIDDEN");
+                    case Access.ScrapeToken s -> expect(d, route, path, dev, 403, "FORBIDDEN");
                     default -> {
                     }
                 }
@@ -85,7 +86,7 @@ class RoutesAccessTest {
         HttpResponse<String> r = d.send(request.build());
         String who = route + " as " + (authorization == null ? "nobody" : authorization.equals(TestDrydock.basic(DEV, TestDrydock.PASSWORD))
                 ? DEV : authorization.equals(TestDrydock.basic(STRANGER, TestDrydock.PASSWORD)) ? STRANGER : "a robot");
-        if (!route.path().startsWith("/api/") && !route.path().equals("/graphql")) {
+        if (!route.path().startsWith("/api/") && !route.path().equals("/graphql") && !route.path().equals("/metrics")) {
             // a page of the Developer App: the signed-out go to sign-in, other refusals are the app's error page
             if (status == 401) {
                 assertThat(r.statusCode()).as(who).isEqualTo(303);

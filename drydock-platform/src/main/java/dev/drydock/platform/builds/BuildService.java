@@ -6,6 +6,7 @@ import dev.drydock.compliance.BuildReport;
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.oci.Digest;
 import dev.drydock.platform.ApiErrorCode;
+import dev.drydock.platform.RequestIds;
 import dev.drydock.platform.ApiException;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.adapters.Adapter;
@@ -52,8 +53,12 @@ public final class BuildService {
             rs.getString("pushed_by"), BuildState.valueOf(rs.getString("state")), rs.getInt("version"),
             rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
 
-    /** One entry of a build's history. */
-    public record HistoryEntry(Instant at, String actor, String action, BuildState from, BuildState to, String reason) {}
+    /**
+     * One entry of a build's history; {@code requestId} is the X-Request-Id of the HTTP request that made the move
+     * (null for Drydock's own moves).
+     */
+    public record HistoryEntry(Instant at, String actor, String action, BuildState from, BuildState to, String reason,
+                               String requestId) {}
 
     private final Jdbi jdbi;
     private final JobQueue jobs;
@@ -206,7 +211,7 @@ public final class BuildService {
                 .bind(0, buildId)
                 .map((rs, ctx) -> new HistoryEntry(rs.getTimestamp("at").toInstant(), rs.getString("actor"),
                         rs.getString("action"), rs.getString("from_state") == null ? null : BuildState.valueOf(rs.getString("from_state")),
-                        BuildState.valueOf(rs.getString("to_state")), rs.getString("reason")))
+                        BuildState.valueOf(rs.getString("to_state")), rs.getString("reason"), rs.getString("request_id")))
                 .list());
     }
 
@@ -385,8 +390,9 @@ public final class BuildService {
 
     private static void history(Handle h, String buildId, String actor, String action, BuildState from, BuildState to,
                                 String reason, Instant now) {
-        h.execute("insert into build_history (build_id, at, actor, action, from_state, to_state, reason) values (?, ?, ?, ?, ?, ?, ?)",
-                buildId, now, actor, action, from == null ? null : from.name(), to.name(), reason);
+        h.execute("insert into build_history (build_id, at, actor, action, from_state, to_state, reason, request_id)"
+                        + " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                buildId, now, actor, action, from == null ? null : from.name(), to.name(), reason, RequestIds.current());
     }
 
     static Optional<Build> find(Handle h, String id) {

@@ -198,6 +198,11 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     }
 
     @Override
+    public int uploadCount() {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from uploads").mapTo(Integer.class).one());
+    }
+
+    @Override
     public List<UploadSession> uploadsIdleSince(Instant cutoff) {
         return jdbi.withHandle(h -> h.createQuery("select * from uploads where last_active_at < ?").bind(0, cutoff)
                 .map(UPLOAD)

@@ -84,6 +84,22 @@ public final class JobQueue {
         jdbi.useHandle(h -> leases.fail(h, job.id(), job.owner(), error));
     }
 
+    /**
+     * The queue as a worker sees it (metrics): jobs waiting (due now or retrying later), and since when the
+     * longest-waiting job that is due now has been due (null: none is due).
+     */
+    public record Backlog(int queued, Instant oldestDue) {}
+
+    public Backlog backlog() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select count(*) as queued, min(case when run_after <= :now then run_after end) as oldest
+                        from jobs where state = 'queued'""")
+                .bind("now", clock.instant())
+                .map((rs, ctx) -> new Backlog(rs.getInt("queued"),
+                        rs.getTimestamp("oldest") == null ? null : rs.getTimestamp("oldest").toInstant()))
+                .one());
+    }
+
     /** Number of jobs queued or running (for metrics and tests). */
     public int open() {
         return jdbi.withHandle(h -> h.createQuery("select count(*) from jobs where state in ('queued', 'leased')")

@@ -44,6 +44,7 @@ public final class Worker implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, daemon("drydock-worker-poll"));
     private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
+    private final java.util.concurrent.atomic.AtomicInteger testing = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
     private volatile Runnable stopWakeUps = () -> {};
 
@@ -107,6 +108,20 @@ public final class Worker implements AutoCloseable {
             return;
         }
         TestRun testRun = started.get();
+        testing.incrementAndGet();
+        try {
+            test(job, testRun);
+        } finally {
+            testing.decrementAndGet();
+        }
+    }
+
+    /** Tests started on this node and not yet ended (metrics). */
+    public int testsRunning() {
+        return testing.get();
+    }
+
+    private void test(JobQueue.Job job, TestRun testRun) {
         Future<BuildReport> run = runners.submit(() -> tester.test(testRun.build(), testRun));
         ScheduledFuture<?> heartbeat = scheduler.scheduleAtFixedRate(() -> {
             try {

@@ -90,8 +90,19 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean wakeQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
+    private final java.util.function.Consumer<AttemptResult> attempts;
+
+    /** What became of one delivery attempt, as told to the {@code attempts} listener (metrics). */
+    public enum AttemptResult { delivered, retrying, gave_up }
 
     public WebhookDispatcher(Jdbi jdbi, InstantSource clock, WebhookTargets targets, Settings settings) {
+        this(jdbi, clock, targets, settings, result -> {});
+    }
+
+    /** @param attempts told the result of every recorded attempt (on the delivering thread: must be quick) */
+    public WebhookDispatcher(Jdbi jdbi, InstantSource clock, WebhookTargets targets, Settings settings,
+                             java.util.function.Consumer<AttemptResult> attempts) {
+        this.attempts = attempts;
         this.jdbi = jdbi;
         this.clock = clock;
         this.targets = targets;
@@ -265,6 +276,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             if (running) log.warn("could not record webhook delivery {}: {}", c, e.toString());
             return;
         }
+        attempts.accept(outcome.success() ? AttemptResult.delivered
+                : c.attempt() >= settings.maxAttempts() ? AttemptResult.gave_up : AttemptResult.retrying);
         if (outcome.success()) {
             log.debug("delivered event {} to webhook {} (attempt {})", c.eventId(), c.webhookId(), c.attempt());
         } else if (c.attempt() >= settings.maxAttempts()) {

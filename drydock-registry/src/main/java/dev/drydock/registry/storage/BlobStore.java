@@ -55,6 +55,12 @@ public interface BlobStore {
     /** Every published blob (for garbage collection). */
     void forEach(Consumer<Digest> visitor) throws IOException;
 
+    /**
+     * Throws when the store cannot serve reads and writes now (its directory gone or read-only, its service
+     * unreachable): the readiness probe. The message may name locations, so it is logged, never served.
+     */
+    void checkReachable() throws IOException;
+
     // ---------------------------------------------------------------- garbage collection
 
     /** When the blob was (last) published; empty when it is not stored. Publishing again renews it. */

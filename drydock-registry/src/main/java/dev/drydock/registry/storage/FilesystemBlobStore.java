@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.function.Consumer;
@@ -42,6 +43,13 @@ public final class FilesystemBlobStore implements BlobStore {
         Files.createDirectories(paths.blobsRoot());
         Files.createDirectories(paths.uploadsRoot());
         recoverRemovals(); // a garbage collection that died mid-delete: put its blob back
+    }
+
+    @Override
+    public void checkReachable() throws IOException {
+        for (Path dir : List.of(paths.blobsRoot(), paths.uploadsRoot())) {
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) throw new IOException(dir + " is missing or not writable");
+        }
     }
 
     @Override

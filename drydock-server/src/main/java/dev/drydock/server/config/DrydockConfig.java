@@ -57,7 +57,24 @@ public record DrydockConfig(
         Duration gcInterval,
         SandboxSettings sandbox,
         Vulns vulns,
-        VulnFeedSettings vulnFeeds) {
+        VulnFeedSettings vulnFeeds,
+        Observability observability) {
+
+    /**
+     * The {@code log.format}, {@code metrics.token} and {@code shutdown.grace} keys.
+     *
+     * @param jsonLogs      true: one JSON object per log line ({@code log.format=json}); false: text
+     * @param metricsToken  the bearer token a Prometheus scrape may send to {@code /metrics}; null: only platform admins
+     *                      and operators may read it
+     * @param shutdownGrace how long a stopping server lets requests in flight finish
+     */
+    public record Observability(boolean jsonLogs, String metricsToken, Duration shutdownGrace) {
+        @Override
+        public String toString() {
+            return "Observability[jsonLogs=" + jsonLogs + ", metricsToken=" + (metricsToken == null ? "none" : "(set)")
+                    + ", shutdownGrace=" + shutdownGrace + "]";
+        }
+    }
 
     /**
      * The {@code sandbox.*} keys.
@@ -180,6 +197,9 @@ public record DrydockConfig(
                 "where the osv feed fetches <Ecosystem>/all.zip from: a mirror for air-gapped or proxied installs"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
+        k.put("log.format", new String[]{"text", "log output on standard error: text (one readable line per event) or json (one JSON object per line, with the request id)"});
+        k.put("metrics.token", new String[]{null, "bearer token a Prometheus scrape sends to /metrics (at least 32 characters); without it only platform admins and operators may read the metrics"});
+        k.put("shutdown.grace", new String[]{"30s", "on SIGTERM, how long requests in flight (uploads) may take to finish; new connections are refused at once"});
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -291,6 +311,7 @@ public record DrydockConfig(
         Vulns vulns = vulns(v, !vulnFeeds.names().isEmpty(), errors);
         vulnFeeds = new VulnFeedSettings(vulnFeeds.names(), vulnFeeds.osvBaseUrl(), java.util.stream.Stream.concat(
                 vulnFeeds.all().stream(), vulns.urls().stream().map(dev.drydock.platform.vulns.VulnFeeds.Feed::ofUrl)).toList());
+        Observability observability = observability(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -313,7 +334,23 @@ public record DrydockConfig(
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds);
+                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
+                observability);
+    }
+
+    private static Observability observability(Map<String, String> v, List<String> errors) {
+        String format = v.get("log.format").trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            errors.add("log.format must be text or json, got '" + v.get("log.format") + "'");
+        }
+        String token = v.get("metrics.token");
+        if (token != null && !token.matches("[A-Za-z0-9._~+/=-]{32,512}")) {
+            // never echo the value: it is a secret even when malformed
+            errors.add("metrics.token must be 32-512 characters of letters, digits or . _ ~ + / = - (e.g. openssl rand -hex 32)");
+        }
+        Duration grace = duration(v, "shutdown.grace", errors);
+        if (grace != null && grace.toHours() > 1) errors.add("shutdown.grace must be at most 1h, got '" + v.get("shutdown.grace") + "'");
+        return new Observability(format.equals("json"), token, grace);
     }
 
     private static VulnFeedSettings vulnFeeds(Map<String, String> v, List<String> errors) {

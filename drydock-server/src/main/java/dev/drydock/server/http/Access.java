@@ -31,6 +31,17 @@ public sealed interface Access {
 
     record AnyUser() implements Access {}
 
+    /**
+     * A scraper's bearer token ({@code token}, configured; null: none), or else whatever {@code otherwise} admits:
+     * Prometheus sends a fixed {@code Authorization: Bearer} header and has no user to sign in.
+     */
+    record ScrapeToken(String token, Access otherwise) implements Access {
+        @Override
+        public String toString() {
+            return "ScrapeToken[token=" + (token == null ? "none" : "(set)") + ", otherwise=" + otherwise + "]";
+        }
+    }
+
     /** A user holding one of {@code roles}; anyone else is refused with 403 and {@code refusal}. */
     record PlatformRoles(Set<PlatformRole> roles, String refusal) implements Access {}
 

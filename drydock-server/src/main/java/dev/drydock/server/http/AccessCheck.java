@@ -43,6 +43,14 @@ final class AccessCheck {
         return switch (access) {
             case Access.Public p -> Caller.ANONYMOUS;
             case Access.OwnCredential o -> Caller.ANONYMOUS;
+            case Access.ScrapeToken s -> {
+                String sent = ctx.header("Authorization");
+                if (s.token() != null && sent != null && MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+                        ("Bearer " + s.token()).getBytes(StandardCharsets.UTF_8))) {
+                    yield Caller.ANONYMOUS;
+                }
+                yield check(s.otherwise(), ctx);
+            }
             case Access.Authenticated a -> Caller.of(authenticate(ctx));
             case Access.AnyUser u -> {
                 TokenService.ApiCredential credential = authenticate(ctx);

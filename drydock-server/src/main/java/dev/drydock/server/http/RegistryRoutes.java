@@ -60,6 +60,25 @@ public final class RegistryRoutes {
     static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.PUT, HandlerType.PATCH,
             HandlerType.POST, HandlerType.DELETE);
 
+    /**
+     * The endpoint a registry path addresses, as a template with the name, digest, reference and upload id left out
+     * (e.g. {@code /v2/{name}/blobs/uploads/{id}}): the bounded label metrics use instead of the path.
+     */
+    public static String template(String path) {
+        String p = path.replace("%3A", ":").replace("%3a", ":");
+        p = p.length() <= 3 ? "" : p.substring(3);
+        if (p.startsWith("/")) p = p.substring(1);
+        if (p.isEmpty()) return "/v2/";
+        if (p.equals("_catalog")) return "/v2/_catalog";
+        if (UPLOADS.matcher(p).matches()) return "/v2/{name}/blobs/uploads/";
+        if (UPLOAD.matcher(p).matches()) return "/v2/{name}/blobs/uploads/{id}";
+        if (BLOB.matcher(p).matches()) return "/v2/{name}/blobs/{digest}";
+        if (MANIFEST.matcher(p).matches()) return "/v2/{name}/manifests/{reference}";
+        if (TAGS.matcher(p).matches()) return "/v2/{name}/tags/list";
+        if (REFERRERS.matcher(p).matches()) return "/v2/{name}/referrers/{digest}";
+        return "/v2/{unknown}";
+    }
+
     void handle(Context ctx) {
         ctx.header("Docker-Distribution-Api-Version", API_VERSION);
         try {

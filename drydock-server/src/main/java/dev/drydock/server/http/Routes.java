@@ -2,6 +2,7 @@ package dev.drydock.server.http;
 
 import dev.drydock.platform.ApiErrorCode;
 import dev.drydock.platform.ApiException;
+import dev.drydock.platform.RequestIds;
 import dev.drydock.platform.access.LoginThrottle;
 import dev.drydock.platform.AuditLog;
 import dev.drydock.platform.access.SessionService;
@@ -14,15 +15,19 @@ import dev.drydock.platform.identity.IdentityService;
 import dev.drydock.platform.vulns.VulnerabilityService;
 import dev.drydock.platform.webhooks.WebhookService;
 import dev.drydock.registry.Registry;
+import dev.drydock.server.metrics.Metrics;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.UUID;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +55,9 @@ import static dev.drydock.server.http.Access.platformRoles;
 public final class Routes {
     private static final Logger log = LoggerFactory.getLogger(Routes.class);
 
+    /** The request id header, read and answered. */
+    public static final String REQUEST_ID = "X-Request-Id";
+
     private final AccessCheck access;
     private final BuildEventRoutes eventStreams;
     private final List<Route> table;
@@ -58,16 +66,19 @@ public final class Routes {
      * @param uploads              where uploaded advisory files are spooled during an import
      * @param sseHeartbeat         how often an idle event stream sends a keep-alive
      * @param sseMaxStreamsPerPrincipal event streams one principal may hold open at once
+     * @param engine               pings the sandbox's container engine (readiness); null on a node that tests nothing
+     * @param metrics              what {@code /metrics} serves
+     * @param metricsToken         the bearer token a scraper may send to {@code /metrics} ({@code metrics.token}); null: none
      */
     public Routes(IdentityService identity, TokenService tokens, SessionService sessions, Duration sessionMaxAge, AuditLog audit,
                   AdapterService adapters, BuildService builds, BuildEvents buildEvents, WebhookService webhooks,
                   VulnerabilityService vulns, Registry registry, Challenge challenge, Database database, Path uploads,
-                  Duration sseHeartbeat, int sseMaxStreamsPerPrincipal) {
+                  Duration sseHeartbeat, int sseMaxStreamsPerPrincipal, Runnable engine, Metrics metrics, String metricsToken) {
         this.access = new AccessCheck(tokens, sessions, challenge, identity, adapters, builds);
         this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sessions, sseHeartbeat, sseMaxStreamsPerPrincipal);
         ApiViews views = new ApiViews(adapters, builds, vulns, challenge);
         this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
-                new Health(database), new SchemaRoutes(), new TokenRoutes(tokens),
+                new Health(database, registry, engine, metrics, metricsToken), new SchemaRoutes(), new TokenRoutes(tokens),
                 new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity, vulns),
                 new MemberResource(identity), new RobotResource(identity), new AdapterResource(adapters, builds, views),
                 new BuildResource(builds, views), new ReportResource(builds, vulns), new VulnDbResource(vulns, uploads),
@@ -96,6 +107,9 @@ public final class Routes {
                 get("/examples/<path>", PUBLIC, plain(app.home()::example)),
                 get("/healthz", PUBLIC, plain(health::live)),
                 get("/readyz", PUBLIC, plain(health::ready)),
+                get("/metrics", new Access.ScrapeToken(health.metricsToken(), platformRoles(
+                        "metrics are for platform admins and operators, or a scraper sending metrics.token as its bearer token",
+                        admin, operator)), plain(health::metrics)),
                 get(SchemaRoutes.OPENAPI_PATH, PUBLIC, plain(documents::openApi)),
                 get(SchemaRoutes.MANIFEST_PATH, PUBLIC, plain(documents::manifest)),
                 get(SchemaRoutes.REPORT_PATH, PUBLIC, plain(documents::report)),
@@ -180,6 +194,14 @@ public final class Routes {
 
     /** Registers every route behind its access check, and the API's error answers. */
     public void install(RoutesConfig routes) {
+        // every request gets an id: the caller's X-Request-Id when it is short and plain, else a new one; it is
+        // answered, and in the MDC every log line of the request (and a build move it makes) carries it
+        routes.before(ctx -> {
+            String sent = ctx.header(REQUEST_ID);
+            String id = RequestIds.wellFormed(sent) ? sent : UUID.randomUUID().toString();
+            MDC.put(RequestIds.MDC_KEY, id);
+            ctx.header(REQUEST_ID, id);
+        });
         for (Route route : table) {
             routes.addHttpHandler(route.method(), route.path(), ctx -> {
                 try {
@@ -242,15 +264,49 @@ public final class Routes {
         return new Route(HandlerType.DELETE, path, access, handler, null);
     }
 
-    /** The liveness and readiness probes. */
-    private record Health(Database database) {
+    /**
+     * The liveness and readiness probes, and the metrics. Probes are public, so their answers name each dependency
+     * and its state only; why one is down (addresses, paths) goes to the log.
+     */
+    private record Health(Database database, Registry registry, Runnable engine, Metrics metrics, String metricsToken) {
         void live(Context ctx) {
-            ctx.result("ok");
+            Json.write(ctx, 200, Map.of("status", "alive"));
         }
 
         void ready(Context ctx) {
-            database.jdbi().withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
-            ctx.result("ready");
+            Map<String, String> checks = new LinkedHashMap<>();
+            checks.put("database", probe("database", () -> database.jdbi().withHandle(h -> h.createQuery("select 1")
+                    .mapTo(Integer.class).one())));
+            checks.put("blobStorage", probe("blob storage", () -> {
+                registry.checkStorage();
+                return null;
+            }));
+            if (engine != null) {
+                checks.put("containerEngine", probe("container engine", () -> {
+                    engine.run();
+                    return null;
+                }));
+            }
+            boolean ready = !checks.containsValue("down");
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", ready ? "ready" : "unavailable");
+            body.put("checks", checks);
+            Json.write(ctx, ready ? 200 : 503, body);
+        }
+
+        private static String probe(String what, java.util.concurrent.Callable<?> check) {
+            try {
+                check.call();
+                return "up";
+            } catch (Exception e) {
+                log.warn("readiness: {} is down: {}", what, e.toString());
+                return "down";
+            }
+        }
+
+        void metrics(Context ctx) {
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+            ctx.result(metrics.scrape());
         }
     }
 }
