@@ -54,6 +54,7 @@ import java.util.function.Consumer;
  *   uploads/&lt;upload id&gt;/started                   marks an upload as existing (empty)
  *   uploads/&lt;upload id&gt;/data/&lt;offset, 20 digits&gt;  the upload's bytes, as consecutive segments
  *   gc/&lt;algorithm&gt;-&lt;hex&gt;.&lt;random&gt;                a blob garbage collection took out, until it deletes or restores it
+ *   published/&lt;algorithm&gt;/&lt;hex&gt;                  empty; rewritten just before each publish of that digest
  * </pre>
  *
  * <h2>Uploads</h2>
@@ -70,8 +71,9 @@ import java.util.function.Consumer;
  *
  * <h2>Garbage collection</h2>
  * Taking a blob out copies it to {@code gc/} (only the version judged old: copy-if-match on its ETag) and deletes
- * it; restoring copies it back. S3 has no rename, so a publish of the same digest in the instant between that copy
- * and that delete would be deleted with it (see {@link #beginRemoval}).
+ * it; restoring copies it back. S3 has no rename, so a publish of the same digest between that copy and that delete
+ * would be deleted with it; the {@code published/} marker, written before every publish, shows that this happened
+ * (see {@link #beginRemoval}).
  *
  * <h2>Concurrency</h2>
  * Appends and publishes of one upload are serialized within this store (a second one fails fast). Across nodes S3
@@ -126,6 +128,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     private final String prefix;
     private final long partSize;
     private final long maxCopyBytes;
+    /** Tests only: runs between copying a blob aside and deleting it (to publish in that instant). */
+    volatile Runnable whileTakingOut = () -> {};
     /** Uploads with an append or publish in progress in this store. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
@@ -235,6 +239,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     private String segmentKey(String uploadId, long offset) {
         return uploadPrefix(uploadId) + "data/" + String.format("%020d", offset);
+    }
+
+    private String publishedMarkerKey(Digest d) {
+        return prefix + "published/" + d.algorithm() + "/" + d.hex();
     }
 
     private String removalsPrefix() {
@@ -450,6 +458,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         try {
             List<Segment> segments = segments(uploadId).orElseThrow(() -> new NoSuchFileException("upload " + uploadId));
             String target = blobKey(digest);
+            put(publishedMarkerKey(digest), new byte[0], 0); // before the blob: see beginRemoval
             if (segments.isEmpty()) {
                 put(target, new byte[0], 0);
             } else if (segments.size() == 1 && segments.getFirst().size() <= maxCopyBytes) {
@@ -499,8 +508,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     /**
      * Copies the blob to {@code gc/} and deletes it. The copy is conditional on the ETag that was judged old, so a
      * blob published again before the copy stays (the copy fails and nothing is taken). S3 offers no atomic move: a
-     * publish of the same digest between the copy and the delete is deleted too, and the collector's link check
-     * decides alone whether the parked copy comes back.
+     * publish of the same digest between the copy and the delete is deleted with it. Every publish first rewrites the
+     * digest's {@code published/} marker, so such a publish left a marker at least as new as the cutoff (the judged
+     * version's own marker is older than the cutoff, like the version): then the parked copy (the same bytes) goes
+     * straight back and nothing is taken. Like the collector's grace period, this assumes the bucket's clock and
+     * this node's differ by less than the grace.
      */
     @Override
     public Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException {
@@ -514,8 +526,15 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             if (e.statusCode() == 412 || e.statusCode() == 404) return Optional.empty(); // published again, or gone
             throw io(e, "take out blob " + digest);
         }
+        whileTakingOut.run();
         deleteKey(key);
-        return Optional.of(new Parked(digest, parked, head.get().contentLength()));
+        Parked removal = new Parked(digest, parked, head.get().contentLength());
+        Optional<HeadObjectResponse> marker = head(publishedMarkerKey(digest));
+        if (marker.isPresent() && !marker.get().lastModified().isBefore(publishedBefore)) {
+            removal.restore(); // published again while we took it out
+            return Optional.empty();
+        }
+        return Optional.of(removal);
     }
 
     @Override
@@ -559,6 +578,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         @Override
         public void commit() throws IOException {
             deleteKey(key);
+            deleteKey(publishedMarkerKey(digest));
         }
 
         @Override

@@ -20,10 +20,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The {@link BlobStoreContract} and the S3 driver's own cases, against a real S3 server (s3proxy) in this process. */
 class S3BlobStoreTest extends BlobStoreContract {
@@ -187,6 +191,27 @@ class S3BlobStoreTest extends BlobStoreContract {
         assertThat(keys("drydock/gc/")).hasSize(1);
         removal.restore();
         assertThat(readAll(small.open(digest, 0, content.length))).isEqualTo(content);
+        assertThat(keys("drydock/gc/")).isEmpty();
+    }
+
+    @Test
+    void aPublishBetweenTheCopyAsideAndTheDeleteIsNotLost() throws IOException {
+        byte[] content = bytes("pushed again while garbage collection takes it out");
+        Digest digest = put(content);
+        Instant published = store.publishedAt(digest).orElseThrow();
+        // S3 keeps times in whole seconds: let the clock reach the next one, so the second publish is after the cutoff.
+        Instant cutoff = published.plusSeconds(1);
+        await().atMost(Duration.ofSeconds(3)).until(() -> !Instant.now().isBefore(cutoff));
+        S3BlobStore s3 = (S3BlobStore) store;
+        s3.whileTakingOut = () -> {
+            try {
+                put(content);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        assertThat(s3.beginRemoval(digest, cutoff)).as("published again: nothing taken").isEmpty();
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
         assertThat(keys("drydock/gc/")).isEmpty();
     }
 
