@@ -98,6 +98,12 @@ class S3StorageTest {
             }
             String layerPath = "/v2/" + BuildFixture.ORG + "/" + name + "/blobs/" + image.layerDigest();
             assertDownloads(d, owner, name, layerPath, image.blobs().getFirst().bytes(), redirect);
+
+            // Garbage collection sweeps the bucket (this prefix): the layer, the config and the manifest, all linked.
+            var gc = d.server().garbageCollector().collect(java.time.Duration.ZERO, false);
+            assertThat(gc.blobs()).isEqualTo(3);
+            assertThat(gc.deleted()).isZero();
+            assertThat(gc.errors()).isZero();
         }
     }
 
