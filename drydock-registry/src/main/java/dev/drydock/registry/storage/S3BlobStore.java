@@ -409,7 +409,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 n = data.read(buffer, filled, buffer.length - filled);
                 if (n < 0) break;
                 if (n == 0) continue;
-                written.accept(ByteBuffer.wrap(buffer, filled, n).asReadOnlyBuffer());
+                written.accept(ByteBuffer.wrap(buffer, filled, n)); // array-backed: hashing reads it in place
                 filled += n;
             }
             if (filled > kept) put(segmentKey(uploadId, segmentStart), buffer, filled);
