@@ -137,6 +137,18 @@ public final class Registry {
         }
     }
 
+    /**
+     * Where the client may fetch the blob directly instead of through this server (the store's pre-signed URL), or
+     * empty to stream it with {@link #openBlob}. The caller has already checked access ({@link #statBlob}).
+     */
+    public Optional<java.net.URI> blobRedirect(BlobInfo blob) {
+        try {
+            return store.redirect(blob.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void deleteBlob(String repository, Digest digest) {
         if (index.manifest(repository, digest).isPresent()) {
             // Unlinking a manifest's own bytes would leave a manifest that can no longer be read.

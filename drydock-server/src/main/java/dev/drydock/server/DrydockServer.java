@@ -11,6 +11,7 @@ import dev.drydock.platform.db.Database;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.FilesystemBlobStore;
+import dev.drydock.registry.storage.S3BlobStore;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.BuildEventRoutes;
 import dev.drydock.server.http.Route;
@@ -41,10 +42,12 @@ public final class DrydockServer implements AutoCloseable {
     private final BuildAssembly flow;
     private final TokenService tokens;
     private final Metrics metrics;
+    private final BlobStore blobStore;
 
     private DrydockServer(Database database, HttpAssembly web, ScheduledExecutorService maintenance, BuildAssembly flow,
-                          TokenService tokens, Metrics metrics) {
+                          TokenService tokens, Metrics metrics, BlobStore blobStore) {
         this.metrics = metrics;
+        this.blobStore = blobStore;
         this.database = database;
         this.web = web;
         this.maintenance = maintenance;
@@ -52,9 +55,21 @@ public final class DrydockServer implements AutoCloseable {
         this.tokens = tokens;
     }
 
-    /** The blob store under the data directory (shared with {@code drydock gc}). */
+    /**
+     * The configured blob store (shared with {@code drydock gc}): a directory ({@code storage.path}, by default the data
+     * directory's {@code storage/}) or an S3 bucket, checked to be reachable now rather than at the first push.
+     */
     public static BlobStore blobStore(DrydockConfig config) throws IOException {
-        return new FilesystemBlobStore(config.dataDir().resolve("storage"), config.storageFsync());
+        DrydockConfig.Storage storage = config.storage();
+        if (!storage.isS3()) return new FilesystemBlobStore(storage.path(), config.storageFsync());
+        try {
+            S3BlobStore store = S3BlobStore.open(storage.s3());
+            log.info("blobs in {}", storage.s3());
+            return store;
+        } catch (IOException e) {
+            throw new IOException("storage.type=s3: " + e.getMessage()
+                    + " (storage.s3.endpoint, storage.s3.bucket, storage.s3.region, storage.s3.path-style, storage.s3.access-key)", e);
+        }
     }
 
     public static DrydockServer start(DrydockConfig config) {
@@ -85,12 +100,13 @@ public final class DrydockServer implements AutoCloseable {
             flow.sandbox().start(web.http().port());
             flow.start(config);
             log.info("Drydock listening on {}:{} (data: {})", config.bind(), web.http().port(), config.dataDir());
-            return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics);
+            return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics, storage.blobStore());
         } catch (RuntimeException e) {
             if (web != null) web.close();
             if (flow != null) flow.close();
             metrics.close();
             database.close();
+            closeStore(storage.blobStore());
             throw e;
         }
     }
@@ -207,6 +223,18 @@ public final class DrydockServer implements AutoCloseable {
             maintenance.shutdownNow();
             metrics.close();
             database.close();
+            closeStore(blobStore);
+        }
+    }
+
+    /** Releases an object store's connections (the filesystem store holds none). */
+    private static void closeStore(BlobStore store) {
+        if (store instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the blob store: {}", e.toString());
+            }
         }
     }
 }

@@ -79,7 +79,14 @@ public final class Main {
             if (publicUrl != null) flags.put("public-url", publicUrl);
             DrydockConfig cfg = options.load(flags, new PrintWriter(System.err, true));
             if (cfg == null) return 2;
-            closeOnShutdown(DrydockServer.start(cfg)).await();
+            DrydockServer server;
+            try {
+                server = DrydockServer.start(cfg);
+            } catch (java.io.UncheckedIOException e) { // e.g. an S3 bucket that cannot be reached: say why, no trace
+                System.err.println("drydock: cannot start: " + e.getCause().getMessage());
+                return 1;
+            }
+            closeOnShutdown(server).await();
             return 0;
         }
     }
@@ -129,7 +136,14 @@ public final class Main {
                 return 1;
             }
             try (database) {
-                GarbageCollector.Result r = new GarbageCollector(DrydockServer.blobStore(cfg),
+                dev.drydock.registry.storage.BlobStore store;
+                try {
+                    store = DrydockServer.blobStore(cfg);
+                } catch (IOException e) {
+                    err.println("drydock: cannot open the blob store: " + e.getMessage());
+                    return 1;
+                }
+                GarbageCollector.Result r = new GarbageCollector(store,
                         new JdbcRegistryIndex(database.jdbi()), InstantSource.system()).collect(cfg.gcGrace(), dryRun);
                 out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
                 out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",

@@ -61,6 +61,15 @@ public interface BlobStore {
      */
     void checkReachable() throws IOException;
 
+    /**
+     * Where a client may download a published blob directly (a short-lived pre-signed URL of an object store), so its
+     * bytes need not stream through this server; empty (the default) when the store serves blobs only through
+     * {@link #open}. Called after the caller's access check; does not check that the blob is stored.
+     */
+    default Optional<java.net.URI> redirect(Digest digest) throws IOException {
+        return Optional.empty();
+    }
+
     // ---------------------------------------------------------------- garbage collection
 
     /** When the blob was (last) published; empty when it is not stored. Publishing again renews it. */

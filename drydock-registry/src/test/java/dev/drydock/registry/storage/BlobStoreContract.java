@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -304,9 +305,14 @@ public abstract class BlobStoreContract {
         assertThat(sha256Of(store.open(onDisk, 0, offset))).isEqualTo(onDisk);
     }
 
+    /** Bytes of {@link #largeStreamRoundTripsWithoutBeingHeldInMemory} (a remote store may stream fewer). */
+    protected long largeStreamSize() {
+        return 64L << 20;
+    }
+
     @Test
     void largeStreamRoundTripsWithoutBeingHeldInMemory() throws IOException {
-        long size = 64L << 20;
+        long size = largeStreamSize();
         String id = newUploadId();
         store.createUpload(id);
         Sink sink = new Sink();
@@ -384,13 +390,18 @@ public abstract class BlobStoreContract {
 
     // ---------------------------------------------------------------- concurrency
 
+    /** Rounds of {@link #publishingTheSameDigestConcurrentlyLeavesOneIntactBlob} (a remote store may do fewer). */
+    protected int concurrentPublishRounds() {
+        return 25;
+    }
+
     @Test
     void publishingTheSameDigestConcurrentlyLeavesOneIntactBlob() throws Exception {
         byte[] content = random(2 * (1 << 20) + 5, 9);
         Digest digest = Digest.sha256(content);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            for (int round = 0; round < 25; round++) {
+            for (int round = 0; round < concurrentPublishRounds(); round++) {
                 String a = newUploadId(), b = newUploadId();
                 for (String id : List.of(a, b)) {
                     store.createUpload(id);
@@ -520,6 +531,63 @@ public abstract class BlobStoreContract {
             held.release.countDown();
             pool.shutdownNow();
         }
+    }
+
+    // ---------------------------------------------------------------- garbage collection
+
+    @Test
+    void aRemovalTakesOnlyBlobsPublishedBeforeTheCutoffAndCommitDeletesThem() throws IOException {
+        byte[] content = bytes("collect me");
+        Digest digest = put(content);
+        Instant published = store.publishedAt(digest).orElseThrow();
+
+        assertThat(store.beginRemoval(digest, published)).as("not published before its own time").isEmpty();
+        assertThat(store.size(digest)).contains((long) content.length);
+        assertThat(store.beginRemoval(Digest.sha256(bytes("never stored")), Instant.now().plusSeconds(60))).isEmpty();
+
+        BlobStore.Removal removal = store.beginRemoval(digest, published.plusSeconds(2)).orElseThrow();
+        assertThat(removal.size()).isEqualTo(content.length);
+        assertThat(store.size(digest)).as("taken out").isEmpty();
+        assertThatThrownBy(() -> store.open(digest, 0, 1)).isInstanceOf(NoSuchFileException.class);
+        assertThat(listed()).isEmpty();
+        removal.commit();
+        assertThat(store.size(digest)).isEmpty();
+        assertThat(store.recoverRemovals()).as("nothing left to put back").isZero();
+    }
+
+    @Test
+    void aRestoredRemovalIsReadableAgain() throws IOException {
+        byte[] content = random(3 * (1 << 20) + 1, 5);
+        Digest digest = put(content);
+        BlobStore.Removal removal = store.beginRemoval(digest, store.publishedAt(digest).orElseThrow().plusSeconds(2))
+                .orElseThrow();
+        removal.restore();
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
+        assertThat(listed()).containsExactly(digest);
+    }
+
+    @Test
+    void publishingAgainWhileTakenOutWinsOverTheRestore() throws IOException {
+        byte[] content = bytes("pushed again during gc");
+        Digest digest = put(content);
+        BlobStore.Removal removal = store.beginRemoval(digest, store.publishedAt(digest).orElseThrow().plusSeconds(2))
+                .orElseThrow();
+        put(content);
+        removal.restore(); // same bytes: nothing to put back
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
+        assertThat(store.recoverRemovals()).isZero();
+    }
+
+    @Test
+    void removalsNeitherCommittedNorRestoredAreRecovered() throws IOException {
+        byte[] content = bytes("the collector died");
+        Digest digest = put(content);
+        assertThat(store.beginRemoval(digest, store.publishedAt(digest).orElseThrow().plusSeconds(2))).isPresent();
+        assertThat(store.size(digest)).isEmpty();
+
+        assertThat(store.recoverRemovals()).isEqualTo(1);
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
+        assertThat(store.recoverRemovals()).isZero();
     }
 
     // ---------------------------------------------------------------- upload ids

@@ -58,7 +58,8 @@ public record DrydockConfig(
         SandboxSettings sandbox,
         Vulns vulns,
         VulnFeedSettings vulnFeeds,
-        Observability observability) {
+        Observability observability,
+        Storage storage) {
 
     /**
      * The {@code log.format}, {@code metrics.token} and {@code shutdown.grace} keys.
@@ -73,6 +74,19 @@ public record DrydockConfig(
         public String toString() {
             return "Observability[jsonLogs=" + jsonLogs + ", metricsToken=" + (metricsToken == null ? "none" : "(set)")
                     + ", shutdownGrace=" + shutdownGrace + "]";
+        }
+    }
+
+    /**
+     * The {@code storage.*} keys but {@code storage.fsync}: where blobs live.
+     *
+     * @param type {@code filesystem} or {@code s3}
+     * @param path the filesystem store's directory (default {@code <data>/storage})
+     * @param s3   the bucket's settings when {@code type} is {@code s3}, else null
+     */
+    public record Storage(String type, Path path, dev.drydock.registry.storage.S3BlobStore.Settings s3) {
+        public boolean isS3() {
+            return type.equals("s3");
         }
     }
 
@@ -152,6 +166,17 @@ public record DrydockConfig(
         k.put("db.password", new String[]{"", "database password"});
         k.put("db.pool-size", new String[]{"16", "maximum database connections"});
         k.put("storage.fsync", new String[]{"true", "fsync each blob before publishing it (crash safety)"});
+        k.put("storage.type", new String[]{"filesystem", "where blobs live: filesystem (storage.path) or s3 (an S3-compatible bucket, storage.s3.*; needed for several nodes unless storage.path is a shared volume)"});
+        k.put("storage.path", new String[]{null, "directory of the filesystem blob store (e.g. a shared volume); default: <data>/storage"});
+        k.put("storage.s3.endpoint", new String[]{null, "S3 API URL, e.g. http://minio:9000; default: AWS S3 in storage.s3.region"});
+        k.put("storage.s3.bucket", new String[]{null, "bucket holding blobs and uploads (must exist; required with storage.type=s3)"});
+        k.put("storage.s3.region", new String[]{"us-east-1", "the bucket's region (signing region; any value most self-hosted servers accept)"});
+        k.put("storage.s3.access-key", new String[]{"", "S3 access key; empty: the AWS SDK's default credentials chain (environment, profile, instance role)"});
+        k.put("storage.s3.secret-key", new String[]{"", "S3 secret key (with storage.s3.access-key); never logged"});
+        k.put("storage.s3.path-style", new String[]{"false", "address the bucket as <endpoint>/<bucket>/ (true: MinIO and most self-hosted servers) instead of <bucket>.<endpoint host>"});
+        k.put("storage.s3.prefix", new String[]{"", "key prefix for everything Drydock writes in the bucket, e.g. drydock/"});
+        k.put("storage.s3.redirect", new String[]{"false", "answer blob downloads (GET /v2/<name>/blobs/<digest>) with a 307 to a pre-signed URL valid 5 minutes, so bytes go from the bucket to the client; false: stream them through Drydock"});
+        k.put("storage.s3.part-size", new String[]{"16MiB", "size of upload segments and multipart parts (5MiB to 5GiB): each upload in flight buffers one part in memory; a blob has at most 10000 parts"});
         k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
         k.put("image.max-bytes", new String[]{"32GiB", "largest uncompressed size of a tested image, all layers together (bytes, or with KiB, MiB, GiB, TiB): a large ML engine (a CUDA/PyTorch base of 10-20 GiB plus model weights) fits; a larger image fails image.filesystem before the engine pulls it (a vfs engine holds it twice while it runs)"});
         k.put("upload.expiry", new String[]{"24h", "an upload session no request has used for this long is purged (bytes and row)"});
@@ -312,6 +337,7 @@ public record DrydockConfig(
         vulnFeeds = new VulnFeedSettings(vulnFeeds.names(), vulnFeeds.osvBaseUrl(), java.util.stream.Stream.concat(
                 vulnFeeds.all().stream(), vulns.urls().stream().map(dev.drydock.platform.vulns.VulnFeeds.Feed::ofUrl)).toList());
         Observability observability = observability(v, errors);
+        Storage storage = storage(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -335,7 +361,55 @@ public record DrydockConfig(
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
-                observability);
+                observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()));
+    }
+
+    private static Storage storage(Map<String, String> v, List<String> errors) {
+        String type = v.get("storage.type").trim().toLowerCase(Locale.ROOT);
+        if (!type.equals("filesystem") && !type.equals("s3")) {
+            errors.add("storage.type must be filesystem or s3, got '" + v.get("storage.type") + "'");
+        }
+        String rawPath = v.get("storage.path");
+        Path path = rawPath == null || rawPath.isBlank() ? null : Path.of(rawPath.trim()).toAbsolutePath().normalize();
+        if (!type.equals("s3")) return new Storage(type, path, null);
+        String bucket = v.get("storage.s3.bucket") == null ? "" : v.get("storage.s3.bucket").trim();
+        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+            errors.add(bucket.isEmpty() ? "storage.type=s3 needs storage.s3.bucket (" + envName("storage.s3.bucket") + "): the bucket's name"
+                    : "storage.s3.bucket must be an S3 bucket name (3-63 lower-case letters, digits, . and -), got '" + bucket + "'");
+        }
+        java.net.URI endpoint = null;
+        String rawEndpoint = v.get("storage.s3.endpoint");
+        if (rawEndpoint != null && !rawEndpoint.isBlank()) {
+            try {
+                endpoint = java.net.URI.create(rawEndpoint.trim());
+                if (!"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme()) || endpoint.getHost() == null
+                        || endpoint.getUserInfo() != null) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add("storage.s3.endpoint must be an http(s) URL such as http://minio:9000 (no credentials in it), got '"
+                        + rawEndpoint.trim() + "'");
+            }
+        }
+        String accessKey = v.get("storage.s3.access-key").trim();
+        String secretKey = v.get("storage.s3.secret-key").trim();
+        if (accessKey.isEmpty() != secretKey.isEmpty()) {
+            errors.add("storage.s3.access-key and storage.s3.secret-key must be set together (or both left empty for the"
+                    + " AWS SDK's default credentials chain)");
+        }
+        long partSize = size(v, "storage.s3.part-size", 1, 1L << 50, errors);
+        if (partSize < dev.drydock.registry.storage.S3BlobStore.MIN_PART_SIZE
+                || partSize > dev.drydock.registry.storage.S3BlobStore.MAX_PART_SIZE) {
+            errors.add("storage.s3.part-size must be between 5MiB and 5GiB (S3's limits on a multipart part), got '"
+                    + v.get("storage.s3.part-size").trim() + "'");
+            partSize = dev.drydock.registry.storage.S3BlobStore.MIN_PART_SIZE;
+        }
+        boolean pathStyle = bool(v, "storage.s3.path-style", errors);
+        boolean redirect = bool(v, "storage.s3.redirect", errors);
+        if (bucket.isEmpty()) return new Storage(type, path, null); // reported above
+        return new Storage(type, path, new dev.drydock.registry.storage.S3BlobStore.Settings(endpoint, bucket,
+                v.get("storage.s3.region").trim(), accessKey, secretKey, pathStyle, v.get("storage.s3.prefix"), redirect,
+                partSize));
     }
 
     private static Observability observability(Map<String, String> v, List<String> errors) {
@@ -511,6 +585,7 @@ public record DrydockConfig(
         // Never print secrets.
         return "DrydockConfig[bind=" + bind + ", port=" + port + ", data=" + dataDir + ", publicUrl=" + publicUrl
                 + ", service=" + service + ", tokenTtl=" + tokenTtl + ", db=" + (dbUrl == null ? "embedded" : "external")
-                + ", fsync=" + storageFsync + ", sandbox.engine=" + sandbox.engine() + "]";
+                + ", fsync=" + storageFsync + ", storage=" + (storage.isS3() ? storage.s3() : storage.path())
+                + ", sandbox.engine=" + sandbox.engine() + "]";
     }
 }

@@ -56,6 +56,16 @@ final class BlobResource {
         }
         long length = end - start + 1;
         ctx.header("Docker-Content-Digest", digest.toString());
+        if (!partial && length > 0 && ctx.method().equals(HandlerType.GET)) {
+            // storage.s3.redirect: the client downloads from the bucket; HEAD and ranges are still answered here.
+            java.util.Optional<java.net.URI> direct = registry.blobRedirect(blob);
+            if (direct.isPresent()) {
+                ctx.header("Location", direct.get().toString());
+                ctx.header("Cache-Control", "no-store"); // the URL expires; the digest's bytes do not
+                ctx.status(307);
+                return;
+            }
+        }
         ctx.header("Accept-Ranges", "bytes");
         ctx.header("ETag", "\"" + digest + "\"");
         ctx.header("Cache-Control", "max-age=31536000");

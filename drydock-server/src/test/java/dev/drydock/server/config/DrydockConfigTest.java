@@ -372,6 +372,48 @@ class DrydockConfigTest {
     }
 
     @Test
+    void storageIsTheDataDirectoryUnlessConfigured(@org.junit.jupiter.api.io.TempDir Path shared) {
+        DrydockConfig defaults = flags();
+        assertThat(defaults.storage().isS3()).isFalse();
+        assertThat(defaults.storage().path()).isEqualTo(defaults.dataDir().resolve("storage")); // where blobs always were
+        assertThat(flags("storage.path", shared.toString()).storage().path()).isEqualTo(shared);
+        assertThatThrownBy(() -> flags("storage.type", "gcs")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("storage.type must be filesystem or s3, got 'gcs'");
+    }
+
+    @Test
+    void s3StorageSettingsAreValidatedAndTheSecretNeverShown() {
+        String secret = "s3cr3t-value-never-shown";
+        DrydockConfig config = flags("storage.type", "s3", "storage.s3.bucket", "blobs", "storage.s3.endpoint",
+                "http://minio:9000", "storage.s3.access-key", "AK", "storage.s3.secret-key", secret,
+                "storage.s3.path-style", "true", "storage.s3.prefix", "/drydock/", "storage.s3.part-size", "8MiB");
+        var s3 = config.storage().s3();
+        assertThat(s3.endpoint()).hasToString("http://minio:9000");
+        assertThat(s3.bucket()).isEqualTo("blobs");
+        assertThat(s3.region()).isEqualTo("us-east-1");
+        assertThat(s3.pathStyle()).isTrue();
+        assertThat(s3.redirect()).isFalse();
+        assertThat(s3.prefix()).isEqualTo("drydock/");
+        assertThat(s3.partSize()).isEqualTo(8L << 20);
+        assertThat(config.toString()).contains("bucket=blobs").doesNotContain(secret);
+
+        assertThatThrownBy(() -> flags("storage.type", "s3")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("storage.type=s3 needs storage.s3.bucket (DRYDOCK_STORAGE_S3_BUCKET)");
+        assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "Bad_Bucket")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("storage.s3.bucket must be an S3 bucket name");
+        assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "b12", "storage.s3.part-size", "4MiB"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("storage.s3.part-size must be between 5MiB and 5GiB");
+        assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "b12", "storage.s3.endpoint", "minio:9000"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("storage.s3.endpoint must be an http(s) URL");
+        assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "b12", "storage.s3.secret-key", secret))
+                .isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("storage.s3.access-key and storage.s3.secret-key must be set together")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret));
+        assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "b12", "storage.s3.redirect", "yes"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("storage.s3.redirect must be true or false");
+    }
+
+    @Test
     void publicUrlMustBeHttpAndLosesItsTrailingSlash() {
         assertThat(flags("public-url", "https://registry.example.com/").publicUrl()).isEqualTo("https://registry.example.com");
         assertThat(flags("public-url", "http://localhost:5000").publicUrl()).isEqualTo("http://localhost:5000");
