@@ -9,11 +9,14 @@ import io.javalin.compression.CompressionStrategy;
 
 /**
  * What clients talk to: the routes table over the other assemblies, served by Javalin (Jetty, virtual threads) on the
- * configured address. Built last, and started here: once it listens, the bound port is known.
+ * configured address, over plain HTTP or, with {@code tls.*}, HTTPS and HTTP/2 ({@link ServerTls}). Built last, and
+ * started here: once it listens, the bound port is known.
  */
-record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
+record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoCloseable {
 
-    static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow) {
+    /** @param tls the loaded certificate, or null for plain HTTP */
+    static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow,
+                              ServerTls tls) {
         Challenge challenge = new Challenge(config.publicUrl(), config.service());
         Routes routes = new Routes(identity.identity(), identity.tokens(), identity.sessions(), config.sessionMaxAge(), identity.audit(), flow.adapters(), flow.builds(),
                 flow.events(), flow.webhookService(), flow.vulns(), flow.registry(), challenge, storage.database(),
@@ -30,9 +33,12 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
                 hc.setOutputBufferSize(64 * 1024);
                 hc.setSendServerVersion(false);
             });
+            // TLS replaces the plain listener: a registry serves HTTPS on its one port (host:port stays in image names)
+            if (tls != null) cfg.jetty.addConnector((server, hc) -> tls.connector(server, hc, config.bind(), config.port()));
             routes.install(cfg.routes);
         });
         http.start(config.bind(), config.port());
+        if (tls != null) tls.watch();
         if (config.publicUrl() == null) {
             // Reports name the registry as clients reach it; without a public URL that is the bound port, which
             // (with port 0) is known only once the server listens, before the worker starts.
@@ -40,7 +46,7 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
             String address = anyAddress ? "localhost" : config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
             flow.reportHost().set(address + ":" + http.port());
         }
-        return new HttpAssembly(http, routes);
+        return new HttpAssembly(http, routes, tls);
     }
 
     /** Ends the open event streams (they would hold the stop up to a heartbeat), then stops serving. */
@@ -48,5 +54,6 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
     public void close() {
         routes.eventStreams().close();
         http.stop();
+        if (tls != null) tls.close();
     }
 }

@@ -56,7 +56,8 @@ public record DrydockConfig(
         Duration gcGrace,
         Duration gcInterval,
         SandboxSettings sandbox,
-        Vulns vulns) {
+        Vulns vulns,
+        Tls tls) {
 
     /**
      * The {@code sandbox.*} keys.
@@ -94,6 +95,19 @@ public record DrydockConfig(
      * fetched every {@code updateInterval}; null: no scheduled update).
      */
     public record Vulns(dev.drydock.scanner.match.Severity failAt, List<java.net.URI> urls, Duration updateInterval) {}
+
+    /**
+     * The {@code tls.*} keys: the server's own certificate. With both files set every route is served over TLS on
+     * {@code port} (no plain-HTTP listener), and the files are checked for a change every {@code reloadInterval}.
+     *
+     * @param cert PEM certificate chain, the server's certificate first; null: plain HTTP
+     * @param key  PEM private key of that certificate (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)
+     */
+    public record Tls(Path cert, Path key, Duration reloadInterval) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -163,6 +177,9 @@ public record DrydockConfig(
         k.put("vulnerabilities.fail-at", new String[]{"Critical", "the vulnerabilities check fails on any finding at or above this severity (Negligible, Low, Medium, High, Critical, Defcon1) that the org has not allowlisted"});
         k.put("vulndb.urls", new String[]{"", "comma-separated advisory data URLs for the scheduled update (OSV JSON or all.zip, Alpine secdb, Debian tracker JSON)"});
         k.put("vulndb.update-interval", new String[]{"off", "fetch and import vulndb.urls this often (off: only ./drydock vulndb import and the API)"});
+        k.put("tls.cert", new String[]{null, "PEM certificate chain (server certificate first, then intermediates) to serve HTTPS and HTTP/2 on port; set with tls.key; default: plain HTTP"});
+        k.put("tls.key", new String[]{null, "PEM private key of tls.cert: PKCS#8 (BEGIN PRIVATE KEY), RSA (BEGIN RSA PRIVATE KEY) or EC (BEGIN EC PRIVATE KEY), unencrypted"});
+        k.put("tls.reload-interval", new String[]{"1m", "how often tls.cert and tls.key are checked for a change; a changed pair that loads and matches is served to new connections without a restart"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         return java.util.Collections.unmodifiableMap(k);
@@ -273,6 +290,7 @@ public record DrydockConfig(
                 bool(v, "sandbox.proxy-allow-private", errors), bool(v, "sandbox.keep-images", errors), subnetPool(v, errors),
                 duration(v, "sandbox.ready-timeout", errors));
         Vulns vulns = vulns(v, errors);
+        Tls tls = tls(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -295,7 +313,7 @@ public record DrydockConfig(
                 dbUrl, v.get("db.user"), v.get("db.password"), pool, fsync, manifestMax, imageMax, expiry,
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
-                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns);
+                sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, tls);
     }
 
     private static Vulns vulns(Map<String, String> v, List<String> errors) {
@@ -325,6 +343,22 @@ public record DrydockConfig(
             errors.add("vulndb.update-interval is set but vulndb.urls lists no URL to fetch");
         }
         return new Vulns(failAt, List.copyOf(urls), interval);
+    }
+
+    /** Both files or neither; whether they load and match is checked when the server starts (ServerTls). */
+    private static Tls tls(Map<String, String> v, List<String> errors) {
+        String cert = v.get("tls.cert");
+        String key = v.get("tls.key");
+        Duration interval = duration(v, "tls.reload-interval", errors);
+        if (cert != null && cert.isBlank()) cert = null;
+        if (key != null && key.isBlank()) key = null;
+        if ((cert == null) != (key == null)) {
+            errors.add((cert == null ? "tls.key is set without tls.cert" : "tls.cert is set without tls.key")
+                    + ": set both to serve HTTPS (" + envName("tls.cert") + ", " + envName("tls.key") + "), or neither for plain HTTP");
+            return new Tls(null, null, interval);
+        }
+        if (cert == null) return new Tls(null, null, interval);
+        return new Tls(Path.of(cert.trim()).toAbsolutePath().normalize(), Path.of(key.trim()).toAbsolutePath().normalize(), interval);
     }
 
     private static String subnetPool(Map<String, String> v, List<String> errors) {
@@ -427,6 +461,6 @@ public record DrydockConfig(
         // Never print secrets.
         return "DrydockConfig[bind=" + bind + ", port=" + port + ", data=" + dataDir + ", publicUrl=" + publicUrl
                 + ", service=" + service + ", tokenTtl=" + tokenTtl + ", db=" + (dbUrl == null ? "embedded" : "external")
-                + ", fsync=" + storageFsync + ", sandbox.engine=" + sandbox.engine() + "]";
+                + ", fsync=" + storageFsync + ", sandbox.engine=" + sandbox.engine() + ", tls=" + (tls.enabled() ? tls.cert() : "off") + "]";
     }
 }
