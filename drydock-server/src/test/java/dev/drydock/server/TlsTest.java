@@ -255,6 +255,18 @@ class TlsTest {
                 .contains("Login Succeeded");
     }
 
+    /**
+     * The docker CLI logs in over HTTPS (client side: there is no engine here). Docker counts 127.0.0.0/8 as an
+     * insecure registry and skips the certificate check for it, so its trust (/etc/docker/certs.d/HOST:PORT/ca.crt for
+     * a private CA) cannot be shown on loopback; skopeo and podman above show it.
+     */
+    @Test
+    void dockerLogsInOverHttps() {
+        Prerequisites.requireTools("docker");
+        Tools.Result ok = tools().ok("docker", "login", "localhost:" + d.port(), "-u", DEV, "-p", TestDrydock.PASSWORD);
+        assertThat(ok.stdout()).as(ok.describe()).contains("Login Succeeded");
+    }
+
     private static Tools tools() {
         try {
             return ContainerStore.tools(dir.resolve("tools-" + new BigInteger(32, new Random()).toString(16)));
