@@ -93,7 +93,8 @@ final class DoctorCommand implements Callable<Integer> {
                 ok &= f.ok();
             }
             out.println("registry: the engine pulls build images from " + SandboxRuntime.registryHost(cfg, cfg.port())
-                    + " over plain HTTP (sandbox.registry-host); " + (started != null ? "Drydock's own Podman is told so in its"
+                    + (cfg.tls().enabled() ? " over HTTPS without checking the certificate, as an insecure registry"
+                    : " over plain HTTP") + " (sandbox.registry-host); " + (started != null ? "Drydock's own Podman is told so in its"
                     + " registries.conf" : "make the engine accept it: Podman: [[registry]] location=\"HOST:PORT\" insecure=true in"
                     + " registries.conf; Docker: \"insecure-registries\" in /etc/docker/daemon.json (127.0.0.0/8 is allowed by default)"));
             out.println(ok ? "usable: builds will be run in the sandbox" : "not usable: fix the findings marked [!!]");

@@ -86,6 +86,7 @@ public final class DrydockServer implements AutoCloseable {
      */
     public static DrydockServer start(DrydockConfig config, EventSink events, UnaryOperator<BuildTester> testerDecorator) {
         InstantSource clock = InstantSource.system();
+        ServerTls tls = ServerTls.load(config.tls()); // before anything opens: a bad certificate or key stops the start
         StorageAssembly storage = StorageAssembly.open(config);
         Database database = storage.database();
         BuildAssembly flow = null;
@@ -95,14 +96,16 @@ public final class DrydockServer implements AutoCloseable {
             IdentityAssembly identities = IdentityAssembly.of(config, storage, clock);
             flow = BuildAssembly.of(config, storage, identities, clock, events, testerDecorator, metrics::webhookAttempt);
             metrics.watch(flow.registry(), flow.jobs(), flow.worker(), flow.events(), flow.builds(), clock);
-            web = HttpAssembly.start(config, storage, identities, flow, metrics);
+            web = HttpAssembly.start(config, storage, identities, flow, metrics, tls);
             ScheduledExecutorService maintenance = scheduleMaintenance(config, clock, database, flow);
             flow.sandbox().start(web.http().port());
             flow.start(config);
-            log.info("Drydock listening on {}:{} (data: {})", config.bind(), web.http().port(), config.dataDir());
+            log.info("Drydock listening on {}:{} ({}; data: {})", config.bind(), web.http().port(),
+                    tls == null ? "plain HTTP" : "HTTPS and HTTP/2, certificate " + tls.describe(), config.dataDir());
             return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics, storage.blobStore());
         } catch (RuntimeException e) {
             if (web != null) web.close();
+            else if (tls != null) tls.close();
             if (flow != null) flow.close();
             metrics.close();
             database.close();

@@ -17,12 +17,14 @@ import org.slf4j.MDC;
 
 /**
  * What clients talk to: the routes table over the other assemblies, served by Javalin (Jetty, virtual threads) on the
- * configured address. Built last, and started here: once it listens, the bound port is known.
+ * configured address, over plain HTTP or, with {@code tls.*}, HTTPS and HTTP/2 ({@link ServerTls}). Built last, and
+ * started here: once it listens, the bound port is known.
  */
-record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
+record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoCloseable {
 
+    /** @param tls the loaded certificate, or null for plain HTTP */
     static HttpAssembly start(DrydockConfig config, StorageAssembly storage, IdentityAssembly identity, BuildAssembly flow,
-                              Metrics metrics) {
+                              Metrics metrics, ServerTls tls) {
         Challenge challenge = new Challenge(config.publicUrl(), config.service());
         // readiness asks the container engine only on a node that tests builds in the sandbox
         Runnable engine = config.workerConcurrency() == 0 || config.sandbox().disabled() ? null : () -> {
@@ -59,6 +61,8 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
                 hc.setOutputBufferSize(64 * 1024);
                 hc.setSendServerVersion(false);
             });
+            // TLS replaces the plain listener: a registry serves HTTPS on its one port (host:port stays in image names)
+            if (tls != null) cfg.jetty.addConnector((server, hc) -> tls.connector(server, hc, config.bind(), config.port()));
             routes.install(cfg.routes);
         });
         http.start(config.bind(), config.port());
@@ -67,6 +71,7 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
             // (connections without a request are closed at once, see close)
             if (connector instanceof AbstractConnector c) c.setShutdownIdleTimeout(c.getIdleTimeout());
         }
+        if (tls != null) tls.watch();
         if (config.publicUrl() == null) {
             // Reports name the registry as clients reach it; without a public URL that is the bound port, which
             // (with port 0) is known only once the server listens, before the worker starts.
@@ -74,7 +79,7 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
             String address = anyAddress ? "localhost" : config.bind().contains(":") ? "[" + config.bind() + "]" : config.bind();
             flow.reportHost().set(address + ":" + http.port());
         }
-        return new HttpAssembly(http, routes);
+        return new HttpAssembly(http, routes, tls);
     }
 
     /**
@@ -94,5 +99,6 @@ record HttpAssembly(Javalin http, Routes routes) implements AutoCloseable {
             }
         }
         http.stop(); // waits up to shutdown.grace for the requests in flight
+        if (tls != null) tls.close();
     }
 }

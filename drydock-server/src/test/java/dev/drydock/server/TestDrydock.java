@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real Drydock server for tests: started in-process on an ephemeral loopback port with a fresh data
@@ -41,12 +42,16 @@ public final class TestDrydock implements AutoCloseable {
     public final List<RegistryEvent> events = new CopyOnWriteArrayList<>();
     /** Every report the server wrote that breaks the shipped report schema; {@link #close()} fails on any. */
     private final List<String> invalidReports = new CopyOnWriteArrayList<>();
-    public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    /** The client of the helpers below; over TLS it trusts the test's CA (and negotiates HTTP/2). */
+    public final HttpClient http;
 
-    private TestDrydock(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester) {
+    private TestDrydock(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester, SSLContext trust) {
         this.dataDir = dataDir;
         this.settings = settings;
         this.tester = tester;
+        HttpClient.Builder client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER);
+        if (trust != null) client.sslContext(trust);
+        this.http = client.build();
     }
 
     public static TestDrydock start() {
@@ -69,9 +74,20 @@ public final class TestDrydock implements AutoCloseable {
 
     /** Starts on an existing data directory (e.g. one another process left behind). */
     public static TestDrydock open(Path dataDir, Map<String, String> settings, UnaryOperator<BuildTester> tester) {
-        TestDrydock t = new TestDrydock(dataDir, settings, tester);
+        TestDrydock t = new TestDrydock(dataDir, settings, tester, null);
         t.startServer(0);
         return t;
+    }
+
+    /** Starts serving HTTPS ({@code settings} name {@code tls.cert} and {@code tls.key}); the helpers trust {@code trust}. */
+    public static TestDrydock startTls(Map<String, String> settings, SSLContext trust) {
+        try {
+            TestDrydock t = new TestDrydock(Files.createTempDirectory("drydock-test"), settings, UnaryOperator.identity(), trust);
+            t.startServer(0);
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void startServer(int port) {
@@ -127,7 +143,7 @@ public final class TestDrydock implements AutoCloseable {
     public int port() { return server.port(); }
     /** {@code 127.0.0.1:<port>}, the registry host as clients write it. */
     public String host() { return "127.0.0.1:" + port(); }
-    public String url() { return "http://" + host(); }
+    public String url() { return (settings.containsKey("tls.cert") ? "https://" : "http://") + host(); }
 
     // ---------------------------------------------------------------- identity helpers (real API calls)
 

@@ -59,7 +59,8 @@ public record DrydockConfig(
         Vulns vulns,
         VulnFeedSettings vulnFeeds,
         Observability observability,
-        Storage storage) {
+        Storage storage,
+        Tls tls) {
 
     /**
      * The {@code log.format}, {@code metrics.token} and {@code shutdown.grace} keys.
@@ -136,6 +137,19 @@ public record DrydockConfig(
      */
     public record VulnFeedSettings(List<String> names, java.net.URI osvBaseUrl,
                                    List<dev.drydock.platform.vulns.VulnFeeds.Feed> all) {}
+
+    /**
+     * The {@code tls.*} keys: the server's own certificate. With both files set every route is served over TLS on
+     * {@code port} (no plain-HTTP listener), and the files are checked for a change every {@code reloadInterval}.
+     *
+     * @param cert PEM certificate chain, the server's certificate first; null: plain HTTP
+     * @param key  PEM private key of that certificate (PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)
+     */
+    public record Tls(Path cert, Path key, Duration reloadInterval) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
 
     /** Every key with its default ({@code null}: none) and what it means. */
     public static final Map<String, String[]> KEYS = keys();
@@ -220,6 +234,9 @@ public record DrydockConfig(
                 + String.join(", ", dev.drydock.scanner.Inventories.OSV_ECOSYSTEMS) + ")"});
         k.put("vulndb.osv-base-url", new String[]{dev.drydock.platform.vulns.VulnFeeds.OSV_BASE_URL.toString(),
                 "where the osv feed fetches <Ecosystem>/all.zip from: a mirror for air-gapped or proxied installs"});
+        k.put("tls.cert", new String[]{null, "PEM certificate chain (server certificate first, then intermediates) to serve HTTPS and HTTP/2 on port; set with tls.key; default: plain HTTP"});
+        k.put("tls.key", new String[]{null, "PEM private key of tls.cert: PKCS#8 (BEGIN PRIVATE KEY), RSA (BEGIN RSA PRIVATE KEY) or EC (BEGIN EC PRIVATE KEY), unencrypted"});
+        k.put("tls.reload-interval", new String[]{"1m", "how often tls.cert and tls.key are checked for a change; a changed pair that loads and matches is served to new connections without a restart"});
         k.put("admin.email", new String[]{null, "platform admin created on first start (with admin.password)"});
         k.put("admin.password", new String[]{null, "password of that admin; never logged"});
         k.put("log.format", new String[]{"text", "log output on standard error: text (one readable line per event) or json (one JSON object per line, with the request id)"});
@@ -338,6 +355,7 @@ public record DrydockConfig(
                 vulnFeeds.all().stream(), vulns.urls().stream().map(dev.drydock.platform.vulns.VulnFeeds.Feed::ofUrl)).toList());
         Observability observability = observability(v, errors);
         Storage storage = storage(v, errors);
+        Tls tls = tls(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -361,7 +379,8 @@ public record DrydockConfig(
                 uploadsPerPrincipal, uploadsPerRepository, uploadMaxBytes,
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
-                observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()));
+                observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()),
+                tls);
     }
 
     private static Storage storage(Map<String, String> v, List<String> errors) {
@@ -485,6 +504,22 @@ public record DrydockConfig(
         return new Vulns(failAt, List.copyOf(urls), interval);
     }
 
+    /** Both files or neither; whether they load and match is checked when the server starts (ServerTls). */
+    private static Tls tls(Map<String, String> v, List<String> errors) {
+        String cert = v.get("tls.cert");
+        String key = v.get("tls.key");
+        Duration interval = duration(v, "tls.reload-interval", errors);
+        if (cert != null && cert.isBlank()) cert = null;
+        if (key != null && key.isBlank()) key = null;
+        if ((cert == null) != (key == null)) {
+            errors.add((cert == null ? "tls.key is set without tls.cert" : "tls.cert is set without tls.key")
+                    + ": set both to serve HTTPS (" + envName("tls.cert") + ", " + envName("tls.key") + "), or neither for plain HTTP");
+            return new Tls(null, null, interval);
+        }
+        if (cert == null) return new Tls(null, null, interval);
+        return new Tls(Path.of(cert.trim()).toAbsolutePath().normalize(), Path.of(key.trim()).toAbsolutePath().normalize(), interval);
+    }
+
     private static String subnetPool(Map<String, String> v, List<String> errors) {
         String pool = v.get("sandbox.subnet-pool").trim();
         try {
@@ -586,6 +621,7 @@ public record DrydockConfig(
         return "DrydockConfig[bind=" + bind + ", port=" + port + ", data=" + dataDir + ", publicUrl=" + publicUrl
                 + ", service=" + service + ", tokenTtl=" + tokenTtl + ", db=" + (dbUrl == null ? "embedded" : "external")
                 + ", fsync=" + storageFsync + ", storage=" + (storage.isS3() ? storage.s3() : storage.path())
-                + ", sandbox.engine=" + sandbox.engine() + "]";
+                + ", sandbox.engine=" + sandbox.engine()
+                + ", tls=" + (tls.enabled() ? tls.cert() : "off") + "]";
     }
 }
