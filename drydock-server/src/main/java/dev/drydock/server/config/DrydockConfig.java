@@ -157,7 +157,7 @@ public record DrydockConfig(
     private static Map<String, String[]> keys() {
         Map<String, String[]> k = new LinkedHashMap<>();
         k.put("bind", new String[]{"0.0.0.0", "address the HTTP server listens on"});
-        k.put("port", new String[]{"5000", "HTTP port for the registry, token service, API and UI"});
+        k.put("port", new String[]{"5000", "the one port of the registry, token service, API and UI: plain HTTP, or HTTPS (and HTTP/2) with tls.cert and tls.key"});
         k.put("data", new String[]{"./drydock-data", "data directory: embedded database, blobs, uploads"});
         k.put("public-url", new String[]{null, "external base URL (e.g. https://registry.example.com); default: taken from each request's Host"});
         k.put("service", new String[]{"drydock", "token service name (the JWT audience)"});
@@ -218,7 +218,7 @@ public record DrydockConfig(
         k.put("gc.grace", new String[]{"1h", "garbage collection keeps unreferenced blobs published less than this long ago (pushes in progress)"});
         k.put("gc.interval", new String[]{"off", "run garbage collection in the server this often (off: only ./drydock gc)"});
         k.put("sandbox.engine", new String[]{"auto", "container engine for the sandbox run: auto (DOCKER_HOST, then /run/podman/podman.sock, /var/run/docker.sock, else Drydock starts its own Podman service under the data directory), podman (always start its own), none (no run: the run checks are warnings), or a Docker Engine API endpoint (unix:///path.sock, tcp://127.0.0.1:2375) on this host"});
-        k.put("sandbox.registry-host", new String[]{null, "host:port the engine pulls build images from (plain HTTP; must be an insecure registry for the engine); default 127.0.0.1:<port>"});
+        k.put("sandbox.registry-host", new String[]{null, "host:port the engine pulls build images from, as an insecure registry (plain HTTP, or HTTPS without checking the certificate with tls.*); default 127.0.0.1:<port>"});
         k.put("sandbox.concurrency", new String[]{null, "sandbox runs at once on this node; default worker.concurrency (each test does at most one run; a lower value makes tests wait for a slot, within test.timeout)"});
         k.put("sandbox.log-max-lines", new String[]{"10000", "stdout and stderr lines kept from a run, each (testLog); a marker shows where output was cut"});
         k.put("sandbox.log-max-bytes", new String[]{"1048576", "stdout and stderr bytes kept from a run, each"});
