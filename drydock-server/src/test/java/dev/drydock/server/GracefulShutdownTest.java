@@ -6,11 +6,8 @@ import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.Json;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -28,14 +25,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static dev.drydock.server.ChildJvm.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  * request id, which the build's history records for the push.
  */
 class GracefulShutdownTest {
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = ChildJvm.WAIT;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final long ORG = 17532;
     static final String METRICS_TOKEN = "sigterm-test-scrape-token-0123456789";
@@ -55,21 +50,13 @@ class GracefulShutdownTest {
     @Test
     void sigtermDrainsAnUploadHandsTheTestBackAndLogsJson() throws Exception {
         Path data = Files.createTempDirectory("drydock-sigterm");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ShutdownChild.class.getName(), data.toString()).start();
-        BlockingQueue<String> out = new LinkedBlockingQueue<>();
-        List<String> outLines = new CopyOnWriteArrayList<>();
-        List<String> errLines = new CopyOnWriteArrayList<>();
-        Thread outReader = read(child.getInputStream(), line -> {
-            outLines.add(line);
-            out.add(line);
-        });
-        Thread errReader = read(child.getErrorStream(), errLines::add);
+        ChildJvm jvm = ChildJvm.start(ShutdownChild.class, "256m", data.toString());
+        Process child = jvm.process();
+        List<String> errLines = jvm.stderr();
         CountDownLatch release = new CountDownLatch(1);
         StorageAssembly storage = null;
         try {
-            int port = Integer.parseInt(expect(out, "PORT ", outLines));
+            int port = Integer.parseInt(jvm.expect("PORT "));
             String url = "http://127.0.0.1:" + port;
             mark("child listening");
             // one password check: Basic credentials would hash the password on every call
@@ -82,7 +69,7 @@ class GracefulShutdownTest {
             call(url, "POST", "/api/v1/orgs/" + ORG + "/adapters", TestDrydock.basic(robot, robotToken),
                     Map.of("name", "drained", "category", "pull", "deploymentModel", "HumanReview", "engineMode", "batch"), 201);
             TestImages.push(url, robot, robotToken, repository, TestImages.newAdapter("amd64"), "1.0");
-            String buildId = expect(out, "TESTING ", outLines);
+            String buildId = jvm.expect("TESTING ");
             mark("pushed, testing");
 
             // a request whose handling logs a line: a registry call with a token that is not one
@@ -113,8 +100,7 @@ class GracefulShutdownTest {
             assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the process exits").isTrue();
             assertThat(child.exitValue()).isEqualTo(143); // 128 + SIGTERM, after the hooks ran
             mark("child exited");
-            outReader.join(5000);
-            errReader.join(5000);
+            jvm.awaitOutputEnd();
 
             // JSON logs: every line parses; the request's lines carry its id
             List<JsonNode> logs = new ArrayList<>();
@@ -154,13 +140,11 @@ class GracefulShutdownTest {
         } catch (AssertionError | RuntimeException e) {
             release.countDown();
             child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS); // its log to the end
-            errReader.join(5000);
-            throw new AssertionError(e.getMessage() + "\nchild stdout:\n" + String.join("\n", outLines)
-                    + "\nchild stderr:\n" + String.join("\n", errLines), e);
+            jvm.awaitOutputEnd();
+            throw new AssertionError(e.getMessage() + "\n" + jvm.output(), e);
         } finally {
             release.countDown();
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
+            jvm.close();
             if (storage != null) storage.database().close();
             try (var paths = Files.walk(data)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -223,48 +207,5 @@ class GracefulShutdownTest {
         String scope = URLEncoder.encode("repository:" + repository + ":pull,push", StandardCharsets.UTF_8);
         return call(url, "GET", "/auth/token?service=drydock&scope=" + scope, TestDrydock.basic(user, password), null, 200)
                 .get("token").asText();
-    }
-
-    private static Thread read(InputStream stream, java.util.function.Consumer<String> sink) {
-        return Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) sink.accept(line);
-            } catch (IOException ignored) {
-                // the child ended
-            }
-        });
-    }
-
-    /** Waits for a line starting with {@code prefix}; returns the rest. */
-    private static String expect(BlockingQueue<String> lines, String prefix, List<String> output) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.startsWith(prefix)) return line.substring(prefix.length()).trim();
-        }
-        throw new AssertionError("the child never printed " + prefix + "; output:\n" + String.join("\n", output));
-    }
-
-    /** An API call (JSON body or text, as a JSON string node), asserting the status. */
-    private static JsonNode call(String url, String method, String path, String auth, Object body, int status) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
-            if (auth != null) b.header("Authorization", auth);
-            if (body == null) {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-            }
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != status) throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
-            return r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")
-                    ? Json.MAPPER.readTree(r.body()) : Json.MAPPER.getNodeFactory().textNode(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

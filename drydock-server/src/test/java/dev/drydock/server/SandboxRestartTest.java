@@ -3,10 +3,7 @@ package dev.drydock.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,9 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -39,32 +33,11 @@ class SandboxRestartTest {
         Path data = Files.createTempDirectory("drydock-sandbox-kill");
         Path tmp = Files.createTempDirectory("drydock-sandbox-kill-tools");
         Tools tools = new Tools(Map.of(), tmp.resolve("out"));
-        List<String> output = new CopyOnWriteArrayList<>();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"), SandboxChild.class.getName(), data.toString())
-                .redirectErrorStream(true).start();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    output.add(line);
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the child died
-            }
-        });
+        ChildJvm child = ChildJvm.start(SandboxChild.class, "384m", data.toString());
         String socket = data.resolve("podman/podman.sock").toString();
         TestDrydock restarted = null;
         try {
-            String port = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (port == null && System.nanoTime() < deadline) {
-                String line = lines.poll(1, TimeUnit.SECONDS);
-                if (line != null && line.startsWith("PORT ")) port = line.substring(5).trim();
-            }
-            assertThat(port).as(String.join("\n", output)).isNotNull();
+            String port = child.expect("PORT ");
             String url = "http://127.0.0.1:" + port;
             String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
             api(tools, url, "POST", "/api/v1/orgs", admin, "{\"id\":17532,\"name\":\"Acme\"}");
@@ -82,15 +55,15 @@ class SandboxRestartTest {
             try {
                 await().atMost(Duration.ofSeconds(90)).until(() -> !running(tools, socket).isEmpty());
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("no sandbox container ran; the server said:\n" + String.join("\n", output)
+                throw new AssertionError("no sandbox container ran; the server said:\n" + child.output()
                         + "\nengine: " + tools.run("curl", "-s", "--unix-socket", socket, "http://d/v1.41/containers/json?all=true").output(), e);
             }
             List<String> containers = labelled(tools, socket, "containers/json?all=true", "Id");
             List<String> networks = labelled(tools, socket, "networks", "Name");
             assertThat(networks).isNotEmpty();
 
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup; its Podman service keeps running
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            child.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup; its Podman service keeps running
+            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(labelled(tools, socket, "containers/json?all=true", "Id")).containsAll(containers);
 
             restarted = TestDrydock.open(data, SETTINGS, UnaryOperator.identity());
@@ -100,7 +73,7 @@ class SandboxRestartTest {
             String chains = tools.ok("iptables", "-S").stdout();
             for (String n : networks) assertThat(chains).doesNotContain("DDSB-" + n.substring("ddsb-".length()) + " ");
         } finally {
-            if (child.isAlive()) child.destroyForcibly();
+            child.close();
             if (restarted != null) restarted.close();
             try (Stream<Path> walk = Files.walk(tmp)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

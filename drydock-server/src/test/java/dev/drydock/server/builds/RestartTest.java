@@ -5,32 +5,22 @@ import dev.drydock.platform.jobs.BuildTester;
 import dev.drydock.server.BuildFixture;
 import dev.drydock.server.TestDrydock;
 import dev.drydock.server.TestImages;
-import dev.drydock.server.http.Json;
+import dev.drydock.server.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import static dev.drydock.server.ChildJvm.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -89,25 +79,10 @@ class RestartTest {
     @Test
     void aTestInFlightWhenTheServerIsKilledRunsAgainOnTheNextStart() throws Exception {
         Path data = Files.createTempDirectory("drydock-kill");
-        List<String> output = new CopyOnWriteArrayList<>();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ChildDrydock.class.getName(), data.toString())
-                .redirectErrorStream(true).start();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    output.add(line);
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the child died
-            }
-        });
+        ChildJvm child = ChildJvm.start(ChildDrydock.class, "256m", data.toString());
         TestDrydock restarted = null;
         try {
-            String port = expect(lines, "PORT ", output);
+            String port = child.expect("PORT ");
             String url = "http://127.0.0.1:" + port;
             String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
             call(url, "POST", "/api/v1/orgs", admin, Map.of("id", BuildFixture.ORG, "name", "Acme"), 201);
@@ -116,12 +91,12 @@ class RestartTest {
             call(url, "POST", "/api/v1/orgs/" + BuildFixture.ORG + "/adapters", TestDrydock.basic(BuildFixture.ROBOT, robotToken),
                     Map.of("name", "killed", "category", "pull", "deploymentModel", "HumanReview", "engineMode", "batch"), 201);
             TestImages.push(url, BuildFixture.ROBOT, robotToken, BuildFixture.ORG + "/killed", TestImages.newAdapter("amd64"), "1.0");
-            String id = expect(lines, "TESTING ", output);
+            String id = child.expect("TESTING ");
             assertThat(call(url, "GET", "/api/v1/builds/" + id, admin, null, 200).get("state").asText()).isEqualTo("fetching");
 
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, the lease stays in the database
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            reader.join(5000);
+            child.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup, the lease stays in the database
+            assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            child.awaitOutputEnd();
 
             restarted = TestDrydock.open(data, SETTINGS, UnaryOperator.identity());
             TestDrydock d = restarted;
@@ -130,9 +105,9 @@ class RestartTest {
             assertTestedTwice(d.api("GET", "/api/v1/builds/" + id, admin, null, 200), "killed");
             assertThat(openJobs(d)).isZero();
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + "\nchild output:\n" + String.join("\n", output), e);
+            throw new AssertionError(e.getMessage() + "\n" + child.output(), e);
         } finally {
-            child.destroyForcibly();
+            child.close();
             if (restarted != null) restarted.close();
             else new DataDir(data).delete();
         }
@@ -157,38 +132,6 @@ class RestartTest {
     private static int openJobs(TestDrydock d) {
         return d.server().database().jdbi().withHandle(h -> h.createQuery(
                 "select count(*) from jobs where state in ('queued', 'leased')").mapTo(Integer.class).one());
-    }
-
-    /** Waits for a line starting with {@code prefix}; returns the rest. */
-    private static String expect(BlockingQueue<String> lines, String prefix, List<String> output) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.startsWith(prefix)) return line.substring(prefix.length()).trim();
-        }
-        throw new AssertionError("the child never printed " + prefix + "; output:\n" + String.join("\n", output));
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static JsonNode call(String url, String method, String path, String auth, Object body, int status) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", auth);
-            if (body == null) {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-            }
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-            return Json.MAPPER.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private record DataDir(Path path) {
