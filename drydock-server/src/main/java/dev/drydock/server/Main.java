@@ -77,7 +77,13 @@ public final class Main {
             if (publicUrl != null) flags.put("public-url", publicUrl);
             DrydockConfig cfg = options.load(flags, new PrintWriter(System.err, true));
             if (cfg == null) return 2;
-            DrydockServer server = DrydockServer.start(cfg);
+            DrydockServer server;
+            try {
+                server = DrydockServer.start(cfg);
+            } catch (DrydockConfig.InvalidConfig e) { // e.g. an external database that refuses us
+                System.err.println("drydock: " + e.getMessage());
+                return 2;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -112,7 +118,7 @@ public final class Main {
             }
             Database database;
             try {
-                database = Database.open(cfg.effectiveDbUrl(), cfg.dbUser(), cfg.dbPassword(), 2);
+                database = StorageAssembly.openDatabase(cfg, 2);
             } catch (RuntimeException e) {
                 err.println("drydock: cannot open the database" + (cfg.dbUrl() == null
                         ? " (is the server running? it holds the embedded database: stop it first, or set gc.interval "
