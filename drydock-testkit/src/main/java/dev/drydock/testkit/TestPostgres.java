@@ -53,18 +53,8 @@ public final class TestPostgres {
         return new Db("jdbc:postgresql://localhost:" + pg.getPort() + "/" + name, USER, password, name);
     }
 
-    /** Drops a database from {@link #freshDatabase()} (its connections must be closed). */
-    public static void drop(Db db) {
-        superuser("drop database if exists " + db.name() + " with (force)");
-    }
-
-    /** The server's port (e.g. for a URL with a wrong password or database). */
-    public static int port() {
-        return server().getPort();
-    }
-
     /** Runs one statement as the superuser on the {@code postgres} database. */
-    public static void superuser(String sql) {
+    private static void superuser(String sql) {
         try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
