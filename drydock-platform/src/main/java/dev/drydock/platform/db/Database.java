@@ -52,9 +52,10 @@ public final class Database implements AutoCloseable {
         this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
         // Instants are bound as UTC OffsetDateTime (JDBC 4.2's type for timestamp with time zone), not Jdbi's default
-        // java.sql.Timestamp: the driver turns a Timestamp into a local date-time in the JVM's zone first, which H2
-        // then reads in the session's zone, so an instant in the hour a DST change repeats was stored an hour off,
-        // and one written from a session in another zone than the JVM's by the difference. TimeZonesTest shows it.
+        // java.sql.Timestamp: H2's driver turns a Timestamp into a local date-time in the JVM's zone first, so an
+        // instant in the hour a DST change repeats was stored an hour off (a lease ending an hour early, rows out of
+        // order). A value with its offset is unambiguous on both databases, whatever the JVM's or session's zone
+        // (TimeZonesTest). Read back through the offset too, never through the JVM's zone.
         jdbi.registerArgument(new AbstractArgumentFactory<Instant>(Types.TIMESTAMP_WITH_TIMEZONE) {
             @Override
             protected Argument build(Instant value, ConfigRegistry config) {
