@@ -44,6 +44,7 @@ public final class TestDatabase {
      */
     public static Target fresh() {
         if (TestPostgres.selected()) {
+            TestPostgres.dropUnused(migratedTemplate()); // the databases of tests that ended (tests run one at a time)
             TestPostgres.Db db = TestPostgres.freshDatabase(migratedTemplate());
             return new Target(db.url(), db.user(), db.password());
         }
