@@ -85,6 +85,9 @@ public final class Main {
             } catch (java.io.UncheckedIOException e) { // e.g. an S3 bucket that cannot be reached: say why, no trace
                 System.err.println("drydock: cannot start: " + e.getCause().getMessage());
                 return 1;
+            } catch (DrydockConfig.InvalidConfig e) { // e.g. an external database that refuses us
+                System.err.println("drydock: " + e.getMessage());
+                return 2;
             }
             closeOnShutdown(server).await();
             return 0;
@@ -128,7 +131,7 @@ public final class Main {
             }
             Database database;
             try {
-                database = Database.open(cfg.effectiveDbUrl(), cfg.dbUser(), cfg.dbPassword(), 2);
+                database = StorageAssembly.openDatabase(cfg, 2);
             } catch (RuntimeException e) {
                 err.println("drydock: cannot open the database" + (cfg.dbUrl() == null
                         ? " (is the server running? it holds the embedded database: stop it first, or set gc.interval "

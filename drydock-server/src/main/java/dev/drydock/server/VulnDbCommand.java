@@ -128,7 +128,7 @@ final class VulnDbCommand implements Callable<Integer> {
     /** The server's database, or null after saying why not (the embedded one is locked while the server runs). */
     static Database open(DrydockConfig cfg, PrintWriter err, String command) {
         try {
-            return Database.open(cfg.effectiveDbUrl(), cfg.dbUser(), cfg.dbPassword(), 2);
+            return StorageAssembly.openDatabase(cfg, 2);
         } catch (RuntimeException e) {
             err.println("drydock " + command + ": cannot open the database" + (cfg.dbUrl() == null && locked(e)
                     ? ": the server is running and holds the embedded database in " + cfg.dataDir() + "; stop the server "

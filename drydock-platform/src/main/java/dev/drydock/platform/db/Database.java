@@ -4,17 +4,68 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
-/** The connection pool, schema migrations and the Jdbi handle every repository class shares. */
+/**
+ * The connection pool, schema migrations and the Jdbi handle every repository class shares. Runs on the embedded H2
+ * database (in PostgreSQL mode) or on PostgreSQL; {@link Dialect} is the one place that tells them apart.
+ */
 public final class Database implements AutoCloseable {
+    /** The databases Drydock runs on. */
+    public enum Dialect {
+        H2("h2"), POSTGRESQL("postgresql");
+
+        /** The folder under {@code db/migration} with this database's own versions of some migrations. */
+        final String migrations;
+
+        Dialect(String migrations) {
+            this.migrations = migrations;
+        }
+
+        /** The dialect of a connection's database; an error naming the database for any other. */
+        public static Dialect of(Connection c) throws SQLException {
+            String product = c.getMetaData().getDatabaseProductName();
+            return switch (product) {
+                case "H2" -> H2;
+                case "PostgreSQL" -> POSTGRESQL;
+                default -> throw new IllegalArgumentException("unsupported database " + product
+                        + ": Drydock runs on its embedded H2 database or on PostgreSQL (jdbc:postgresql://host/db)");
+            };
+        }
+    }
+
     private final HikariDataSource dataSource;
+    private final Dialect dialect;
     private final Jdbi jdbi;
 
-    private Database(HikariDataSource dataSource) {
+    private Database(HikariDataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
         this.jdbi = Jdbi.create(dataSource);
+        // Instants are bound as UTC OffsetDateTime (JDBC 4.2's type for timestamp with time zone), not Jdbi's default
+        // java.sql.Timestamp: H2's driver turns a Timestamp into a local date-time in the JVM's zone first, so an
+        // instant in the hour a DST change repeats was stored an hour off (a lease ending an hour early, rows out of
+        // order). A value with its offset is unambiguous on both databases, whatever the JVM's or session's zone
+        // (TimeZonesTest). Read back through the offset too, never through the JVM's zone.
+        jdbi.registerArgument(new AbstractArgumentFactory<Instant>(Types.TIMESTAMP_WITH_TIMEZONE) {
+            @Override
+            protected Argument build(Instant value, ConfigRegistry config) {
+                return (position, statement, ctx) -> statement.setObject(position, value.atOffset(ZoneOffset.UTC));
+            }
+        });
+        jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> {
+            OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
+            return at == null ? null : at.toInstant();
+        });
     }
 
     /** Opens the pool and migrates the schema to the newest version. */
@@ -27,12 +78,29 @@ public final class Database implements AutoCloseable {
         config.setPoolName("drydock-db");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            Dialect dialect;
+            try (Connection c = dataSource.getConnection()) {
+                dialect = Dialect.of(c);
+            }
+            // Most migrations are plain SQL both databases run (common); a few spell a type differently (H2 takes
+            // varchar(100000000) for a large text, PostgreSQL caps varchar at 10485760 and has text): those have one
+            // version per database, in the database's folder. The H2 files are the originals, byte for byte, so
+            // existing H2 databases keep validating (Flyway checks each applied file's checksum).
+            Flyway.configure().dataSource(dataSource)
+                    .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect.migrations)
+                    .load().migrate();
+            return new Database(dataSource, dialect);
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new IllegalStateException("cannot use the database: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource);
+    }
+
+    public Dialect dialect() {
+        return dialect;
     }
 
     /**
@@ -69,7 +137,7 @@ public final class Database implements AutoCloseable {
      */
     public java.util.Optional<Reclaimed> reclaimSpace(java.time.Duration maxTime) {
         try (java.sql.Connection c = dataSource.getConnection()) {
-            if (!c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)) return java.util.Optional.empty();
+            if (dialect != Dialect.H2 || !c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)) return java.util.Optional.empty();
             if (!(c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionLocal session)) {
                 return java.util.Optional.empty(); // H2 over TCP: the server compacts its own file
             }

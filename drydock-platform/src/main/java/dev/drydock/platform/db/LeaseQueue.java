@@ -6,12 +6,15 @@ import org.jdbi.v3.core.Jdbi;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /**
  * Leasing over a table of work shared by every node, written once for the build-test jobs and the webhook outbox.
- * A row is due when its time has come and nobody holds a live lease on it. A worker claims a due row by a
- * compare-and-set that takes a lease (so two workers never hold the same row) and counts an attempt, renews the
- * lease while it works, and ends it by completing the row, failing it for good, or giving it back to run again later.
+ * A row is due when its time has come and nobody holds a live lease on it. A worker claims a due row by an update
+ * that takes a lease only while the row is still due (so two workers never hold the same row) and counts an attempt,
+ * renews the lease while it works, and ends it by completing the row, failing it for good, or giving it back to run
+ * again later. {@link #claimNext} picks the row with {@code FOR UPDATE SKIP LOCKED} (PostgreSQL and H2 2.x both have
+ * it), so concurrent workers take different rows instead of racing for the same one.
  * A lease that expires (its node died or stalled) makes the row due again, so work is done at least once.
  * Every end of a lease names its owner, so a worker that lost its lease cannot end the new owner's.
  */
@@ -50,10 +53,28 @@ public final class LeaseQueue {
 
     /** Takes a lease on row {@code id} until {@code now + lease} when it is still due; false when another worker won it. */
     public boolean claim(long id, String owner, Duration lease, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("update " + t.name() + " set state = '" + t.leasedState() + "',"
+        return jdbi.withHandle(h -> take(h, id, owner, lease, now));
+    }
+
+    /**
+     * Takes a lease on the first due row in {@code orderBy} order; empty when no row is due or every due row is being
+     * claimed by another worker at this moment. The row is locked while it is chosen and leased in one transaction, and
+     * rows other workers have locked are skipped rather than waited for.
+     */
+    public Optional<Long> claimNext(String owner, Duration lease, Instant now, String orderBy) {
+        return jdbi.inTransaction(h -> {
+            Optional<Long> id = h.createQuery("select id from " + t.name() + " where " + due + " order by " + orderBy
+                            + " limit 1 for update skip locked")
+                    .bind("now", now).mapTo(Long.class).findOne();
+            return id.filter(row -> take(h, row, owner, lease, now));
+        });
+    }
+
+    private boolean take(Handle h, long id, String owner, Duration lease, Instant now) {
+        return h.createUpdate("update " + t.name() + " set state = '" + t.leasedState() + "',"
                         + " lease_owner = :owner, lease_expires_at = :until, attempts = attempts + 1, updated_at = :now"
                         + " where id = :id and " + due)
-                .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("id", id).execute()) == 1;
+                .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("id", id).execute() == 1;
     }
 
     /** Extends the lease; false when the row is no longer {@code owner}'s (expired and claimed by another worker). */

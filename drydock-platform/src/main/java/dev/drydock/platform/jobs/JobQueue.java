@@ -44,22 +44,11 @@ public final class JobQueue {
 
     /** Claims the oldest runnable job (queued, or leased with an expired lease) for {@code lease}. */
     public Optional<Job> claim(String owner, Duration lease) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Instant now = clock.instant();
-            Optional<Long> candidate = jdbi.withHandle(h -> h.createQuery("select id from jobs where " + leases.dueCondition()
-                            + " order by id limit 1")
-                    .bind("now", now).mapTo(Long.class).findOne());
-            if (candidate.isEmpty()) return Optional.empty();
-            long id = candidate.get();
-            if (leases.claim(id, owner, lease, now)) {
-                return jdbi.withHandle(h -> h.createQuery("select * from jobs where id = ?").bind(0, id)
+        return leases.claimNext(owner, lease, clock.instant(), "id").flatMap(id ->
+                jdbi.withHandle(h -> h.createQuery("select * from jobs where id = ?").bind(0, id)
                         .map((rs, ctx) -> new Job(rs.getLong("id"), rs.getString("build_id"), rs.getInt("attempts"), owner,
                                 rs.getString("last_error")))
-                        .findOne());
-            }
-            // another worker took it between our read and our update: look again
-        }
-        return Optional.empty();
+                        .findOne()));
     }
 
     /** Extends the lease; false when the job is no longer ours (expired and claimed by another worker). */

@@ -97,13 +97,38 @@ class LeaseQueueTest {
         assertThat(outbox.holds(theirs, "b")).isTrue();
     }
 
+    @Test
+    void claimNextSkipsARowAnotherWorkerIsClaimingInsteadOfWaitingForIt() throws Exception {
+        long first = row();
+        long second = row();
+        // another worker between choosing the first row and committing its lease: it holds the row's lock
+        try (org.jdbi.v3.core.Handle other = jdbi.open()) {
+            other.begin();
+            other.createQuery("select id from webhook_outbox where id = ? for update").bind(0, first).mapTo(Long.class).one();
+            var claimer = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                // without SKIP LOCKED this blocks on the lock (or takes nothing) until the other worker commits
+                assertThat(claimer.submit(() -> outbox.claimNext("b", LEASE, clock.now, "id"))
+                        .get(20, java.util.concurrent.TimeUnit.SECONDS)).contains(second);
+            } finally {
+                claimer.shutdownNow();
+            }
+            other.rollback();
+        }
+        assertThat(outbox.claimNext("c", LEASE, clock.now, "id")).contains(first);
+        assertThat(outbox.claimNext("d", LEASE, clock.now, "id")).as("nothing left due").isEmpty();
+        clock.now = clock.now.plus(LEASE).plusSeconds(1); // b and c stalled
+        assertThat(outbox.claimNext("d", LEASE, clock.now, "id")).contains(first);
+        assertThat(attempts(first)).isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private long row() {
         jdbi.useHandle(h -> {
-            h.execute("merge into orgs (id, name, created_at) key (id) values (1, 'Acme', ?)", clock.now);
-            h.execute("merge into webhooks (id, org_id, url, secret, created_by, created_at) key (id)"
-                    + " values ('w', 1, 'https://example.test/hook', 's', 'dev', ?)", clock.now);
+            h.execute("insert into orgs (id, name, created_at) values (1, 'Acme', ?) on conflict do nothing", clock.now);
+            h.execute("insert into webhooks (id, org_id, url, secret, created_by, created_at)"
+                    + " values ('w', 1, 'https://example.test/hook', 's', 'dev', ?) on conflict do nothing", clock.now);
         });
         return jdbi.withHandle(h -> h.createUpdate("""
                         insert into webhook_outbox (webhook_id, event_id, body, state, attempts, next_attempt_at, created_at, updated_at)

@@ -13,6 +13,7 @@ import dev.drydock.platform.builds.BuildService.HistoryEntry;
 import dev.drydock.platform.builds.BuildLifecycle.Move;
 import dev.drydock.platform.builds.BuildState;
 import dev.drydock.platform.db.Database;
+import dev.drydock.platform.db.TestDatabase;
 import dev.drydock.platform.identity.Principal;
 import dev.drydock.registry.events.RegistryEvent;
 import org.jdbi.v3.core.Jdbi;
@@ -79,8 +80,7 @@ class JobQueueTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:h2:mem:jobs-" + UUID.randomUUID()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "", 16);
+        db = TestDatabase.open(16);
         jdbi = db.jdbi();
         jdbi.useHandle(h -> h.execute("insert into orgs (id, name, created_at) values (?, ?, ?)", ORG, "Acme", clock.instant()));
         AuditLog audit = new AuditLog(jdbi, clock);
@@ -92,10 +92,12 @@ class JobQueueTest {
     @AfterEach
     void close() {
         workers.forEach(Worker::close);
-        try {
-            jdbi.useHandle(h -> h.execute("shutdown")); // frees the in-memory database (DB_CLOSE_DELAY=-1 keeps it)
-        } catch (RuntimeException expected) {
-            // the connection closes under the statement
+        if (!TestDatabase.onPostgres()) {
+            try {
+                jdbi.useHandle(h -> h.execute("shutdown")); // frees the in-memory database (DB_CLOSE_DELAY=-1 keeps it)
+            } catch (RuntimeException expected) {
+                // the connection closes under the statement
+            }
         }
         db.close();
     }
@@ -140,6 +142,45 @@ class JobQueueTest {
             String owner = jdbi.withHandle(h -> h.createQuery("select lease_owner from jobs where id = ?").bind(0, e.getKey())
                     .mapTo(String.class).one());
             assertThat(owner).isEqualTo(e.getValue());
+        }
+        assertThat(queue.claim("late", LEASE)).isEmpty();
+    }
+
+    @Test
+    void concurrentWorkersTakeOverTheJobsOfAKilledWorkerOnceEach() throws Exception {
+        int jobs = 24;
+        for (int i = 0; i < jobs; i++) push();
+        List<Long> orphaned = new ArrayList<>();
+        for (int i = 0; i < jobs / 2; i++) orphaned.add(queue.claim("killed", LEASE).orElseThrow().id());
+        clock.advance(LEASE.plusSeconds(1)); // its leases ran out: it never renews them
+        int threads = 6;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        Map<Long, String> claimedBy = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String owner = "worker-" + t;
+                done.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    while (claimedBy.size() + duplicates.get() < jobs) {
+                        queue.claim(owner, LEASE).ifPresent(job -> {
+                            if (claimedBy.putIfAbsent(job.id(), owner) != null) duplicates.incrementAndGet();
+                        });
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(duplicates).hasValue(0);
+        assertThat(claimedBy).hasSize(jobs);
+        assertThat(count("select count(*) from jobs where lease_owner = 'killed'")).isZero();
+        for (long id : orphaned) {
+            assertThat(count("select attempts from jobs where id = " + id)).as("job %d: the killed try and one more", id).isEqualTo(2);
         }
         assertThat(queue.claim("late", LEASE)).isEmpty();
     }

@@ -150,7 +150,9 @@ public final class AdvisoryStore {
 
     private void flush(String source, Map<String, Prepared> batch, Counts counts) throws SQLException {
         if (batch.isEmpty()) return;
-        Timestamp now = Timestamp.from(clock.instant());
+        // instants are bound with their offset: a java.sql.Timestamp goes through the JVM's zone, and H2 stored one in
+        // the hour a DST change repeats an hour off (see the platform's TimeZonesTest)
+        OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -172,20 +174,20 @@ public final class AdvisoryStore {
                         if (old == null) {
                             insert.setString(1, a.id());
                             insert.setString(2, source);
-                            insert.setTimestamp(3, Timestamp.from(a.modified()));
+                            insert.setObject(3, a.modified().atOffset(ZoneOffset.UTC));
                             insert.setBoolean(4, a.withdrawn());
                             insert.setString(5, p.sha);
                             insert.setString(6, p.json);
-                            insert.setTimestamp(7, now);
+                            insert.setObject(7, now);
                             insert.addBatch();
                             counts.inserted++;
                         } else {
                             update.setString(1, source);
-                            update.setTimestamp(2, Timestamp.from(a.modified()));
+                            update.setObject(2, a.modified().atOffset(ZoneOffset.UTC));
                             update.setBoolean(3, a.withdrawn());
                             update.setString(4, p.sha);
                             update.setString(5, p.json);
-                            update.setTimestamp(6, now);
+                            update.setObject(6, now);
                             update.setString(7, a.id());
                             update.addBatch();
                             deleteAffected.setString(1, a.id());
@@ -234,11 +236,11 @@ public final class AdvisoryStore {
     private void recordSource(String name, String kind, String location, Counts counts) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            Timestamp newest = null;
+            OffsetDateTime newest = null;
             try (PreparedStatement ps = c.prepareStatement("select max(modified) from vuln_advisories where source = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) newest = rs.getTimestamp(1);
+                    if (rs.next()) newest = rs.getObject(1, OffsetDateTime.class);
                 }
             }
             try (PreparedStatement del = c.prepareStatement("delete from vuln_sources where name = ?")) {
@@ -250,10 +252,10 @@ public final class AdvisoryStore {
                 ins.setString(1, name);
                 ins.setString(2, kind);
                 ins.setString(3, truncate(location, 2000));
-                ins.setTimestamp(4, Timestamp.from(clock.instant()));
+                ins.setObject(4, clock.instant().atOffset(ZoneOffset.UTC));
                 ins.setInt(5, counts.read);
                 ins.setInt(6, counts.failed);
-                ins.setTimestamp(7, newest);
+                ins.setObject(7, newest, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
                 ins.executeUpdate();
             }
             c.commit();

@@ -11,7 +11,7 @@ import org.h2.jdbcx.JdbcDataSource;
 
 /** In-memory H2 databases holding the platform's vulnerability tables, created by the migration's own SQL. */
 public final class TestDatabases {
-    static final Path MIGRATION = Path.of("../drydock-platform/src/main/resources/db/migration/V4__vulndb.sql");
+    static final Path MIGRATION = Path.of("../drydock-platform/src/main/resources/db/migration/common/V4__vulndb.sql");
 
     private TestDatabases() {}
 

@@ -175,7 +175,7 @@ public record DrydockConfig(
         k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once; default: the number of CPU cores"});
         k.put("login.hash-queue", new String[]{"64",
                 "sign-ins waiting (up to 5 s) for a password check; beyond, refused with 429 TOO_MANY_ATTEMPTS"});
-        k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory"});
+        k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory; PostgreSQL: jdbc:postgresql://host[:port]/database"});
         k.put("db.user", new String[]{"sa", "database user"});
         k.put("db.password", new String[]{"", "database password"});
         k.put("db.pool-size", new String[]{"16", "maximum database connections"});
