@@ -40,6 +40,7 @@ class ExamplesTest {
 
     /** Built from its Dockerfile with {@code buildah bud}, as its README says. */
     @Test
+    @Tag("engine-matrix")
     void busyboxPullAdapterPassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("busybox-pull-adapter");
         SandboxResult r = run(runs.engine.buildDockerfile(example, "busybox-pull"), example.resolve("manifest.json"));
@@ -141,6 +142,7 @@ class ExamplesTest {
      * Toolkit (ready, then one text chunk posted to process) and the answer is a vtn-standard keyword document.
      */
     @Test
+    @Tag("engine-matrix")
     void webhookKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("webhook-keyword-engine");
         SandboxResult r = run(runs.engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));

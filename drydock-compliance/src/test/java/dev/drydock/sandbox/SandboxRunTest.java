@@ -41,6 +41,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void goodPullAdapterPassesEveryCheck() throws IOException {
         SandboxResult r = runs.run("good-pull", Adapters.manifest("pull", null), Adapters.GOOD_PULL);
         Map<String, CheckResult> c = checks(r);
@@ -102,6 +103,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void sleepingPastTheTimeoutIsKilled() throws IOException {
         SandboxResult r = runs.run("sleeper", Adapters.manifest("pull", null), Adapters.PRELUDE + "update running\necho sleeping\nsleep 300\n",
                 DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(20), null);
@@ -116,6 +118,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void isolatedAdapterReachesNeitherHostServicesNorNames() throws Exception {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("0.0.0.0", 0));
@@ -140,6 +143,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void proxyLetsDeclaredDomainsThroughAndRecordsForbiddenOnes() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             AtomicInteger accepted = new AtomicInteger();
@@ -185,6 +189,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void forkBombHitsThePidsLimit() throws IOException {
         SandboxResult r = runs.run("fork-bomb", Adapters.manifest("pull", null),
                 "#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nsleep 3\necho still-here\n",
@@ -196,6 +201,7 @@ class SandboxRunTest {
 
     /** As under a plain {@code docker run}: engines install things under / when they start (Veritone's sample engine builds a virtualenv). */
     @Test
+    @Tag("engine-matrix")
     void rootFilesystemIsWritableAndWhatIsWrittenIsReported() throws IOException {
         SandboxResult r = runs.run("writer", Adapters.manifest("pull", null), """
                 #!/bin/sh
@@ -230,6 +236,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void pullWithWrongCredentialsIsAnError() throws IOException {
         String ref = runs.engine.buildAdapter("creds", Adapters.manifest("pull", null), "#!/bin/sh\nexit 0\n");
         SandboxRequest request = new SandboxRequest(ref, new RegistryAuth(EngineFixture.USER, "wrong", "127.0.0.1:" + runs.engine.registryPort),
@@ -242,6 +249,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void nonIsolatedAdapterStillCannotReachHostServices() throws Exception {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("0.0.0.0", 0));
@@ -262,6 +270,7 @@ class SandboxRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void exceedingTheMemoryLimitIsNamed() throws IOException {
         // conmon creates an empty "oom" file in Podman's working directory on every OOM kill: it must not be ours
         Path stray = Path.of("oom").toAbsolutePath();

@@ -109,6 +109,7 @@ class WebhookEngineRunTest {
      * the image's environment, waits for ready, posts the chunk with every toolkit field, and takes the answer.
      */
     @Test
+    @Tag("engine-matrix")
     void toolkitEnginePassesWithEveryFieldSent() throws Exception {
         String process = CGI + """
                 for f in chunkMimeType startOffsetMS endOffsetMS width height libraryId libraryEngineModelId cacheURI \\
@@ -194,6 +195,7 @@ class WebhookEngineRunTest {
     }
 
     @Test
+    @Tag("engine-matrix")
     void engineListeningOnAnotherPortFailsRunReadyNamingThePort() throws Exception {
         SandboxResult r = run(build("webhook-other-port", true, 8080, 8081, READY, READY), DeploymentModel.FullyNetworkIsolated);
         CheckResult ready = checks(r).get("run.ready");
@@ -231,6 +233,7 @@ class WebhookEngineRunTest {
 
     /** (busybox wget without -T: -T crashes in Debian's static busybox.) */
     @Test
+    @Tag("engine-matrix")
     void engineReachingAForbiddenHostFromProcessFailsRunNetwork() throws Exception {
         String process = CGI + """
                 wget -q -O /dev/null http://forbidden.example/ && echo REACHED-NAME >&2 || echo name-refused >&2
