@@ -133,10 +133,10 @@ public final class RematchBench {
             Path osv = dbDir.resolve("advisories.json");
             writeAdvisories(osv, advisories);
             long importStart = System.nanoTime();
-            var report = vulns.importAs("bench", "bench-osv", VulnerabilityService.Format.osv, osv);
+            var report = vulns.importAs("bench", "bench-osv", VulnerabilityService.Format.osv, osv, osv.toString());
             for (String dir : List.of("maven", "debian")) {
-                vulns.importAs("bench", "fixtures-" + dir, VulnerabilityService.Format.osv,
-                        Path.of("drydock-scanner/src/test/resources/osv", dir));
+                Path fixtures = Path.of("drydock-scanner/src/test/resources/osv", dir);
+                vulns.importAs("bench", "fixtures-" + dir, VulnerabilityService.Format.osv, fixtures, fixtures.toString());
             }
             AdvisoryIndex index = vulns.index();
             System.out.printf(Locale.ROOT, "advisories: %d generated + fixtures imported and loaded in %.1f s (%s)%n",

@@ -80,13 +80,19 @@ class VulnDbUpdaterTest {
 
     @Test
     void theServerImportsTheConfiguredUrlsAtStartAndFailedUpdatesKeepTheData() throws Exception {
-        try (TestDrydock d = TestDrydock.start(Map.of("vulndb.urls", url("/maven/all.zip") + "," + url("/broken/all.zip"),
+        // a mirror's credentials in the URL (user info and a query token): never recorded
+        String withSecrets = url("/maven/all.zip?token=t0ken-in-query").replace("http://", "http://reader:s3cret@");
+        try (TestDrydock d = TestDrydock.start(Map.of("vulndb.urls", withSecrets + "," + url("/broken/all.zip"),
                 "vulndb.update-interval", "1h"))) {
             String admin = TestDrydock.basic(TestDrydock.ADMIN_EMAIL, TestDrydock.ADMIN_PASSWORD);
             await().atMost(Duration.ofSeconds(30)).until(() -> d.api("GET", "/api/v1/vulndb", admin, null, 200)
                     .get("advisories").asInt() == 2);
             JsonNode status = d.api("GET", "/api/v1/vulndb", admin, null, 200);
             assertThat(status.get("sources").get(0).get("name").asText()).isEqualTo("127.0.0.1/maven/all.zip");
+            // the source shows where the data came from, not the server's temporary download
+            String location = status.get("sources").get(0).get("location").asText();
+            assertThat(location).isEqualTo(url("/maven/all.zip"))
+                    .doesNotContain("s3cret", "reader", "t0ken", d.dataDir().toString(), "vulndb-");
 
             // The same service and data, updated from failing URLs: nothing is imported, nothing is lost.
             var db = d.server().database();
@@ -117,6 +123,12 @@ class VulnDbUpdaterTest {
                     .POST(HttpRequest.BodyPublishers.ofFile(Path.of("../drydock-scanner/src/test/resources/osv/debian/DEBIAN-CVE-2016-2781.json")))
                     .build());
             assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+            JsonNode upload = null;
+            for (JsonNode source : d.api("GET", "/api/v1/vulndb", admin, null, 200).get("sources")) {
+                if (source.get("name").asText().equals("osv-debian")) upload = source;
+            }
+            assertThat(upload).as("the uploaded source is listed").isNotNull();
+            assertThat(upload.get("location").asText()).as("an upload records no spool path").isEqualTo("upload");
             assertThat(vulns.index().advisories()).isEqualTo(2);
             vulns.reloadIfChanged();
             assertThat(vulns.index().advisories()).isEqualTo(3);
@@ -231,6 +243,11 @@ class VulnDbUpdaterTest {
             assertThat(feeds.get("osv/Ubuntu").get("error").asText()).isEqualTo("HTTP 500");
             assertThat(feeds.get("osv/Ubuntu").get("lastChecked").isNull()).isTrue();
             assertThat(status.get("advisories").asInt()).isEqualTo(9);
+            for (JsonNode source : status.get("sources")) {
+                // each feed's source records the export it came from (the URL, encoded as fetched)
+                String ecosystem = source.get("name").asText().substring("osv/".length());
+                assertThat(source.get("location").asText()).isEqualTo(url("/mirror/" + ecosystem.replace(" ", "%20") + "/all.zip"));
+            }
 
             // the server's scans see the data: log4j-core 2.14.1 and Go 1.4.2's standard library are affected
             var db = d.server().database();

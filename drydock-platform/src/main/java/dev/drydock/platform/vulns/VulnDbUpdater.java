@@ -107,7 +107,8 @@ public final class VulnDbUpdater {
             if (expected >= 0 && got != expected) {
                 return failed(url, "incomplete download: " + got + " of " + expected + " bytes");
             }
-            ImportReport report = service.importWithoutReload("drydock (scheduled update)", feed.source(), feed.format(), file);
+            ImportReport report = service.importWithoutReload("drydock (scheduled update)", feed.source(), feed.format(), file,
+                    display(url));
             service.feedImported(feed, new VulnerabilityService.Validators(
                     response.headers().firstValue("ETag").orElse(null),
                     response.headers().firstValue("Last-Modified").orElse(null)));
@@ -129,7 +130,10 @@ public final class VulnDbUpdater {
         }
     }
 
-    /** The URL without user info or query (a mirror's credentials stay out of logs and the status page). */
+    /**
+     * The URL without user info or query (a mirror's credentials stay out of logs and the status page); also the
+     * location an imported feed's source records.
+     */
     public static String display(URI url) {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
                 + (url.getRawPath() == null ? "" : url.getRawPath());

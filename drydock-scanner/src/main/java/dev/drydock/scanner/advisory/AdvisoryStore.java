@@ -59,12 +59,18 @@ public final class AdvisoryStore {
         void read(Path path, RecordSink sink) throws IOException;
     }
 
+    /** {@link #importOsv(String, Path, String)} recording the path itself as the location (the CLI, tests). */
+    public ImportReport importOsv(String source, Path path) throws IOException, SQLException {
+        return importOsv(source, path, path.toAbsolutePath().toString());
+    }
+
     /**
      * Imports OSV data from a {@code .json} file (one record or an array), a directory of them, or an osv.dev
-     * {@code all.zip}, under the source name {@code source}.
+     * {@code all.zip}, under the source name {@code source}. {@code location} is what the source's status shows as
+     * its origin (a feed's URL, an upload's name): a temporary file's path would tell the operator nothing.
      */
-    public ImportReport importOsv(String source, Path path) throws IOException, SQLException {
-        return importFeed(source, "osv", path, (p, sink) -> OsvFiles.walk(p, new OsvFiles.Visitor() {
+    public ImportReport importOsv(String source, Path path, String location) throws IOException, SQLException {
+        return importFeed(source, "osv", path, location, (p, sink) -> OsvFiles.walk(p, new OsvFiles.Visitor() {
             @Override
             public void record(String location, JsonNode record) {
                 try {
@@ -81,17 +87,29 @@ public final class AdvisoryStore {
         }));
     }
 
-    /** Imports one Alpine secdb file ({@code v3.18/main.json}). */
+    /** Imports one Alpine secdb file ({@code v3.18/main.json}), recording its path as the location. */
     public ImportReport importAlpineSecDb(String source, Path file) throws IOException, SQLException {
-        return importFeed(source, "alpine-secdb", file, DistroFeeds::alpineSecDb);
+        return importAlpineSecDb(source, file, file.toAbsolutePath().toString());
     }
 
-    /** Imports the Debian security tracker's JSON export. */
+    /** Imports one Alpine secdb file, recording {@code location} as its origin (see {@link #importOsv(String, Path, String)}). */
+    public ImportReport importAlpineSecDb(String source, Path file, String location) throws IOException, SQLException {
+        return importFeed(source, "alpine-secdb", file, location, DistroFeeds::alpineSecDb);
+    }
+
+    /** Imports the Debian security tracker's JSON export, recording its path as the location. */
     public ImportReport importDebianTracker(String source, Path file) throws IOException, SQLException {
-        return importFeed(source, "debian-tracker", file, DistroFeeds::debianTracker);
+        return importDebianTracker(source, file, file.toAbsolutePath().toString());
     }
 
-    private ImportReport importFeed(String source, String kind, Path path, FeedReader reader) throws IOException, SQLException {
+    /** Imports the Debian tracker's export, recording {@code location} as its origin (see {@link #importOsv(String, Path, String)}). */
+    public ImportReport importDebianTracker(String source, Path file, String location) throws IOException, SQLException {
+        return importFeed(source, "debian-tracker", file, location, DistroFeeds::debianTracker);
+    }
+
+    private ImportReport importFeed(String source, String kind, Path path, String location, FeedReader reader)
+            throws IOException, SQLException {
+        java.util.Objects.requireNonNull(location, "location");
         Counts counts = new Counts(source);
         Map<String, Prepared> batch = new LinkedHashMap<>();
         SQLException[] failure = {null};
@@ -125,7 +143,7 @@ public final class AdvisoryStore {
         });
         if (failure[0] != null) throw failure[0];
         flush(source, batch, counts);
-        recordSource(source, kind, path.toAbsolutePath().toString(), counts);
+        recordSource(source, kind, location, counts);
         return counts.report();
     }
 

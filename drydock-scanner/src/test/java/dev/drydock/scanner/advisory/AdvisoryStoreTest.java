@@ -1,6 +1,7 @@
 package dev.drydock.scanner.advisory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.drydock.testkit.Prerequisites;
 import java.io.IOException;
@@ -111,6 +112,21 @@ class AdvisoryStoreTest {
         assertThat(index.affecting("Go", "stdlib", "v1.4.2")).filteredOn(h -> h.advisory().id().equals("GO-2021-0159"))
                 .extracting(AdvisoryIndex.Hit::fixedBy).containsExactly("1.4.3");
         assertThat(index.affecting("Go", "stdlib", "1.4.3")).extracting(h -> h.advisory().id()).doesNotContain("GO-2021-0159");
+    }
+
+    @Test
+    void aSourceRecordsTheLocationItsCallerNamesNotTheFileReadFrom() throws Exception {
+        Path download = tmp.resolve("vulndb-123.zip");
+        Files.copy(OSV.resolve("maven/GHSA-jfh8-c2jp-5v3q.json"), download);
+        store.importOsv("osv-maven", download, "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip");
+        store.importAlpineSecDb("alpine", DistroFeedsTest.FEEDS.resolve("alpine-v3.18-main.json"), "upload");
+        // without one (the CLI), the path the operator gave, made absolute
+        store.importDebianTracker("debian", DistroFeedsTest.FEEDS.resolve("debian-tracker.json"));
+        assertThat(store.status()).extracting(AdvisoryStore.SourceStatus::name, AdvisoryStore.SourceStatus::location)
+                .containsExactlyInAnyOrder(
+                        tuple("osv-maven", "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip"),
+                        tuple("alpine", "upload"),
+                        tuple("debian", DistroFeedsTest.FEEDS.resolve("debian-tracker.json").toAbsolutePath().toString()));
     }
 
     @Test

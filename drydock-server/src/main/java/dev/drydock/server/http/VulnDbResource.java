@@ -21,6 +21,9 @@ import java.util.Map;
 
 /** Vulnerability data: its status ({@code /api/v1/vulndb}) and advisory imports ({@code /api/v1/vulndb/imports}). */
 final class VulnDbResource {
+    /** The location an uploaded source records: the body carries no file name, and the spool path means nothing. */
+    static final String UPLOAD_LOCATION = "upload";
+
     private final VulnerabilityService vulns;
     private final Path uploads;
 
@@ -57,7 +60,7 @@ final class VulnDbResource {
                 Files.move(file, renamed);
                 file = renamed;
             }
-            ImportReport report = vulns.importFile(caller.principal(), source, format, file);
+            ImportReport report = vulns.importFile(caller.principal(), source, format, file, UPLOAD_LOCATION);
             Json.write(ctx, 200, importView(report));
         } finally {
             Files.deleteIfExists(file);
