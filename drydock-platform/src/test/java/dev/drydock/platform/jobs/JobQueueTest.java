@@ -108,35 +108,7 @@ class JobQueueTest {
     void claimIsExclusiveAcrossThreads() throws Exception {
         int jobs = 40;
         for (int i = 0; i < jobs; i++) push();
-        int threads = 8;
-        CyclicBarrier start = new CyclicBarrier(threads);
-        Map<Long, String> claimedBy = new ConcurrentHashMap<>();
-        AtomicInteger duplicates = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String owner = "worker-" + t;
-                done.add(pool.submit(() -> {
-                    start.await(30, TimeUnit.SECONDS);
-                    while (true) {
-                        Optional<JobQueue.Job> job = queue.claim(owner, LEASE);
-                        if (job.isPresent()) {
-                            if (claimedBy.putIfAbsent(job.get().id(), owner) != null) duplicates.incrementAndGet();
-                            assertThat(job.get().owner()).isEqualTo(owner);
-                            assertThat(job.get().attempts()).isEqualTo(1);
-                        } else if (count("select count(*) from jobs where state = 'queued'") == 0) {
-                            return null;
-                        }
-                    }
-                }));
-            }
-            for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(duplicates).hasValue(0);
-        assertThat(claimedBy).hasSize(jobs);
+        Map<Long, String> claimedBy = claimConcurrently(8, jobs, job -> assertThat(job.attempts()).isEqualTo(1));
         assertThat(count("select count(*) from jobs where state = 'leased'")).isEqualTo(jobs);
         for (Map.Entry<Long, String> e : claimedBy.entrySet()) {
             String owner = jdbi.withHandle(h -> h.createQuery("select lease_owner from jobs where id = ?").bind(0, e.getKey())
@@ -153,7 +125,20 @@ class JobQueueTest {
         List<Long> orphaned = new ArrayList<>();
         for (int i = 0; i < jobs / 2; i++) orphaned.add(queue.claim("killed", LEASE).orElseThrow().id());
         clock.advance(LEASE.plusSeconds(1)); // its leases ran out: it never renews them
-        int threads = 6;
+        claimConcurrently(6, jobs, job -> { });
+        assertThat(count("select count(*) from jobs where lease_owner = 'killed'")).isZero();
+        for (long id : orphaned) {
+            assertThat(count("select attempts from jobs where id = " + id)).as("job %d: the killed try and one more", id).isEqualTo(2);
+        }
+        assertThat(queue.claim("late", LEASE)).isEmpty();
+    }
+
+    /**
+     * {@code threads} workers, started at once, claim until {@code jobs} jobs are claimed; asserts no job was claimed
+     * twice and each came back to the worker that claimed it. Returns who claimed which job.
+     */
+    private Map<Long, String> claimConcurrently(int threads, int jobs, java.util.function.Consumer<JobQueue.Job> check)
+            throws Exception {
         CyclicBarrier start = new CyclicBarrier(threads);
         Map<Long, String> claimedBy = new ConcurrentHashMap<>();
         AtomicInteger duplicates = new AtomicInteger();
@@ -165,9 +150,11 @@ class JobQueueTest {
                 done.add(pool.submit(() -> {
                     start.await(30, TimeUnit.SECONDS);
                     while (claimedBy.size() + duplicates.get() < jobs) {
-                        queue.claim(owner, LEASE).ifPresent(job -> {
-                            if (claimedBy.putIfAbsent(job.id(), owner) != null) duplicates.incrementAndGet();
-                        });
+                        Optional<JobQueue.Job> job = queue.claim(owner, LEASE);
+                        if (job.isEmpty()) continue;
+                        if (claimedBy.putIfAbsent(job.get().id(), owner) != null) duplicates.incrementAndGet();
+                        assertThat(job.get().owner()).isEqualTo(owner);
+                        check.accept(job.get());
                     }
                     return null;
                 }));
@@ -178,11 +165,7 @@ class JobQueueTest {
         }
         assertThat(duplicates).hasValue(0);
         assertThat(claimedBy).hasSize(jobs);
-        assertThat(count("select count(*) from jobs where lease_owner = 'killed'")).isZero();
-        for (long id : orphaned) {
-            assertThat(count("select attempts from jobs where id = " + id)).as("job %d: the killed try and one more", id).isEqualTo(2);
-        }
-        assertThat(queue.claim("late", LEASE)).isEmpty();
+        return claimedBy;
     }
 
     @Test
