@@ -102,6 +102,12 @@ public final class ClientInfo {
         return peer != null && isTrusted(peer);
     }
 
+    /** Whether an address (IP literal) is a trusted proxy; false for anything else. */
+    boolean trusts(String address) {
+        InetAddress a = literal(address);
+        return a != null && isTrusted(a);
+    }
+
     private boolean isTrusted(InetAddress address) {
         for (Network n : trusted) if (n.contains(address)) return true;
         return false;
