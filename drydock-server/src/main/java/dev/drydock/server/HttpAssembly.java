@@ -3,6 +3,7 @@ package dev.drydock.server;
 import dev.drydock.server.config.DrydockConfig;
 import dev.drydock.server.http.BadMessages;
 import dev.drydock.server.http.Challenge;
+import dev.drydock.server.http.ClientInfo;
 import dev.drydock.server.http.Routes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -63,6 +64,8 @@ record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoC
             });
             // TLS replaces the plain listener: a registry serves HTTPS on its one port (host:port stays in image names)
             if (tls != null) cfg.jetty.addConnector((server, hc) -> tls.connector(server, hc, config.bind(), config.port()));
+            // ctx.ip(), ctx.scheme() and ctx.host() honour X-Forwarded-* from trusted proxies only
+            new ClientInfo(config.proxy().trusted()).install(cfg.contextResolver);
             routes.install(cfg.routes);
         });
         http.start(config.bind(), config.port());

@@ -60,7 +60,16 @@ public record DrydockConfig(
         VulnFeedSettings vulnFeeds,
         Observability observability,
         Storage storage,
-        Tls tls) {
+        Tls tls,
+        Proxy proxy) {
+
+    /**
+     * The {@code proxy.trusted} key.
+     *
+     * @param trusted normalised CIDRs of the reverse proxies whose {@code X-Forwarded-*} headers are believed
+     *                ({@link dev.drydock.server.http.ClientInfo}); empty: none
+     */
+    public record Proxy(List<String> trusted) {}
 
     /**
      * The {@code log.format}, {@code metrics.token} and {@code shutdown.grace} keys.
@@ -242,6 +251,7 @@ public record DrydockConfig(
         k.put("log.format", new String[]{"text", "log output on standard error: text (one readable line per event) or json (one JSON object per line, with the request id)"});
         k.put("metrics.token", new String[]{null, "bearer token a Prometheus scrape sends to /metrics (at least 32 characters); without it only platform admins and operators may read the metrics"});
         k.put("shutdown.grace", new String[]{"30s", "on SIGTERM, how long requests in flight (uploads) may take to finish; new connections are refused at once"});
+        k.put("proxy.trusted", new String[]{"127.0.0.1/32,::1/128", "comma-separated IPs or CIDRs (IPv4, IPv6) of reverse proxies whose X-Forwarded-For, -Proto and -Host are believed (client address for sign-in throttling and audit, scheme and host of the token realm, push commands and the cookie's Secure flag); from any other peer they are ignored. Default: a proxy on this host (nginx, Caddy); empty: trust none"});
         return java.util.Collections.unmodifiableMap(k);
     }
 
@@ -356,6 +366,7 @@ public record DrydockConfig(
         Observability observability = observability(v, errors);
         Storage storage = storage(v, errors);
         Tls tls = tls(v, errors);
+        Proxy proxy = proxy(v, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -380,7 +391,16 @@ public record DrydockConfig(
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
                 observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()),
-                tls);
+                tls, proxy);
+    }
+
+    private static Proxy proxy(Map<String, String> v, List<String> errors) {
+        try {
+            return new Proxy(dev.drydock.server.http.ClientInfo.parse(v.getOrDefault("proxy.trusted", "")));
+        } catch (IllegalArgumentException e) {
+            errors.add("proxy.trusted: " + e.getMessage() + " (" + envName("proxy.trusted") + "; empty to trust no proxy)");
+            return new Proxy(List.of());
+        }
     }
 
     private static Storage storage(Map<String, String> v, List<String> errors) {

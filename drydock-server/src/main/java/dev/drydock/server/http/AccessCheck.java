@@ -130,7 +130,7 @@ final class AccessCheck {
     static void requireSameOrigin(Context ctx, Challenge challenge) {
         String origin = ctx.header("Origin");
         if (origin == null) return; // not sent by every browser for same-origin requests; the CSRF token still holds
-        String here = ctx.scheme() + "://" + Challenge.authority(ctx);
+        String here = ctx.scheme() + "://" + ctx.host();
         if (!origin.equals(here) && !origin.equals(challenge.baseUrl(ctx))) {
             throw new ApiException(ApiErrorCode.CSRF_TOKEN_INVALID, "cross-origin request from " + origin
                     + " refused: the Developer App's session works only on pages served by this Drydock");

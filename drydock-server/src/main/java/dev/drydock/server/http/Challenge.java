@@ -29,27 +29,11 @@ public final class Challenge {
         return h.toString();
     }
 
+    /** The public URL or, without one, the scheme and host the client used ({@link ClientInfo}: through a trusted proxy). */
     public String baseUrl(Context ctx) {
         if (publicUrl != null) return publicUrl;
-        String proto = ctx.header("X-Forwarded-Proto");
-        String scheme = proto != null && proto.matches("https?") ? proto : ctx.scheme();
-        String host = authority(ctx);
-        if (host == null || !host.matches("[A-Za-z0-9.\\-\\[\\]:]+")) host = "localhost";
-        return scheme + "://" + host;
-    }
-
-    /**
-     * The host[:port] the client addressed: its Host header (HTTP/1.1), or the {@code :authority} of an HTTP/2
-     * request, which has no Host header (Jetty gives it as the server name and port).
-     */
-    static String authority(Context ctx) {
         String host = ctx.host();
-        if (host != null) return host;
-        String name = ctx.req().getServerName();
-        if (name == null) return null;
-        if (name.indexOf(':') >= 0 && !name.startsWith("[")) name = "[" + name + "]"; // IPv6
-        int port = ctx.req().getServerPort();
-        boolean defaultPort = port <= 0 || port == (ctx.req().isSecure() ? 443 : 80);
-        return defaultPort ? name : name + ":" + port;
+        if (host == null || !host.matches("[A-Za-z0-9.\\-\\[\\]:]+")) host = "localhost";
+        return ctx.scheme() + "://" + host;
     }
 }

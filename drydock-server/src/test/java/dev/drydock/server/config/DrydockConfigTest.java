@@ -120,6 +120,18 @@ class DrydockConfigTest {
     }
 
     @Test
+    void trustedProxiesDefaultToThisHostAndAreValidatedNamingTheKey() {
+        assertThat(flags().proxy().trusted()).containsExactly("127.0.0.1/32", "0:0:0:0:0:0:0:1/128");
+        assertThat(flags("proxy.trusted", "").proxy().trusted()).as("empty: trust none").isEmpty();
+        assertThat(flags("proxy.trusted", " 10.1.2.3/8, fd00::/8 ,192.0.2.7").proxy().trusted())
+                .containsExactly("10.0.0.0/8", "fd00:0:0:0:0:0:0:0/8", "192.0.2.7/32");
+        for (String bad : List.of("10.0.0.0/33", "fd00::/129", "proxy.example.com", "10.0.0/8", "10.0.0.0/x")) {
+            assertThatThrownBy(() -> flags("proxy.trusted", bad)).as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("proxy.trusted").hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void vulnerabilityKeysAreValidatedNamingTheKey() {
         DrydockConfig defaults = flags();
         assertThat(defaults.vulns().failAt()).isEqualTo(dev.drydock.scanner.match.Severity.Critical);
