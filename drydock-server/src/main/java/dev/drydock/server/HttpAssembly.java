@@ -10,7 +10,10 @@ import io.javalin.compression.CompressionStrategy;
 import dev.drydock.platform.RequestIds;
 import dev.drydock.sandbox.Sandbox;
 import dev.drydock.server.metrics.Metrics;
+import org.eclipse.jetty.http2.HTTP2Connection;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -98,7 +101,17 @@ record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoC
             // Keep-alive connections between requests would hold the stop until they time out: close them. A
             // client that sends its next request meanwhile gets a closed connection, which HTTP clients retry.
             for (EndPoint endPoint : c.getConnectedEndPoints()) {
-                if (endPoint.getConnection() instanceof HttpConnection h && h.getHttpChannel().getRequest() == null) endPoint.close();
+                // over TLS the HTTP connection sits inside the TLS one
+                Connection connection = endPoint.getConnection() instanceof SslConnection tls
+                        ? tls.getSslEndPoint().getConnection() : endPoint.getConnection();
+                if (connection instanceof HttpConnection h && h.getHttpChannel().getRequest() == null) endPoint.close();
+                // Likewise an HTTP/2 connection without a stream in flight (browsers keep one open per site): left
+                // alone, Jetty's graceful stop waited for the client to close it, for all of shutdown.grace. One with
+                // streams (an upload) gets GOAWAY: no new streams, its own may finish.
+                if (connection instanceof HTTP2Connection h2) {
+                    if (h2.getSession().getStreams().isEmpty()) endPoint.close();
+                    else h2.getSession().shutdown();
+                }
             }
         }
         http.stop(); // waits up to shutdown.grace for the requests in flight

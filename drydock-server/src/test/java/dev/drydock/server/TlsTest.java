@@ -98,6 +98,21 @@ class TlsTest {
         assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("realm=\"https://127.0.0.1:" + d.port() + "/auth/token\"");
     }
 
+    /** A client's idle HTTP/2 connection (browsers keep one per site) gets GOAWAY on stop instead of holding it for shutdown.grace. */
+    @Test
+    void anIdleHttp2ConnectionDoesNotHoldTheStop() {
+        TestDrydock other = TestDrydock.startTls(Map.of("tls.cert", cert.toString(), "tls.key", key.toString(),
+                "shutdown.grace", "30s", "tls.reload-interval", "100ms"), ca.clientContext());
+        try {
+            assertThat(get(other.http, other.url() + "/healthz").version()).isEqualTo(HttpClient.Version.HTTP_2);
+        } finally {
+            long started = System.nanoTime();
+            other.close();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("stop with an idle h2 connection open")
+                    .isLessThan(java.time.Duration.ofSeconds(15));
+        }
+    }
+
     @Test
     void aSignInOverHttpsSetsASecureSessionCookie() throws Exception {
         HttpResponse<String> r = d.http.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/session"))
