@@ -1,7 +1,6 @@
 package dev.drydock.server.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drydock.platform.builds.BuildChanged;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildService;
@@ -45,7 +44,6 @@ import java.util.regex.Pattern;
  */
 public final class Metrics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Metrics.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Check ids and verdicts are the pipeline's own (a fixed set); anything else is not made a label. */
     private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
 
@@ -113,9 +111,8 @@ public final class Metrics implements AutoCloseable {
     private void tested(BuildChanged change, BuildService builds) {
         testedCounter(change.to()).increment();
         try {
-            String report = builds.report(change.buildId()).orElse(null);
-            if (report == null) return;
-            JsonNode tree = JSON.readTree(report);
+            JsonNode tree = builds.reportTree(change.buildId()).orElse(null);
+            if (tree == null) return;
             for (JsonNode check : tree.path("checks")) {
                 String id = check.path("id").asText();
                 String verdict = check.path("verdict").asText();
