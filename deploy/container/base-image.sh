@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the base image Drydock's container image is layered on when no registry with a Java base image is at hand
-# (the Maven build's default; pass -Ddrydock.image.base=eclipse-temurin:25-jre or your own base to use a registry's).
-# The base is a docker-archive tar, which Jib takes as tar://…: Debian's libc6 (the only library the JDK links), a
-# jlink'ed runtime of the building JDK under /opt/java, a drydock user (10001) owning /var/lib/drydock, and a
-# world-writable /tmp (the native libraries of SQLite and zstd unpack there).
+# Builds the base image Drydock's container image is layered on (the Maven build's default, needing no registry; a
+# registry's Java base serves API nodes too: -Ddrydock.image.base=eclipse-temurin:25-jre -Ddrydock.image.skip-base=true,
+# but worker nodes need the iptables and iproute2 this base carries). The base is a docker-archive tar, which Jib takes
+# as tar://…: files of Debian packages (below), a jlink'ed runtime of the building JDK under /opt/java, a drydock user
+# (10001) owning /var/lib/drydock, and a world-writable /tmp (the native libraries of SQLite and zstd unpack there).
 #   deploy/container/base-image.sh OUT.tar
 set -euo pipefail
 out="$1"
@@ -13,10 +13,28 @@ trap 'rm -rf "$work"' EXIT
 root="$work/rootfs"
 mkdir -p "$root"
 
-# The files of the building machine's libc6 package (installed, so no download), as distroless images take them from
-# the .deb: the runtime's libraries then match what it runs against here.
-dpkg-query -L libc6 | while read -r f; do [ -d "$f" ] || printf '%s\n' "${f#/}"; done \
-  | tar --create --file - --directory / --no-recursion --files-from - | tar --extract --file - --directory "$root"
+# The files of the building machine's Debian packages (installed, so no download), as distroless images take them
+# from the .debs: libc6, the only library the JDK links, and for worker nodes iptables and iproute2 (the sandbox fences
+# each run network and brings up its bridge with them), with everything they depend on. Packages only their maintainer
+# scripts need (debconf, perl, dpkg …) are left out: nothing is installed in the image, only files are copied.
+packages=(libc6 iptables iproute2)
+declare -A seen=()
+while [ ${#packages[@]} -gt 0 ]; do
+  pkg="${packages[0]}"; packages=("${packages[@]:1}")
+  [ -n "${seen[$pkg]:-}" ] && continue
+  seen[$pkg]=1
+  for dep in $(dpkg-query -W -f='${Pre-Depends}, ${Depends}' "$pkg" | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/:any//; s/ //g'); do
+    case "$dep" in debconf|debconf-2.0|perl-base|dpkg|adduser|init-system-helpers|lsb-base|sysvinit-utils|base-files|netbase) ;;
+      *) packages+=("$dep") ;; esac
+  done
+done
+for pkg in "${!seen[@]}"; do
+  dpkg-query -L "$pkg" | while read -r f; do [ -d "$f" ] || printf '%s\n' "${f#/}"; done
+done | sort -u | tar --create --file - --directory / --no-recursion --files-from - | tar --extract --file - --directory "$root"
+# iptables is chosen by update-alternatives at install time (nft or legacy): the same choice as the building machine's
+for tool in iptables iptables-save iptables-restore ip6tables; do
+  ln -sf "$(basename "$(readlink -f "/usr/sbin/$tool")")" "$root/usr/sbin/$tool"
+done
 rm -rf "$root"/usr/share/doc "$root"/usr/share/lintian "$root"/usr/share/locale
 
 # Every java.* module (Drydock and its libraries use JDBC, JMX, JNDI, java.net.http, XML, java.beans …) and the jdk.*
@@ -45,7 +63,7 @@ mkdir -p "$image/$diff_id"
 mv "$layer" "$image/$diff_id/layer.tar"
 cat > "$image/config.json" <<JSON
 {"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z",
- "config":{"Env":["PATH=/opt/java/bin:/usr/local/bin:/usr/bin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]},
+ "config":{"Env":["PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]},
  "rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},
  "history":[{"created":"1970-01-01T00:00:00Z","created_by":"deploy/container/base-image.sh"}]}
 JSON
