@@ -58,6 +58,22 @@ class RunVerdictsTest {
         assertThat(RunVerdicts.errors(List.copyOf(checks.values()))).isEmpty();
     }
 
+    /** A webhook engine whose pull failed has no webhook facts; the image's kind still lists run.ready and run.process. */
+    @Test
+    void aWebhookEngineThatNeverStartedListsTheWebhookChecksSkipped() throws IOException {
+        String why = "pull refused: unauthorized";
+        SandboxResult r = result(VeritoneSampleEngineRunTest.MANIFEST, SandboxResult.Outcome.ERROR, null, why, List.of(),
+                TaskReport.NEVER_UPDATED, List.of());
+        List<CheckResult> checks = RunVerdicts.judge(r, true);
+        assertThat(checks).extracting(CheckResult::id).containsExactly("run.exit", "run.ready", "run.process", "run.output", "run.network");
+        assertThat(checks.get(0).message()).isEqualTo("Error running container: " + why);
+        assertThat(checks.subList(1, 3)).allSatisfy(c -> {
+            assertThat(c.verdict()).isEqualTo(Verdict.skipped);
+            assertThat(c.message()).isEqualTo("not checked: the container did not run (run.exit)");
+        });
+        assertThat(RunVerdicts.judge(r, false)).extracting(CheckResult::id).containsExactly("run.exit", "run.task", "run.output", "run.network");
+    }
+
     @Test
     void aRunThatCouldNotBeDoneIsAnErrorNamingWhy() throws IOException {
         String why = "Podman 4.3.1 at tcp://127.0.0.1:1 could not create the run network ddsb-1: failed to find plugin";
