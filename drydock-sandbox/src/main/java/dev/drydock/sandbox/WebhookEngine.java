@@ -110,7 +110,13 @@ final class WebhookEngine {
         String path = TOOLKIT;
         String via = "";
         for (int hop = 0; hop < 5; hop++) {
-            ContainerRunner.PathEntry e = runner.pathEntry(containerId, path);
+            ContainerRunner.PathEntry e;
+            try {
+                e = runner.pathEntry(containerId, path);
+            } catch (ContainerRunner.EngineException ex) {
+                // our reading failed, not the image: recorded, and not held against the engine
+                return new WebhookRun.ToolkitFile(via + "not checked (" + ex.getMessage() + ")", true, null);
+            }
             if (e == null) return new WebhookRun.ToolkitFile(via + "missing", false, null);
             switch (e.type()) {
                 case '0', '7' -> {
