@@ -294,7 +294,8 @@ public final class NetworkFence implements AutoCloseable {
         if (!runIn(ns, "ip", "-o", "-4", "addr", "show").contains(" " + address + "/")) {
             throw new ContainerRunner.EngineException("process " + pid + " is not in the container's network namespace (no " + address + " there)");
         }
-        runIn(ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.route_localnet=1");
+        // /proc/sys/net is the opener's namespace's: written from inside it (sh, not procps's sysctl, which may be absent)
+        runIn(ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet");
         for (int port : ports) {
             runIn(ns, "iptables", "-w", "-t", "nat", "-A", "PREROUTING", "-d", address, "-p", "tcp", "--dport", Integer.toString(port),
                     "-j", "DNAT", "--to-destination", "127.0.0.1:" + port);
