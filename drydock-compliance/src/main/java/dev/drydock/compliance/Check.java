@@ -18,6 +18,14 @@ public interface Check {
         return List.of(id());
     }
 
+    /**
+     * The ids this check reports for the image under test, as far as the checks before it (the {@code context}) tell;
+     * by default {@link #ids()}. The pipeline uses it for the results of a check that did not run.
+     */
+    default List<String> ids(CheckContext context) {
+        return ids();
+    }
+
     /** Every result, in the order of {@link #ids()}; by default the one result of {@link #run}. */
     default List<CheckResult> runAll(CheckContext context) throws Exception {
         return List.of(run(context));

@@ -165,22 +165,22 @@ public final class Pipeline {
                 // not started after the deadline: the first such check carries the timeout, so the build cannot pass
                 String message = deadline.timedOut(check.id() + " and the checks after it did not run: testing must finish within"
                         + " that time");
-                produced = timeoutReported ? skippedForTime(check, deadline) : timedOut(check, message);
+                produced = timeoutReported ? skippedForTime(check, context, deadline) : timedOut(check, context, message);
                 timeoutReported = true;
             } else {
                 progress.starting(check);
                 try {
                     CheckResult skipped = context.unlessPassed(check.id(), check.needs()).orElse(null);
-                    produced = skipped == null ? check.runAll(context) : check.ids().stream()
+                    produced = skipped == null ? check.runAll(context) : check.ids(context).stream()
                             .map(id -> new CheckResult(id, skipped.verdict(), skipped.message(), skipped.evidence())).toList();
                 } catch (InterruptedException e) {
                     if (!progress.stopped) throw e;
-                    produced = timedOut(check, deadline.timedOut(check.id() + " was still running "
+                    produced = timedOut(check, context, deadline.timedOut(check.id() + " was still running "
                             + GoDuration.format(deadline.grace()) + " after the limit and was stopped: testing must finish"
                             + " within that time"));
                 } catch (Exception e) {
                     log.warn("check {} threw", check.id(), e);
-                    produced = check.ids().stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
+                    produced = check.ids(context).stream().map(id -> new CheckResult(id, Verdict.error, "check " + id + " could not run: "
                             + e.getMessage(), Map.<String, Object>of("exception", e.getClass().getSimpleName()))).toList();
                 }
                 if (deadline.expired() && produced.stream().anyMatch(CheckResult::blocksBuild)) timeoutReported = true;
@@ -191,17 +191,18 @@ public final class Pipeline {
     }
 
     /** The check's first result failed with the timeout, the others skipped. */
-    private static List<CheckResult> timedOut(Check check, String message) {
+    private static List<CheckResult> timedOut(Check check, CheckContext context, String message) {
         List<CheckResult> results = new ArrayList<>();
-        for (String id : check.ids()) {
+        List<String> ids = check.ids(context);
+        for (String id : ids) {
             results.add(results.isEmpty() ? CheckResult.failed(id, message, Map.of())
-                    : CheckResult.skipped(id, "not checked: " + check.ids().get(0) + " ran out of time", Map.of()));
+                    : CheckResult.skipped(id, "not checked: " + ids.get(0) + " ran out of time", Map.of()));
         }
         return results;
     }
 
-    private static List<CheckResult> skippedForTime(Check check, TestDeadline deadline) {
-        return check.ids().stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
+    private static List<CheckResult> skippedForTime(Check check, CheckContext context, TestDeadline deadline) {
+        return check.ids(context).stream().map(id -> CheckResult.skipped(id, "not checked: the test's limit of "
                 + GoDuration.format(deadline.limit()) + " had passed", Map.of())).toList();
     }
 
@@ -256,7 +257,7 @@ public final class Pipeline {
          */
         synchronized BuildReport report(String error) {
             List<CheckResult> all = new ArrayList<>(results);
-            if (error != null && running != null) all.addAll(timedOut(running, error));
+            if (error != null && running != null) all.addAll(timedOut(running, context, error));
             List<String> errors = new ArrayList<>();
             for (CheckResult r : all) {
                 if (r.blocksBuild()) errors.add(r.message());

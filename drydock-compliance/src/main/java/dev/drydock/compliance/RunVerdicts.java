@@ -34,8 +34,27 @@ public final class RunVerdicts {
     }
 
     public static List<CheckResult> judge(SandboxResult r) {
+        return judge(r, r.webhook() != null);
+    }
+
+    /**
+     * The checks of a run of a webhook engine or not, as the image's configuration says ({@link WebhookRun#recognises}):
+     * a run that never started (the pull or the create failed) has no {@link SandboxResult#webhook()} facts, and still
+     * lists the checks of its kind.
+     */
+    public static List<CheckResult> judge(SandboxResult r, boolean webhookEngine) {
         if (r.webhook() != null) return List.of(exit(r), ready(r), process(r), output(r), network(r));
+        if (webhookEngine && r.outcome() == SandboxResult.Outcome.ERROR) {
+            CheckResult notRun = result("run.ready", Verdict.skipped, "not checked: the container did not run (run.exit)");
+            return List.of(exit(r), notRun, result("run.process", Verdict.skipped, notRun.message()), output(r), network(r));
+        }
         return List.of(exit(r), task(r), output(r), network(r));
+    }
+
+    /** The checks a run reports, by kind of engine: {@code run.task} for task engines, {@code run.ready}/{@code run.process} for webhook engines. */
+    public static List<String> ids(boolean webhookEngine) {
+        return webhookEngine ? List.of("run.exit", "run.ready", "run.process", "run.output", "run.network")
+                : List.of("run.exit", "run.task", "run.output", "run.network");
     }
 
     /** The report's {@code errors}: the messages of checks that failed or could not run, in order. */
@@ -45,6 +64,13 @@ public final class RunVerdicts {
     }
 
     static CheckResult exit(SandboxResult r) {
+        WebhookRun.ToolkitFile toolkit = r.webhook() == null ? null : r.webhook().toolkitFile();
+        if (r.outcome() != SandboxResult.Outcome.ERROR && toolkit != null && !toolkit.usable()) {
+            return result("run.exit", Verdict.failed, "Error running container: the ENTRYPOINT starts " + r.webhook().toolkit()
+                    + ", which in the image is " + toolkit.found() + ", so the platform could not start the engine: copy the Engine"
+                    + " Toolkit into the image as an executable file (COPY --from=<the toolkit image> " + r.webhook().toolkit() + " "
+                    + r.webhook().toolkit() + ")");
+        }
         return switch (r.outcome()) {
             case ERROR -> result("run.exit", Verdict.error, "Error running container: " + r.error());
             case TIMED_OUT -> result("run.exit", Verdict.failed, timedOut(r));
@@ -117,9 +143,14 @@ public final class RunVerdicts {
             return result("run.ready", Verdict.failed, "GET " + w.readyUrl() + " never answered 200 within " + within + " (last: "
                     + last + ", " + w.readyPolls() + " tries): answer 200 as soon as the engine can process chunks");
         }
+        String fix = "listen on the port in " + WebhookRun.READY_ENV + " (" + port + ")";
+        if (w.loopback() != null) {
+            // the requests went to the container's address: a server bound to 127.0.0.1 only, fine on the platform, is missed
+            fix += ", on all addresses (0.0.0.0): the sandbox reached the engine at its address " + w.address() + ", not on its"
+                    + " loopback interface as the platform's toolkit does (" + w.loopback() + ")";
+        }
         return result("run.ready", Verdict.failed, "nothing answered GET " + w.readyUrl() + " within " + within + " (" + last + ", "
-                + w.readyPolls() + " tries): listen on the port in " + WebhookRun.READY_ENV + " (" + port + "), on all addresses"
-                + " (0.0.0.0)");
+                + w.readyPolls() + " tries): " + fix);
     }
 
     /**
@@ -275,7 +306,26 @@ public final class RunVerdicts {
             JsonNode out = r.task().output();
             if (out != null && !out.isNull()) outputs.add(new EngineOutput(EngineOutput.UPDATE_TASK_OUTPUT, "application/json", out));
         }
+        WebhookRun w = r.webhook();
+        if (w != null && !w.asynchronous()) {
+            // every chunk's answer is its output: each must carry one
+            for (WebhookRun.Chunk c : w.chunks()) {
+                if (c.answered() && c.attempts().getLast().bytes() == 0) {
+                    return result("run.output", Verdict.failed, "chunk " + (c.index() + 1) + " (" + c.mimeType() + ") was answered 200"
+                            + " with no content: answer each chunk on the process webhook with its vtn-standard JSON (Content-Type"
+                            + " application/json)");
+                }
+            }
+        }
         EngineOutput invalid = null;
+        if (w != null) {
+            invalid = outputs.stream().filter(o -> o.contentType() != null && o.contentType().toLowerCase(Locale.ROOT).contains("json")
+                    && o.json() == null).findFirst().orElse(null);
+            if (invalid != null) {
+                return result("run.output", Verdict.failed, "an answer (" + invalid.via() + ") is declared " + invalid.contentType()
+                        + " but is not valid JSON: answer each chunk with its vtn-standard JSON");
+            }
+        }
         for (EngineOutput o : outputs) {
             String type = o.contentType() == null ? "" : o.contentType().toLowerCase(Locale.ROOT);
             seen.add((type.isEmpty() ? "(no contentType)" : type) + " via " + o.via());

@@ -23,8 +23,9 @@ import java.util.concurrent.ExecutionException;
  * and {@link RunVerdicts} judges the facts it returns: {@code run.exit}, {@code run.task}, {@code run.output}, {@code run.network}; for a
  * webhook engine (aiWARE Engine Toolkit: ENTRYPOINT {@code /opt/aiware/engine …} or {@code VERITONE_WEBHOOK_PROCESS},
  * recognised by the sandbox from the image it pulled) {@code run.exit}, {@code run.ready}, {@code run.process},
- * {@code run.output}, {@code run.network}. {@link #IDS} is the task engines' list, reported when the run did not happen
- * (sandbox disabled, no time left), since the kind is known only once the image is pulled.
+ * {@code run.output}, {@code run.network}. The kind is known from the image's configuration before the run
+ * ({@link #webhookEngine}), so a run that did not happen (sandbox disabled, no time left, pull or create failed) lists
+ * the checks of its kind; {@link #IDS} is the task engines' list, what {@link #ids()} declares to the pipeline.
  * Needs a valid manifest (the run reads clusterSize, formats and externalCalls from it) and an exec-form entrypoint.
  * The run gets what is left of the test's one deadline ({@link TestDeadline}): the sandbox stops the container at it and
  * hands over the result (exit, output, API calls) before it cleans up, so a timeout is reported by the run (naming
@@ -67,6 +68,12 @@ public final class SandboxRunCheck implements Check {
         return IDS;
     }
 
+    /** The checks of the image's kind of engine: {@code run.ready}/{@code run.process} for a webhook engine. */
+    @Override
+    public List<String> ids(CheckContext context) {
+        return RunVerdicts.ids(webhookEngine(context));
+    }
+
     @Override
     public List<String> needs() {
         return List.of(ManifestValidCheck.ID, EntrypointCheck.ID);
@@ -80,16 +87,18 @@ public final class SandboxRunCheck implements Check {
     @Override
     public List<CheckResult> runAll(CheckContext context) throws Exception {
         Sandbox sandbox = access.sandbox();
+        boolean webhookEngine = webhookEngine(context);
+        List<String> ids = ids(context);
         if (sandbox == null) {
             String message = "not run: " + access.disabledReason();
-            return IDS.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
+            return ids.stream().map(id -> CheckResult.warning(id, message, Map.of())).toList();
         }
         BuildUnderTest build = context.build();
         TestDeadline deadline = context.deadline();
         Duration left = deadline.remaining();
         if (left.compareTo(MIN_RUN) < 0) {
             String message = deadline.timedOut("the checks before the sandbox run took the whole limit");
-            return IDS.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
+            return ids.stream().map(id -> id.equals("run.exit") ? CheckResult.failed(id, message, Map.of())
                     : CheckResult.skipped(id, "not checked: the container did not run", Map.of())).toList();
         }
         // the pull ticket outlives the deadline by the grace: the engine may still be pulling when the run is stopped
@@ -118,11 +127,26 @@ public final class SandboxRunCheck implements Check {
         List<CheckResult> results = new ArrayList<>();
         List<VtnOutputRule.Output> outputs = r.engineOutputs().stream().filter(o -> o.json() != null)
                 .map(o -> new VtnOutputRule.Output(o.via(), o.json())).toList();
-        for (CheckResult c : RunVerdicts.judge(r)) {
+        for (CheckResult c : RunVerdicts.judge(r, webhookEngine)) {
             CheckResult result = new CheckResult(c.id(), c.verdict(), c.message(), evidence(c.id(), r));
             results.add(c.id().equals("run.output") ? withVtnStandard(result, outputs, build.category()) : result);
         }
         return results;
+    }
+
+    /**
+     * Whether the image is a webhook engine, from its configuration as the image checks read it: known before the run,
+     * so a run that never starts still lists the checks of its kind.
+     */
+    static boolean webhookEngine(CheckContext context) {
+        JsonNode image = context.get(ImagePlatformCheck.CONFIG);
+        if (image == null) return false;
+        JsonNode config = image.path("config");
+        List<String> entrypoint = new ArrayList<>();
+        config.path("Entrypoint").forEach(v -> entrypoint.add(v.asText()));
+        List<String> env = new ArrayList<>();
+        config.path("Env").forEach(v -> env.add(v.asText()));
+        return WebhookRun.recognises(entrypoint, env);
     }
 
     /**
@@ -174,6 +198,7 @@ public final class SandboxRunCheck implements Check {
                 e.put("exitCode", r.exitCode());
                 e.put("oomKilled", r.oomKilled());
                 if (r.error() != null) e.put("error", r.error());
+                if (r.webhook() != null && r.webhook().toolkitFile() != null) e.put("toolkitFile", r.webhook().toolkitFile());
                 e.put("limits", r.request().limits());
                 if (r.rootBytesWritten() != null) e.put("rootBytesWritten", r.rootBytesWritten());
                 e.put("steps", r.durations());
@@ -193,10 +218,13 @@ public final class SandboxRunCheck implements Check {
             case "run.output" -> e.put("created", r.created());
             case "run.ready" -> {
                 WebhookRun w = r.webhook();
+                if (w == null) break;
                 e.put("toolkit", w.toolkit());
+                if (w.toolkitFile() != null) e.put("toolkitFile", w.toolkitFile());
                 e.put("command", w.command());
                 e.put("readyUrl", w.readyUrl());
                 e.put("address", w.address());
+                e.put("loopback", w.loopback() == null ? "redirected to the container's loopback interface, as the toolkit inside it connects" : w.loopback());
                 e.put("readyTimeout", GoDuration.format(w.readyTimeout()));
                 e.put("readyMillis", w.readyMillis());
                 e.put("readyPolls", w.readyPolls());
@@ -205,6 +233,7 @@ public final class SandboxRunCheck implements Check {
             }
             case "run.process" -> {
                 WebhookRun w = r.webhook();
+                if (w == null) break;
                 e.put("processUrl", w.processUrl());
                 e.put("engineMode", w.engineMode());
                 e.put("chunks", w.chunks());

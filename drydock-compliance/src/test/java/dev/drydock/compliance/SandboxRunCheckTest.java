@@ -52,6 +52,32 @@ class SandboxRunCheckTest {
                 new SandboxRunCheck(access))).run(BUILD, NO_IMAGE);
     }
 
+    /** The image's configuration as ImagePlatformCheck leaves it: a webhook engine behind the Engine Toolkit. */
+    private record WebhookImage() implements Check {
+        @Override
+        public String id() {
+            return "image.config";
+        }
+
+        @Override
+        public CheckResult run(CheckContext context) throws Exception {
+            context.put(ImagePlatformCheck.CONFIG, new ObjectMapper().readTree("{\"config\": {\"Entrypoint\": [\"/opt/aiware/engine\","
+                    + " \"node\", \"index.js\"], \"Env\": [\"VERITONE_WEBHOOK_READY=http://0.0.0.0:8080/ready\"]}}"));
+            return CheckResult.passed(id(), "read", Map.of());
+        }
+    }
+
+    /** Known from the image before any run: a webhook engine's run that did not happen lists run.ready and run.process. */
+    @Test
+    void aWebhookEngineThatDidNotRunListsTheWebhookChecks() throws InterruptedException {
+        BuildReport disabled = new Pipeline(List.of(new WebhookImage(), new Fixed(ManifestValidCheck.ID, Verdict.passed),
+                new Fixed(EntrypointCheck.ID, Verdict.passed), new SandboxRunCheck(SandboxAccess.disabled("off")))).run(BUILD, NO_IMAGE);
+        assertThat(disabled.checks()).extracting(CheckResult::id).endsWith("run.exit", "run.ready", "run.process", "run.output", "run.network");
+        BuildReport skipped = new Pipeline(List.of(new WebhookImage(), new Fixed(ManifestValidCheck.ID, Verdict.passed),
+                new Fixed(EntrypointCheck.ID, Verdict.failed), new SandboxRunCheck(SandboxAccess.disabled("off")))).run(BUILD, NO_IMAGE);
+        assertThat(skipped.checks()).extracting(CheckResult::id).endsWith("run.exit", "run.ready", "run.process", "run.output", "run.network");
+    }
+
     @Test
     void disabledRunsAreWarningsAndDoNotFailTheBuild() throws InterruptedException {
         BuildReport report = run(Verdict.passed, SandboxAccess.disabled("the sandbox is disabled (sandbox.engine=none)"));

@@ -58,12 +58,30 @@ class WebhookEngineRunTest {
         if (engine != null) engine.close();
     }
 
+    /** A stand-in for the toolkit: prints a version when asked, and fails when run (the sandbox runs what follows it). */
+    private static final String TOOLKIT = """
+            #!/bin/busybox sh
+            [ "$1" = --version ] && { echo 'engine-toolkit stand-in 9.9.9'; exit 0; }
+            echo 'the toolkit cannot reach aiWARE from here' >&2
+            exit 3
+            """;
+
     /**
      * Builds a webhook engine: busybox httpd on {@code listenPort} serving {@code /www/cgi-bin/ready} and
-     * {@code /process}, its webhooks declared on {@code declaredPort}; with {@code toolkit}, a stand-in
-     * {@code /opt/aiware/engine} in front of the command that fails when run (the sandbox runs what follows it).
+     * {@code /process}, its webhooks declared on {@code declaredPort}; with {@code toolkit}, the stand-in
+     * {@link #TOOLKIT} in front of the command.
      */
     private static String build(String name, boolean toolkit, int declaredPort, int listenPort, String ready, String process)
+            throws IOException {
+        return build(name, toolkit ? TOOLKIT : null, "http://0.0.0.0:" + declaredPort + "/cgi-bin/", Integer.toString(listenPort), ready, process);
+    }
+
+    /**
+     * Builds a webhook engine: busybox httpd listening on {@code listen} ({@code [address:]port}), its webhooks declared
+     * under {@code url}; {@code toolkit}: null for none in the ENTRYPOINT, "" for an ENTRYPOINT naming a toolkit the
+     * image lacks, else the script installed as {@code /opt/aiware/engine}.
+     */
+    private static String build(String name, String toolkit, String url, String listen, String ready, String process)
             throws IOException {
         Path root = Files.createTempDirectory(engine.dir, "rootfs-" + name);
         Files.createDirectories(root.resolve("bin"));
@@ -78,15 +96,14 @@ class WebhookEngineRunTest {
         executable(root.resolve("engine.sh"), """
                 #!/bin/busybox sh
                 echo "engine for $VERITONE_WEBHOOK_PROCESS"
-                exec /bin/busybox httpd -f -v -p %d -h /www 2>&1
-                """.formatted(listenPort));
+                exec /bin/busybox httpd -f -v -p %s -h /www 2>&1
+                """.formatted(listen));
         String command = "\"/bin/busybox\",\"sh\",\"/engine.sh\"";
-        if (toolkit) {
+        if (toolkit != null && !toolkit.isEmpty()) {
             Files.createDirectories(root.resolve("opt/aiware"));
-            executable(root.resolve("opt/aiware/engine"), "#!/bin/busybox sh\necho 'the toolkit cannot reach aiWARE from here' >&2\nexit 3\n");
+            executable(root.resolve("opt/aiware/engine"), toolkit);
         }
-        String url = "http://0.0.0.0:" + declaredPort + "/cgi-bin/";
-        return engine.buildRootfs(name, root, "[" + (toolkit ? "\"/opt/aiware/engine\"," : "") + command + "]",
+        return engine.buildRootfs(name, root, "[" + (toolkit != null ? "\"/opt/aiware/engine\"," : "") + command + "]",
                 List.of("VERITONE_WEBHOOK_READY=" + url + "ready", "VERITONE_WEBHOOK_PROCESS=" + url + "process"));
     }
 
@@ -100,7 +117,11 @@ class WebhookEngineRunTest {
     }
 
     private static SandboxResult run(String ref, DeploymentModel model, String engineMode) throws IOException {
-        String manifest = Adapters.manifest("keyword", null).replace("\"batch\"", "\"" + engineMode + "\"");
+        return run(ref, model, "keyword", engineMode);
+    }
+
+    private static SandboxResult run(String ref, DeploymentModel model, String category, String engineMode) throws IOException {
+        String manifest = Adapters.manifest(category, null).replace("\"batch\"", "\"" + engineMode + "\"");
         return sandbox.run(SandboxRequest.of(ref, new ObjectMapper().readTree(manifest), model).withAuth(engine.auth()));
     }
 
@@ -125,6 +146,10 @@ class WebhookEngineRunTest {
         Map<String, CheckResult> checks = checks(r);
         assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
         assertThat(r.webhook().toolkit()).isEqualTo("/opt/aiware/engine");
+        assertThat(r.webhook().toolkitFile().usable()).isTrue();
+        assertThat(r.webhook().toolkitFile().found()).startsWith("a regular executable file of " + TOOLKIT.length() + " bytes (mode 0755)");
+        assertThat(r.webhook().toolkitFile().version()).isEqualTo("engine-toolkit stand-in 9.9.9");
+        assertThat(r.webhook().loopback()).isNull();
         assertThat(r.webhook().command()).containsExactly("/bin/busybox", "sh", "/engine.sh");
         WebhookRun.Chunk chunk = r.webhook().chunks().getFirst();
         assertThat(chunk.fields().keySet()).containsExactly("chunkMimeType", "startOffsetMS", "endOffsetMS", "width", "height",
@@ -167,18 +192,77 @@ class WebhookEngineRunTest {
         assertThat(checks.get("run.output").message()).isEqualTo("output application/json via resultWebhook");
     }
 
-    /** A batch engine that accepts the chunk but never reports it complete fails run.process. */
+    /** A stream engine that accepts the chunk but never reports it complete fails run.process. */
     @Test
-    void batchEngineWithoutCompletionHeartbeatFailsRunProcess() throws Exception {
-        SandboxResult r = sandbox.run(SandboxRequest.of(build("webhook-batch-silent", false, 8080, 8080, READY,
-                        CGI + "reply '200 OK' text/plain ''\n"), new ObjectMapper().readTree(Adapters.manifest("keyword", null)),
+    void streamEngineWithoutCompletionHeartbeatFailsRunProcess() throws Exception {
+        SandboxResult r = sandbox.run(SandboxRequest.of(build("webhook-stream-silent", false, 8080, 8080, READY,
+                        CGI + "reply '200 OK' text/plain ''\n"), new ObjectMapper().readTree(Adapters.manifest("keyword", null)
+                                .replace("\"batch\"", "\"stream\"")),
                 DeploymentModel.FullyNetworkIsolated).withAuth(engine.auth()).withTimeout(Duration.ofSeconds(20)));
         assertThat(r.outcome()).as(r.toString()).isEqualTo(SandboxResult.Outcome.TIMED_OUT);
         assertThat(checks(r).get("run.exit").message()).isEqualTo("Timed out after 20s: the engine was still working on its chunk"
                 + " (no heartbeat with status complete) and was killed; each chunk must be answered within 20s");
         assertThat(checks(r).get("run.process").message()).isEqualTo("chunk 1 (text/plain) was accepted but the engine never reported"
-                + " it complete: a batch engine posts {\"status\": \"complete\"} to the chunk's heartbeatWebhook when done (its results to"
+                + " it complete: a stream engine posts {\"status\": \"complete\"} to the chunk's heartbeatWebhook when done (its results to"
                 + " resultWebhook, or in the answer)");
+    }
+
+    /**
+     * A stream engine bound to 127.0.0.1 only and declaring localhost, as it may on the platform (the toolkit runs inside
+     * its container): the sandbox's requests arrive on the container's loopback interface. It gets no chunk file, reads
+     * the stream from cacheURI, and reports through heartbeatWebhook and resultWebhook.
+     */
+    @Test
+    void streamEngineOnLoopbackReadsCacheUriAndDeliversThroughWebhooks() throws Exception {
+        String process = CGI + """
+                grep -q 'name="chunk"; filename=' $REQ && { reply '400 Bad Request' text/plain 'a stream engine gets no chunk file'; exit 0; }
+                wget -Y off -q -O /tmp/stream "$(field cacheURI)" || { reply '500 Internal Server Error' text/plain 'no cacheURI'; exit 0; }
+                echo "stream of $(wc -c < /tmp/stream) bytes" >&2
+                hb=$(field heartbeatWebhook); rs=$(field resultWebhook)
+                ( wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '{"status":"running"}' "$hb"
+                  wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '%s' "$rs"
+                  wget -Y off -q -O /dev/null --header 'Content-Type: application/json' --post-data '{"status":"complete"}' "$hb"
+                ) </dev/null >/dev/null 2>&1 &
+                reply '200 OK' text/plain ''
+                """.formatted(KEYWORDS);
+        SandboxResult r = run(build("webhook-stream-loopback", null, "http://localhost:8080/cgi-bin/", "127.0.0.1:8080", READY, process),
+                DeploymentModel.FullyNetworkIsolated, "stream");
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
+        assertThat(r.webhook().loopback()).isNull();
+        assertThat(r.webhook().chunks()).singleElement().satisfies(c -> {
+            assertThat(c.heartbeat()).isEqualTo("complete");
+            assertThat(c.results()).isEqualTo(1);
+        });
+        assertThat(r.apiCalls()).extracting(ApiCall::operation).containsExactly("GET /media", "heartbeatWebhook", "resultWebhook",
+                "heartbeatWebhook");
+        assertThat(r.testLog()).contains("stream of " + SampleMedia.text().bytes().length + " bytes");
+    }
+
+    /**
+     * An audio chunk engine gets the sample as consecutive segments, each a WAV of its own with its offsets, the same
+     * bytes in chunk and cacheURI; every answer is an output.
+     */
+    @Test
+    void audioChunkEngineGetsConsecutiveSegments() throws Exception {
+        String process = CGI + """
+                wget -Y off -q -O /tmp/cache "$(field cacheURI)" || { reply '500 Internal Server Error' text/plain 'no cacheURI'; exit 0; }
+                s=$(field startOffsetMS); e=$(field endOffsetMS)
+                echo "segment $(field chunkMimeType) $s-$e cache $(wc -c < /tmp/cache) $(head -c 4 /tmp/cache)" >&2
+                reply '200 OK' application/json "{\\"validationContracts\\":[\\"transcript\\"],\\"series\\":[{\\"startTimeMs\\":$s,\\"stopTimeMs\\":$e,\\"words\\":[{\\"word\\":\\"tone\\"}]}]}"
+                """;
+        SandboxResult r = run(build("webhook-audio", false, 8080, 8080, READY, process), DeploymentModel.FullyNetworkIsolated,
+                "transcription", "chunk");
+        Map<String, CheckResult> checks = checks(r);
+        assertThat(checks.values()).as(r.toString()).allMatch(c -> c.verdict() == Verdict.passed);
+        assertThat(r.webhook().chunks()).hasSize(WebhookEngine.SEGMENTS);
+        assertThat(r.webhook().chunks()).extracting(c -> c.fields().get("startOffsetMS") + "-" + c.fields().get("endOffsetMS"))
+                .containsExactly("0-500", "500-1000");
+        assertThat(r.engineOutputs()).hasSize(2).allSatisfy(o -> assertThat(o.via()).isEqualTo(EngineOutput.PROCESS));
+        assertThat(r.engineOutputs().get(1).json().path("series").get(0).path("startTimeMs").asInt()).isEqualTo(500);
+        // each segment: 44 header bytes + 0.5 s of 8 kHz 16-bit mono
+        assertThat(r.testLog()).contains("segment audio/wav 0-500 cache 8044 RIFF", "segment audio/wav 500-1000 cache 8044 RIFF");
+        assertThat(checks.get("run.process").message()).startsWith("answered 200: chunk 1 (audio/wav) in ").contains(", chunk 2 (audio/wav) in ");
     }
 
     @Test
@@ -194,14 +278,24 @@ class WebhookEngineRunTest {
         assertThat(RunVerdicts.errors(RunVerdicts.judge(r))).containsExactly(checks.get("run.ready").message());
     }
 
+    /**
+     * Listening on another port than declared fails run.ready; the ENTRYPOINT naming a toolkit the image lacks fails
+     * run.exit (the platform could not start it), though the sandbox ran the command after it.
+     */
     @Test
     @Tag("engine-matrix")
-    void engineListeningOnAnotherPortFailsRunReadyNamingThePort() throws Exception {
-        SandboxResult r = run(build("webhook-other-port", true, 8080, 8081, READY, READY), DeploymentModel.FullyNetworkIsolated);
+    void engineListeningOnAnotherPortWithoutItsToolkitFailsRunReadyAndRunExit() throws Exception {
+        SandboxResult r = run(build("webhook-other-port", "", "http://0.0.0.0:8080/cgi-bin/", "8081", READY, READY),
+                DeploymentModel.FullyNetworkIsolated);
         CheckResult ready = checks(r).get("run.ready");
         assertThat(ready.verdict()).as(r.toString()).isEqualTo(Verdict.failed);
         assertThat(ready.message()).startsWith("nothing answered GET http://0.0.0.0:8080/cgi-bin/ready within 6s (connection refused")
-                .endsWith("listen on the port in VERITONE_WEBHOOK_READY (8080), on all addresses (0.0.0.0)");
+                .endsWith("listen on the port in VERITONE_WEBHOOK_READY (8080)");
+        assertThat(r.webhook().toolkitFile()).isEqualTo(new WebhookRun.ToolkitFile("missing", false, null));
+        assertThat(checks(r).get("run.exit").verdict()).isEqualTo(Verdict.failed);
+        assertThat(checks(r).get("run.exit").message()).isEqualTo("Error running container: the ENTRYPOINT starts /opt/aiware/engine,"
+                + " which in the image is missing, so the platform could not start the engine: copy the Engine Toolkit into the image"
+                + " as an executable file (COPY --from=<the toolkit image> /opt/aiware/engine /opt/aiware/engine)");
     }
 
     @Test

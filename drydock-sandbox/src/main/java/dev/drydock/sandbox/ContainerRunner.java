@@ -66,6 +66,22 @@ public interface ContainerRunner extends AutoCloseable {
     void start(String containerId);
 
     /**
+     * What is at {@code path} in the container's filesystem (created or running), read from the first header of the
+     * engine's archive of it (only that header is read); null when nothing is there. Works with remote engines.
+     */
+    PathEntry pathEntry(String containerId, String path);
+
+    /**
+     * Runs {@code command} inside the running container (the engine's exec API) and returns its exit code and the
+     * first {@code maxBytes} of its output (stdout and stderr); an exit code of null when it did not end within
+     * {@code timeout} (it is left to end with the container).
+     */
+    ExecResult exec(String containerId, List<String> command, Duration timeout, int maxBytes);
+
+    /** The process id of the container's first process on the engine's host (State.Pid), or null when not running. */
+    Long containerPid(String containerId);
+
+    /**
      * Reads the container's stdout and stderr as they are now (no following; call it after the container exited),
      * handing each chunk to {@code sink} with {@code true} for stdout, until the end or {@link LogFollower#close()}.
      *
@@ -122,6 +138,17 @@ public interface ContainerRunner extends AutoCloseable {
     }
 
     record NetCounters(long rxBytes, long txBytes) {
+    }
+
+    /**
+     * One entry of a container's filesystem: its tar type flag ({@code '0'} regular file, {@code '5'} directory,
+     * {@code '2'} symbolic link …), permission bits, size and link target (symbolic links, else null).
+     */
+    record PathEntry(char type, int mode, long size, String linkTarget) {
+    }
+
+    /** What a command run by {@link #exec} did: its exit code (null when it did not end in time) and its output. */
+    record ExecResult(Integer exitCode, String output) {
     }
 
     /** An image's {@code Config.Entrypoint}, {@code Config.Cmd} and {@code Config.Env} (empty lists when unset). */

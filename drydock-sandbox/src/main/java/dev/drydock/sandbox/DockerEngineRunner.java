@@ -398,6 +398,111 @@ public final class DockerEngineRunner implements ContainerRunner {
         }
     }
 
+    @Override
+    public PathEntry pathEntry(String containerId, String path) {
+        try (java.io.InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec()) {
+            return firstEntry(tar);
+        } catch (NotFoundException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("could not read " + path + " in the container: " + message(e), e);
+        }
+    }
+
+    /** The first real entry of a tar stream (PAX and GNU long-name headers skipped); reads only the headers. */
+    static PathEntry firstEntry(java.io.InputStream tar) throws IOException {
+        String longLink = null;
+        while (true) {
+            byte[] h = tar.readNBytes(512);
+            if (h.length < 512 || h[0] == 0) return null;
+            char type = (char) h[156];
+            long size = octal(h, 124, 12);
+            if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
+                byte[] data = tar.readNBytes((int) Math.min(size, 1 << 16));
+                tar.skipNBytes(((size + 511) / 512) * 512 - data.length);
+                if (type == 'K') longLink = new String(data, StandardCharsets.UTF_8).replace("\0", "").strip();
+                if (type == 'x') longLink = paxLinkPath(new String(data, StandardCharsets.UTF_8), longLink);
+                continue;
+            }
+            String link = longLink != null ? longLink : cString(h, 157, 100);
+            return new PathEntry(type == 0 ? '0' : type, (int) octal(h, 100, 8) & 07777, size,
+                    type == '2' || type == '1' ? link : null);
+        }
+    }
+
+    private static String paxLinkPath(String records, String previous) {
+        for (String line : records.split("\n")) {
+            int eq = line.indexOf(" linkpath=");
+            if (eq > 0) return line.substring(eq + " linkpath=".length());
+        }
+        return previous;
+    }
+
+    private static long octal(byte[] h, int offset, int length) {
+        long v = 0;
+        for (int i = offset; i < offset + length; i++) {
+            int c = h[i];
+            if (c == 0 || c == ' ') {
+                if (v > 0) break;
+                continue;
+            }
+            if (c < '0' || c > '7') break;
+            v = v * 8 + (c - '0');
+        }
+        return v;
+    }
+
+    private static String cString(byte[] h, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && h[end] != 0) end++;
+        return new String(h, offset, end - offset, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public ExecResult exec(String containerId, List<String> command, Duration timeout, int maxBytes) {
+        try {
+            String execId = docker.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    byte[] p = frame.getPayload();
+                    if (p == null) return;
+                    synchronized (out) {
+                        out.write(p, 0, Math.min(p.length, Math.max(0, maxBytes - out.size())));
+                    }
+                }
+            };
+            boolean ended;
+            try (callback) {
+                docker.execStartCmd(execId).exec(callback);
+                ended = callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            Long code = ended ? docker.inspectExecCmd(execId).exec().getExitCodeLong() : null;
+            String text;
+            synchronized (out) {
+                text = out.toString(StandardCharsets.UTF_8);
+            }
+            return new ExecResult(code == null ? null : code.intValue(), text);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ExecResult(null, "");
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("could not run " + command.getFirst() + " in the container: " + message(e), e);
+        }
+    }
+
+    @Override
+    public Long containerPid(String containerId) {
+        try {
+            Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+            return pid == null || pid <= 0 ? null : pid;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** A ustar archive holding one regular file (mode 0644, owned by root). */
     static byte[] tar(String name, byte[] content) {
         if (name.length() > 100) throw new IllegalArgumentException("path too long for a plain tar header: " + name);

@@ -278,6 +278,42 @@ public final class NetworkFence implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Makes TCP connections to {@code address} on {@code ports}, arriving in the network namespace of process
+     * {@code pid} (a running container's first process), land on that namespace's loopback address: a webhook engine
+     * bound to {@code 127.0.0.1} (or declaring {@code http://localhost:…}) is reached as the Engine Toolkit, which
+     * runs inside the engine's container, reaches it. A DNAT rule in the container's own {@code nat} table plus
+     * {@code route_localnet} (the kernel otherwise drops packets to 127/8 that arrive on another interface); both live
+     * in the container's namespace and go with it. Needs root and {@code nsenter} (util-linux) with a local engine.
+     *
+     * @throws ContainerRunner.EngineException naming the command that failed
+     */
+    static void redirectToLoopback(long pid, String address, java.util.Collection<Integer> ports) {
+        List<String> ns = List.of("nsenter", "-t", Long.toString(pid), "-n");
+        // the process must be the container's: its namespace holds the container's address (never touch another's)
+        if (!runIn(ns, "ip", "-o", "-4", "addr", "show").contains(" " + address + "/")) {
+            throw new ContainerRunner.EngineException("process " + pid + " is not in the container's network namespace (no " + address + " there)");
+        }
+        // /proc/sys/net is the opener's namespace's: written from inside it (sh, not procps's sysctl, which may be absent)
+        runIn(ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet");
+        for (int port : ports) {
+            runIn(ns, "iptables", "-w", "-t", "nat", "-A", "PREROUTING", "-d", address, "-p", "tcp", "--dport", Integer.toString(port),
+                    "-j", "DNAT", "--to-destination", "127.0.0.1:" + port);
+        }
+    }
+
+    private static String runIn(List<String> prefix, String... command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(List.of(command));
+        try {
+            Result r = exec(all);
+            if (r.code != 0) throw new ContainerRunner.EngineException(String.join(" ", all) + " failed (" + r.code + "): " + r.output.strip());
+            return r.output;
+        } catch (IOException e) {
+            throw new ContainerRunner.EngineException("cannot run " + all.getFirst() + " (Debian package util-linux): " + e.getMessage(), e);
+        }
+    }
+
     private static boolean exists(String iface) {
         return Files.exists(Path.of("/sys/class/net", iface));
     }

@@ -81,22 +81,45 @@ public record SampleMedia(String contentType, String fileName, byte[] bytes) {
         return new SampleMedia("application/ttml+xml", "sample.ttml", xml.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The part {@code [fromMillis, toMillis)} of the audio sample as a WAV of its own (a webhook engine's audio chunk:
+     * consecutive segments join up to the whole tone), of type {@code contentType}.
+     */
+    public static SampleMedia wavSegment(String contentType, long fromMillis, long toMillis) {
+        return new SampleMedia(contentType, "segment-" + fromMillis + ".wav", wav((int) (fromMillis * 8), (int) (toMillis * 8)));
+    }
+
+    /** Frame {@code index} (0, 1 …) of a short "video" as an image of {@code contentType}: the gradient, shifted per frame. */
+    public static SampleMedia frame(String contentType, int index) {
+        String format = contentType.equals("image/jpeg") ? "jpeg" : "png";
+        return new SampleMedia(contentType, "frame-" + index + (format.equals("png") ? ".png" : ".jpg"), image(format, index * 16));
+    }
+
     private static byte[] wav() {
+        return wav(0, 8000);
+    }
+
+    /** 8 kHz 16-bit mono PCM of the 440 Hz tone, samples {@code [from, to)}. */
+    private static byte[] wav(int from, int to) {
         int rate = 8000;
-        int samples = rate;
+        int samples = to - from;
         ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + samples * 2).put("WAVE".getBytes(StandardCharsets.US_ASCII));
         b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
                 .putInt(rate).putInt(rate * 2).putShort((short) 2).putShort((short) 16);
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(samples * 2);
-        for (int i = 0; i < samples; i++) b.putShort((short) (Math.sin(2 * Math.PI * 440 * i / rate) * 8000));
+        for (int i = from; i < to; i++) b.putShort((short) (Math.sin(2 * Math.PI * 440 * i / rate) * 8000));
         return b.array();
     }
 
     private static byte[] image(String format) {
+        return image(format, 0);
+    }
+
+    private static byte[] image(String format, int shift) {
         BufferedImage img = new BufferedImage(IMAGE_WIDTH, IMAGE_HEIGHT, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < IMAGE_HEIGHT; y++) {
-            for (int x = 0; x < IMAGE_WIDTH; x++) img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 0x80);
+            for (int x = 0; x < IMAGE_WIDTH; x++) img.setRGB(x, y, ((x * 4 + shift) & 0xff) << 16 | (y * 5) << 8 | 0x80);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

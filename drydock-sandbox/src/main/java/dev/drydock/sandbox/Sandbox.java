@@ -204,6 +204,7 @@ public final class Sandbox implements AutoCloseable {
         String containerId;
         Long rootBytesWritten;
         WebhookRun webhook;
+        WebhookRun.ToolkitFile toolkitFile;
         volatile boolean exited;
 
         Run(SandboxRequest request, long submittedNanos) {
@@ -286,6 +287,8 @@ public final class Sandbox implements AutoCloseable {
                 }
                 t = step("create", t);
                 runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                // the toolkit the ENTRYPOINT names must be in the image: the platform starts it, the sandbox does not
+                if (webhookEngine != null && webhookEngine.toolkitFirst()) toolkitFile = WebhookEngine.inspectToolkit(runner, containerId);
                 t = step("copy", t);
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
@@ -328,9 +331,13 @@ public final class Sandbox implements AutoCloseable {
                 throws InterruptedException {
             String mode = request.adapterManifest().path("engineMode").asText("chunk").trim().toLowerCase(java.util.Locale.ROOT);
             webhook = engine.drive(new WebhookEngine.Context(runner, containerId, network.name(), api, apiBase, token,
-                    payload.get("taskPayload"), mode.isEmpty() ? "chunk" : mode, config.readyTimeout(), this::remaining));
+                    payload.get("taskPayload"), mode.isEmpty() ? "chunk" : mode, config.readyTimeout(), this::remaining, toolkitFile,
+                    this::redirectToLoopback));
             t = step("run", t);
             boolean timedOut = remaining().isZero() && webhook.exitCode() == null;
+            if (!timedOut && webhook.exitCode() == null && toolkitFile != null && toolkitFile.usable()) {
+                webhook = webhook.withToolkitVersion(WebhookEngine.toolkitVersion(runner, containerId, remaining()));
+            }
             OptionalInt exit = webhook.exitCode() == null ? OptionalInt.empty() : OptionalInt.of(webhook.exitCode());
             if (exit.isEmpty()) {
                 runner.kill(containerId);
@@ -344,6 +351,26 @@ public final class Sandbox implements AutoCloseable {
             rootBytesWritten = runner.rootBytesWritten(containerId);
             if (timedOut) return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, null);
             return new Ending(SandboxResult.Outcome.EXITED, exit.isPresent() ? exit.getAsInt() : null, runner.oomKilled(containerId), null);
+        }
+
+        /**
+         * Makes the toolkit's requests to the container's {@code ports} arrive on its loopback interface, as from the
+         * real toolkit inside it ({@link NetworkFence#redirectToLoopback}); null when done, else why not. Possible
+         * where the fence is: a local engine, root, iptables.
+         */
+        private String redirectToLoopback(String address, List<Integer> ports) {
+            if (!config.engineEndpoint().startsWith("unix://")) {
+                return "the engine is remote (" + config.engineEndpoint() + "): the sandbox cannot enter its containers' network";
+            }
+            if (fence == null) return "sandbox.host-fence=false: the sandbox changes no network rules";
+            Long pid = runner.containerPid(containerId);
+            if (pid == null) return "the engine gave no process id for the container (it is not running)";
+            try {
+                NetworkFence.redirectToLoopback(pid, address, ports);
+                return null;
+            } catch (ContainerRunner.EngineException e) {
+                return "could not redirect to the container's loopback: " + e.getMessage();
+            }
         }
 
         /**

@@ -125,6 +125,8 @@ public final class SandboxApi implements AutoCloseable {
     private final Map<String, Map<String, Object>> assets = new ConcurrentHashMap<>();
     private final Map<String, byte[]> assetBytes = new ConcurrentHashMap<>();
     private final Map<String, String> signatures = new ConcurrentHashMap<>();
+    /** Content types of the webhook chunks' own media (audio segments, frames), served like assets but not assets. */
+    private final Map<String, String> chunkTypes = new ConcurrentHashMap<>();
     private final List<String> statusHistory = new CopyOnWriteArrayList<>();
     private final Map<String, String> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Integer> webhookResults = new ConcurrentHashMap<>();
@@ -218,6 +220,19 @@ public final class SandboxApi implements AutoCloseable {
 
     public TaskRecording recording() {
         return recording;
+    }
+
+    /**
+     * Serves one webhook chunk's media (an audio segment, a frame) under {@code id} like an asset's signed URI, without
+     * making it an asset of the recording; returns its signed URI (a chunk's {@code cacheURI}).
+     */
+    public String chunkUri(String id, SampleMedia media) {
+        byte[] sig = new byte[18];
+        RANDOM.nextBytes(sig);
+        chunkTypes.put(id, media.contentType());
+        assetBytes.put(id, media.bytes());
+        signatures.put(id, HexFormat.of().formatHex(sig));
+        return signedUri(id);
     }
 
     public String signedUri(String assetId) {
@@ -343,7 +358,7 @@ public final class SandboxApi implements AutoCloseable {
                     0, started);
             return;
         }
-        Object type = assets.get(assetId).get("contentType");
+        Object type = assets.containsKey(assetId) ? assets.get(assetId).get("contentType") : chunkTypes.get(assetId);
         ex.getResponseHeaders().set("Content-Type", type == null ? "application/octet-stream" : type.toString());
         record(new ApiCall(Instant.now(), "GET /media", JSON.createObjectNode().put("assetId", assetId), 200, 0, bytes.length,
                 millis(started), null));

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -55,7 +56,12 @@ final class WebhookEngine {
     }
 
     static boolean recognises(ContainerRunner.ImageConfig image) {
-        return toolkitFirst(image) || image.envValue(PROCESS_ENV) != null;
+        return WebhookRun.recognises(image.entrypoint(), image.env());
+    }
+
+    /** True when the image's ENTRYPOINT puts the toolkit in front (then the image must hold it: {@link #inspectToolkit}). */
+    boolean toolkitFirst() {
+        return toolkitFirst(image);
     }
 
     private static boolean toolkitFirst(ContainerRunner.ImageConfig image) {
@@ -82,9 +88,105 @@ final class WebhookEngine {
         return all;
     }
 
-    /** The sandbox's side of one run: where the toolkit's fields point and what the engine needs to know. */
+    /**
+     * The sandbox's side of one run: where the toolkit's fields point and what the engine needs to know.
+     * {@code loopback} redirects the given ports of the container's address to its loopback interface and returns
+     * null, or returns why it cannot (then the requests go to the container's address).
+     */
     record Context(ContainerRunner runner, String containerId, String network, SandboxApi api, String apiBase, String token,
-                   JsonNode taskPayload, String engineMode, Duration readyTimeout, Supplier<Duration> remaining) {
+                   JsonNode taskPayload, String engineMode, Duration readyTimeout, Supplier<Duration> remaining,
+                   WebhookRun.ToolkitFile toolkitFile, BiFunction<String, List<Integer>, String> loopback) {
+    }
+
+    /** How long {@code /opt/aiware/engine --version} may take, and how much of its output is read. */
+    static final Duration VERSION_TIMEOUT = Duration.ofSeconds(3);
+    private static final int VERSION_BYTES = 4096;
+
+    /**
+     * What the created container holds at {@link #TOOLKIT}: a regular file with an execute bit is usable (symbolic
+     * links inside the image are followed, a few at most); anything else would not start on the platform.
+     */
+    static WebhookRun.ToolkitFile inspectToolkit(ContainerRunner runner, String containerId) {
+        String path = TOOLKIT;
+        String via = "";
+        for (int hop = 0; hop < 5; hop++) {
+            ContainerRunner.PathEntry e;
+            try {
+                e = runner.pathEntry(containerId, path);
+            } catch (ContainerRunner.EngineException ex) {
+                // our reading failed, not the image: recorded, and not held against the engine
+                return new WebhookRun.ToolkitFile(via + "not checked (" + ex.getMessage() + ")", true, null);
+            }
+            if (e == null) return new WebhookRun.ToolkitFile(via + "missing", false, null);
+            switch (e.type()) {
+                case '0', '7' -> {
+                    boolean exec = (e.mode() & 0111) != 0;
+                    String mode = String.format("mode %04o", e.mode());
+                    return exec ? new WebhookRun.ToolkitFile(via + "a regular executable file of " + e.size() + " bytes (" + mode + ")", true, null)
+                            : new WebhookRun.ToolkitFile(via + "a regular file without execute permission (" + mode + ")", false, null);
+                }
+                case '2' -> {
+                    String target = e.linkTarget() == null ? "" : e.linkTarget();
+                    via += "a symbolic link to " + target + ", which is ";
+                    path = target.startsWith("/") ? target : path.substring(0, path.lastIndexOf('/') + 1) + target;
+                }
+                case '5' -> {
+                    return new WebhookRun.ToolkitFile(via + "a directory", false, null);
+                }
+                default -> {
+                    return new WebhookRun.ToolkitFile(via + "not a regular file (tar type " + e.type() + ")", false, null);
+                }
+            }
+        }
+        return new WebhookRun.ToolkitFile(via + "a chain of too many symbolic links", false, null);
+    }
+
+    /**
+     * The toolkit's version, asked inside the running container ({@code /opt/aiware/engine --version}: Veritone
+     * documents no version flag, so this is a try): the first line it printed when it exited 0 within
+     * {@link #VERSION_TIMEOUT}, else null. Never fails the run.
+     */
+    static String toolkitVersion(ContainerRunner runner, String containerId, Duration left) {
+        Duration timeout = left.compareTo(VERSION_TIMEOUT) < 0 ? left : VERSION_TIMEOUT;
+        if (timeout.isZero()) return null;
+        try {
+            ContainerRunner.ExecResult r = runner.exec(containerId, List.of(TOOLKIT, "--version"), timeout, VERSION_BYTES);
+            if (r.exitCode() == null || r.exitCode() != 0) return null;
+            String line = r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(null);
+            return line == null ? null : line.length() > 200 ? line.substring(0, 200) + "…" : line;
+        } catch (ContainerRunner.EngineException e) {
+            return null;
+        }
+    }
+
+    /** One chunk of work: its media and the toolkit's offset and size fields. */
+    record ChunkSample(SampleMedia media, long startMs, long endMs, int width, int height, boolean wholeAsset) {
+    }
+
+    /** Chunk engines get audio in this many consecutive segments and images as this many frames. */
+    static final int SEGMENTS = 2;
+
+    /**
+     * The chunks the toolkit would send for the recording's first asset: a chunk engine gets audio as
+     * {@link #SEGMENTS} consecutive segments (each a WAV of its own, with its offsets) and images as as many frames
+     * (one per second of a short video); text and other media stay one chunk; batch and stream engines get the whole
+     * sample as one chunk.
+     */
+    static List<ChunkSample> chunks(SampleMedia m, String engineMode) {
+        boolean image = m.contentType().startsWith("image/");
+        boolean audio = m.contentType().startsWith("audio/");
+        int w = image ? SampleMedia.IMAGE_WIDTH : 0;
+        int h = image ? SampleMedia.IMAGE_HEIGHT : 0;
+        if (!engineMode.equals("chunk") || !(audio || image)) {
+            return List.of(new ChunkSample(m, 0, audio ? SampleMedia.AUDIO_MILLIS : 0, w, h, true));
+        }
+        List<ChunkSample> list = new ArrayList<>();
+        long step = audio ? SampleMedia.AUDIO_MILLIS / SEGMENTS : 1000;
+        for (int i = 0; i < SEGMENTS; i++) {
+            SampleMedia part = audio ? SampleMedia.wavSegment(m.contentType(), i * step, (i + 1) * step) : SampleMedia.frame(m.contentType(), i);
+            list.add(new ChunkSample(part, i * step, (i + 1) * step, w, h, false));
+        }
+        return list;
     }
 
     /**
@@ -97,6 +199,7 @@ final class WebhookEngine {
         String processUrl = image.envValue(PROCESS_ENV);
         String address = ctx.runner().containerAddress(ctx.containerId(), ctx.network());
         Builder b = new Builder(readyUrl, processUrl, address, ctx);
+        if (address != null) b.loopback = redirect(ctx, address, readyUrl, processUrl);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
         try (http) {
@@ -131,50 +234,75 @@ final class WebhookEngine {
             if (process == null) return b.build();
             TaskRecording.Asset asset = ctx.api().recording().primary();
             String assetId = ctx.api().sampleAssetId();
-            String chunkId = HexFormat.of().formatHex(randomBytes());
-            Map<String, String> fields = fields(ctx, asset, assetId, chunkId);
-            WebhookRun.Chunk chunk = post(http, process, ctx, 0, chunkId, asset.media(), fields);
-            b.chunks.add(chunk);
-            if (chunk.answered() && b.asynchronous()) {
-                // batch and stream engines answer at once and report completion through the heartbeat webhook
-                while (!ctx.remaining().get().isZero()) {
-                    String status = ctx.api().heartbeatStatus(chunkId);
-                    if ("complete".equals(status) || "failed".equals(status)) break;
-                    OptionalInt exit = ctx.runner().awaitExit(ctx.containerId(), POLL);
-                    if (exit.isPresent()) {
-                        b.exitCode = exit.getAsInt();
-                        break;
+            List<ChunkSample> samples = chunks(asset.media(), ctx.engineMode());
+            for (int i = 0; i < samples.size() && b.exitCode == null && !ctx.remaining().get().isZero(); i++) {
+                ChunkSample sample = samples.get(i);
+                String chunkId = HexFormat.of().formatHex(randomBytes());
+                String cacheUri = sample.wholeAsset() ? ctx.api().signedUri(assetId) : ctx.api().chunkUri(chunkId, sample.media());
+                Map<String, String> fields = fields(ctx, sample, cacheUri, chunkId, i);
+                WebhookRun.Chunk chunk = post(http, process, ctx, i, chunkId, sample.media(), fields);
+                if (chunk.answered() && b.asynchronous()) {
+                    // batch and stream engines answer at once and report completion through the heartbeat webhook
+                    while (!ctx.remaining().get().isZero()) {
+                        String status = ctx.api().heartbeatStatus(chunkId);
+                        if ("complete".equals(status) || "failed".equals(status)) break;
+                        OptionalInt exit = ctx.runner().awaitExit(ctx.containerId(), POLL);
+                        if (exit.isPresent()) {
+                            b.exitCode = exit.getAsInt();
+                            break;
+                        }
                     }
                 }
+                b.chunks.add(chunk);
+                if (b.exitCode == null) {
+                    // did it exit meanwhile (a crash while answering)? then the sandbox did not stop it, and no chunk follows
+                    OptionalInt exit = ctx.runner().awaitExit(ctx.containerId(), Duration.ofMillis(1));
+                    if (exit.isPresent()) b.exitCode = exit.getAsInt();
+                }
             }
-            b.chunks.set(0, withHeartbeat(chunk, ctx.api()));
-            if (b.exitCode == null) {
-                // did it exit by itself meanwhile (a crash while answering)? then the sandbox did not stop it
-                OptionalInt exit = ctx.runner().awaitExit(ctx.containerId(), Duration.ofMillis(1));
-                if (exit.isPresent()) b.exitCode = exit.getAsInt();
-            }
+            b.chunks.replaceAll(c -> withHeartbeat(c, ctx.api()));
             return b.build();
         }
     }
 
+    /**
+     * Asks the sandbox to redirect the webhook ports to the container's loopback interface when the URLs name the engine
+     * itself ({@code 0.0.0.0}, {@code localhost}, {@code 127.x}): the real toolkit, inside the container, connects
+     * there. Returns null when redirected, else why not.
+     */
+    private static String redirect(Context ctx, String address, String readyUrl, String processUrl) {
+        List<Integer> ports = new ArrayList<>();
+        for (String url : new String[] {readyUrl, processUrl}) {
+            if (url == null || target(url, address) == null || !loopbackHost(url)) continue;
+            int port = port(url);
+            if (!ports.contains(port)) ports.add(port);
+        }
+        if (ports.isEmpty()) return "the webhook URLs do not name the engine's own container (0.0.0.0, localhost, 127.0.0.1)";
+        return ctx.loopback().apply(address, ports);
+    }
+
+    private static boolean loopbackHost(String url) {
+        String host = URI.create(url.strip()).getHost();
+        if (host == null) return false;
+        host = host.toLowerCase(Locale.ROOT);
+        return host.equals("0.0.0.0") || host.equals("localhost") || host.startsWith("127.");
+    }
+
     /** The toolkit's form fields for one chunk (Veritone's aiWARE docs, "process webhook"), in its order. */
-    private static Map<String, String> fields(Context ctx, TaskRecording.Asset asset, String assetId, String chunkId) {
-        SampleMedia m = asset.media();
-        boolean image = m.contentType().startsWith("image/");
-        boolean audio = m.contentType().startsWith("audio/");
+    private static Map<String, String> fields(Context ctx, ChunkSample c, String cacheUri, String chunkId, int index) {
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("chunkMimeType", m.contentType());
-        f.put("startOffsetMS", "0");
-        f.put("endOffsetMS", audio ? Long.toString(SampleMedia.AUDIO_MILLIS) : "0");
-        f.put("width", image ? Integer.toString(SampleMedia.IMAGE_WIDTH) : "0");
-        f.put("height", image ? Integer.toString(SampleMedia.IMAGE_HEIGHT) : "0");
+        f.put("chunkMimeType", c.media().contentType());
+        f.put("startOffsetMS", Long.toString(c.startMs()));
+        f.put("endOffsetMS", Long.toString(c.endMs()));
+        f.put("width", Integer.toString(c.width()));
+        f.put("height", Integer.toString(c.height()));
         f.put("libraryId", "");
         f.put("libraryEngineModelId", "");
-        f.put("cacheURI", ctx.api().signedUri(assetId));
+        f.put("cacheURI", cacheUri);
         f.put("veritoneApiBaseUrl", ctx.apiBase());
         f.put("token", ctx.token());
         f.put("payload", ctx.taskPayload() == null ? "{}" : ctx.taskPayload().toString());
-        ObjectNode chunkContext = JSON.createObjectNode().put("chunkId", chunkId).put("chunkIndex", 0);
+        ObjectNode chunkContext = JSON.createObjectNode().put("chunkId", chunkId).put("chunkIndex", index);
         f.put("chunkContext", chunkContext.toString());
         f.put("heartbeatWebhook", ctx.apiBase() + SandboxApi.HEARTBEAT_PATH + chunkId);
         f.put("resultWebhook", ctx.apiBase() + SandboxApi.RESULT_PATH + chunkId);
@@ -304,6 +432,7 @@ final class WebhookEngine {
         int readyPolls;
         String readyLast;
         Integer exitCode;
+        String loopback = "the container has no address on the run network";
 
         Builder(String readyUrl, String processUrl, String address, Context ctx) {
             this.readyUrl = readyUrl;
@@ -318,7 +447,7 @@ final class WebhookEngine {
 
         WebhookRun build() {
             return new WebhookRun(toolkitFirst(image) ? TOOLKIT : null, effectiveCommand(), readyUrl, processUrl, address,
-                    ctx.readyTimeout(), readyMillis, readyPolls, readyLast, ctx.engineMode(), chunks, exitCode);
+                    ctx.readyTimeout(), readyMillis, readyPolls, readyLast, ctx.engineMode(), chunks, exitCode, ctx.toolkitFile(), loopback);
         }
     }
 }

@@ -24,10 +24,15 @@ import java.util.List;
  *                     {@code stream} engines report progress and completion through {@code heartbeatWebhook}
  * @param chunks       every chunk sent to the process webhook, in order
  * @param exitCode     the container's exit code when it exited by itself (before the sandbox stopped it), else null
+ * @param toolkitFile  what the image holds at {@value WebhookEngine#TOOLKIT} when its ENTRYPOINT names it (read from the
+ *                     created container before it started), null when {@code toolkit} is null
+ * @param loopback     how the toolkit's requests reached the engine: {@code null} when they arrived on the container's
+ *                     loopback interface, as from the real toolkit inside the container; else why they went to
+ *                     {@code address} instead (e.g. a remote engine)
  */
 public record WebhookRun(String toolkit, List<String> command, String readyUrl, String processUrl, String address,
                          Duration readyTimeout, Long readyMillis, int readyPolls, String readyLast, String engineMode,
-                         List<Chunk> chunks, Integer exitCode) {
+                         List<Chunk> chunks, Integer exitCode, ToolkitFile toolkitFile, String loopback) {
     /** The image's environment variable naming the ready webhook. */
     public static final String READY_ENV = "VERITONE_WEBHOOK_READY";
     /** The image's environment variable naming the process webhook. */
@@ -36,6 +41,22 @@ public record WebhookRun(String toolkit, List<String> command, String readyUrl, 
     public WebhookRun {
         command = command == null ? List.of() : List.copyOf(command);
         chunks = chunks == null ? List.of() : List.copyOf(chunks);
+    }
+
+    /**
+     * True for an image the sandbox tests as a webhook engine: its ENTRYPOINT starts with {@value WebhookEngine#TOOLKIT},
+     * or its environment ({@code NAME=value} entries) declares {@value #PROCESS_ENV}. Known before any run, from the
+     * image's configuration.
+     */
+    public static boolean recognises(List<String> entrypoint, List<String> env) {
+        return (entrypoint != null && !entrypoint.isEmpty() && entrypoint.getFirst().equals(WebhookEngine.TOOLKIT))
+                || (env != null && env.stream().anyMatch(e -> e.startsWith(PROCESS_ENV + "=")));
+    }
+
+    /** This run with the toolkit's version recorded ({@link ToolkitFile#version()}). */
+    WebhookRun withToolkitVersion(String version) {
+        return new WebhookRun(toolkit, command, readyUrl, processUrl, address, readyTimeout, readyMillis, readyPolls, readyLast,
+                engineMode, chunks, exitCode, toolkitFile == null ? null : toolkitFile.withVersion(version), loopback);
     }
 
     public boolean ready() {
@@ -89,5 +110,20 @@ public record WebhookRun(String toolkit, List<String> command, String readyUrl, 
      * @param body        the answer's first 200 characters when it was not 200 (the engine's error message), else null
      */
     public record Attempt(int status, long millis, String error, String contentType, long bytes, String body) {
+    }
+
+    /**
+     * The Engine Toolkit binary as the image holds it.
+     *
+     * @param found   what is at the path: {@code a regular executable file of 123 bytes}, {@code missing},
+     *                {@code a directory}, {@code a regular file without execute permission (mode 0644)} …
+     * @param usable  true for a regular file with an execute bit (after following symbolic links inside the image)
+     * @param version the first line {@code /opt/aiware/engine --version} printed when it exited 0 within a short time,
+     *                else null (Veritone documents no version flag: a toolkit that prints nothing is fine)
+     */
+    public record ToolkitFile(String found, boolean usable, String version) {
+        public ToolkitFile withVersion(String v) {
+            return new ToolkitFile(found, usable, v);
+        }
     }
 }

@@ -64,4 +64,31 @@ class WebhookEngineTest {
         String stream = new String(WebhookEngine.multipart("b0undary", fields, null), StandardCharsets.UTF_8);
         assertThat(stream).doesNotContain("name=\"chunk\"").endsWith("sig=b\r\n--b0undary--\r\n");
     }
+
+    /** The toolkit's chunks by media and engine mode (the real audio run: WebhookEngineRunTest). */
+    @Test
+    void chunkEnginesGetAudioSegmentsAndFramesTextStaysWhole() {
+        List<WebhookEngine.ChunkSample> frames = WebhookEngine.chunks(SampleMedia.forFormat("image/png"), "chunk");
+        assertThat(frames).extracting(c -> c.startMs() + "-" + c.endMs() + " " + c.width() + "x" + c.height() + " " + c.media().fileName())
+                .containsExactly("0-1000 64x48 frame-0.png", "1000-2000 64x48 frame-1.png");
+        assertThat(frames.get(0).media().bytes()).isNotEqualTo(frames.get(1).media().bytes());
+        List<WebhookEngine.ChunkSample> audio = WebhookEngine.chunks(SampleMedia.forFormat("audio/wav"), "chunk");
+        assertThat(audio).extracting(c -> c.startMs() + "-" + c.endMs()).containsExactly("0-500", "500-1000");
+        // the segments join up to the whole sample's samples
+        byte[] whole = SampleMedia.forFormat("audio/wav").bytes();
+        byte[] second = audio.get(1).media().bytes();
+        assertThat(java.util.Arrays.copyOfRange(second, 44, second.length)).isEqualTo(java.util.Arrays.copyOfRange(whole, 44 + 8000, whole.length));
+        assertThat(WebhookEngine.chunks(SampleMedia.text(), "chunk")).singleElement().satisfies(c -> assertThat(c.wholeAsset()).isTrue());
+        assertThat(WebhookEngine.chunks(SampleMedia.forFormat("audio/wav"), "batch")).singleElement()
+                .satisfies(c -> assertThat(c.endMs()).isEqualTo(SampleMedia.AUDIO_MILLIS));
+    }
+
+    /** The toolkit file is judged by the first tar header of the engine's archive of its path. */
+    @Test
+    void theFirstTarHeaderSaysWhatIsAtAPath() throws Exception {
+        byte[] tar = DockerEngineRunner.tar("engine", new byte[] {1, 2, 3});
+        ContainerRunner.PathEntry e = DockerEngineRunner.firstEntry(new java.io.ByteArrayInputStream(tar));
+        assertThat(e).isEqualTo(new ContainerRunner.PathEntry('0', 0644, 3, null));
+        assertThat(DockerEngineRunner.firstEntry(new java.io.ByteArrayInputStream(new byte[1024]))).isNull();
+    }
 }
