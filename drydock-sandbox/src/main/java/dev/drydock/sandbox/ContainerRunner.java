@@ -63,6 +63,9 @@ public interface ContainerRunner extends AutoCloseable {
     /** Writes one file into the created (not yet started) container by archive upload (works with remote engines). */
     void copyFile(String containerId, String path, byte[] content);
 
+    /** Makes {@code path} a directory with {@code mode} in the created container (archive upload), whether or not the image has it. */
+    void ensureDirectory(String containerId, String path, int mode);
+
     void start(String containerId);
 
     /**

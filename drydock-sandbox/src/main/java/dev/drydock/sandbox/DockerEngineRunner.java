@@ -473,17 +473,35 @@ public final class DockerEngineRunner implements ContainerRunner {
         }
     }
 
+    @Override
+    public void ensureDirectory(String containerId, String path, int mode) {
+        if (!path.startsWith("/")) throw new IllegalArgumentException("absolute path expected: " + path);
+        try {
+            docker.copyArchiveToContainerCmd(containerId)
+                    .withRemotePath("/")
+                    .withTarInputStream(new ByteArrayInputStream(tar(path.substring(1) + "/", mode, '5', new byte[0])))
+                    .exec();
+        } catch (RuntimeException e) {
+            throw new EngineException("could not create " + path + " in the container: " + message(e), e);
+        }
+    }
+
     /** A ustar archive holding one regular file (mode 0644, owned by root). */
     static byte[] tar(String name, byte[] content) {
+        return tar(name, 0644, '0', content);
+    }
+
+    /** A ustar archive holding one entry owned by root: {@code type} '0' a regular file, '5' a directory. */
+    private static byte[] tar(String name, int mode, char type, byte[] content) {
         if (name.length() > 100) throw new IllegalArgumentException("path too long for a plain tar header: " + name);
         byte[] header = new byte[512];
         putAscii(header, 0, name);
-        putAscii(header, 100, "0000644");
+        putAscii(header, 100, String.format("%07o", mode));
         putAscii(header, 108, "0000000");
         putAscii(header, 116, "0000000");
         putAscii(header, 124, String.format("%011o", content.length));
         putAscii(header, 136, String.format("%011o", System.currentTimeMillis() / 1000));
-        header[156] = '0';
+        header[156] = (byte) type;
         putAscii(header, 257, "ustar");
         header[262] = 0;
         putAscii(header, 263, "00");

@@ -295,6 +295,9 @@ public final class Sandbox implements AutoCloseable {
                 }
                 t = step("create", t);
                 runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
+                // /tmp is the root filesystem's; an image without it (FROM scratch) could not create it, as the platform's
+                // root can, without the capabilities the sandbox drops (its root filesystem's own / is often 0555)
+                runner.ensureDirectory(containerId, "/tmp", 01777);
                 t = step("copy", t);
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
