@@ -442,9 +442,10 @@ public final class Sandbox implements AutoCloseable {
             long rootEvery = ROOT_SAMPLE_INTERVAL.toNanos();
             long rootNext = System.nanoTime();
             while (!exited) {
+                // first the local, cheap reading: the engine's statistics call can take a second on a loaded host
+                runner.memoryFilesystemUse(containerId).forEach((mount, bytes) -> memoryPeaks.merge(mount, bytes, Math::max));
                 ContainerRunner.NetCounters c = runner.netCounters(containerId);
                 if (c != null) counters.set(c);
-                runner.memoryFilesystemUse(containerId).forEach((mount, bytes) -> memoryPeaks.merge(mount, bytes, Math::max));
                 if (sampleRoot && System.nanoTime() - rootNext >= 0) {
                     long t = System.nanoTime();
                     Long written = runner.rootBytesWritten(containerId);
