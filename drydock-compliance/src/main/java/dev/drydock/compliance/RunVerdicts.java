@@ -91,6 +91,12 @@ public final class RunVerdicts {
                 ClusterSize size = ClusterSize.parse(r.request().adapterManifest().path("clusterSize").asText(null));
                 String limit = "memory limit of " + (r.request().limits().memoryBytes() >> 20) + " MiB; the manifest's clusterSize is "
                         + size + ": raise it or use less memory)";
+                if (r.writes().rootGrowthStopped()) {
+                    yield result("run.exit", Verdict.failed, m + " (stopped by the sandbox: it wrote " + (r.rootBytesWritten() == null ? "more"
+                            : (r.rootBytesWritten() >> 20) + " MiB") + " to its root filesystem, more than the limit of "
+                            + (r.request().limits().rootGrowthBytes() >> 20) + " MiB: write less to the container's filesystem"
+                            + " (/, /tmp …), e.g. stream large inputs and results instead of storing them)");
+                }
                 if (r.oomKilled()) {
                     m += " (killed for using more than its " + limit;
                 } else if (r.exitCode() == 137) {

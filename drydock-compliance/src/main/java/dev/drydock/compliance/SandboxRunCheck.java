@@ -188,7 +188,7 @@ public final class SandboxRunCheck implements Check {
         return withVtnStandard(runOutput, VtnOutputRule.numbered(outputs), category);
     }
 
-    private static Map<String, Object> evidence(String id, SandboxResult r) {
+    static Map<String, Object> evidence(String id, SandboxResult r) {
         Map<String, Object> e = new LinkedHashMap<>();
         switch (id) {
             case "run.exit" -> {
@@ -201,6 +201,8 @@ public final class SandboxRunCheck implements Check {
                 if (r.webhook() != null && r.webhook().toolkitFile() != null) e.put("toolkitFile", r.webhook().toolkitFile());
                 e.put("limits", r.request().limits());
                 if (r.rootBytesWritten() != null) e.put("rootBytesWritten", r.rootBytesWritten());
+                if (!r.writes().memoryBackedPeakBytes().isEmpty()) e.put("memoryBackedPeakBytes", r.writes().memoryBackedPeakBytes());
+                if (r.writes().rootGrowthStopped()) e.put("rootGrowthStopped", true);
                 e.put("steps", r.durations());
                 if (!r.notes().isEmpty()) e.put("notes", r.notes());
                 e.put("stdout", streamSummary(r.stdout(), false));

@@ -15,4 +15,9 @@ public final class JudgedRun {
         RunVerdicts.judge(r).forEach(c -> byId.put(c.id(), c));
         return byId;
     }
+
+    /** The evidence {@code run.exit} gets in a report. */
+    public static Map<String, Object> exitEvidence(SandboxResult r) {
+        return SandboxRunCheck.evidence("run.exit", r);
+    }
 }

@@ -40,6 +40,21 @@ class RunVerdictsTest {
                 CapturedOutput.EMPTY, CapturedOutput.EMPTY, calls, task, List.of(), network, Map.of(), List.of(), null, outputs, null);
     }
 
+    @Test
+    void aRunStoppedForItsRootFilesystemWritesNamesTheLimit() throws IOException {
+        SandboxResult r = result(VeritoneSampleEngineRunTest.MANIFEST, SandboxResult.Outcome.EXITED, 137, null, List.of(),
+                TaskReport.NEVER_UPDATED, List.of());
+        SandboxResult stopped = new SandboxResult(r.runId(), r.request(), r.ids(), r.outcome(), r.exitCode(), false, null, r.timeout(),
+                r.stdout(), r.stderr(), r.apiCalls(), r.task(), r.created(), r.networkUsage(), r.durations(), r.notes(), 8_598_323_200L,
+                r.engineOutputs(), null, new SandboxResult.Writes(Map.of("/dev", 0L, "/dev/shm", 4096L), true));
+        assertThat(RunVerdicts.exit(stopped).message()).isEqualTo("Error running container: exit code 137 (stopped by the sandbox: it"
+                + " wrote 8200 MiB to its root filesystem, more than the limit of 8192 MiB: write less to the container's filesystem"
+                + " (/, /tmp …), e.g. stream large inputs and results instead of storing them)");
+        assertThat(RunVerdicts.exit(r).message()).startsWith("Error running container: exit code 137 (killed with SIGKILL, most likely");
+        assertThat(SandboxRunCheck.evidence("run.exit", stopped)).containsEntry("rootGrowthStopped", true)
+                .containsEntry("memoryBackedPeakBytes", Map.of("/dev", 0L, "/dev/shm", 4096L));
+    }
+
     private static ApiCall call(String operation, String error, List<String> unserved) {
         return new ApiCall(Instant.EPOCH, operation, null, 200, 10, 10, 1, error, unserved);
     }

@@ -199,19 +199,35 @@ class SandboxRunTest {
         assertThat(checks(r).get("run.task").verdict()).isEqualTo(Verdict.failed);
     }
 
-    /** As under a plain {@code docker run}: engines install things under / when they start (Veritone's sample engine builds a virtualenv). */
+    /**
+     * As under a plain {@code docker run}: engines install things under / when they start (Veritone's sample engine
+     * builds a virtualenv), /tmp included (no tmpfs there, as under Docker and Kubernetes), counted in rootBytesWritten;
+     * /dev and /dev/shm are the platform's memory-backed 64 MiB, writable as there, and what they held is reported. The
+     * mount table the container prints names the engine's directories on this host: the report shows a neutral name.
+     */
     @Test
     @Tag("engine-matrix")
     void rootFilesystemIsWritableAndWhatIsWrittenIsReported() throws IOException {
         SandboxResult r = runs.run("writer", Adapters.manifest("pull", null), """
                 #!/bin/sh
-                echo ok > /tmp/scratch && echo tmp-writable
+                head -c 2000000 /dev/zero > /tmp/scratch && echo tmp-writable
                 busybox mkdir -p /var/venv/lib && head -c 3000000 /dev/zero > /var/venv/lib/big.so && echo root-writable
                 echo x > /etc/engine.conf && echo etc-writable
+                head -c 3000000 /dev/zero > /dev/big && head -c 2000000 /dev/zero > /dev/shm/big && echo memory-written
+                cat /proc/self/mountinfo
+                sleep 2
                 """);
-        assertThat(r.testLog()).as(describe(r)).containsExactly("tmp-writable", "root-writable", "etc-writable");
+        assertThat(r.testLog()).as(describe(r)).startsWith("tmp-writable", "root-writable", "etc-writable", "memory-written");
         assertThat(checks(r).get("run.exit").message()).isEqualTo("exit code 0");
-        assertThat(r.rootBytesWritten()).as(describe(r)).isGreaterThanOrEqualTo(3_000_000L);
+        assertThat(r.rootBytesWritten()).as(describe(r)).isGreaterThanOrEqualTo(5_000_000L);
+        Map<String, Long> peaks = r.writes().memoryBackedPeakBytes();
+        assertThat(peaks.get("/dev")).as(describe(r) + "\n" + peaks).isBetween(3_000_000L, 4_000_000L);
+        assertThat(peaks.get("/dev/shm")).as(describe(r) + "\n" + peaks).isBetween(2_000_000L, 3_000_000L);
+        assertThat(peaks).as("no tmpfs at /tmp").doesNotContainKey("/tmp");
+        assertThat(dev.drydock.compliance.JudgedRun.exitEvidence(r).get("memoryBackedPeakBytes")).isEqualTo(peaks);
+        String log = String.join("\n", r.testLog());
+        assertThat(log).as("the mount table").contains(" / rw", " /etc/hosts ", Sandbox.STORAGE_NAME)
+                .doesNotContain(runs.engine.dir.toString()).doesNotContain(runs.engine.dir.getFileName().toString());
     }
 
     @Test
@@ -287,6 +303,50 @@ class SandboxRunTest {
         if (runs.engine.engine != EngineFixture.Engine.DOCKER) {
             assertThat(runs.engine.dir.resolve("podman/oom")).as("conmon's oom file, in the Podman service's own directory").exists();
         }
+    }
+
+    /** vfs (CI, Drydock's own Podman) cannot bound the root filesystem: the sandbox samples what was written and stops the run. */
+    @Test
+    void writingPastTheRootGrowthLimitStopsTheRun() throws IOException {
+        SandboxResult r = runs.run("filler", Adapters.manifest("pull", null), """
+                #!/bin/sh
+                i=0
+                while [ $i -lt 40 ]; do head -c 5000000 /dev/zero > /var/fill$i; i=$((i+1)); sleep 0.2; done
+                echo survived
+                """, DeploymentModel.FullyNetworkIsolated, Duration.ofSeconds(40),
+                Limits.forClusterSize(ClusterSize.small).withRootGrowthBytes(20L << 20));
+        // a storage driver with a size option (overlay on xfs with quotas, btrfs) bounds it itself; CI's engines use vfs
+        org.junit.jupiter.api.Assumptions.assumeFalse(runs.sandbox.runner().boundsRootGrowth(), "the storage driver bounds the root");
+        assertThat(r.writes().rootGrowthStopped()).as(describe(r)).isTrue();
+        assertThat(r.testLog()).doesNotContain("survived");
+        assertThat(r.rootBytesWritten()).isGreaterThan(20L << 20).isLessThan(200_000_000L);
+        assertThat(checks(r).get("run.exit").message()).startsWith("Error running container: exit code 137 (stopped by the sandbox: it wrote ")
+                .endsWith(" MiB to its root filesystem, more than the limit of 20 MiB: write less to the container's filesystem (/, /tmp …),"
+                        + " e.g. stream large inputs and results instead of storing them)");
+    }
+
+    /** Past the limits, the last 100 lines of each stream follow the marker, whatever the other stream and the line lengths. */
+    @Test
+    void truncatedOutputKeepsTheLastHundredLinesOfEachStream() throws IOException {
+        String filler = "0123456789".repeat(5);
+        SandboxResult r = runs.run("long-tail", Adapters.manifest("pull", null), """
+                #!/bin/sh
+                yes %1$s | head -n 25000
+                yes %1$s | head -n 25000 >&2
+                L=$(head -c 1500 /dev/zero | tr '\\0' a)
+                busybox seq 1 150 | sed "s/^/out /; s/$/ $L/"
+                busybox seq 1 300 | sed 's/^/err /' >&2
+                """.formatted(filler));
+        assertThat(r.outcome()).as(describe(r)).isEqualTo(SandboxResult.Outcome.EXITED);
+        assertThat(r.stdout().complete()).isFalse();
+        List<String> out = r.testLog();
+        List<String> outTail = out.subList(out.indexOf(BoundedLog.TRUNCATED_MARKER) + 1, out.size());
+        assertThat(outTail).hasSize(100);
+        assertThat(outTail.getFirst()).isEqualTo("out 51 " + "a".repeat(1500));
+        assertThat(outTail.getLast()).isEqualTo("out 150 " + "a".repeat(1500));
+        List<String> err = r.stderr().lines();
+        assertThat(err.subList(err.indexOf(BoundedLog.TRUNCATED_MARKER) + 1, err.size()))
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(201, 300).mapToObj(i -> "err " + i).toList());
     }
 
     private static AtomicInteger acceptCounting(ServerSocket listener) {

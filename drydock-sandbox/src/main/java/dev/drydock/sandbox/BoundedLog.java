@@ -124,4 +124,51 @@ public final class BoundedLog {
         }
         return new CapturedOutput(copy, cut || incomplete, total, totalBytes, !incomplete);
     }
+
+    /**
+     * The last {@code maxLines} lines of a stream read from some point to its end, each cut at {@code maxLineBytes}
+     * (UTF-8): memory stays bounded however long the lines. A trailing line without newline counts as a line.
+     */
+    public static final class LastLines {
+        private final int maxLines;
+        private final int maxLineBytes;
+        private final java.util.ArrayDeque<String> lines = new java.util.ArrayDeque<>();
+        private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+        private boolean pending;
+
+        public LastLines(int maxLines, int maxLineBytes) {
+            if (maxLines <= 0 || maxLineBytes <= 0) throw new IllegalArgumentException("limits must be positive");
+            this.maxLines = maxLines;
+            this.maxLineBytes = maxLineBytes;
+        }
+
+        public synchronized void write(byte[] bytes) {
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    endLine();
+                } else {
+                    pending = true;
+                    if (current.size() < maxLineBytes) current.write(b);
+                }
+            }
+        }
+
+        private void endLine() {
+            String line = current.toString(StandardCharsets.UTF_8);
+            if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+            lines.addLast(line);
+            if (lines.size() > maxLines) lines.removeFirst();
+            current.reset();
+            pending = false;
+        }
+
+        public synchronized List<String> lines() {
+            List<String> all = new ArrayList<>(lines);
+            if (pending) {
+                all.add(current.toString(StandardCharsets.UTF_8));
+                if (all.size() > maxLines) all.removeFirst();
+            }
+            return all;
+        }
+    }
 }

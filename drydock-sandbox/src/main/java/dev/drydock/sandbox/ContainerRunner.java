@@ -63,6 +63,9 @@ public interface ContainerRunner extends AutoCloseable {
     /** Writes one file into the created (not yet started) container by archive upload (works with remote engines). */
     void copyFile(String containerId, String path, byte[] content);
 
+    /** Makes {@code path} a directory with {@code mode} in the created container (archive upload), whether or not the image has it. */
+    void ensureDirectory(String containerId, String path, int mode);
+
     void start(String containerId);
 
     /**
@@ -88,6 +91,30 @@ public interface ContainerRunner extends AutoCloseable {
      * @param tail only the last {@code tail} lines, or all when null
      */
     LogFollower readLogs(String containerId, Integer tail, BiConsumer<Boolean, byte[]> sink);
+
+    /**
+     * Reads one stream (stdout when {@code stdout}, else stderr) after the container stopped, handing each log entry
+     * (a line, or a part of a long line: engines store a long line as several entries) to {@code sink}.
+     *
+     * @param tail       only the last {@code tail} entries, or all when null
+     * @param since      only entries written at or after this second, or all when null
+     * @param timestamps each entry starts with its RFC 3339 time and a space
+     */
+    LogFollower readStream(String containerId, boolean stdout, Integer tail, java.time.Instant since, boolean timestamps,
+                           java.util.function.Consumer<byte[]> sink);
+
+    /**
+     * Bytes in use now on each writable memory-backed filesystem (tmpfs) of the running container, by its mount point
+     * inside the container ({@code /dev}, {@code /dev/shm} …); empty when the container is not running or the engine's
+     * containers cannot be seen from this host. Read from the host side, so it needs no tool in the image.
+     */
+    Map<String, Long> memoryFilesystemUse(String containerId);
+
+    /**
+     * The engine's own directories on this host (image and container storage, run state): container-visible
+     * facts such as {@code /proc/self/mountinfo} name them, and reports must not show the server's layout.
+     */
+    List<String> hostStoragePaths();
 
     /** Waits for the container to exit; empty when it is still running after {@code timeout}. */
     OptionalInt awaitExit(String containerId, Duration timeout);

@@ -5,9 +5,10 @@ import java.util.Map;
 
 /**
  * What to create: one sandbox container. The runner always applies: no privileges, all capabilities dropped,
- * {@code no-new-privileges}, no host mounts, a tmpfs at {@code /tmp} of {@link Limits#tmpfsBytes()}. The root filesystem
- * is writable, as under a plain {@code docker run} (real engines install things under {@code /} when they start), its
- * growth bounded by {@link Limits#rootGrowthBytes()} where the engine can, and discarded with the container.
+ * {@code no-new-privileges}, no host mounts, a {@code /dev/shm} of {@link Limits#tmpfsBytes()}. The root filesystem
+ * (with {@code /tmp}, {@code /run}, {@code /var/tmp}) is writable, as under a plain {@code docker run} (real engines
+ * install things under {@code /} when they start), its growth bounded by {@link Limits#rootGrowthBytes()} where the
+ * engine can (else the sandbox stops the run past it), and discarded with the container.
  *
  * @param network the network to attach (created by {@link ContainerRunner#createNetwork})
  * @param dns     name servers for the container (empty: the engine's default). Internal runs name the gateway, where

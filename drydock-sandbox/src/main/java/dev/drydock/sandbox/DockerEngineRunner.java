@@ -55,6 +55,8 @@ public final class DockerEngineRunner implements ContainerRunner {
     private final DockerClient docker;
     private volatile String product;
     private volatile boolean rootGrowthBounded = true;
+    private volatile List<String> storagePaths;
+    private final Map<String, Long> pids = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DockerEngineRunner(String endpoint, DockerHttpClient http, DockerClient docker) {
         this.endpoint = endpoint;
@@ -311,7 +313,8 @@ public final class DockerEngineRunner implements ContainerRunner {
                 .withPrivileged(false)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,mode=1777,size=" + l.tmpfsBytes()))
+                // /tmp is the root filesystem's, as under Docker and Kubernetes; /dev/shm their 64 MiB, said explicitly
+                .withShmSize(l.tmpfsBytes())
                 .withDns(spec.dns());
         if (rootGrowthBounded) {
             try {
@@ -383,6 +386,71 @@ public final class DockerEngineRunner implements ContainerRunner {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    @Override
+    public Map<String, Long> memoryFilesystemUse(String containerId) {
+        Long pid = pids.computeIfAbsent(containerId, this::containerPid);
+        if (pid == null) return Map.of();
+        Path proc = Path.of("/proc", pid.toString());
+        try {
+            // the engine may be on another host, or the process gone and its number reused: it must be this container's
+            if (!Files.readString(proc.resolve("cgroup")).contains(containerId)) return Map.of();
+            return memoryFilesystemUse(proc, Files.readAllLines(proc.resolve("mountinfo")));
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    /**
+     * The writable tmpfs mounts of {@code mountinfo} (one per filesystem: the engine binds parts of {@code /dev}'s over
+     * masked {@code /proc} files), outside {@code /proc} and {@code /sys}, with the bytes in use, read with statvfs
+     * through the process's root ({@code /proc/<pid>/root}).
+     */
+    static Map<String, Long> memoryFilesystemUse(Path proc, List<String> mountinfo) {
+        Map<String, Long> use = new java.util.LinkedHashMap<>();
+        java.util.Set<String> devices = new java.util.HashSet<>();
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            int dash = java.util.Arrays.asList(f).indexOf("-");
+            if (dash < 6 || dash + 1 >= f.length || !f[dash + 1].equals("tmpfs")) continue;
+            String mountPoint = f[4];
+            if (!f[5].startsWith("rw") || mountPoint.startsWith("/proc") || mountPoint.startsWith("/sys") || !devices.add(f[2])) continue;
+            java.io.File dir = new java.io.File(proc.resolve("root").toString() + mountPoint);
+            long total = dir.getTotalSpace();
+            if (total > 0) use.put(mountPoint, total - dir.getFreeSpace());
+        }
+        return use;
+    }
+
+    @Override
+    public List<String> hostStoragePaths() {
+        List<String> paths = storagePaths;
+        if (paths != null) return paths;
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        try {
+            Info info = docker.infoCmd().exec();
+            if (present(info.getDockerRootDir())) found.add(info.getDockerRootDir());
+        } catch (RuntimeException ignored) {
+            // nothing to hide that we know of
+        }
+        // Podman keeps each container's hosts, hostname and .containerenv (bind-mounted into it) under its run root
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+                .path("/v4.0.0/libpod/info").build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            if (response.getStatusCode() == 200) {
+                var store = JSON.readTree(response.getBody()).path("store");
+                for (String key : List.of("graphRoot", "runRoot", "volumePath")) {
+                    if (present(store.path(key).asText(""))) found.add(store.path(key).asText());
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Docker: no libpod API
+        }
+        found.removeIf(p -> p.equals("/") || !p.startsWith("/"));
+        paths = found.stream().map(p -> p.endsWith("/") ? p.substring(0, p.length() - 1) : p).toList();
+        storagePaths = paths;
+        return paths;
     }
 
     @Override
@@ -503,17 +571,35 @@ public final class DockerEngineRunner implements ContainerRunner {
         }
     }
 
+    @Override
+    public void ensureDirectory(String containerId, String path, int mode) {
+        if (!path.startsWith("/")) throw new IllegalArgumentException("absolute path expected: " + path);
+        try {
+            docker.copyArchiveToContainerCmd(containerId)
+                    .withRemotePath("/")
+                    .withTarInputStream(new ByteArrayInputStream(tar(path.substring(1) + "/", mode, '5', new byte[0])))
+                    .exec();
+        } catch (RuntimeException e) {
+            throw new EngineException("could not create " + path + " in the container: " + message(e), e);
+        }
+    }
+
     /** A ustar archive holding one regular file (mode 0644, owned by root). */
     static byte[] tar(String name, byte[] content) {
+        return tar(name, 0644, '0', content);
+    }
+
+    /** A ustar archive holding one entry owned by root: {@code type} '0' a regular file, '5' a directory. */
+    private static byte[] tar(String name, int mode, char type, byte[] content) {
         if (name.length() > 100) throw new IllegalArgumentException("path too long for a plain tar header: " + name);
         byte[] header = new byte[512];
         putAscii(header, 0, name);
-        putAscii(header, 100, "0000644");
+        putAscii(header, 100, String.format("%07o", mode));
         putAscii(header, 108, "0000000");
         putAscii(header, 116, "0000000");
         putAscii(header, 124, String.format("%011o", content.length));
         putAscii(header, 136, String.format("%011o", System.currentTimeMillis() / 1000));
-        header[156] = '0';
+        header[156] = (byte) type;
         putAscii(header, 257, "ustar");
         header[262] = 0;
         putAscii(header, 263, "00");
@@ -550,6 +636,22 @@ public final class DockerEngineRunner implements ContainerRunner {
 
     @Override
     public LogFollower readLogs(String containerId, Integer tail, BiConsumer<Boolean, byte[]> sink) {
+        var cmd = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(false);
+        if (tail != null) cmd.withTail(tail);
+        return readLogs(cmd, sink);
+    }
+
+    @Override
+    public LogFollower readStream(String containerId, boolean stdout, Integer tail, java.time.Instant since, boolean timestamps,
+                                  java.util.function.Consumer<byte[]> sink) {
+        var cmd = docker.logContainerCmd(containerId).withStdOut(stdout).withStdErr(!stdout).withFollowStream(false)
+                .withTimestamps(timestamps);
+        if (tail != null) cmd.withTail(tail);
+        if (since != null) cmd.withSince((int) since.getEpochSecond());
+        return readLogs(cmd, (out, bytes) -> sink.accept(bytes));
+    }
+
+    private LogFollower readLogs(com.github.dockerjava.api.command.LogContainerCmd cmd, BiConsumer<Boolean, byte[]> sink) {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
             @Override
@@ -568,8 +670,6 @@ public final class DockerEngineRunner implements ContainerRunner {
                 ended.complete(null);
             }
         };
-        var cmd = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(false);
-        if (tail != null) cmd.withTail(tail);
         cmd.exec(callback);
         return new LogFollower() {
             @Override
@@ -662,6 +762,7 @@ public final class DockerEngineRunner implements ContainerRunner {
 
     @Override
     public void removeContainer(String containerId) {
+        pids.remove(containerId);
         try {
             docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {

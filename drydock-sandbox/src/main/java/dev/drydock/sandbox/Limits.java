@@ -7,9 +7,11 @@ package dev.drydock.sandbox;
  * @param memoryBytes memory limit (and memory+swap limit)
  * @param nanoCpus    CPU limit in billionths of a CPU (1_000_000_000 = one core)
  * @param pids        the most processes/threads the container may have (stops fork bombs)
- * @param tmpfsBytes  size of the tmpfs at {@code /tmp} (memory-backed, counted in the memory limit)
+ * @param tmpfsBytes  size of the memory-backed {@code /dev/shm} (counted in the memory limit; 64 MiB, as Docker and
+ *                    Kubernetes give). {@code /tmp} is not a tmpfs: it belongs to the root filesystem, as on the platform
  * @param rootGrowthBytes how much the container may write to its root filesystem (writable, as under a plain
- *                    {@code docker run}, and discarded after the run), where the engine's storage driver can bound it
+ *                    {@code docker run}, and discarded after the run): bounded by the engine's storage driver where it
+ *                    has a size option, else by the sandbox, which samples the bytes written and stops the run past it
  */
 public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes, long rootGrowthBytes) {
     /** What a run may write to its root filesystem by default: enough for an engine that installs its dependencies at start. */
@@ -27,12 +29,16 @@ public record Limits(long memoryBytes, long nanoCpus, long pids, long tmpfsBytes
         if (rootGrowthBytes <= 0) throw new IllegalArgumentException("rootGrowthBytes must be positive: " + rootGrowthBytes);
     }
 
-    /** One CPU, 256 processes, 64 MiB of /tmp, memory by cluster size. */
+    /** One CPU, 256 processes, 64 MiB of /dev/shm, memory by cluster size. */
     public static Limits forClusterSize(ClusterSize size) {
         return new Limits(size.memoryBytes(), 1_000_000_000L, 256, 64L << 20);
     }
 
     public Limits withPids(long newPids) {
         return new Limits(memoryBytes, nanoCpus, newPids, tmpfsBytes, rootGrowthBytes);
+    }
+
+    public Limits withRootGrowthBytes(long bytes) {
+        return new Limits(memoryBytes, nanoCpus, pids, tmpfsBytes, bytes);
     }
 }

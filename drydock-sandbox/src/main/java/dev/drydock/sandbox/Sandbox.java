@@ -41,6 +41,13 @@ public final class Sandbox implements AutoCloseable {
     private static final Duration STATS_INTERVAL = Duration.ofMillis(500);
     private static final int LOG_READ_CAP_FACTOR = 8;
     private static final int TAIL_LINES = 100;
+    /** Log entries asked for to find the last {@link #TAIL_LINES} lines: engines store a long line as several entries. */
+    private static final int TAIL_ENTRIES = 1000;
+    private static final int TAIL_LINE_BYTES = 4096;
+    /** How often, at least, the bytes written to the root filesystem are sampled where the storage driver cannot bound them. */
+    private static final Duration ROOT_SAMPLE_INTERVAL = Duration.ofSeconds(1);
+    /** Replaces the engine's host directories in what the run reports. */
+    static final String STORAGE_NAME = "<engine-storage>";
     private static final Duration LOG_READ_TIME = Duration.ofSeconds(30);
 
     private final SandboxConfig config;
@@ -206,6 +213,8 @@ public final class Sandbox implements AutoCloseable {
         WebhookRun webhook;
         WebhookRun.ToolkitFile toolkitFile;
         volatile boolean exited;
+        volatile boolean rootGrowthStopped;
+        final Map<String, Long> memoryPeaks = new java.util.concurrent.ConcurrentSkipListMap<>();
 
         Run(SandboxRequest request, long submittedNanos) {
             this.request = request;
@@ -282,13 +291,16 @@ public final class Sandbox implements AutoCloseable {
                         dnsServers, webhookEngine == null ? null : webhookEngine.command());
                 containerId = runner.createContainer(spec);
                 if (!runner.boundsRootGrowth()) {
-                    notes.add("the engine's storage driver cannot bound the root filesystem's growth, so the root filesystem's "
-                            + "writes were not limited (they are reported as rootBytesWritten)");
+                    notes.add("the engine's storage driver cannot bound the root filesystem's growth, so the sandbox sampled the"
+                            + " bytes written (rootBytesWritten) every second or so while the container ran, to stop it past the limit");
                 }
                 t = step("create", t);
                 runner.copyFile(containerId, TaskPayloads.PAYLOAD_PATH, payloadJson.getBytes(StandardCharsets.UTF_8));
                 // the toolkit the ENTRYPOINT names must be in the image: the platform starts it, the sandbox does not
                 if (webhookEngine != null && webhookEngine.toolkitFirst()) toolkitFile = WebhookEngine.inspectToolkit(runner, containerId);
+                // /tmp is the root filesystem's; an image without it (FROM scratch) could not create it, as the platform's
+                // root can, without the capabilities the sandbox drops (its root filesystem's own / is often 0555)
+                runner.ensureDirectory(containerId, "/tmp", 01777);
                 t = step("copy", t);
                 runner.start(containerId);
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
@@ -398,20 +410,80 @@ public final class Sandbox implements AutoCloseable {
             boolean ended = head.awaitEnd(LOG_READ_TIME);
             head.close();
             if (!stopped.get() && ended) return;
-            BoundedLog outTail = new BoundedLog(TAIL_LINES, 64 * 1024);
-            BoundedLog errTail = new BoundedLog(TAIL_LINES, 64 * 1024);
-            try (ContainerRunner.LogFollower tail = runner.readLogs(containerId, TAIL_LINES,
-                    (out, bytes) -> (out ? outTail : errTail).write(bytes, 0, bytes.length))) {
+            stdout.stoppedEarly(lastLines(true));
+            stderr.stoppedEarly(lastLines(false));
+        }
+
+        /**
+         * Every 0.5 s: the network counters and what the memory-backed filesystems hold (their peaks are reported); where
+         * the storage driver cannot bound the root filesystem, its bytes written too, at most as often as that costs
+         * (on vfs the engine compares the whole tree), killing the container once they pass the limit.
+         */
+        /**
+         * The last {@link #TAIL_LINES} lines of one stream. Each stream is asked for on its own (an engine counts a tail
+         * over every stream it sends), and not as the engine's tail: Podman 4.3 joins a long line's first part to the line
+         * before it there. The tail only tells from which second to read the stream onward, up to
+         * {@link #LOG_READ_CAP_FACTOR} times the byte limit; past that, the engine's tail is what there is.
+         */
+        private List<String> lastLines(boolean out) {
+            BoundedLog.LastLines fromTail = new BoundedLog.LastLines(TAIL_LINES, TAIL_LINE_BYTES);
+            AtomicReference<java.time.Instant> first = new AtomicReference<>();
+            try (ContainerRunner.LogFollower tail = runner.readStream(containerId, out, TAIL_ENTRIES, null, true, entry -> {
+                String text = new String(entry, StandardCharsets.UTF_8);
+                int space = text.indexOf(' ');
+                if (first.get() == null && space > 0) {
+                    try {
+                        first.set(java.time.OffsetDateTime.parse(text.substring(0, space)).toInstant());
+                    } catch (java.time.format.DateTimeParseException e) {
+                        // no time: the tail as it is
+                    }
+                }
+                fromTail.write(text.substring(space + 1).getBytes(StandardCharsets.UTF_8));
+            })) {
                 tail.awaitEnd(Duration.ofSeconds(10));
             }
-            stdout.stoppedEarly(outTail.snapshot().lines());
-            stderr.stoppedEarly(errTail.snapshot().lines());
+            if (first.get() == null) return fromTail.lines();
+            BoundedLog.LastLines onward = new BoundedLog.LastLines(TAIL_LINES, TAIL_LINE_BYTES);
+            long cap = LOG_READ_CAP_FACTOR * config.logMaxBytes();
+            AtomicLong read = new AtomicLong();
+            AtomicBoolean cut = new AtomicBoolean();
+            AtomicReference<ContainerRunner.LogFollower> reader = new AtomicReference<>();
+            ContainerRunner.LogFollower rest = runner.readStream(containerId, out, null, first.get(), false, entry -> {
+                if (cut.get()) return;
+                if (read.addAndGet(entry.length) > cap) {
+                    cut.set(true);
+                    ContainerRunner.LogFollower r = reader.get();
+                    if (r != null) r.close();
+                    return;
+                }
+                onward.write(entry);
+            });
+            reader.set(rest);
+            boolean ended = rest.awaitEnd(Duration.ofSeconds(10));
+            rest.close();
+            return ended && !cut.get() ? onward.lines() : fromTail.lines();
         }
 
         private void sampleStats() {
+            boolean sampleRoot = !runner.boundsRootGrowth();
+            long rootEvery = ROOT_SAMPLE_INTERVAL.toNanos();
+            long rootNext = System.nanoTime();
             while (!exited) {
+                // first the local, cheap reading: the engine's statistics call can take a second on a loaded host
+                runner.memoryFilesystemUse(containerId).forEach((mount, bytes) -> memoryPeaks.merge(mount, bytes, Math::max));
                 ContainerRunner.NetCounters c = runner.netCounters(containerId);
                 if (c != null) counters.set(c);
+                if (sampleRoot && System.nanoTime() - rootNext >= 0) {
+                    long t = System.nanoTime();
+                    Long written = runner.rootBytesWritten(containerId);
+                    long took = System.nanoTime() - t;
+                    rootNext = System.nanoTime() + Math.max(rootEvery, 4 * took);
+                    if (written != null && written > request.limits().rootGrowthBytes() && !exited) {
+                        rootGrowthStopped = true;
+                        runner.kill(containerId);
+                        return;
+                    }
+                }
                 try {
                     Thread.sleep(STATS_INTERVAL);
                 } catch (InterruptedException e) {
@@ -487,10 +559,13 @@ public final class Sandbox implements AutoCloseable {
 
         SandboxResult result(Ending e, NetworkUsage usage) {
             durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
-            return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), e.error(), timeout, stdout.snapshot(), stderr.snapshot(),
+            // the container can read its mount table, which names the engine's directories on this host: not in the report
+            List<String> hidden = containerId == null ? List.of() : runner.hostStoragePaths();
+            return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), hideHostPaths(e.error(), hidden), timeout,
+                    hideHostPaths(stdout.snapshot(), hidden), hideHostPaths(stderr.snapshot(), hidden),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
                     api == null ? List.of() : api.created(), usage, durations, notes, rootBytesWritten,
-                    api == null ? List.of() : api.engineOutputs(), webhook);
+                    api == null ? List.of() : api.engineOutputs(), webhook, new SandboxResult.Writes(memoryPeaks, rootGrowthStopped));
         }
 
         /** Removes everything the run created; returns how long that took in milliseconds. */
@@ -539,6 +614,34 @@ public final class Sandbox implements AutoCloseable {
             imageUsers.remove(imageRef);
             if (!config.keepImages()) runner.removeImage(imageRef);
         }
+    }
+
+    static CapturedOutput hideHostPaths(CapturedOutput out, List<String> paths) {
+        if (paths.isEmpty()) return out;
+        return new CapturedOutput(out.lines().stream().map(l -> hideHostPaths(l, paths)).toList(), out.truncated(), out.totalLines(),
+                out.totalBytes(), out.complete());
+    }
+
+    /**
+     * {@code text} with each of the engine's host directories, and each tail of one at least two directories deep (a
+     * mount table names paths from the root of their own filesystem: {@code /podman/storage/…} when the data directory
+     * is a mount point), replaced by {@link #STORAGE_NAME}.
+     */
+    static String hideHostPaths(String text, List<String> paths) {
+        if (text == null || paths.isEmpty()) return text;
+        List<String> forms = new ArrayList<>();
+        for (String p : paths) {
+            for (int i = 0; i >= 0 && i < p.length(); i = p.indexOf('/', i + 1)) {
+                String tail = p.substring(i);
+                if (tail.chars().filter(ch -> ch == '/').count() >= 2) forms.add(tail);
+            }
+        }
+        forms.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        String result = text;
+        for (String form : forms) {
+            if (result.contains(form)) result = result.replace(form, STORAGE_NAME);
+        }
+        return result;
     }
 
     private record Ending(SandboxResult.Outcome outcome, Integer exitCode, boolean oom, String error) {

@@ -65,4 +65,14 @@ class BoundedLogTest {
         assertThat(out.lines()).containsExactly("1", "2", BoundedLog.TRUNCATED_MARKER, "99", "100");
         assertThat(out.complete()).isFalse();
     }
+
+    @Test
+    void lastLinesKeepsTheEndOfTheStreamWithLongLinesCut() {
+        BoundedLog.LastLines last = new BoundedLog.LastLines(3, 5);
+        for (String part : List.of("one\ntwo\nthr", "ee\nfour-and-more\r\nfi", "ve")) last.write(part.getBytes(StandardCharsets.UTF_8));
+        assertThat(last.lines()).containsExactly("three", "four-", "five");
+        last.write("\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(last.lines()).containsExactly("three", "four-", "five");
+    }
 }
+
