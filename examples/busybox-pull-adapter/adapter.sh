@@ -2,7 +2,7 @@
 # A minimal batch ingest adapter: it reads the task payload, marks the task running, creates a TDO, attaches the
 # source file as an asset, and completes the task with the TDO's id as recordingId.
 
-# The root filesystem is read-only in the test run; /tmp is writable. Install busybox's applets there.
+# The root filesystem (/tmp included) is writable in the test run, as under docker run. Install busybox's applets in /tmp.
 mkdir -p /tmp/bin && /bin/busybox --install -s /tmp/bin && export PATH=/tmp/bin
 
 payload=$(cat "$PAYLOAD_FILE")
