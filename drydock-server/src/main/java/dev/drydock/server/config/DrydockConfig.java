@@ -403,6 +403,7 @@ public record DrydockConfig(
         Storage storage = storage(v, errors);
         Tls tls = tls(v, errors);
         Proxy proxy = proxy(v, errors);
+        Node node = node(v, workers, sandbox, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -427,7 +428,7 @@ public record DrydockConfig(
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
                 observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()),
-                tls, proxy, node(v, workers, sandbox, errors));
+                tls, proxy, node);
     }
 
     private static Node node(Map<String, String> v, int workers, SandboxSettings sandbox, List<String> errors) {
