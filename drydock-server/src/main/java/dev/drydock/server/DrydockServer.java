@@ -90,6 +90,11 @@ public final class DrydockServer implements AutoCloseable {
      */
     public static DrydockServer start(DrydockConfig config, EventSink events, UnaryOperator<BuildTester> testerDecorator) {
         InstantSource clock = InstantSource.system();
+        if (config.node().role() != DrydockConfig.Role.all && config.dbUrl() == null) {
+            log.warn("role={} with the embedded database, which no other node can share: {} (set db.url to a PostgreSQL"
+                    + " database shared with the other nodes)", config.node().role(), config.node().role() == DrydockConfig.Role.api
+                    ? "no build will be tested" : "nobody can push a build to test");
+        }
         ServerTls tls = ServerTls.load(config.tls()); // before anything opens: a bad certificate or key stops the start
         StorageAssembly storage = StorageAssembly.open(config);
         Database database = storage.database();
