@@ -128,8 +128,20 @@ public final class BuildEventFeed implements AutoCloseable {
         };
     }
 
+    /** Stops reading; a read in progress ends first (interrupting it would break its database connection). */
     @Override
-    public synchronized void close() {
-        if (scheduler != null) scheduler.shutdownNow();
+    public void close() {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = scheduler;
+        }
+        if (s == null) return;
+        s.shutdown();
+        try {
+            if (!s.awaitTermination(10, TimeUnit.SECONDS)) s.shutdownNow();
+        } catch (InterruptedException e) {
+            s.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
