@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  * per node, and a change reaches every node's streams within about one interval.
  *
  * <p>History ids are handed out when a row is inserted but become visible when its transaction commits, so a row can
- * appear after a higher id was read. The feed therefore reads from the lowest id it has not yet seen (a gap), remembers
- * the ids above it that it has published, and gives a gap up only after {@link #GAP_PATIENCE} (an id whose transaction
- * rolled back never appears). Changes of one adapter are made under a lock on its row, so they are read in order.
+ * appear after a higher id was read. The feed therefore remembers the ids it skipped (gaps) and, while there are any,
+ * reads their range again (a second query), until each appears or {@link #GAP_PATIENCE} passed (an id whose
+ * transaction rolled back never appears). Changes of one adapter are made under a lock on its row, so they are read in
+ * order.
  */
 public final class BuildEventFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BuildEventFeed.class);
@@ -75,18 +76,15 @@ public final class BuildEventFeed implements AutoCloseable {
 
     /** Reads once; returns how many changes of other nodes it published. */
     public synchronized int poll() {
-        queries++;
-        List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("""
-                        select h.id, h.node, h.build_id, h.at, h.actor, h.action, h.from_state, h.to_state, h.reason,
-                               b.engine_id, b.org_id
-                        from build_history h join builds b on b.id = h.build_id
-                        where h.id > :floor order by h.id limit :batch""")
-                .bind("floor", floor).bind("batch", BATCH).mapToMap().list());
-        int published = 0;
         long now = System.nanoTime();
+        // ids still missing below the highest read: their transactions may have committed since (rarely any)
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        if (!gaps.isEmpty()) rows.addAll(read("h.id >= :from and h.id <= :to", gaps.firstKey(), gaps.lastKey()));
+        rows.addAll(read("h.id > :from and h.id <= :to", highest, Long.MAX_VALUE));
+        int published = 0;
         for (Map<String, Object> row : rows) {
             long id = ((Number) row.get("id")).longValue();
-            if (!seen.add(id)) continue;
+            if (id <= floor || !seen.add(id)) continue;
             gaps.remove(id);
             // ids skipped by a sequence's cache after a crash can be many: wait only for a plausible number
             if (id - highest <= MAX_GAPS) for (long missing = highest + 1; missing < id; missing++) gaps.put(missing, now);
@@ -104,6 +102,16 @@ public final class BuildEventFeed implements AutoCloseable {
             seen.removeIf(id -> id <= floor);
         }
         return published;
+    }
+
+    private List<Map<String, Object>> read(String range, long from, long to) {
+        queries++;
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select h.id, h.node, h.build_id, h.at, h.actor, h.action, h.from_state, h.to_state, h.reason,
+                               b.engine_id, b.org_id
+                        from build_history h join builds b on b.id = h.build_id
+                        where""" + " " + range + " order by h.id limit :batch")
+                .bind("from", from).bind("to", to).bind("batch", BATCH).mapToMap().list());
     }
 
     /** Queries made so far (the feed's whole cost to the database). */
