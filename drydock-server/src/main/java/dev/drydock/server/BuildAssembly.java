@@ -2,6 +2,7 @@ package dev.drydock.server;
 
 import dev.drydock.compliance.Pipeline;
 import dev.drydock.platform.adapters.AdapterService;
+import dev.drydock.platform.builds.BuildEventFeed;
 import dev.drydock.platform.builds.BuildEvents;
 import dev.drydock.platform.builds.BuildIntake;
 import dev.drydock.platform.builds.BuildService;
@@ -36,8 +37,10 @@ import java.util.function.UnaryOperator;
  * @param reportHost         how reports name the registry: the public URL's host, or once the server listens its address
  * @param stopReleasingImages removes the {@link ImageRelease} listener (on close, so no listener outlives the server)
  * @param monitor            re-matches released builds after each advisory data load (stopped first on close)
+ * @param feed               other nodes' build changes for this node's event streams; null when no other node can share
+ *                           the database (the embedded one) or this node serves no streams
  */
-record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
+record BuildAssembly(BuildEvents events, BuildEventFeed feed, JobQueue jobs, BuildService builds, AdapterService adapters, VulnerabilityService vulns,
                      Registry registry, GarbageCollector garbageCollector, WebhookService webhookService,
                      WebhookDispatcher webhooks, SandboxRuntime sandbox, Worker worker, AtomicReference<String> reportHost,
                      Runnable stopReleasingImages, VulnerabilityMonitor monitor)
@@ -53,6 +56,10 @@ record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, Ada
                             Consumer<WebhookDispatcher.AttemptResult> webhookAttempts) {
         var jdbi = storage.database().jdbi();
         BuildEvents events = new BuildEvents();
+        boolean servesClients = config.node().role().servesClients();
+        // The embedded database is this process's alone: no other node makes changes there.
+        BuildEventFeed feed = servesClients && config.dbUrl() != null
+                ? new BuildEventFeed(jdbi, events, config.node().eventsPoll()) : null;
         JobQueue jobs = new JobQueue(jdbi, clock);
         BuildService builds = new BuildService(jdbi, jobs, events, identity.audit(), clock);
         AdapterService adapters = new AdapterService(jdbi, builds, identity.audit(), clock);
@@ -75,7 +82,8 @@ record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, Ada
                 identity.audit(), clock, config.vulns().failAt(), true);
         VulnerabilityService vulns = new VulnerabilityService(storage.database().dataSource(), jdbi, identity.identity(),
                 identity.audit(), clock, config.vulns().failAt(),
-                config.vulns().updateInterval() == null ? java.util.List.of() : config.vulnFeeds().all(), monitor);
+                config.vulns().updateInterval() == null ? java.util.List.of() : config.vulnFeeds().all(),
+                servesClients ? monitor : VulnerabilityService.DataListener.NONE); // a worker only scans
         AtomicReference<String> reportHost = new AtomicReference<>(config.publicUrl() != null
                 ? config.publicUrl().replaceFirst("^https?://", "")
                 : "localhost:" + config.port());
@@ -88,7 +96,7 @@ record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, Ada
                             reportHost::get, adapters::byEngineId)),
                     new Worker.Settings(Math.max(1, config.workerConcurrency()), config.workerLease(), Duration.ofSeconds(1),
                             config.testTimeout(), config.workerMaxAttempts()));
-            return new BuildAssembly(events, jobs, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
+            return new BuildAssembly(events, feed, jobs, builds, adapters, vulns, registry, garbageCollector, webhookService, webhooks,
                     sandbox, worker, reportHost, stopReleasingImages, monitor);
         } catch (RuntimeException e) {
             monitor.close();
@@ -98,15 +106,20 @@ record BuildAssembly(BuildEvents events, JobQueue jobs, BuildService builds, Ada
         }
     }
 
-    /** Starts testing and delivering (each only when this node does it). */
+    /**
+     * Starts what this node's role runs: testing (role worker or all, {@code worker.concurrency} above 0), delivering
+     * webhooks ({@code webhooks.concurrency} above 0) and reading other nodes' changes (roles api and all).
+     */
     void start(DrydockConfig config) {
-        if (config.workerConcurrency() > 0) worker.start();
-        if (config.webhooks().concurrency() > 0) webhooks.start();
+        if (config.testsBuilds()) worker.start();
+        if (config.node().role().servesClients() && config.webhooks().concurrency() > 0) webhooks.start();
+        if (feed != null) feed.start();
     }
 
     /** Stops the worker first (its tests give their jobs back), then the sandbox and the dispatcher. */
     @Override
     public void close() {
+        if (feed != null) feed.close();
         monitor.close();
         worker.close();
         sandbox.close();

@@ -7,6 +7,7 @@ import dev.drydock.platform.webhooks.WebhookDispatcher;
 import dev.drydock.registry.GarbageCollector;
 import dev.drydock.registry.storage.BlobStore;
 import dev.drydock.platform.access.TokenService;
+import dev.drydock.platform.db.ClusterTasks;
 import dev.drydock.platform.db.Database;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.events.EventSink;
@@ -30,8 +31,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Builds every part from the configuration, in dependency order and without setters: {@link StorageAssembly},
- * {@link IdentityAssembly}, {@link BuildAssembly}, then {@link HttpAssembly}; then starts the maintenance tasks, the
- * sandbox and the worker.
+ * {@link IdentityAssembly}, {@link BuildAssembly}, then {@link HttpAssembly}; then starts what the node's role runs
+ * ({@code role}): the maintenance tasks, the sandbox and the worker, the webhook dispatcher, the feed of other nodes'
+ * build changes.
  */
 public final class DrydockServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DrydockServer.class);
@@ -43,9 +45,11 @@ public final class DrydockServer implements AutoCloseable {
     private final TokenService tokens;
     private final Metrics metrics;
     private final BlobStore blobStore;
+    private final ClusterTasks tasks;
 
     private DrydockServer(Database database, HttpAssembly web, ScheduledExecutorService maintenance, BuildAssembly flow,
-                          TokenService tokens, Metrics metrics, BlobStore blobStore) {
+                          TokenService tokens, Metrics metrics, BlobStore blobStore, ClusterTasks tasks) {
+        this.tasks = tasks;
         this.metrics = metrics;
         this.blobStore = blobStore;
         this.database = database;
@@ -86,27 +90,36 @@ public final class DrydockServer implements AutoCloseable {
      */
     public static DrydockServer start(DrydockConfig config, EventSink events, UnaryOperator<BuildTester> testerDecorator) {
         InstantSource clock = InstantSource.system();
+        if (config.node().role() != DrydockConfig.Role.all && config.dbUrl() == null) {
+            log.warn("role={} with the embedded database, which no other node can share: {} (set db.url to a PostgreSQL"
+                    + " database shared with the other nodes)", config.node().role(), config.node().role() == DrydockConfig.Role.api
+                    ? "no build will be tested" : "nobody can push a build to test");
+        }
         ServerTls tls = ServerTls.load(config.tls()); // before anything opens: a bad certificate or key stops the start
         StorageAssembly storage = StorageAssembly.open(config);
         Database database = storage.database();
         BuildAssembly flow = null;
         HttpAssembly web = null;
+        ClusterTasks tasks = null;
         Metrics metrics = new Metrics();
         try {
             IdentityAssembly identities = IdentityAssembly.of(config, storage, clock);
             flow = BuildAssembly.of(config, storage, identities, clock, events, testerDecorator, metrics::webhookAttempt);
             metrics.watch(flow.registry(), flow.jobs(), flow.worker(), flow.events(), flow.builds(), clock);
             web = HttpAssembly.start(config, storage, identities, flow, metrics, tls);
-            ScheduledExecutorService maintenance = scheduleMaintenance(config, clock, database, flow);
-            flow.sandbox().start(web.http().port());
+            tasks = new ClusterTasks(database.jdbi(), clock);
+            ScheduledExecutorService maintenance = scheduleMaintenance(config, clock, database, flow, tasks);
+            if (config.testsBuilds()) flow.sandbox().start(web.http().port());
             flow.start(config);
-            log.info("Drydock listening on {}:{} ({}; data: {})", config.bind(), web.http().port(),
-                    tls == null ? "plain HTTP" : "HTTPS and HTTP/2, certificate " + tls.describe(), config.dataDir());
-            return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics, storage.blobStore());
+            log.info("Drydock listening on {}:{} as role {} ({}; data: {})", config.bind(), web.http().port(),
+                    config.node().role(), tls == null ? "plain HTTP" : "HTTPS and HTTP/2, certificate " + tls.describe(),
+                    config.dataDir());
+            return new DrydockServer(database, web, maintenance, flow, identities.tokens(), metrics, storage.blobStore(), tasks);
         } catch (RuntimeException e) {
             if (web != null) web.close();
             else if (tls != null) tls.close();
             if (flow != null) flow.close();
+            if (tasks != null) tasks.close();
             metrics.close();
             database.close();
             closeStore(storage.blobStore());
@@ -115,18 +128,23 @@ public final class DrydockServer implements AutoCloseable {
     }
 
     /**
-     * Purges idle uploads (then gives the embedded database's freed space back), collects garbage, and keeps
-     * vulnerability data fresh.
+     * Keeps the shared data: purges idle uploads (then gives the embedded database's freed space back), collects
+     * garbage and updates vulnerability data, on nodes that serve clients (the last two one node at a time across the
+     * cluster, {@link ClusterTasks}); and on every node reloads vulnerability data another node imported.
      */
     private static ScheduledExecutorService scheduleMaintenance(DrydockConfig config, InstantSource clock, Database database,
-                                                                BuildAssembly flow) {
+                                                                BuildAssembly flow, ClusterTasks tasks) {
         ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "drydock-maintenance");
             t.setDaemon(true);
             return t;
         });
+        // another node's import (or the CLI on a shared database) reaches this node's scans within a minute
+        maintenance.scheduleWithFixedDelay(flow.vulns()::reloadIfChanged, 1, 1, TimeUnit.MINUTES);
+        if (!config.node().role().servesClients()) return maintenance; // a worker tests builds, nothing else
         // Purge idle uploads a few times per expiry period (every 10 min at the default 24h), then give the
-        // embedded database's freed space back (see Database.reclaimSpace).
+        // embedded database's freed space back (see Database.reclaimSpace). Safe on several nodes at once: a session
+        // is purged only while idle, whichever node it was used through.
         long purgeEvery = Math.clamp(config.uploadExpiry().toMillis() / 4, 1000L, TimeUnit.MINUTES.toMillis(10));
         maintenance.scheduleWithFixedDelay(() -> {
             try {
@@ -140,23 +158,20 @@ public final class DrydockServer implements AutoCloseable {
                 log.warn("upload purge failed: {}", e.toString());
             }
         }, purgeEvery, purgeEvery, TimeUnit.MILLISECONDS);
+        // The shared tasks: each node looks at least once a minute whether one is due.
         if (config.gcInterval() != null) {
-            long every = config.gcInterval().toMillis();
-            maintenance.scheduleWithFixedDelay(() -> {
-                try {
-                    flow.garbageCollector().collect(config.gcGrace(), false);
-                } catch (RuntimeException e) {
-                    log.warn("garbage collection failed: {}", e.toString());
-                }
-            }, every, every, TimeUnit.MILLISECONDS);
+            Duration every = config.gcInterval();
+            long look = Math.min(every.toMillis(), TimeUnit.MINUTES.toMillis(1));
+            maintenance.scheduleWithFixedDelay(() -> tasks.runIfDue(ClusterTasks.Task.GARBAGE_COLLECTION, every,
+                    () -> flow.garbageCollector().collect(config.gcGrace(), false)), look, look, TimeUnit.MILLISECONDS);
         }
-        // another node's import (or the CLI on a shared database) reaches this node's scans within a minute
-        maintenance.scheduleWithFixedDelay(flow.vulns()::reloadIfChanged, 1, 1, TimeUnit.MINUTES);
         if (config.vulns().updateInterval() != null) {
             VulnDbUpdater updater = new VulnDbUpdater(flow.vulns(), config.vulnFeeds().all(), config.dataDir().resolve("tmp"),
                     Duration.ofMinutes(30));
-            long every = config.vulns().updateInterval().toMillis();
-            maintenance.scheduleWithFixedDelay(updater::updateAll, 0, every, TimeUnit.MILLISECONDS);
+            Duration every = config.vulns().updateInterval();
+            long look = Math.min(every.toMillis(), TimeUnit.MINUTES.toMillis(1));
+            maintenance.scheduleWithFixedDelay(() -> tasks.runIfDue(ClusterTasks.Task.VULNDB_UPDATE, every, updater::updateAll),
+                    0, look, TimeUnit.MILLISECONDS);
         }
         return maintenance;
     }
@@ -224,6 +239,7 @@ public final class DrydockServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             maintenance.shutdownNow();
+            tasks.close();
             metrics.close();
             database.close();
             closeStore(blobStore);

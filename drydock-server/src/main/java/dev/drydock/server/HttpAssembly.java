@@ -31,7 +31,7 @@ record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoC
                               Metrics metrics, ServerTls tls) {
         Challenge challenge = new Challenge(config.publicUrl(), config.service());
         // readiness asks the container engine only on a node that tests builds in the sandbox
-        Runnable engine = config.workerConcurrency() == 0 || config.sandbox().disabled() ? null : () -> {
+        Runnable engine = !config.testsBuilds() || config.sandbox().disabled() ? null : () -> {
             Sandbox sandbox = flow.sandbox().sandbox();
             if (sandbox == null) throw new IllegalStateException("the sandbox has not started");
             sandbox.runner().ping();
@@ -69,7 +69,9 @@ record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoC
             if (tls != null) cfg.jetty.addConnector((server, hc) -> tls.connector(server, hc, config.bind(), config.port()));
             // ctx.ip(), ctx.scheme() and ctx.host() honour X-Forwarded-* from trusted proxies only
             new ClientInfo(config.proxy().trusted()).install(cfg.contextResolver);
-            routes.install(cfg.routes);
+            // A worker serves only the probes and the metrics: clients (and a load balancer) talk to API nodes, and a
+            // port that answers only these can stay inside the cluster's network.
+            routes.install(cfg.routes, !config.node().role().servesClients());
         });
         http.start(config.bind(), config.port());
         for (var connector : http.jettyServer().server().getConnectors()) {

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Command line: {@code drydock serve [--port P] [--data DIR] [--config FILE]} and
+ * Command line: {@code drydock serve [--role all|api|worker] [--port P] [--data DIR] [--config FILE]} and
  * {@code drydock gc [--data DIR] [--config FILE] [--dry-run]} and
  * {@code drydock check IMAGE [--category C] [--engine-id ID] [--format json|table]} ({@link CheckCommand}),
  * {@code drydock doctor} ({@link DoctorCommand}), {@code drydock vulndb import|status} ({@link VulnDbCommand}) and
@@ -60,8 +60,15 @@ public final class Main {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
-    @Command(name = "serve", description = "Start the service (registry, token service, API, UI) on one port.")
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Start the service (registry, token service, API, UI, build tests) on one port.")
     static final class Serve implements Callable<Integer> {
+        @Option(names = "--role", paramLabel = "all|api|worker", description = "what this node runs (default all, or the "
+                + "role key / DRYDOCK_ROLE): all = everything; api = registry, API, UI, event streams, webhooks and "
+                + "maintenance, no tests; worker = tests builds from the shared queue and serves only /healthz, /readyz "
+                + "and /metrics (set sandbox.registry-host to an API node). Several nodes share one PostgreSQL (db.url) "
+                + "and one blob store (storage.type=s3 or a shared storage.path).")
+        String role;
         @Option(names = "--port", description = "HTTP port (default 5000)")
         Integer port;
         @Option(names = "--bind", description = "listen address (default 0.0.0.0)")
@@ -77,6 +84,7 @@ public final class Main {
             if (port != null) flags.put("port", port.toString());
             if (bind != null) flags.put("bind", bind);
             if (publicUrl != null) flags.put("public-url", publicUrl);
+            if (role != null) flags.put("role", role);
             DrydockConfig cfg = options.load(flags, new PrintWriter(System.err, true));
             if (cfg == null) return 2;
             DrydockServer server;

@@ -388,11 +388,12 @@ public final class BuildService {
         return change;
     }
 
-    private static void history(Handle h, String buildId, String actor, String action, BuildState from, BuildState to,
-                                String reason, Instant now) {
-        h.execute("insert into build_history (build_id, at, actor, action, from_state, to_state, reason, request_id)"
-                        + " values (?, ?, ?, ?, ?, ?, ?, ?)",
-                buildId, now, actor, action, from == null ? null : from.name(), to.name(), reason, RequestIds.current());
+    private void history(Handle h, String buildId, String actor, String action, BuildState from, BuildState to,
+                         String reason, Instant now) {
+        h.execute("insert into build_history (build_id, at, actor, action, from_state, to_state, reason, request_id, node)"
+                        + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                buildId, now, actor, action, from == null ? null : from.name(), to.name(), reason, RequestIds.current(),
+                events.node());
     }
 
     static Optional<Build> find(Handle h, String id) {

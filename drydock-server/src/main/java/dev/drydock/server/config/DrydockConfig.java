@@ -61,7 +61,41 @@ public record DrydockConfig(
         Observability observability,
         Storage storage,
         Tls tls,
-        Proxy proxy) {
+        Proxy proxy,
+        Node node) {
+
+    /** What a node does ({@code role}): serve clients, test builds, or both. */
+    public enum Role {
+        /** Everything on one node (the default). */
+        all,
+        /** The registry, token service, REST API, UI and event streams, webhooks and maintenance; tests nothing. */
+        api,
+        /** Tests builds (claims the job queue); serves only {@code /healthz}, {@code /readyz} and {@code /metrics}. */
+        worker;
+
+        /** Serves the registry, API and UI (and runs what keeps the shared data: webhooks, maintenance). */
+        public boolean servesClients() {
+            return this != worker;
+        }
+
+        /** Claims and tests builds. */
+        public boolean tests() {
+            return this != api;
+        }
+    }
+
+    /**
+     * The {@code role} and {@code events.poll-interval} keys: this node's part when several share one database.
+     *
+     * @param role       what this node runs
+     * @param eventsPoll how often a node serving event streams reads the changes other nodes made (external database only)
+     */
+    public record Node(Role role, Duration eventsPoll) {}
+
+    /** True when this node tests builds: its role tests and {@code worker.concurrency} is above 0. */
+    public boolean testsBuilds() {
+        return node.role().tests() && workerConcurrency > 0;
+    }
 
     /**
      * The {@code proxy.trusted} key.
@@ -251,6 +285,8 @@ public record DrydockConfig(
         k.put("log.format", new String[]{"text", "log output on standard error: text (one readable line per event) or json (one JSON object per line, with the request id)"});
         k.put("metrics.token", new String[]{null, "bearer token a Prometheus scrape sends to /metrics (at least 32 characters); without it only platform admins and operators may read the metrics"});
         k.put("shutdown.grace", new String[]{"30s", "on SIGTERM, how long requests in flight (uploads) may take to finish; new connections are refused at once"});
+        k.put("role", new String[]{"all", "what this node runs: all (everything), api (registry, API, UI, event streams, webhooks, maintenance; no tests) or worker (tests builds; serves only /healthz, /readyz and /metrics); the serve flag --role overrides it"});
+        k.put("events.poll-interval", new String[]{"500ms", "how often a node serving event streams reads the build changes other nodes made, from the shared database (one query per interval per node; only with db.url); 50ms to 10s"});
         k.put("proxy.trusted", new String[]{"127.0.0.1/32,::1/128", "comma-separated IPs or CIDRs (IPv4, IPv6) of reverse proxies whose X-Forwarded-For, -Proto and -Host are believed (client address for sign-in throttling and audit, scheme and host of the token realm, push commands and the cookie's Secure flag); from any other peer they are ignored. Default: a proxy on this host (nginx, Caddy); empty: trust none"});
         return java.util.Collections.unmodifiableMap(k);
     }
@@ -367,6 +403,7 @@ public record DrydockConfig(
         Storage storage = storage(v, errors);
         Tls tls = tls(v, errors);
         Proxy proxy = proxy(v, errors);
+        Node node = node(v, workers, sandbox, errors);
         String publicUrl = v.get("public-url");
         if (publicUrl != null && !publicUrl.matches("https?://[^/\\s]+(/.*)?")) {
             errors.add("public-url must be an http(s) URL such as https://registry.example.com, got '" + publicUrl + "'");
@@ -391,7 +428,30 @@ public record DrydockConfig(
                 v.get("admin.email"), v.get("admin.password"), requireAdapter, workers, lease, attempts, testTimeout,
                 sseHeartbeat, sseMaxStreams, webhooks, allowPrivate, gcGrace, gcInterval, sandbox, vulns, vulnFeeds,
                 observability, storage.path() != null ? storage : new Storage(storage.type(), dataDir.resolve("storage"), storage.s3()),
-                tls, proxy);
+                tls, proxy, node);
+    }
+
+    private static Node node(Map<String, String> v, int workers, SandboxSettings sandbox, List<String> errors) {
+        String raw = v.get("role").trim().toLowerCase(Locale.ROOT);
+        Role role = Role.all;
+        try {
+            role = Role.valueOf(raw);
+        } catch (IllegalArgumentException e) {
+            errors.add("role (" + envName("role") + ", serve --role) must be all, api or worker, got '" + v.get("role") + "'");
+        }
+        if (role == Role.worker && workers == 0) {
+            errors.add("role=worker tests builds, but worker.concurrency is 0: set worker.concurrency to 1 or more, or use role=api");
+        }
+        if (role == Role.worker && !sandbox.disabled() && sandbox.registryHost() == null) {
+            // a worker serves no registry, so its engine pulls the build image from an API node
+            errors.add("role=worker serves no registry, so its container engine cannot pull build images from it: set"
+                    + " sandbox.registry-host to an API node's (or the load balancer's) host:port");
+        }
+        Duration poll = duration(v, "events.poll-interval", errors);
+        if (poll.toMillis() < 50 || poll.toSeconds() > 10) {
+            errors.add("events.poll-interval must be between 50ms and 10s, got '" + v.get("events.poll-interval").trim() + "'");
+        }
+        return new Node(role, poll);
     }
 
     private static Proxy proxy(Map<String, String> v, List<String> errors) {

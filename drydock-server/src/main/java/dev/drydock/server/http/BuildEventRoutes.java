@@ -159,8 +159,9 @@ public final class BuildEventRoutes implements AutoCloseable {
 
     private void stream(Context ctx, TokenService.ApiCredential credential, Predicate<Principal> access,
                         Predicate<BuildChanged> filter, Supplier<List<Build>> snapshot, Stream stream) throws InterruptedException {
-        // Subscribe before reading the snapshot: a change in between is sent after it rather than lost.
-        Runnable unsubscribe = events.subscribe(change -> {
+        // Subscribe before reading the snapshot: a change in between is sent after it rather than lost. Changes made on
+        // other nodes arrive too, within events.poll-interval (BuildEventFeed).
+        Runnable unsubscribe = events.subscribeAllNodes(change -> {
             if (filter.test(change)) stream.offer(change);
         });
         open.add(stream);

@@ -192,8 +192,20 @@ public final class Routes {
         return eventStreams;
     }
 
+    /** What a node of role {@code worker} serves. */
+    public static final java.util.Set<String> PROBES = java.util.Set.of("/healthz", "/readyz", "/metrics");
+
     /** Registers every route behind its access check, and the API's error answers. */
     public void install(RoutesConfig routes) {
+        install(routes, false);
+    }
+
+    /**
+     * Registers the routes behind their access checks, and the API's error answers.
+     *
+     * @param probesOnly only {@link #PROBES} (a worker node); any other path is a 404 saying where to go instead
+     */
+    public void install(RoutesConfig routes, boolean probesOnly) {
         // every request gets an id: the caller's X-Request-Id when it is short and plain, else a new one; it is
         // answered, and in the MDC every log line of the request (and a build move it makes) carries it
         routes.before(ctx -> {
@@ -203,6 +215,7 @@ public final class Routes {
             ctx.header(REQUEST_ID, id);
         });
         for (Route route : table) {
+            if (probesOnly && !PROBES.contains(route.path())) continue;
             routes.addHttpHandler(route.method(), route.path(), ctx -> {
                 try {
                     route.handler().handle(ctx, access.check(route.access(), ctx));
@@ -218,6 +231,12 @@ public final class Routes {
         });
         // a path no route matches: API clients get the JSON envelope they parse everywhere else, not Jetty's text
         routes.error(404, ctx -> {
+            if (probesOnly && !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {
+                ApiErrors.write(ctx, ApiErrorCode.NOT_FOUND, "this node runs build tests only (role=worker) and serves only "
+                        + String.join(", ", PROBES.stream().sorted().toList()) + ": send " + ctx.method() + " " + ctx.path()
+                        + " to an API node (role api or all)", Map.of());
+                return;
+            }
             if (ctx.path().startsWith("/api/v1/") && !String.valueOf(ctx.res().getContentType()).startsWith("application/json")) {
                 ApiErrors.write(ctx, ApiErrorCode.NOT_FOUND, "no API endpoint " + ctx.method() + " " + ctx.path()
                         + ": see /api/v1/openapi.json for the endpoints", Map.of());

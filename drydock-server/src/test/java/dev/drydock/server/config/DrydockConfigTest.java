@@ -79,6 +79,31 @@ class DrydockConfigTest {
     }
 
     @Test
+    void roleDefaultsToAllAndIsValidatedNamingTheKeyAndTheFlag() {
+        assertThat(flags().node().role()).isEqualTo(DrydockConfig.Role.all);
+        assertThat(flags().testsBuilds()).isTrue();
+        assertThat(flags().node().eventsPoll()).isEqualTo(java.time.Duration.ofMillis(500));
+        DrydockConfig api = flags("role", "API");
+        assertThat(api.node().role()).isEqualTo(DrydockConfig.Role.api);
+        assertThat(api.testsBuilds()).as("an api node tests nothing, whatever worker.concurrency says").isFalse();
+        assertThat(load(Map.of("DRYDOCK_ROLE", "api"), Map.of()).node().role()).isEqualTo(DrydockConfig.Role.api);
+        assertThat(load(Map.of("DRYDOCK_ROLE", "api"), Map.of("role", "worker", "sandbox.engine", "none")).node().role())
+                .as("the flag wins over the environment").isEqualTo(DrydockConfig.Role.worker);
+        assertThatThrownBy(() -> flags("role", "both")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("role (DRYDOCK_ROLE, serve --role) must be all, api or worker, got 'both'");
+        assertThatThrownBy(() -> flags("role", "worker", "sandbox.engine", "none", "worker.concurrency", "0"))
+                .isInstanceOf(InvalidConfig.class).hasMessageContaining("role=worker tests builds, but worker.concurrency is 0");
+        assertThatThrownBy(() -> flags("role", "worker")).isInstanceOf(InvalidConfig.class)
+                .hasMessageContaining("set sandbox.registry-host to an API node's");
+        assertThat(flags("role", "worker", "sandbox.registry-host", "api.internal:5000").testsBuilds()).isTrue();
+        assertThat(flags("events.poll-interval", "100ms").node().eventsPoll()).isEqualTo(java.time.Duration.ofMillis(100));
+        for (String bad : new String[]{"10ms", "1m", "soon"}) {
+            assertThatThrownBy(() -> flags("events.poll-interval", bad)).as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("events.poll-interval");
+        }
+    }
+
+    @Test
     void defaultDataDirectoryIsRelativeToTheWorkingDirectory() {
         Path expected = Path.of("./drydock-data").toAbsolutePath().normalize();
         if (Files.exists(expected.resolve("drydock.properties"))) return; // never read a developer's real config
