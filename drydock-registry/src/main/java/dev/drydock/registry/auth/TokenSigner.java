@@ -37,7 +37,7 @@ public final class TokenSigner {
     private static final Logger log = LoggerFactory.getLogger(TokenSigner.class);
     /**
      * How long past {@code exp} (and before {@code nbf}) a token still holds. Tokens are issued and checked by Drydock's
-     * own clock, and the token endpoint sends no {@code issued_at}, so docker, podman and containerd time a token's
+     * own clock, and the token endpoint sends no {@code issued_at}, so docker and podman (containers/image) time a token's
      * {@code expires_in} from when they received it by their own clocks: their expiry falls after ours by the token
      * answer's latency, and a request sent just in time arrives a little late. This covers that and the clock
      * difference between nodes sharing the signing key (NTP keeps it well under a second); distribution's 60 s covers
