@@ -14,6 +14,7 @@ import dev.drydock.registry.auth.TokenSigner;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -46,10 +47,13 @@ public final class TokenService implements AccessController {
     private final String service;
     private final Duration ttl;
     private final LoginThrottle throttle;
+    private final InstantSource clock;
 
+    /** @param clock the signer's clock: tickets end by it exactly as tokens do (with the signer's leeway) */
     public TokenService(IdentityService identity, TokenSigner signer, AuditLog audit, String service, Duration ttl,
-                        LoginThrottle throttle) {
+                        LoginThrottle throttle, InstantSource clock) {
         this.identity = identity;
+        this.clock = clock;
         this.throttle = throttle;
         this.signer = signer;
         this.audit = audit;
@@ -142,7 +146,7 @@ public final class TokenService implements AccessController {
                 "pull-ticket", claims.map(c -> c.access().toString()).orElse("invalid or expired ticket"));
         if (claims.isEmpty()) return Optional.empty();
         List<Access> granted = narrow(requested, claims.get().access());
-        Duration left = Duration.between(java.time.Instant.now(), claims.get().expires());
+        Duration left = Duration.between(clock.instant(), claims.get().expires());
         Duration tokenTtl = left.compareTo(ttl) < 0 ? left : ttl;
         if (tokenTtl.isNegative() || tokenTtl.isZero()) return Optional.empty();
         return Optional.of(new IssuedToken(signer.issue(PULL_TICKET_USER, service, granted, tokenTtl), tokenTtl.toSeconds(), granted));
@@ -150,7 +154,7 @@ public final class TokenService implements AccessController {
 
     /** A ticket's claims while it is valid: signature, audience, and expiry without the clock-skew leeway of tokens. */
     private Optional<TokenSigner.Claims> verifyPullTicket(String ticket) {
-        return signer.verify(ticket, PULL_TICKET_AUDIENCE).filter(c -> java.time.Instant.now().isBefore(c.expires()));
+        return signer.verify(ticket, PULL_TICKET_AUDIENCE).filter(c -> clock.instant().isBefore(c.expires()));
     }
 
     /** The requested accesses, each cut down to the actions {@code allowed} grants on the same resource. */
@@ -267,7 +271,7 @@ public final class TokenService implements AccessController {
         }
         TokenSigner.Claims claims = signer.verify(token.get(), service)
                 .orElseThrow(() -> new AuthenticationRequired("invalid or expired token: log in again", requested, "invalid_token"));
-        if (isPullTicketUser(claims.subject()) && !java.time.Instant.now().isBefore(claims.expires())) {
+        if (isPullTicketUser(claims.subject()) && !clock.instant().isBefore(claims.expires())) {
             // a sandbox pull ends with its ticket: no clock-skew leeway
             throw new AuthenticationRequired("expired token", requested, "invalid_token");
         }

@@ -30,12 +30,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and verifies the short-lived ES256 JWTs of the Docker token authentication spec. Verification checks
- * signature, issuer, audience and validity window (with a fixed clock-skew leeway) and logs the exact reason
+ * signature, issuer, audience and validity window (with a short fixed {@link #LEEWAY}) and logs the exact reason
  * for a failure, while callers only learn "invalid token".
  */
 public final class TokenSigner {
     private static final Logger log = LoggerFactory.getLogger(TokenSigner.class);
-    private static final Duration LEEWAY = Duration.ofSeconds(60);
+    /**
+     * How long past {@code exp} (and before {@code nbf}) a token still holds. Tokens are issued and checked by Drydock's
+     * own clock, and the token endpoint sends no {@code issued_at}, so docker and podman (containers/image) time a token's
+     * {@code expires_in} from when they received it by their own clocks: their expiry falls after ours by the token
+     * answer's latency, and a request sent just in time arrives a little late. This covers that and the clock
+     * difference between nodes sharing the signing key (NTP keeps it well under a second); distribution's 60 s covers
+     * clients that time tokens by the registry's {@code issued_at} on unsynchronised clocks, which never happens here.
+     */
+    public static final Duration LEEWAY = Duration.ofSeconds(10);
 
     /**
      * The verified content of a token. {@code generation} is the {@code gen} claim: which generation of the subject's

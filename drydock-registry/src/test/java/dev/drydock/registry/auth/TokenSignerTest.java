@@ -103,14 +103,14 @@ class TokenSignerTest {
     @Test
     void expiredWithinLeewayIsStillAccepted() {
         String token = issue();
-        clock.now = T0.plus(TTL).plusSeconds(60);
+        clock.now = T0.plus(TTL).plus(TokenSigner.LEEWAY);
         assertThat(signer.verify(token, AUDIENCE)).isPresent();
     }
 
     @Test
     void expiredBeyondLeewayIsRejected() {
         String token = issue();
-        clock.now = T0.plus(TTL).plusSeconds(61);
+        clock.now = T0.plus(TTL).plus(TokenSigner.LEEWAY).plusSeconds(1);
         assertThat(signer.verify(token, AUDIENCE)).isEmpty();
         clock.now = T0.plus(Duration.ofDays(365));
         assertThat(signer.verify(token, AUDIENCE)).isEmpty();
@@ -121,7 +121,7 @@ class TokenSignerTest {
         String token = issue();
         assertThat(signer.verify(token, AUDIENCE)).isPresent(); // verified once, remembered
         assertThat(signer.verify(token, AUDIENCE)).isPresent();
-        clock.now = T0.plus(TTL).plusSeconds(61);
+        clock.now = T0.plus(TTL).plus(TokenSigner.LEEWAY).plusSeconds(1);
         assertThat(signer.verify(token, AUDIENCE)).isEmpty();
     }
 
@@ -135,9 +135,9 @@ class TokenSignerTest {
     @Test
     void notYetValidBeyondLeewayIsRejected() {
         String token = issue();
-        clock.now = T0.minusSeconds(61);
+        clock.now = T0.minus(TokenSigner.LEEWAY).minusSeconds(1);
         assertThat(signer.verify(token, AUDIENCE)).isEmpty();
-        clock.now = T0.minusSeconds(60);
+        clock.now = T0.minus(TokenSigner.LEEWAY);
         assertThat(signer.verify(token, AUDIENCE)).as("within leeway").isPresent();
     }
 

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The OCI distribution API under {@code /v2/}. One dispatcher parses the path into a typed route (repository
@@ -60,6 +61,19 @@ public final class RegistryRoutes {
     static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.HEAD, HandlerType.PUT, HandlerType.PATCH,
             HandlerType.POST, HandlerType.DELETE);
 
+    /** An endpoint under a repository name: its path pattern and its template. */
+    private record Endpoint(Pattern pattern, String template) {}
+
+    /** The endpoints under a repository name, in the order their patterns are tried. */
+    private static final List<Endpoint> REPOSITORY_ENDPOINTS = List.of(new Endpoint(UPLOADS, "/v2/{name}/blobs/uploads/"),
+            new Endpoint(UPLOAD, "/v2/{name}/blobs/uploads/{id}"), new Endpoint(BLOB, "/v2/{name}/blobs/{digest}"),
+            new Endpoint(MANIFEST, "/v2/{name}/manifests/{reference}"), new Endpoint(TAGS, "/v2/{name}/tags/list"),
+            new Endpoint(REFERRERS, "/v2/{name}/referrers/{digest}"));
+
+    /** Every endpoint of the API as a template: the metrics' labels, and the registry rows AccessMatrixTest must have. */
+    public static final List<String> ENDPOINTS = Stream.concat(Stream.of("/v2/", "/v2/_catalog"),
+            REPOSITORY_ENDPOINTS.stream().map(Endpoint::template)).toList();
+
     /**
      * The endpoint a registry path addresses, as a template with the name, digest, reference and upload id left out
      * (e.g. {@code /v2/{name}/blobs/uploads/{id}}): the bounded label metrics use instead of the path.
@@ -70,12 +84,9 @@ public final class RegistryRoutes {
         if (p.startsWith("/")) p = p.substring(1);
         if (p.isEmpty()) return "/v2/";
         if (p.equals("_catalog")) return "/v2/_catalog";
-        if (UPLOADS.matcher(p).matches()) return "/v2/{name}/blobs/uploads/";
-        if (UPLOAD.matcher(p).matches()) return "/v2/{name}/blobs/uploads/{id}";
-        if (BLOB.matcher(p).matches()) return "/v2/{name}/blobs/{digest}";
-        if (MANIFEST.matcher(p).matches()) return "/v2/{name}/manifests/{reference}";
-        if (TAGS.matcher(p).matches()) return "/v2/{name}/tags/list";
-        if (REFERRERS.matcher(p).matches()) return "/v2/{name}/referrers/{digest}";
+        for (Endpoint endpoint : REPOSITORY_ENDPOINTS) {
+            if (endpoint.pattern().matcher(p).matches()) return endpoint.template();
+        }
         return "/v2/{unknown}";
     }
 

@@ -50,7 +50,8 @@ import static dev.drydock.server.http.Access.platformRoles;
  * Every HTTP route Drydock serves, declared once: method, path, the {@link Access} it needs and its handler.
  * {@link #install} registers them with the router, each behind its access check, so no handler checks who may
  * call it; the OpenAPI document describes exactly the {@code /api/v1} and {@code /graphql} lines (OpenApiTest), and
- * RoutesAccessTest calls every line as nobody, a stranger and a developer. New pages and endpoints are added here.
+ * AccessMatrixTest calls every line (and every registry endpoint) as every kind of caller: a new line needs its row
+ * there. New pages and endpoints are added here.
  */
 public final class Routes {
     private static final Logger log = LoggerFactory.getLogger(Routes.class);

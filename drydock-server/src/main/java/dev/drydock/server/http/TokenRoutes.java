@@ -6,7 +6,6 @@ import dev.drydock.platform.identity.Principal;
 import dev.drydock.registry.auth.Access;
 import io.javalin.http.Context;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +69,7 @@ public final class TokenRoutes {
         body.put("token", issued.token());
         body.put("access_token", issued.token());
         body.put("expires_in", issued.expiresIn());
-        body.put("issued_at", Instant.now().toString());
+        // no issued_at: clients then time expires_in by their own clocks from receipt, so their skew never matters
         ctx.header("Cache-Control", "no-store");
         Json.write(ctx, 200, body);
     }
@@ -102,7 +101,6 @@ public final class TokenRoutes {
         body.put("token_type", "Bearer");
         body.put("expires_in", issued.expiresIn());
         body.put("scope", String.join(" ", issued.granted().stream().map(Access::scope).toList()));
-        body.put("issued_at", Instant.now().toString());
         Json.write(ctx, 200, body);
     }
 }
