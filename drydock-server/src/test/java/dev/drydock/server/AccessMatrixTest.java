@@ -74,8 +74,9 @@ class AccessMatrixTest {
         /** a sandbox pull ticket for this organization's repository: to /v2 and the token endpoint as the engine sends it
          * (Basic, user drydock-sandbox), to the REST API as a bearer token */
         TICKET,
-        /** the developer's token of the other audience: a registry pull token on the REST API (documented: it acts as
-         * the developer), the REST login token on /v2 */
+        /** the developer's token of the other audience: a registry pull token on the REST API (refused: a token granting
+         * repository access is for /v2 only; a scope-less one, as docker login gets, is a REST credential), the REST
+         * login token on /v2 */
         CROSS
     }
 
@@ -107,14 +108,14 @@ class AccessMatrixTest {
     static {
         //                           ANON    O_DEV   O_ROBOT O_ADMIN DEV     ROBOT   ADMIN   REVIEW  P_ADMIN EXPIRED REVOKED TICKET  CROSS
         kind("public",               OK,     SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME,   SAME);
-        kind("authenticated",        NOAUTH, OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, OK);
-        kind("user",                 NOAUTH, OK,     FORBID, OK,     OK,     FORBID, OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, OK);
-        kind("platformAdmin",        NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, FORBID);
-        kind("reviewers",            NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     NOAUTH, NOAUTH, NOAUTH, FORBID);
-        kind("operators",            NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, FORBID);
-        kind("visible",              NOAUTH, HIDDEN, HIDDEN, HIDDEN, OK,     OK,     OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, OK);
-        kind("member",               NOAUTH, HIDDEN, HIDDEN, HIDDEN, OK,     OK,     OK,     FORBID, FORBID, NOAUTH, NOAUTH, NOAUTH, OK);
-        kind("orgAdmin",             NOAUTH, HIDDEN, HIDDEN, HIDDEN, FORBID, FORBID, OK,     FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, FORBID);
+        kind("authenticated",        NOAUTH, OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("user",                 NOAUTH, OK,     FORBID, OK,     OK,     FORBID, OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("platformAdmin",        NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("reviewers",            NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("operators",            NOAUTH, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("visible",              NOAUTH, HIDDEN, HIDDEN, HIDDEN, OK,     OK,     OK,     OK,     OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("member",               NOAUTH, HIDDEN, HIDDEN, HIDDEN, OK,     OK,     OK,     FORBID, FORBID, NOAUTH, NOAUTH, NOAUTH, NOAUTH);
+        kind("orgAdmin",             NOAUTH, HIDDEN, HIDDEN, HIDDEN, FORBID, FORBID, OK,     FORBID, OK,     NOAUTH, NOAUTH, NOAUTH, NOAUTH);
         // the token endpoint takes Basic credentials only (users and robots send theirs, as docker login does); the
         // browser session routes read the session cookie only, whatever Authorization header comes with them
         kind("tokenEndpoint",        NOAUTH, OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     NOAUTH, NOAUTH, OK,     NOAUTH);

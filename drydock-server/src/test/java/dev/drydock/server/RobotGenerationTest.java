@@ -35,17 +35,18 @@ class RobotGenerationTest {
     void aRecreatedRobotDoesNotReviveTheOldRobotsTokens() {
         String firstSecret = d.createRobot(ORG, "rv");
         String first = d.token(ORG + "+rv", firstSecret, SCOPE);
-        assertThat(d.api("GET", "/api/v1/me", "Bearer " + first, null, 200).get("name").asText()).isEqualTo(ORG + "+rv");
+        String firstLogin = d.token(ORG + "+rv", firstSecret); // scope-less, as docker login gets it: a REST credential
+        assertThat(d.api("GET", "/api/v1/me", "Bearer " + firstLogin, null, 200).get("name").asText()).isEqualTo(ORG + "+rv");
         assertThat(registry(first).statusCode()).isNotEqualTo(401);
 
         d.api("DELETE", "/api/v1/orgs/" + ORG + "/robots/rv", ADMIN, null, 204);
-        assertThat(d.api("GET", "/api/v1/me", "Bearer " + first, null, 401).at("/error/code").asText()).isEqualTo("UNAUTHENTICATED");
+        assertThat(d.api("GET", "/api/v1/me", "Bearer " + firstLogin, null, 401).at("/error/code").asText()).isEqualTo("UNAUTHENTICATED");
         assertThat(registry(first).statusCode()).as("a revoked robot's registry token").isEqualTo(401);
 
         String secondSecret = d.createRobot(ORG, "rv");
         // The first robot's credentials stay dead: REST bearer, event stream, registry and Basic.
-        assertThat(d.api("GET", "/api/v1/me", "Bearer " + first, null, 401).at("/error/code").asText()).isEqualTo("UNAUTHENTICATED");
-        d.api("GET", "/api/v1/orgs/" + ORG + "/adapters", "Bearer " + first, null, 401);
+        assertThat(d.api("GET", "/api/v1/me", "Bearer " + firstLogin, null, 401).at("/error/code").asText()).isEqualTo("UNAUTHENTICATED");
+        d.api("GET", "/api/v1/orgs/" + ORG + "/adapters", "Bearer " + firstLogin, null, 401);
         HttpResponse<String> old = registry(first);
         assertThat(old.statusCode()).as("the first robot's registry token after re-creation").isEqualTo(401);
         assertThat(old.headers().firstValue("WWW-Authenticate").orElse("")).contains("error=\"invalid_token\"");
@@ -54,7 +55,10 @@ class RobotGenerationTest {
 
         // The new robot's own credentials work.
         String second = d.token(ORG + "+rv", secondSecret, SCOPE);
-        assertThat(d.api("GET", "/api/v1/me", "Bearer " + second, null, 200).get("name").asText()).isEqualTo(ORG + "+rv");
+        assertThat(d.api("GET", "/api/v1/me", "Bearer " + d.token(ORG + "+rv", secondSecret), null, 200).get("name").asText())
+                .isEqualTo(ORG + "+rv");
+        assertThat(d.api("GET", "/api/v1/me", "Bearer " + second, null, 401).at("/error/code").asText())
+                .as("a token granting repository access is for /v2 only").isEqualTo("UNAUTHENTICATED");
         assertThat(registry(second).statusCode()).isNotEqualTo(401);
         d.api("GET", "/api/v1/me", TestDrydock.basic(ORG + "+rv", secondSecret), null, 200);
     }

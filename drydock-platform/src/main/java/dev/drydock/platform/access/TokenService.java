@@ -190,7 +190,8 @@ public final class TokenService implements AccessController {
 
     /**
      * The principal behind an API request's Authorization header: Basic credentials, or a bearer token from
-     * the login endpoint or the token endpoint. Empty when missing or invalid.
+     * the login endpoint or a scope-less one from the token endpoint (what docker login gets). Empty when missing or
+     * invalid.
      */
     public Optional<Principal> apiPrincipal(String authorization, String address) {
         return apiCredential(authorization, address).map(ApiCredential::principal);
@@ -206,7 +207,9 @@ public final class TokenService implements AccessController {
             return authenticate(basic.get()[0], basic.get()[1], "api-basic", address).map(p -> new ApiCredential(p, null));
         }
         return bearer(authorization)
-                .flatMap(t -> signer.verify(t, API_AUDIENCE).or(() -> signer.verify(t, service)))
+                // a registry token granting repository access is for /v2 only: handed to a pull step, it must not
+                // also act as its user on the REST API (least privilege)
+                .flatMap(t -> signer.verify(t, API_AUDIENCE).or(() -> signer.verify(t, service).filter(c -> c.access().isEmpty())))
                 .flatMap(c -> identity.principal(c.subject(), c.generation()).map(p -> new ApiCredential(p, c.expires())));
     }
 
