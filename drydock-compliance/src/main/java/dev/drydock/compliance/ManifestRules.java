@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The manifest rules the schema cannot state, applied to a manifest that matches the schema, as Veritone's
@@ -41,6 +43,8 @@ final class ManifestRules {
      */
     record Outcome(ObjectNode manifest, List<String> warnings, List<ShippedSchema.Violation> violations,
                    Map<String, Object> notes) {}
+
+    private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://");
 
     private ManifestRules() {}
 
@@ -106,8 +110,9 @@ final class ManifestRules {
      */
     static String host(String entry) {
         String s = entry.trim();
-        int scheme = s.indexOf("://");
-        if (scheme >= 0) s = s.substring(scheme + 3);
+        // Only a leading scheme, as the schema's pattern reads it: a "://" in the path or query is not the host's start.
+        Matcher scheme = SCHEME.matcher(s);
+        if (scheme.lookingAt()) s = s.substring(scheme.end());
         int end = s.length();
         for (char c : new char[]{'/', '?', '#'}) {
             int i = s.indexOf(c);

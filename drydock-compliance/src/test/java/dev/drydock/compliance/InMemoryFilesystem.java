@@ -25,7 +25,10 @@ final class InMemoryFilesystem implements ImageFilesystem {
     boolean closed;
 
     InMemoryFilesystem file(String path, String content, int layer, String createdBy) {
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        return file(path, content.getBytes(StandardCharsets.UTF_8), layer, createdBy);
+    }
+
+    InMemoryFilesystem file(String path, byte[] bytes, int layer, String createdBy) {
         entries.put(path, new FileEntry(path, FileEntry.Type.FILE, bytes.length, 0644, null, layer, createdBy, true));
         contents.put(path, bytes);
         return this;

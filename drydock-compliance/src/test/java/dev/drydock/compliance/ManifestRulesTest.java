@@ -326,6 +326,10 @@ class ManifestRulesTest {
         assertThat(ManifestRules.host(" api.example.com. ")).isEqualTo("api.example.com");
         assertThat(ManifestRules.host("*.example.com")).isEqualTo("example.com");
         assertThat(ManifestRules.host("github.com")).isEqualTo("github.com");
+        // Found by ManifestValidFuzzTest: a "://" in the path or query was taken for the scheme, so the egress proxy
+        // allowed the host named there instead of the one the schema had checked.
+        assertThat(ManifestRules.host("api.example.com/r?u=http://evil.test")).isEqualTo("api.example.com");
+        assertThat(ManifestRules.host("https://api.example.com/r?u=http://evil.test")).isEqualTo("api.example.com");
     }
 
     @Test

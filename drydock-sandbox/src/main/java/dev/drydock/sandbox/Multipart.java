@@ -45,7 +45,8 @@ final class Multipart {
             int next = indexOf(body, delimiter, start);
             if (next < 0) throw new IllegalArgumentException("multipart body not terminated");
             int end = next;
-            if (end >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n') end -= 2;
+            // The CRLF before a delimiter belongs to it, unless it is the header block's own (an empty part).
+            if (end - start >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n') end -= 2;
             String name = null;
             String fileName = null;
             String type = null;

@@ -380,53 +380,22 @@ public final class SandboxApi implements AutoCloseable {
             respond(ex, 413, error("request larger than " + (MAX_REQUEST_BYTES >> 20) + " MiB"), "too large", null, in, started);
             return;
         }
-        String query;
-        String operationName = null;
-        Map<String, Object> variables = Map.of();
-        Upload upload = null;
-        String contentType = ex.getRequestHeaders().getFirst("Content-Type");
+        GraphqlRequest request;
         try {
-            if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-                String boundary = Multipart.boundary(contentType);
-                if (boundary == null) throw new IllegalArgumentException("multipart request without a boundary");
-                Map<String, Multipart.Part> parts = new HashMap<>();
-                for (Multipart.Part p : Multipart.parse(body, boundary)) {
-                    if (p.name() != null) parts.put(p.name(), p);
-                }
-                JsonNode operations = parts.containsKey("operations") ? JSON.readTree(parts.get("operations").body()) : null;
-                query = operations != null ? operations.path("query").asText(null)
-                        : parts.containsKey("query") ? parts.get("query").text() : null;
-                operationName = operations != null ? operations.path("operationName").asText(null)
-                        : parts.containsKey("operationName") ? parts.get("operationName").text() : null;
-                JsonNode vars = operations != null ? operations.get("variables")
-                        : parts.containsKey("variables") ? JSON.readTree(parts.get("variables").body()) : null;
-                variables = toMap(vars);
-                Multipart.Part file = parts.values().stream().filter(p -> p.fileName() != null).findFirst()
-                        .orElse(parts.get("file"));
-                if (file != null) {
-                    String fileName = parts.containsKey("filename") ? parts.get("filename").text() : file.fileName();
-                    upload = new Upload(fileName, file.contentType(), file.body());
-                }
-            } else {
-                JsonNode json = JSON.readTree(body);
-                query = json.path("query").asText(null);
-                operationName = json.path("operationName").asText(null);
-                variables = toMap(json.get("variables"));
-            }
+            request = readRequest(body, ex.getRequestHeaders().getFirst("Content-Type"));
         } catch (IOException | IllegalArgumentException e) {
             respond(ex, 400, error("could not read the request: " + e.getMessage()), "unreadable", null, in, started);
             return;
         }
+        String query = request.query();
+        String operationName = request.operationName();
+        Map<String, Object> variables = request.variables();
+        Upload upload = request.upload();
         if (query == null || query.isBlank()) {
             respond(ex, 400, error("'query' is required"), "unreadable", null, in, started);
             return;
         }
-        Document document;
-        try {
-            document = new Parser().parseDocument(query);
-        } catch (InvalidSyntaxException e) {
-            document = null;
-        }
+        Document document = document(query);
         List<String> rootFields = document == null ? List.of() : rootFields(document, operationName);
         Map<String, Object> fieldArgs = new LinkedHashMap<>();
         Map<Object, Object> context = new HashMap<>();
@@ -546,6 +515,51 @@ public final class SandboxApi implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- requests
+
+    /** A GraphQL request's parts as sent: JSON, or multipart/form-data (the GraphQL multipart request spec). */
+    record GraphqlRequest(String query, String operationName, Map<String, Object> variables, Upload upload) {}
+
+    /**
+     * Reads a GraphQL request body. A body that cannot be read is an {@link IOException} (not JSON) or an
+     * {@link IllegalArgumentException} (a malformed multipart body), answered 400; a missing query is left to the caller.
+     */
+    static GraphqlRequest readRequest(byte[] body, String contentType) throws IOException {
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+            String boundary = Multipart.boundary(contentType);
+            if (boundary == null) throw new IllegalArgumentException("multipart request without a boundary");
+            Map<String, Multipart.Part> parts = new HashMap<>();
+            for (Multipart.Part p : Multipart.parse(body, boundary)) {
+                if (p.name() != null) parts.put(p.name(), p);
+            }
+            JsonNode operations = parts.containsKey("operations") ? JSON.readTree(parts.get("operations").body()) : null;
+            String query = operations != null ? operations.path("query").asText(null)
+                    : parts.containsKey("query") ? parts.get("query").text() : null;
+            String operationName = operations != null ? operations.path("operationName").asText(null)
+                    : parts.containsKey("operationName") ? parts.get("operationName").text() : null;
+            JsonNode vars = operations != null ? operations.get("variables")
+                    : parts.containsKey("variables") ? JSON.readTree(parts.get("variables").body()) : null;
+            Upload upload = null;
+            Multipart.Part file = parts.values().stream().filter(p -> p.fileName() != null).findFirst()
+                    .orElse(parts.get("file"));
+            if (file != null) {
+                String fileName = parts.containsKey("filename") ? parts.get("filename").text() : file.fileName();
+                upload = new Upload(fileName, file.contentType(), file.body());
+            }
+            return new GraphqlRequest(query, operationName, toMap(vars), upload);
+        }
+        JsonNode json = JSON.readTree(body);
+        return new GraphqlRequest(json.path("query").asText(null), json.path("operationName").asText(null),
+                toMap(json.get("variables")), null);
+    }
+
+    /** The query's document, or null when it is not GraphQL (graphql-java then answers the syntax error). */
+    static Document document(String query) {
+        try {
+            return new Parser().parseDocument(query);
+        } catch (InvalidSyntaxException e) {
+            return null;
+        }
+    }
 
     /** The root fields the operation asks for (by field name, fragments followed), in order, each once. */
     static List<String> rootFields(Document document, String operationName) {

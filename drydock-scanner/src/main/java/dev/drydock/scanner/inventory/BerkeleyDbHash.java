@@ -36,6 +36,9 @@ final class BerkeleyDbHash {
         long pages = Math.min(lastPage + 1, file.length / pageSize);
         List<byte[]> values = new ArrayList<>();
         int skipped = 0;
+        // Each value of a real database has overflow pages of its own, so together they are smaller than the file; entries
+        // that all point at one long chain would otherwise copy it again and again (a few MiB file, gigabytes of heap).
+        long valueBytes = 0;
         for (long p = 1; p < pages; p++) {
             int base = (int) (p * pageSize);
             int type = file[base + 25] & 0xff;
@@ -60,9 +63,13 @@ final class BerkeleyDbHash {
                 }
                 long first = Integer.toUnsignedLong(b.getInt(item + 4));
                 long length = Integer.toUnsignedLong(b.getInt(item + 8));
-                byte[] value = overflow(file, b, pageSize, pages, first, length);
-                if (value == null) skipped++;
-                else values.add(value);
+                byte[] value = valueBytes + length > file.length ? null : overflow(file, b, pageSize, pages, first, length);
+                if (value == null) {
+                    skipped++;
+                } else {
+                    values.add(value);
+                    valueBytes += length;
+                }
             }
         }
         return new Values(values, skipped);

@@ -77,7 +77,10 @@ public final class RpmInventory implements Inventory {
 
     private static InstalledPackage toPackage(RpmHeader h, FileEntry file, String path, String ecosystem) {
         String name = h.string(RpmHeader.NAME), version = h.string(RpmHeader.VERSION), release = h.string(RpmHeader.RELEASE);
-        if (name == null || version == null || name.equals("gpg-pubkey")) return null;
+        if (name == null || version == null || name.isBlank() || version.isBlank()) {
+            throw new IllegalArgumentException("a header without a name or version"); // counted as unreadable
+        }
+        if (name.equals("gpg-pubkey")) return null;
         Integer epoch = h.int32(RpmHeader.EPOCH);
         String evr = (epoch != null ? epoch + ":" : "") + version + (release != null ? "-" + release : "");
         String source = h.string(RpmHeader.SOURCERPM);

@@ -6,8 +6,9 @@ package dev.drydock.scanner.versions;
  * separate); {@code ~} sorts before anything (pre-releases), {@code ^} after the end of the string but before any
  * further segment (post-release snapshots); a numeric segment is newer than an alphabetic one; numeric segments
  * compare as numbers, alphabetic ones as strings; when one string runs out, the one with segments left is newer.
- * A missing release on either side is not compared (so {@code 1.0} matches {@code 1.0-3}, as rpm does for
- * requirements).
+ * A missing release sorts before any release ({@code 1.0 < 1.0-3}): rpm's requirement matching lets {@code 1.0}
+ * match {@code 1.0-3}, but that is not an order (1.0 would equal both 1.0-3 and 1.0-4), and sorting and range
+ * checks need one.
  */
 public final class RpmVersion implements VersionComparator {
     public static final RpmVersion INSTANCE = new RpmVersion();
@@ -23,7 +24,8 @@ public final class RpmVersion implements VersionComparator {
         int c = VersionComparator.compareDigits(pa[0], 0, pa[0].length(), pb[0], 0, pb[0].length());
         if (c != 0) return c;
         c = vercmp(pa[1], pb[1]);
-        if (c != 0 || pa[2] == null || pb[2] == null) return c;
+        if (c != 0) return c;
+        if (pa[2] == null || pb[2] == null) return pa[2] == null ? (pb[2] == null ? 0 : -1) : 1;
         return vercmp(pa[2], pb[2]);
     }
 

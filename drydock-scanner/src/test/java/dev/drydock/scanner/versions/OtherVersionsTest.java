@@ -52,6 +52,9 @@ class OtherVersionsTest {
         assertOrder(RpmVersion.INSTANCE, "2.17-317.el7", "2.17-326.el7_9", -1);
         assertOrder(RpmVersion.INSTANCE, "1.0.2k-19.el7", "1.0.2k-25.el7_9", -1);
         assertOrder(RpmVersion.INSTANCE, "1.0.2k-19.el7", "1:1.0.2k-19.el7", -1);
+        // Fuzzing found that "1.0" equal to both 1.0-3 and 1.0-4 broke the order: a missing release sorts first.
+        assertOrder(RpmVersion.INSTANCE, "1.0", "1.0-3", -1);
+        assertOrder(RpmVersion.INSTANCE, "1.0", "1.0", 0);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.drydock.server.http;
 
 import dev.drydock.oci.Digest;
-import dev.drydock.registry.ErrorCode;
+import dev.drydock.registry.ByteRanges;
 import dev.drydock.registry.Registry;
 import dev.drydock.registry.RegistryException;
 import io.javalin.http.Context;
@@ -14,14 +14,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code GET|HEAD /v2/<name>/blobs/<digest>}, streamed from the store, with single-range support. */
 final class BlobResource {
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final int STREAM_BUFFER = 256 * 1024;
     /** Reused direct buffers for blob downloads (at most 16 kept: 4 MiB). */
     private static final ArrayBlockingQueue<ByteBuffer> BUFFERS = new ArrayBlockingQueue<>(16);
@@ -31,29 +28,17 @@ final class BlobResource {
     static void get(Context ctx, Registry registry, String name, Digest digest) {
         Registry.BlobInfo blob = registry.statBlob(name, digest);
         long size = blob.size();
-        long start = 0;
-        long end = size - 1;
-        String range = ctx.header("Range");
-        boolean partial = false;
-        Matcher m = range == null ? null : RANGE.matcher(range.trim());
-        // RFC 9110: a Range header we cannot use (malformed, reversed, several ranges) is ignored, not an error.
-        // Positions beyond 63 bits read as Long.MAX_VALUE: past the end of any blob, which is what they mean.
-        if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())
-                && (m.group(1).isEmpty() || m.group(2).isEmpty()
-                    || Numbers.saturating(m.group(1)) <= Numbers.saturating(m.group(2)))) {
-            if (m.group(1).isEmpty()) { // suffix range: the last N bytes
-                long n = Numbers.saturating(m.group(2));
-                if (n == 0) throw rangeNotSatisfiable(ctx, size, "range " + range + " asks for no bytes");
-                start = Math.max(0, size - n);
-            } else {
-                start = Numbers.saturating(m.group(1));
-                if (!m.group(2).isEmpty()) end = Math.min(end, Numbers.saturating(m.group(2)));
-            }
-            if (start >= size) {
-                throw rangeNotSatisfiable(ctx, size, "range " + range + " starts beyond the blob's " + size + " bytes");
-            }
-            partial = true;
+        // A Range header that cannot be used is ignored (RFC 9110); one beyond the blob is 416 with the blob's size.
+        Optional<ByteRanges.Span> span;
+        try {
+            span = ByteRanges.blobRange(ctx.header("Range"), size);
+        } catch (RegistryException e) {
+            ctx.header("Content-Range", "bytes */" + size);
+            throw e;
         }
+        boolean partial = span.isPresent();
+        long start = span.map(ByteRanges.Span::start).orElse(0L);
+        long end = span.map(ByteRanges.Span::end).orElse(size - 1);
         long length = end - start + 1;
         ctx.header("Docker-Content-Digest", digest.toString());
         if (!partial && length > 0 && ctx.method().equals(HandlerType.GET)) {
@@ -121,10 +106,5 @@ final class BlobResource {
         } catch (IOException ignored) {
             // nothing to do
         }
-    }
-
-    private static RegistryException rangeNotSatisfiable(Context ctx, long size, String message) {
-        ctx.header("Content-Range", "bytes */" + size);
-        return new RegistryException(ErrorCode.SIZE_INVALID, 416, message, Map.of("size", size));
     }
 }

@@ -1,6 +1,7 @@
 package dev.drydock.server.http;
 
 import dev.drydock.oci.Digest;
+import dev.drydock.registry.ByteRanges;
 import dev.drydock.registry.ErrorCode;
 import dev.drydock.registry.Names;
 import dev.drydock.registry.Registry;
@@ -11,18 +12,14 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Blob uploads: {@code POST /v2/<name>/blobs/uploads/} (session, monolithic with {@code ?digest=}, or
  * cross-repository mount with {@code ?mount=&from=}), then {@code PATCH|PUT|GET|DELETE …/uploads/<id>}.
  */
 final class UploadResource {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?");
     private final Registry registry;
 
     UploadResource(Registry registry) {
@@ -78,29 +75,9 @@ final class UploadResource {
         }
     }
 
-    /** Start of the chunk's {@code Content-Range} ({@code <start>-<end>}), checked against its length; null when absent. */
+    /** Start of the chunk's {@code Content-Range}, checked against its length; null when absent. */
     private static Long rangeStart(Context ctx, Long length) {
-        Long rangeStart = null;
-        String contentRange = ctx.header("Content-Range");
-        if (contentRange != null) {
-            Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!m.matches()) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                        "malformed Content-Range '" + contentRange + "': use <start>-<end>", Map.of());
-            }
-            rangeStart = Numbers.saturating(m.group(1));
-            long end = Numbers.saturating(m.group(2));
-            if (end == Long.MAX_VALUE) { // beyond 63 bits: no upload gets there
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                        "Content-Range " + contentRange + " is beyond any blob's size: send the chunk that starts at the"
-                                + " upload's offset (the Range header of the last response)", Map.of());
-            }
-            if (end < rangeStart || (length != null && end - rangeStart + 1 != length)) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                        "Content-Range " + contentRange + " does not match Content-Length " + length, Map.of());
-            }
-        }
-        return rangeStart;
+        return ByteRanges.chunkStart(ctx.header("Content-Range"), length);
     }
 
     private RegistryException withResumeHeaders(Context ctx, String name, String id, RegistryException e) {
