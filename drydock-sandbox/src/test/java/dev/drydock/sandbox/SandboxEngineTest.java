@@ -41,7 +41,9 @@ class SandboxEngineTest {
         assertThat(lines.size() - marker - 1).isBetween(1, 100);
         assertThat(lines).endsWith("the end");
         assertThat(r.stderr().lines()).isEmpty();
-        assertThat(r.durations().get("logs")).isLessThan(15_000L);
+        // a coarse bound, not a benchmark: reading all 50 MB through the engine's log API takes minutes; reading the
+        // head and each stream's tail (re-read from the second it starts, at most 8 MiB) takes seconds
+        assertThat(r.durations().get("logs")).isLessThan(30_000L);
     }
 
     @Test
