@@ -57,7 +57,7 @@ public final class Sandbox implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
-    private final Map<String, Integer> imageUsers = new java.util.HashMap<>();
+    private final EngineImages images = new EngineImages();
     /** Cleanups of runs whose result is handed over: {@link #close()} lets them finish rather than cut them off. */
     private final java.util.Set<CompletableFuture<Long>> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Duration CLOSE_WAITS_FOR_CLEANUP = Duration.ofSeconds(60);
@@ -230,9 +230,9 @@ public final class Sandbox implements AutoCloseable {
             long t = System.nanoTime();
             try {
                 try {
-                    acquireImage(request.imageRef());
+                    images.acquire(request.imageRef());
                     pulled = true;
-                    runner.pull(request.imageRef(), request.registryAuth(), remaining());
+                    images.pull(() -> runner.pull(request.imageRef(), request.registryAuth(), remaining()));
                 } catch (ContainerRunner.EngineException e) {
                     if (remaining().isZero()) {
                         return new Ending(SandboxResult.Outcome.TIMED_OUT, null, false, "pulling the image did not finish");
@@ -592,27 +592,9 @@ public final class Sandbox implements AutoCloseable {
             // after the network: the engine removes its own rules first, the fence then sweeps what CNI leaves
             if (fence != null) fence.close();
             if (subnet != null) subnets.release(subnet);
-            if (pulled) releaseImage(request.imageRef());
+            if (pulled) images.release(request.imageRef(), !config.keepImages(), () -> runner.removeImage(request.imageRef()));
             if (lock != null) lock.close();
             return (System.nanoTime() - t) / 1_000_000;
-        }
-    }
-
-    /** Counts the runs using an image, so one run's cleanup does not remove the image another run is about to start. */
-    private void acquireImage(String imageRef) {
-        synchronized (imageUsers) {
-            imageUsers.merge(imageRef, 1, Integer::sum);
-        }
-    }
-
-    /** The last run using an image removes it (unless {@link SandboxConfig#keepImages()}), holding the lock so that a
-     *  run starting meanwhile pulls afresh instead of finding the image gone before its create. */
-    private void releaseImage(String imageRef) {
-        synchronized (imageUsers) {
-            int users = imageUsers.merge(imageRef, -1, Integer::sum);
-            if (users > 0) return;
-            imageUsers.remove(imageRef);
-            if (!config.keepImages()) runner.removeImage(imageRef);
         }
     }
 
