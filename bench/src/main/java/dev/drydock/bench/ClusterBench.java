@@ -315,7 +315,7 @@ public final class ClusterBench {
         Instant last = t0;
         List<Double> toVerdict = new ArrayList<>();
         int available = 0, invalid = 0, duplicates = 0;
-        String firstInvalid = null;
+        Map<String, Integer> invalidReasons = new LinkedHashMap<>();
         for (JsonNode builds : done.values()) {
             if (builds.size() > 1) duplicates++;
             for (JsonNode b : builds) {
@@ -332,11 +332,12 @@ public final class ClusterBench {
                     available++;
                 } else {
                     invalid++;
-                    if (firstInvalid == null) firstInvalid = failedChecks(build);
+                    invalidReasons.merge(failedChecks(build), 1, Integer::sum);
                 }
             }
         }
-        if (firstInvalid != null) System.out.println("first invalid build's failed checks: " + firstInvalid);
+        // digests and ports differ per build: the same failure is counted once
+        invalidReasons.forEach((why, count) -> System.out.println(count + " invalid build(s) failed: " + why));
 
         int errors = 0, failed = 0, retried = 0;
         for (Push p : pushes) {
@@ -437,7 +438,10 @@ public final class ClusterBench {
         List<String> failed = new ArrayList<>();
         for (JsonNode c : build.path("checks")) {
             String verdict = c.path("verdict").asText();
-            if (verdict.equals("failed") || verdict.equals("error")) failed.add(c.path("id").asText() + ": " + c.path("message").asText());
+            if (verdict.equals("failed") || verdict.equals("error")) {
+                failed.add(c.path("id").asText() + ": " + c.path("message").asText()
+                        .replaceAll("sha256:[0-9a-f]{64}", "sha256:…").replaceAll("127\\.0\\.0\\.1:\\d+/\\S+@", "…@"));
+            }
         }
         return failed.toString();
     }
