@@ -186,6 +186,47 @@ final class Servers {
         }
     }
 
+    /**
+     * One node of a Drydock cluster from its jar: {@code java <jvmOpts> -jar drydock.jar serve --role R --port P --data DIR
+     * --bind 127.0.0.1}, configured by {@code DRYDOCK_*} variables (database, bucket, sandbox), ready once {@code /readyz}
+     * answers 200 (on a worker that includes its container engine).
+     */
+    static final class Node extends Server {
+        final String role;
+
+        Node(String label, Path dir, Path jar, List<String> jvmOpts, String role, Map<String, String> env) throws IOException {
+            super(label, dir);
+            this.role = role;
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(jvmOpts);
+            cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve", "--role", role, "--port", String.valueOf(port),
+                    "--data", dir.resolve("data").toString(), "--bind", "127.0.0.1"));
+            // a worker with its own Podman service takes longer to be ready than an API node
+            start(cmd, env, Duration.ofSeconds(180), "/readyz");
+        }
+
+        /** SIGKILL: no shutdown hook runs, open connections are reset, as when a machine dies. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        boolean alive() {
+            return process != null && process.isAlive();
+        }
+
+        @Override
+        RegistryClient client() {
+            return new RegistryClient(base(), ADMIN_EMAIL, ADMIN_PASSWORD);
+        }
+
+        @Override
+        Path blobFile(String digest) {
+            throw new UnsupportedOperationException(label + " keeps its blobs in S3");
+        }
+    }
+
     /** CNCF distribution ({@code registry serve config.yml}): filesystem storage, no auth, deletes enabled. */
     static final class Distribution extends Server {
         Distribution(String label, Path dir, Path binary) throws IOException {
