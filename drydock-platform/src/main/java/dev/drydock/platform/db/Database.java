@@ -70,6 +70,7 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool and migrates the schema to the newest version. */
     public static Database open(String jdbcUrl, String user, String password, int maxConnections) {
+        H2Recovery.beforeOpen(jdbcUrl, user, password); // commits H2's own start after a kill would drop
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
