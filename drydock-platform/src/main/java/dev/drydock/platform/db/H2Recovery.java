@@ -2,7 +2,9 @@ package dev.drydock.platform.db;
 
 import org.h2.engine.ConnectionInfo;
 import org.h2.engine.Constants;
+import org.h2.message.DbException;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.h2.store.fs.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +24,9 @@ import java.util.Properties;
  * full scan finds and, only when the scan found newer commits, opens the file once with H2's recovery and closes it
  * cleanly, which writes a header naming the newest complete chunk.
  *
- * <p>Costs nothing after a clean shutdown; after an unclean one, one read of the file's chunk headers (~0.5 s for
- * 50 MB). Encrypted files ({@code CIPHER}), read-only files, in-memory and remote databases are left to H2.
+ * <p>Cost: after a clean shutdown one read-only open of the file (tens of milliseconds); after an unclean one also a
+ * scan of every block (0.4 s for 50 MB, 9 to 28 s for 1 GB on a loaded 2-core machine), twice when it recovers
+ * commits. Encrypted files ({@code CIPHER}), read-only files, in-memory and remote databases are left to H2.
  */
 final class H2Recovery {
     private static final Logger log = LoggerFactory.getLogger(H2Recovery.class);
@@ -35,7 +38,7 @@ final class H2Recovery {
         if (!jdbcUrl.startsWith("jdbc:h2:")) return;
         try {
             recover(jdbcUrl, user, password);
-        } catch (org.h2.mvstore.MVStoreException | org.h2.message.DbException e) {
+        } catch (MVStoreException | DbException e) {
             throw new IllegalStateException("cannot use the database: " + e.getMessage(), e);
         }
     }
@@ -43,7 +46,9 @@ final class H2Recovery {
     private static void recover(String jdbcUrl, String user, String password) {
         ConnectionInfo info = new ConnectionInfo(jdbcUrl, new Properties(), user, password);
         if (info.isRemote() || !info.isPersistent() || info.getFilePasswordHash() != null) return;
-        String file = info.getName() + Constants.SUFFIX_MV_FILE;
+        // the same file without async: (a thread hand-off per read; the scan reads every block, this thread is not
+        // interrupted): 3 to 8 times faster
+        String file = info.getName().replaceFirst("^async:", "") + Constants.SUFFIX_MV_FILE;
         if (!FileUtils.exists(file) || FileUtils.size(file) == 0 || !FileUtils.canWrite(file)) return;
         long start;
         try (MVStore store = new MVStore.Builder().fileName(file).readOnly().open()) {
@@ -58,12 +63,7 @@ final class H2Recovery {
         if (scanned <= start) return;
         log.warn("the embedded database {} was not closed cleanly and H2 would start from version {}, but the file holds "
                 + "complete commits up to version {}: recovering them", file, start, scanned);
-        try (MVStore store = new MVStore.Builder().fileName(file).recoveryMode().autoCommitDisabled().open()) {
-            // closing it cleanly writes the header that names the newest chunk
-            if (store.getCurrentVersion() != scanned) {
-                throw new IllegalStateException("cannot use the database: recovering " + file + " reached version "
-                        + store.getCurrentVersion() + " where the scan found " + scanned);
-            }
-        }
+        // closing it cleanly writes the header that names the newest chunk
+        new MVStore.Builder().fileName(file).recoveryMode().autoCommitDisabled().open().close();
     }
 }
