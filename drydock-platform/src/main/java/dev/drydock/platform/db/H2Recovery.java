@@ -3,6 +3,7 @@ package dev.drydock.platform.db;
 import org.h2.engine.ConnectionInfo;
 import org.h2.engine.Constants;
 import org.h2.message.DbException;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.h2.store.fs.FileUtils;
@@ -55,6 +56,10 @@ final class H2Recovery {
             // "clean": written by a normal close, whose header names the last chunk
             if (store.getFileStore().getStoreHeader().containsKey("clean")) return;
             start = store.getCurrentVersion();
+        } catch (MVStoreException e) {
+            // open: in this JVM, which H2 shares, or in another process, which H2 refuses with its own message
+            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) return;
+            throw e;
         }
         long scanned;
         try (MVStore store = new MVStore.Builder().fileName(file).readOnly().recoveryMode().open()) {

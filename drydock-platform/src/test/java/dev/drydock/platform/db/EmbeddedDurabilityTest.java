@@ -92,6 +92,20 @@ class EmbeddedDurabilityTest {
         }
     }
 
+    /** H2 shares a file database within one JVM: opening one that is open here again neither fails nor recovers. */
+    @Test
+    void aDatabaseOpenInThisJvmIsSharedAsBefore(@TempDir Path dir) throws Exception {
+        String url = Database.embeddedUrl(dir);
+        try (Connection first = DriverManager.getConnection(url, "sa", "")) {
+            update(first, "create table shared (id int primary key)");
+            update(first, "insert into shared values (1)");
+            H2Recovery.beforeOpen(url, "sa", "");
+            try (Connection second = DriverManager.getConnection(url, "sa", "")) {
+                assertThat(count(second, "select count(*) from shared")).isEqualTo(1);
+            }
+        }
+    }
+
     /** H2's normal start takes an older version than a full scan of the file finds (the test's oracle). */
     private static boolean h2AloneDropsTheLastCommit(Path file) {
         long start;
