@@ -70,6 +70,7 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool and migrates the schema to the newest version. */
     public static Database open(String jdbcUrl, String user, String password, int maxConnections) {
+        H2Recovery.beforeOpen(jdbcUrl, user, password); // commits H2's own start after a kill would drop
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
@@ -107,6 +108,10 @@ public final class Database implements AutoCloseable {
      * JDBC URL of the embedded H2 database under a data directory. {@code WRITE_DELAY=0}: every commit is
      * written to the database file before it returns (H2's default writes commits in the background up to a
      * second later, so a killed process lost transactions it had already acknowledged, e.g. pushed manifests).
+     * Written, not synced: a killed process loses nothing that returned (the operating system keeps the write), a
+     * power loss or kernel crash may. That a killed process's commits are also found again is {@link #open}'s doing:
+     * H2's own start after a kill could miss the newest chunks it had written ({@code H2Recovery},
+     * {@code EmbeddedDurabilityTest}, {@code CrashConsistencyTest}).
      * {@code async:}: worker threads are interrupted (time limits, lost leases, shutdown), and an interrupt inside a
      * file read or write closes a plain FileChannel, which closed the whole database for every thread. H2's
      * asynchronous file channel is not closed by interrupts (its {@code retry:} file system only reopens, and failed
