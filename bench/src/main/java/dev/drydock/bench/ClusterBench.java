@@ -89,29 +89,9 @@ public final class ClusterBench {
 
     public static void main(String[] args) throws Exception {
         ClusterBench bench = new ClusterBench();
-        for (String[] o : OPTIONS) bench.opt.put(o[0], o[1]);
-        for (int k = 0; k < args.length; k++) {
-            String a = args[k];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.println("usage: ClusterBench [--option value ...]");
-                for (String[] o : OPTIONS) System.out.printf("  --%-20s %s (default %s)%n", o[0], o[2], o[1]);
-                System.out.println("quick run: --pushes 10 --engine none --scenarios cluster");
-                return;
-            }
-            if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
-            String key = a.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else {
-                if (k + 1 >= args.length) throw new IllegalArgumentException("--" + key + " needs a value");
-                value = args[++k];
-            }
-            if (!bench.opt.containsKey(key)) throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
-            bench.opt.put(key, value);
-        }
+        Map<String, String> parsed = BenchOptions.parse("ClusterBench", OPTIONS, "--pushes 10 --engine none --scenarios cluster", args);
+        if (parsed == null) return;
+        bench.opt.putAll(parsed);
         int status = bench.run(String.join(" ", args));
         System.exit(status); // the embedded PostgreSQL stops in a shutdown hook
     }

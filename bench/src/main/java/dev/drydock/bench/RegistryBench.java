@@ -138,29 +138,9 @@ public final class RegistryBench {
 
     public static void main(String[] args) throws Exception {
         RegistryBench bench = new RegistryBench();
-        for (String[] o : OPTIONS) bench.opt.put(o[0], o[1]);
-        for (int k = 0; k < args.length; k++) {
-            String a = args[k];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.println("usage: RegistryBench [--option value ...]");
-                for (String[] o : OPTIONS) System.out.printf("  --%-18s %s (default %s)%n", o[0], o[2], o[1]);
-                System.out.println("quick run: --blob-mib 256 --duration 3 --reps 2");
-                return;
-            }
-            if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
-            String key = a.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else {
-                if (k + 1 >= args.length) throw new IllegalArgumentException("--" + key + " needs a value");
-                value = args[++k];
-            }
-            if (!bench.opt.containsKey(key)) throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
-            bench.opt.put(key, value);
-        }
+        Map<String, String> parsed = BenchOptions.parse("RegistryBench", OPTIONS, "--blob-mib 256 --duration 3 --reps 2", args);
+        if (parsed == null) return;
+        bench.opt.putAll(parsed);
         bench.run(String.join(" ", args));
     }
 
