@@ -415,11 +415,6 @@ public final class Sandbox implements AutoCloseable {
         }
 
         /**
-         * Every 0.5 s: the network counters and what the memory-backed filesystems hold (their peaks are reported); where
-         * the storage driver cannot bound the root filesystem, its bytes written too, at most as often as that costs
-         * (on vfs the engine compares the whole tree), killing the container once they pass the limit.
-         */
-        /**
          * The last {@link #TAIL_LINES} lines of one stream. Each stream is asked for on its own (an engine counts a tail
          * over every stream it sends), and not as the engine's tail: Podman 4.3 joins a long line's first part to the line
          * before it there. The tail only tells from which second to read the stream onward, up to
@@ -464,6 +459,11 @@ public final class Sandbox implements AutoCloseable {
             return ended && !cut.get() ? onward.lines() : fromTail.lines();
         }
 
+        /**
+         * Every 0.5 s: the network counters and what the memory-backed filesystems hold (their peaks are reported); where
+         * the storage driver cannot bound the root filesystem, its bytes written too, at most as often as that costs
+         * (on vfs the engine compares the whole tree), killing the container once they pass the limit.
+         */
         private void sampleStats() {
             boolean sampleRoot = !runner.boundsRootGrowth();
             long rootEvery = ROOT_SAMPLE_INTERVAL.toNanos();
@@ -560,7 +560,7 @@ public final class Sandbox implements AutoCloseable {
         SandboxResult result(Ending e, NetworkUsage usage) {
             durations.put("total", (System.nanoTime() - startNanos) / 1_000_000);
             // the container can read its mount table, which names the engine's directories on this host: not in the report
-            List<String> hidden = containerId == null ? List.of() : runner.hostStoragePaths();
+            List<String> hidden = containerId == null ? List.of() : hostPathForms(runner.hostStoragePaths());
             return new SandboxResult(runId, request, ids, e.outcome(), e.exitCode(), e.oom(), hideHostPaths(e.error(), hidden), timeout,
                     hideHostPaths(stdout.snapshot(), hidden), hideHostPaths(stderr.snapshot(), hidden),
                     api == null ? List.of() : api.calls(), api == null ? TaskReport.NEVER_UPDATED : api.task(),
@@ -598,19 +598,18 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    static CapturedOutput hideHostPaths(CapturedOutput out, List<String> paths) {
-        if (paths.isEmpty()) return out;
-        return new CapturedOutput(out.lines().stream().map(l -> hideHostPaths(l, paths)).toList(), out.truncated(), out.totalLines(),
+    static CapturedOutput hideHostPaths(CapturedOutput out, List<String> forms) {
+        if (forms.isEmpty()) return out;
+        return new CapturedOutput(out.lines().stream().map(l -> hideHostPaths(l, forms)).toList(), out.truncated(), out.totalLines(),
                 out.totalBytes(), out.complete());
     }
 
     /**
-     * {@code text} with each of the engine's host directories, and each tail of one at least two directories deep (a
-     * mount table names paths from the root of their own filesystem: {@code /podman/storage/…} when the data directory
-     * is a mount point), replaced by {@link #STORAGE_NAME}.
+     * The forms in which the engine's host directories can appear: each directory, and each tail of one at least two
+     * directories deep (a mount table names paths from the root of their own filesystem: {@code /podman/storage/…} when
+     * the data directory is a mount point); longest first, so a longer form is replaced before a shorter one inside it.
      */
-    static String hideHostPaths(String text, List<String> paths) {
-        if (text == null || paths.isEmpty()) return text;
+    static List<String> hostPathForms(List<String> paths) {
         List<String> forms = new ArrayList<>();
         for (String p : paths) {
             for (int i = 0; i >= 0 && i < p.length(); i = p.indexOf('/', i + 1)) {
@@ -619,6 +618,12 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         forms.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        return forms;
+    }
+
+    /** {@code text} with each of {@link #hostPathForms} replaced by {@link #STORAGE_NAME}. */
+    static String hideHostPaths(String text, List<String> forms) {
+        if (text == null || forms.isEmpty()) return text;
         String result = text;
         for (String form : forms) {
             if (result.contains(form)) result = result.replace(form, STORAGE_NAME);

@@ -40,7 +40,7 @@ class HostSideFactsTest {
 
     @Test
     void theEnginesDirectoriesBecomeANeutralName() {
-        List<String> paths = List.of("/srv/drydock/podman/storage", "/srv/drydock/podman/run");
+        List<String> paths = Sandbox.hostPathForms(List.of("/srv/drydock/podman/storage", "/srv/drydock/podman/run"));
         assertThat(Sandbox.hideHostPaths(MOUNTINFO.getFirst(), paths))
                 .isEqualTo("71 47 254:0 <engine-storage>/vfs/dir/9d60 / rw,relatime - ext4 /dev/vda rw");
         assertThat(Sandbox.hideHostPaths(MOUNTINFO.get(5), paths))
