@@ -477,53 +477,13 @@ public final class DockerEngineRunner implements ContainerRunner {
         }
     }
 
-    /** The first real entry of a tar stream (PAX and GNU long-name headers skipped); reads only the headers. */
+    /** The first real entry of a tar stream (PAX and GNU long-name headers read for it); reads only its headers. */
     static PathEntry firstEntry(java.io.InputStream tar) throws IOException {
-        String longLink = null;
-        while (true) {
-            byte[] h = tar.readNBytes(512);
-            if (h.length < 512 || h[0] == 0) return null;
-            char type = (char) h[156];
-            long size = octal(h, 124, 12);
-            if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
-                byte[] data = tar.readNBytes((int) Math.min(size, 1 << 16));
-                tar.skipNBytes(((size + 511) / 512) * 512 - data.length);
-                if (type == 'K') longLink = new String(data, StandardCharsets.UTF_8).replace("\0", "").strip();
-                if (type == 'x') longLink = paxLinkPath(new String(data, StandardCharsets.UTF_8), longLink);
-                continue;
-            }
-            String link = longLink != null ? longLink : cString(h, 157, 100);
-            return new PathEntry(type == 0 ? '0' : type, (int) octal(h, 100, 8) & 07777, size,
-                    type == '2' || type == '1' ? link : null);
-        }
-    }
-
-    private static String paxLinkPath(String records, String previous) {
-        for (String line : records.split("\n")) {
-            int eq = line.indexOf(" linkpath=");
-            if (eq > 0) return line.substring(eq + " linkpath=".length());
-        }
-        return previous;
-    }
-
-    private static long octal(byte[] h, int offset, int length) {
-        long v = 0;
-        for (int i = offset; i < offset + length; i++) {
-            int c = h[i];
-            if (c == 0 || c == ' ') {
-                if (v > 0) break;
-                continue;
-            }
-            if (c < '0' || c > '7') break;
-            v = v * 8 + (c - '0');
-        }
-        return v;
-    }
-
-    private static String cString(byte[] h, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && h[end] != 0) end++;
-        return new String(h, offset, end - offset, StandardCharsets.UTF_8);
+        var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar);
+        var e = in.getNextEntry();
+        if (e == null) return null;
+        char type = e.isSymbolicLink() ? '2' : e.isLink() ? '1' : e.isDirectory() ? '5' : e.isFile() ? '0' : (char) e.getLinkFlag();
+        return new PathEntry(type, e.getMode() & 07777, e.getSize(), e.isSymbolicLink() || e.isLink() ? e.getLinkName() : null);
     }
 
     @Override
