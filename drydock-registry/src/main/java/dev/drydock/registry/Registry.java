@@ -419,7 +419,10 @@ public final class Registry {
 
     private long currentOffset(String uploadId) {
         try {
-            return store.uploadSize(uploadId).orElseThrow(() -> uploadUnknown(uploadId));
+            Optional<Long> size = store.uploadSize(uploadId);
+            if (size.isPresent()) return size.get();
+            uploads.remove(uploadId); // cancelled or purged on another node: forget its state here too
+            throw uploadUnknown(uploadId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
