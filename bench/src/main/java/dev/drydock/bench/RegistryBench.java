@@ -67,7 +67,20 @@ public final class RegistryBench {
             {"baseline-jar", "", "A/B mode: also run this (older) Drydock jar, fsync on, and add rows new vs baseline"},
             {"phases", "image,manifest,big,concurrent", "which measurements to run (comma separated)"},
             {"keep", "false", "keep the data directory and server logs (true/false)"},
+            {"db-urls", "", "PostgreSQL instead of embedded H2: one JDBC URL per Drydock server, comma separated, in the "
+                    + "order drydock, drydock-nofsync (if measured), drydock-baseline (if given); each an empty database"},
+            {"db-user", "postgres", "database user for --db-urls (its password from DRYDOCK_DB_PASSWORD, if any)"},
     };
+
+    /** The database environment of the next Drydock server: the next of --db-urls, or none (embedded H2). */
+    private Map<String, String> db(java.util.Iterator<String> urls) {
+        if (s("db-urls").isBlank()) return Map.of();
+        if (!urls.hasNext()) throw new IllegalArgumentException("--db-urls: give one database per Drydock server");
+        Map<String, String> env = new LinkedHashMap<>(Map.of("DRYDOCK_DB_URL", urls.next(), "DRYDOCK_DB_USER", s("db-user")));
+        String password = System.getenv("DRYDOCK_DB_PASSWORD");
+        if (password != null) env.put("DRYDOCK_DB_PASSWORD", password);
+        return env;
+    }
 
     private String s(String key) {
         return opt.get(key);
@@ -173,11 +186,14 @@ public final class RegistryBench {
         Runtime.getRuntime().addShutdownHook(new Thread(cleanup));
         try {
             log("work dir " + work + " (" + free / MIB + " MiB free)");
-            drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true);
+            java.util.Iterator<String> dbs = Arrays.stream(s("db-urls").split(",")).map(String::trim)
+                    .filter(x -> !x.isEmpty()).iterator();
+            drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true, db(dbs));
             distribution = new Distribution("distribution", work.resolve("distribution"), Path.of(s("registry")));
-            if (b("nofsync")) drydockNoFsync = new Drydock("drydock-nofsync", work.resolve("drydock-nofsync"), jar, jvm, false);
+            if (b("nofsync")) drydockNoFsync = new Drydock("drydock-nofsync", work.resolve("drydock-nofsync"), jar, jvm, false, db(dbs));
             if (!s("baseline-jar").isEmpty()) {
-                drydockBase = new Drydock("drydock-baseline", work.resolve("drydock-baseline"), Path.of(s("baseline-jar")), jvm, true);
+                drydockBase = new Drydock("drydock-baseline", work.resolve("drydock-baseline"), Path.of(s("baseline-jar")), jvm, true,
+                        db(dbs));
                 log("baseline drydock pid " + drydockBase.pid() + " port " + drydockBase.port + " from " + s("baseline-jar"));
             }
             log("drydock pid " + drydock.pid() + " port " + drydock.port + ", distribution pid " + distribution.pid()
@@ -269,6 +285,9 @@ public final class RegistryBench {
         pull.note = par + " blobs in flight; manifest GET, then blob GETs (digests verified)";
         Row pushAB = drydockBase == null ? null : row("A/B push " + layers + "-layer image", "s", false, "(A/B)", null, false);
         Row pullAB = drydockBase == null ? null : row("A/B pull " + layers + "-layer image", "s", false, "(A/B)", null, false);
+        // Server CPU is steadier than wall time on a loaded machine, and what a small-blob push is bound by there.
+        Row pushCpuAB = drydockBase == null ? null : row("A/B push " + layers + "-layer image, server CPU", "CPU s", false,
+                "(A/B)", null, false);
         List<Server> pushTargets = new ArrayList<>(List.of(drydock, distribution));
         if (drydockNoFsync != null) pushTargets.add(drydockNoFsync);
         if (drydockBase != null) pushTargets.add(drydockBase);
@@ -306,6 +325,7 @@ public final class RegistryBench {
             if (drydockBase != null) {
                 pushAB.add(pushS.get(drydock), pushS.get(drydockBase));
                 pullAB.add(pullS.get(drydock), pullS.get(drydockBase));
+                pushCpuAB.add(pushC.get(drydock), pushC.get(drydockBase));
             }
             log(String.format(Locale.ROOT, "image rep %d: push %.3f s vs %.3f s%s, pull %.3f s vs %.3f s", rep + 1,
                     pushS.get(drydock), pushS.get(distribution),

@@ -143,7 +143,8 @@ final class Servers {
 
     /** Drydock from its jar: {@code java <jvmOpts> -jar drydock.jar serve --port P --data DIR --bind 127.0.0.1}. */
     static final class Drydock extends Server {
-        Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync) throws IOException {
+        Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync, Map<String, String> dbEnv)
+                throws IOException {
             super(label, dir);
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java));
@@ -151,11 +152,12 @@ final class Servers {
             cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "serve", "--port", String.valueOf(port),
                     "--data", dir.resolve("data").toString(), "--bind", "127.0.0.1"));
             // Plain registry mode: the bench measures the registry, not build testing of every push.
-            start(cmd, Map.of("DRYDOCK_ADMIN_EMAIL", ADMIN_EMAIL, "DRYDOCK_ADMIN_PASSWORD", ADMIN_PASSWORD,
+            Map<String, String> env = new java.util.HashMap<>(dbEnv);
+            env.putAll(Map.of("DRYDOCK_ADMIN_EMAIL", ADMIN_EMAIL, "DRYDOCK_ADMIN_PASSWORD", ADMIN_PASSWORD,
                     "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync), "DRYDOCK_REGISTRY_REQUIRE_ADAPTER", "false",
                     // no build is tested, so no container engine: /readyz (awaited below) does not ask for one
-                    "DRYDOCK_SANDBOX_ENGINE", "none"),
-                    Duration.ofSeconds(90), "/readyz");
+                    "DRYDOCK_SANDBOX_ENGINE", "none"));
+            start(cmd, env, Duration.ofSeconds(90), "/readyz");
             createOrg();
         }
 

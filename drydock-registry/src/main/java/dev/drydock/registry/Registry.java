@@ -80,11 +80,20 @@ public final class Registry {
     /** Activity is recorded at most this often per session, so a storm of tiny chunks is not also a storm of writes. */
     private static final java.time.Duration TOUCH_GRANULARITY = java.time.Duration.ofSeconds(1);
 
-    /** Running hash of one upload, guarded by its own lock (chunks of one upload are serialized). */
+    /**
+     * Running hash of one upload, guarded by its own lock (chunks of one upload are serialized), and its session as
+     * this node last read or wrote it: a chunk or the final PUT skips the index read (its repository never changes;
+     * an upload cancelled or purged elsewhere is caught by its bytes being gone).
+     */
     private static final class UploadState {
         final ReentrantLock lock = new ReentrantLock();
+        volatile UploadSession session;
         MessageDigest sha256;
         long hashedOffset = -1;
+
+        UploadState(UploadSession session) {
+            this.session = session;
+        }
     }
 
     private final BlobStore store;
@@ -193,14 +202,15 @@ public final class Registry {
         UploadSession session = new UploadSession(UUID.randomUUID().toString(), repository, principal, now, now);
         admission.lock();
         try {
+            int[] counts = index.uploadCounts(principal, repository);
             if (principal != null) {
-                int open = index.uploadCountOfPrincipal(principal);
+                int open = counts[0];
                 if (open >= limits.maxUploadsPerPrincipal()) {
                     throw tooManyUploads(principal + " has " + open + " open uploads, the most one user or robot may have",
                             "upload.max-sessions-per-principal", open, limits.maxUploadsPerPrincipal(), repository);
                 }
             }
-            int open = index.uploadCountOfRepository(repository);
+            int open = counts[1];
             if (open >= limits.maxUploadsPerRepository()) {
                 throw tooManyUploads("repository " + repository + " has " + open + " open uploads, the most one repository may have",
                         "upload.max-sessions-per-repository", open, limits.maxUploadsPerRepository(), repository);
@@ -215,6 +225,7 @@ public final class Registry {
             index.deleteUpload(session.id());
             throw new UncheckedIOException(e);
         }
+        uploads.put(session.id(), new UploadState(session));
         return session;
     }
 
@@ -243,8 +254,8 @@ public final class Registry {
      * 416. Returns the new offset.
      */
     public long appendChunk(String repository, String uploadId, Long rangeStart, Long declaredLength, InputStream data) {
-        Instant touched = touch(session(repository, uploadId));
-        UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
+        UploadState state = state(repository, uploadId);
+        Instant touched = touch(state);
         state.lock.lock();
         try {
             long offset = currentOffset(uploadId);
@@ -256,7 +267,7 @@ public final class Registry {
                 throw uploadTooLarge(offset + declaredLength);
             }
             long newOffset = append(uploadId, state, offset, data);
-            touchAfter(uploadId, touched);
+            touchAfter(state, touched);
             if (declaredLength != null && newOffset - offset != declaredLength) {
                 throw new RegistryException(ErrorCode.SIZE_INVALID,
                         "received " + (newOffset - offset) + " bytes but Content-Length said " + declaredLength
@@ -279,8 +290,8 @@ public final class Registry {
      * {@code Content-Range}, may be null) must equal the current offset, else 416 and the upload is kept.
      */
     public BlobInfo completeUpload(String repository, String uploadId, Digest digest, Long rangeStart, InputStream data) {
-        touch(session(repository, uploadId));
-        UploadState state = uploads.computeIfAbsent(uploadId, id -> new UploadState());
+        UploadState state = state(repository, uploadId);
+        touch(state);
         state.lock.lock();
         try {
             long offset = currentOffset(uploadId);
@@ -297,8 +308,7 @@ public final class Registry {
                         Map.of("expected", digest.toString(), "actual", actual.toString(), "size", size));
             }
             store.publish(uploadId, digest);
-            index.linkBlob(repository, digest, size);
-            index.deleteUpload(uploadId);
+            index.completeUpload(uploadId, repository, digest, size);
             uploads.remove(uploadId);
             return new BlobInfo(digest, size);
         } catch (IOException e) {
@@ -362,10 +372,25 @@ public final class Registry {
         return session.lastActive();
     }
 
+    private Instant touch(UploadState state) {
+        UploadSession s = state.session;
+        Instant at = touch(s);
+        if (!at.equals(s.lastActive())) state.session = withLastActive(s, at);
+        return at;
+    }
+
     /** After a chunk (which may stream for long): records the activity again unless that was just done. */
-    private void touchAfter(String uploadId, Instant touched) {
+    private void touchAfter(UploadState state, Instant touched) {
         Instant now = clock.instant();
-        if (!now.isBefore(touched.plus(TOUCH_GRANULARITY))) index.touchUpload(uploadId, now);
+        if (!now.isBefore(touched.plus(TOUCH_GRANULARITY))) {
+            UploadSession s = state.session;
+            index.touchUpload(s.id(), now);
+            state.session = withLastActive(s, now);
+        }
+    }
+
+    private static UploadSession withLastActive(UploadSession s, Instant at) {
+        return new UploadSession(s.id(), s.repository(), s.principal(), s.started(), at);
     }
 
     private UploadSession session(String repository, String uploadId) {
@@ -377,9 +402,27 @@ public final class Registry {
                 .orElseThrow(() -> uploadUnknown(uploadId));
     }
 
+    /**
+     * The upload's state on this node, its session read from the index only when this node does not know it yet
+     * (after a restart, or a session opened on another node).
+     */
+    private UploadState state(String repository, String uploadId) {
+        if (uploadId == null) throw uploadUnknown(null);
+        UploadState state = uploads.get(uploadId);
+        if (state == null) {
+            UploadSession session = session(repository, uploadId);
+            state = uploads.computeIfAbsent(uploadId, id -> new UploadState(session));
+        }
+        if (!state.session.repository().equals(repository)) throw uploadUnknown(uploadId);
+        return state;
+    }
+
     private long currentOffset(String uploadId) {
         try {
-            return store.uploadSize(uploadId).orElseThrow(() -> uploadUnknown(uploadId));
+            Optional<Long> size = store.uploadSize(uploadId);
+            if (size.isPresent()) return size.get();
+            uploads.remove(uploadId); // cancelled or purged on another node: forget its state here too
+            throw uploadUnknown(uploadId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -72,6 +72,24 @@ public interface RegistryIndex {
     /** Open upload sessions in a repository. */
     int uploadCountOfRepository(String repository);
 
+    /**
+     * Open upload sessions of a principal (0 when {@code principal} is null) and of a repository, as
+     * {@code {ofPrincipal, ofRepository}}: the admission check of a new session, in one round trip where the
+     * index can.
+     */
+    default int[] uploadCounts(String principal, String repository) {
+        return new int[]{principal == null ? 0 : uploadCountOfPrincipal(principal), uploadCountOfRepository(repository)};
+    }
+
+    /**
+     * A completed upload: links its blob into the repository and deletes its session, in one transaction where the
+     * index can (a crash between the two leaves the session, which expires; never a session without its link).
+     */
+    default void completeUpload(String uploadId, String repository, Digest digest, long size) {
+        linkBlob(repository, digest, size);
+        deleteUpload(uploadId);
+    }
+
     /** Open upload sessions in all (metrics). */
     int uploadCount();
 

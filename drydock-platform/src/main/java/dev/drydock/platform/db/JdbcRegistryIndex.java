@@ -39,15 +39,20 @@ public final class JdbcRegistryIndex implements RegistryIndex {
         jdbi.useHandle(h -> link(h, repository, digest, size));
     }
 
+    /** Inserts the link unless it exists, in one statement (the duplicate-key case is a concurrent push's insert). */
+    private static final String LINK_IF_ABSENT = "insert into blob_links (repository, digest, size) select ?, ?, ?"
+            + " where not exists (select 1 from blob_links where repository = ? and digest = ?)";
+
+    private static void insertLink(Handle h, String repository, Digest digest, long size) {
+        h.execute(LINK_IF_ABSENT, repository, digest.toString(), size, repository, digest.toString());
+    }
+
     private static void link(Handle h, String repository, Digest digest, long size) {
-        boolean exists = h.createQuery("select 1 from blob_links where repository = ? and digest = ?")
-                .bind(0, repository).bind(1, digest.toString()).mapTo(Integer.class).findOne().isPresent();
-        if (exists) return;
         // Inside a transaction a failed insert would poison it on PostgreSQL: fence it with a savepoint.
         boolean inTransaction = h.isInTransaction();
         if (inTransaction) h.savepoint("link_blob");
         try {
-            h.execute("insert into blob_links (repository, digest, size) values (?, ?, ?)", repository, digest.toString(), size);
+            insertLink(h, repository, digest, size);
         } catch (RuntimeException e) {
             if (!Database.isDuplicateKey(e)) throw e; // a concurrent push linked it first: same content
             if (inTransaction) h.rollbackToSavepoint("link_blob");
@@ -195,6 +200,28 @@ public final class JdbcRegistryIndex implements RegistryIndex {
     public int uploadCountOfRepository(String repository) {
         return jdbi.withHandle(h -> h.createQuery("select count(*) from uploads where repository = ?").bind(0, repository)
                 .mapTo(Integer.class).one());
+    }
+
+    @Override
+    public int[] uploadCounts(String principal, String repository) {
+        return jdbi.withHandle(h -> h.createQuery("select (select count(*) from uploads where principal = ?),"
+                        + " (select count(*) from uploads where repository = ?)")
+                .bind(0, principal).bind(1, repository)
+                .map((rs, ctx) -> new int[]{rs.getInt(1), rs.getInt(2)}).one());
+    }
+
+    @Override
+    public void completeUpload(String uploadId, String repository, Digest digest, long size) {
+        try {
+            // One commit (one WAL flush on PostgreSQL) for the link and the session's end.
+            jdbi.useTransaction(h -> {
+                insertLink(h, repository, digest, size);
+                h.execute("delete from uploads where id = ?", uploadId);
+            });
+        } catch (RuntimeException e) {
+            if (!Database.isDuplicateKey(e)) throw e;
+            deleteUpload(uploadId); // a concurrent push linked the same content first
+        }
     }
 
     @Override

@@ -290,6 +290,62 @@ class JdbcRegistryIndexTest {
     }
 
     @Test
+    void uploadCountsOfPrincipalAndRepositoryInOneCall() {
+        index.createUpload(new UploadSession("11111111-1111-1111-1111-111111111111", REPO, "dev@acme.test", T0, T0));
+        index.createUpload(new UploadSession("22222222-2222-2222-2222-222222222222", REPO, "17532+ci", T0, T0));
+        index.createUpload(new UploadSession("33333333-3333-3333-3333-333333333333", "17532/other", "dev@acme.test", T0, T0));
+        assertThat(index.uploadCounts("dev@acme.test", REPO)).containsExactly(2, 2);
+        assertThat(index.uploadCounts("17532+ci", "17532/other")).containsExactly(1, 1);
+        assertThat(index.uploadCounts("nobody@acme.test", "17532/none")).containsExactly(0, 0);
+        assertThat(index.uploadCounts(null, REPO)).as("a session without owner counts against no principal").containsExactly(0, 2);
+    }
+
+    @Test
+    void completeUploadLinksTheBlobAndEndsTheSession() {
+        UploadSession s = new UploadSession("11111111-1111-1111-1111-111111111111", REPO, "dev@acme.test", T0, T0);
+        index.createUpload(s);
+        index.completeUpload(s.id(), REPO, digest("layer"), 1234);
+        assertThat(index.linkedBlob(REPO, digest("layer"))).contains(1234L);
+        assertThat(index.upload(s.id())).isEmpty();
+
+        // The same content completed again (another session, already linked): the session still ends.
+        UploadSession again = new UploadSession("22222222-2222-2222-2222-222222222222", REPO, "dev@acme.test", T0, T0);
+        index.createUpload(again);
+        index.completeUpload(again.id(), REPO, digest("layer"), 1234);
+        assertThat(index.upload(again.id())).isEmpty();
+        assertThat(index.linkedDigests()).containsExactly(digest("layer"));
+    }
+
+    @Test
+    void concurrentCompletionsOfOneBlobAllEndTheirSessions() throws Exception {
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 10; round++) {
+                Digest d = digest("race-" + round);
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<?>> results = new ArrayList<>();
+                List<String> ids = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    String id = java.util.UUID.randomUUID().toString();
+                    ids.add(id);
+                    index.createUpload(new UploadSession(id, REPO, "dev@acme.test", T0, T0));
+                    results.add(pool.submit(() -> {
+                        start.await(30, TimeUnit.SECONDS);
+                        index.completeUpload(id, REPO, d, 77);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : results) f.get(60, TimeUnit.SECONDS);
+                assertThat(index.linkedBlob(REPO, d)).contains(77L);
+                for (String id : ids) assertThat(index.upload(id)).as("session " + id).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void idlenessCountsFromTheLastActivityNotTheStart() {
         UploadSession s = new UploadSession("11111111-1111-1111-1111-111111111111", REPO, "dev@acme.test", T0, T0);
         index.createUpload(s);

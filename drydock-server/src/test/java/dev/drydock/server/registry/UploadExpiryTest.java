@@ -113,6 +113,40 @@ class UploadExpiryTest {
                 .hasMessageContaining("unknown, finished or expired");
     }
 
+    /** The node that opened a session keeps it in memory (no index read per chunk); a purge elsewhere still ends it. */
+    @Test
+    void aSessionPurgedOnAnotherNodeIsUnknownOnTheNodeThatOpenedIt() throws IOException {
+        open();
+        Registry otherNode = new Registry(new FilesystemBlobStore(tmp.resolve("data").resolve("storage"), false), index,
+                EventSink.NONE, now::get, Registry.Limits.DEFAULT);
+        byte[] content = {1, 2, 3};
+        UploadSession s = registry.startUpload(REPO, DEV);
+        registry.appendChunk(REPO, s.id(), 0L, 3L, new ByteArrayInputStream(content));
+
+        now.set(T0.plus(EXPIRY).plusSeconds(2));
+        assertThat(otherNode.purgeUploads(now.get().minus(EXPIRY))).isEqualTo(1);
+
+        assertThatThrownBy(() -> registry.appendChunk(REPO, s.id(), 3L, 1L, new ByteArrayInputStream(new byte[]{4})))
+                .isInstanceOfSatisfying(RegistryException.class,
+                        e -> assertThat(e.code()).isEqualTo(dev.drydock.registry.ErrorCode.BLOB_UPLOAD_UNKNOWN));
+        assertThatThrownBy(() -> registry.completeUpload(REPO, s.id(), Digest.sha256(content), new ByteArrayInputStream(new byte[0])))
+                .isInstanceOfSatisfying(RegistryException.class,
+                        e -> assertThat(e.code()).isEqualTo(dev.drydock.registry.ErrorCode.BLOB_UPLOAD_UNKNOWN));
+        assertThat(index.linkedBlob(REPO, Digest.sha256(content))).isEmpty();
+        assertThat(registry.openUploads()).isZero();
+    }
+
+    /** A chunk under another repository's name is refused even when this node knows the session. */
+    @Test
+    void aKnownSessionIsUnknownUnderAnotherRepository() throws IOException {
+        open();
+        UploadSession s = registry.startUpload(REPO, DEV);
+        assertThatThrownBy(() -> registry.appendChunk("17532/other", s.id(), 0L, 1L, new ByteArrayInputStream(new byte[]{4})))
+                .isInstanceOfSatisfying(RegistryException.class,
+                        e -> assertThat(e.code()).isEqualTo(dev.drydock.registry.ErrorCode.BLOB_UPLOAD_UNKNOWN));
+        assertThat(registry.appendChunk(REPO, s.id(), 0L, 1L, new ByteArrayInputStream(new byte[]{4}))).isEqualTo(1);
+    }
+
     @Test
     void purgedSessionsGiveTheirDatabaseSpaceBack() throws IOException {
         open();
