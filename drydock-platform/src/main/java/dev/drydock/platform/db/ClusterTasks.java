@@ -30,6 +30,8 @@ import java.util.function.BiConsumer;
 public final class ClusterTasks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterTasks.class);
     static final Duration LEASE = Duration.ofMinutes(2);
+    /** This machine's name, looked up once (the lookup may be slow where names resolve badly). */
+    private static final String HOST = host();
 
     /** The tasks, one row each (migration V14). */
     public enum Task {
@@ -75,9 +77,8 @@ public final class ClusterTasks implements AutoCloseable {
     }
 
     private ClusterTasks(Jdbi jdbi, InstantSource clock, Duration lease, String who) {
-        String host = host();
         // within lease_owner's 100 characters
-        this.owner = who + " on " + (host.length() > 60 ? host.substring(0, 60) : host) + " ("
+        this.owner = who + " on " + (HOST.length() > 60 ? HOST.substring(0, 60) : HOST) + " ("
                 + UUID.randomUUID().toString().substring(0, 8) + ")";
         this.jdbi = jdbi;
         this.clock = clock;
