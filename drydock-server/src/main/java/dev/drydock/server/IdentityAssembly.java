@@ -25,7 +25,7 @@ record IdentityAssembly(AuditLog audit, IdentityService identity, TokenService t
         ECKey key = SigningKeys.loadOrCreate(storage.database().jdbi(), clock);
         TokenSigner signer = new TokenSigner(key, "drydock", clock);
         TokenService tokens = new TokenService(identity, signer, audit, config.service(), config.tokenTtl(),
-                new LoginThrottle(config.login(), clock), clock);
+                new LoginThrottle(storage.database().jdbi(), config.login(), clock), clock);
         SessionService sessions = new SessionService(storage.database().jdbi(), identity, audit, clock,
                 config.sessionIdleTimeout(), config.sessionMaxAge());
         return new IdentityAssembly(audit, identity, tokens, sessions);

@@ -1,5 +1,6 @@
 package dev.drydock.server;
 
+import dev.drydock.platform.db.ClusterTasks;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.db.JdbcRegistryIndex;
 import dev.drydock.registry.GarbageCollector;
@@ -16,10 +17,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Command line: {@code drydock serve [--role all|api|worker] [--port P] [--data DIR] [--config FILE]} and
@@ -118,8 +121,15 @@ public final class Main {
     @Command(name = "gc", mixinStandardHelpOptions = true, description =
             "Delete stored blobs that no repository links and that were published longer than gc.grace ago. "
             + "Safe while pushes go on. With the embedded database, stop the server first (it holds the "
-            + "database), or let the server collect by itself with gc.interval.")
+            + "database), or let the server collect by itself with gc.interval. On a shared database it takes the "
+            + "servers' collection lease: while a server collects it refuses (exit code 3) and names the holder.",
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {"0:collected (or counted, with --dry-run)", "1:some blobs could not be processed, or a store or "
+                    + "database error", "2:bad configuration or no data", "3:another collection is running; nothing deleted"})
     static final class Gc implements Callable<Integer> {
+        /** The exit code when another collection holds the lease. */
+        static final int BUSY = 3;
+
         @Mixin
         ConfigOptions options;
         @Option(names = "--dry-run", description = "only report what would be deleted")
@@ -154,17 +164,42 @@ public final class Main {
                     err.println("drydock: cannot open the blob store: " + e.getMessage());
                     return 1;
                 }
-                GarbageCollector.Result r = new GarbageCollector(store,
-                        new JdbcRegistryIndex(database.jdbi()), InstantSource.system()).collect(cfg.gcGrace(), dryRun);
-                out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
-                out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",
-                        r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
-                out.printf("%s %d blobs, %d bytes%s%n", dryRun ? "dry run: would delete" : "deleted", r.deleted(),
-                        r.bytesFreed(), dryRun ? "" : " freed");
-                if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
-                out.flush();
-                return r.errors() > 0 ? 1 : 0;
+                GarbageCollector collector = new GarbageCollector(store, new JdbcRegistryIndex(database.jdbi()),
+                        InstantSource.system());
+                try (ClusterTasks tasks = new ClusterTasks(database.jdbi(), InstantSource.system(), "drydock gc")) {
+                    if (dryRun) { // deletes nothing, so it takes no lease: it never keeps the servers' collection waiting
+                        tasks.holder(ClusterTasks.Task.GARBAGE_COLLECTION).ifPresent(h -> out.printf(
+                                "note: a collection is running now (%s): these figures may change as it deletes%n", h.owner()));
+                        return report(collector.collect(cfg.gcGrace(), true), cfg, out);
+                    }
+                    // the servers' lease (gc.interval): never two collectors at once, which would put back each
+                    // other's parked blobs. Refused rather than waited for: a collection holds it as long as it runs.
+                    AtomicReference<GarbageCollector.Result> result = new AtomicReference<>();
+                    if (!tasks.runNow(ClusterTasks.Task.GARBAGE_COLLECTION,
+                            () -> result.set(collector.collect(cfg.gcGrace(), false)))) {
+                        err.println("drydock: garbage collection is running already, nothing deleted: " + tasks
+                                .holder(ClusterTasks.Task.GARBAGE_COLLECTION)
+                                .map(h -> "held by " + h.owner() + ", its lease expires at "
+                                        + h.until().truncatedTo(ChronoUnit.SECONDS) + " unless renewed (it is while the"
+                                        + " collection runs); run drydock gc again once it has finished")
+                                .orElse("it has just finished; run drydock gc again"));
+                        err.flush();
+                        return BUSY;
+                    }
+                    return report(result.get(), cfg, out);
+                }
             }
+        }
+
+        private static int report(GarbageCollector.Result r, DrydockConfig cfg, PrintWriter out) {
+            out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
+            out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",
+                    r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
+            out.printf("%s %d blobs, %d bytes%s%n", r.dryRun() ? "dry run: would delete" : "deleted", r.deleted(),
+                    r.bytesFreed(), r.dryRun() ? "" : " freed");
+            if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
+            out.flush();
+            return r.errors() > 0 ? 1 : 0;
         }
 
         private static String rootMessage(Throwable e) {

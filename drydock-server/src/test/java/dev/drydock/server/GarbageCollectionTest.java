@@ -1,6 +1,7 @@
 package dev.drydock.server;
 
 import dev.drydock.oci.Digest;
+import dev.drydock.platform.db.ClusterTasks;
 import dev.drydock.platform.db.Database;
 import dev.drydock.platform.db.JdbcRegistryIndex;
 import dev.drydock.registry.GarbageCollector;
@@ -8,6 +9,7 @@ import dev.drydock.registry.Registry;
 import dev.drydock.registry.events.EventSink;
 import dev.drydock.registry.storage.BlobStore;
 import dev.drydock.registry.storage.FilesystemBlobStore;
+import dev.drydock.testkit.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -31,6 +33,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -223,6 +227,76 @@ class GarbageCollectionTest {
                     .until(() -> !Files.exists(blobFile(storage, Digest.sha256(orphan))));
             TestImages.pullIntact(d, repo, token, kept, "kept");
         }
+    }
+
+    /**
+     * On a shared PostgreSQL database the command takes the servers' collection lease: while a server's collection
+     * holds it the command deletes nothing and names the holder (a dry run still counts, taking no lease); once the
+     * lease is free it collects, and gives the lease back.
+     */
+    @Test
+    void onASharedDatabaseTheCommandNeverCollectsBesideAServer() throws Exception {
+        TestPostgres.Db pg = TestPostgres.freshDatabase();
+        Path data = tmp.resolve("node");
+        Path config = tmp.resolve("drydock.properties");
+        Files.writeString(config, "db.url=" + pg.url() + "\ndb.user=" + pg.user() + "\ndb.password=" + pg.password() + "\n");
+        String[] gc = {"gc", "--data", data.toString(), "--config", config.toString()};
+        byte[] orphan = "orphan on a cluster".getBytes(StandardCharsets.UTF_8);
+        FilesystemBlobStore files = new FilesystemBlobStore(data.resolve("storage"), false);
+        files.createUpload("u1");
+        files.append("u1", 0, new ByteArrayInputStream(orphan), b -> {});
+        files.publish("u1", Digest.sha256(orphan));
+        Path file = blobFile(data.resolve("storage"), Digest.sha256(orphan));
+        age(file);
+        try (Database database = Database.open(pg.url(), pg.user(), pg.password(), 2);
+             ClusterTasks server = new ClusterTasks(database.jdbi(), InstantSource.system())) {
+            CountDownLatch collecting = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            CompletableFuture<Boolean> serverRun = CompletableFuture.supplyAsync(() -> server.runIfDue(
+                    ClusterTasks.Task.GARBAGE_COLLECTION, Duration.ofDays(1), () -> {
+                        collecting.countDown();
+                        try {
+                            done.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+            assertThat(collecting.await(30, TimeUnit.SECONDS)).isTrue();
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertThat(gcCommand(out, err, gc)).as(err.toString()).isEqualTo(Main.Gc.BUSY);
+            assertThat(err.toString()).contains("drydock: garbage collection is running already, nothing deleted: held by node on ")
+                    .contains("its lease expires at ");
+            assertThat(out.toString()).isEmpty();
+            assertThat(file).as("not collected beside the server").exists();
+
+            out = new StringWriter();
+            assertThat(gcCommand(out, new StringWriter(), append(gc, "--dry-run"))).isZero();
+            assertThat(out.toString()).contains("note: a collection is running now (node on ")
+                    .contains("dry run: would delete 1 blobs");
+
+            done.countDown();
+            assertThat(serverRun.get(30, TimeUnit.SECONDS)).isTrue();
+            out = new StringWriter();
+            assertThat(gcCommand(out, new StringWriter(), gc)).isZero();
+            assertThat(out.toString()).contains("deleted 1 blobs, " + orphan.length + " bytes freed");
+            assertThat(file).doesNotExist();
+            assertThat(server.holder(ClusterTasks.Task.GARBAGE_COLLECTION)).as("the command gave the lease back").isEmpty();
+        }
+    }
+
+    private static String[] append(String[] args, String arg) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = arg;
+        return all;
+    }
+
+    private static int gcCommand(StringWriter out, StringWriter err, String... args) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        return cmd.execute(args);
     }
 
     private static int gcCommand(StringWriter out, String... args) {

@@ -105,13 +105,13 @@ public final class TokenService implements AccessController {
     private Optional<Principal> authenticate(String username, String secret, String via, String address) {
         boolean robot = IdentityService.isRobotLogin(username);
         String account = robot ? null : username;
-        throttle.check(account, address);
+        LoginThrottle.Attempt attempt = throttle.check(account, address);
         Optional<Principal> principal = robot
                 ? identity.authenticate(username, secret)
                 : throttle.hashing(() -> identity.authenticate(username, secret));
         if (principal.isPresent()) {
-            if (account != null) throttle.succeeded(account);
-        } else if (throttle.failed(account, address)) {
+            attempt.succeeded();
+        } else if (attempt.failed()) {
             audit.record(auditName(username), "login.throttled", via, "from " + address);
         }
         return principal;

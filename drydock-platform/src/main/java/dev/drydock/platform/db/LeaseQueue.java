@@ -36,14 +36,16 @@ public final class LeaseQueue {
     private final Jdbi jdbi;
     private final InstantSource clock;
     private final Table t;
+    private final String free;
     private final String due;
 
     public LeaseQueue(Jdbi jdbi, InstantSource clock, Table table) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.t = table;
-        this.due = t.dueColumn() + " <= :now and state in ('" + t.waitingState() + "', '" + t.leasedState() + "')"
+        this.free = "state in ('" + t.waitingState() + "', '" + t.leasedState() + "')"
                 + " and (lease_expires_at is null or lease_expires_at < :now)";
+        this.due = t.dueColumn() + " <= :now and " + free;
     }
 
     /** The condition (on {@code :now}) that a row is due, for the caller's query of candidates. */
@@ -53,7 +55,15 @@ public final class LeaseQueue {
 
     /** Takes a lease on row {@code id} until {@code now + lease} when it is still due; false when another worker won it. */
     public boolean claim(long id, String owner, Duration lease, Instant now) {
-        return jdbi.withHandle(h -> take(h, id, owner, lease, now));
+        return jdbi.withHandle(h -> take(h, id, owner, lease, now, due));
+    }
+
+    /**
+     * Takes a lease on row {@code id} whether or not its time has come, when nobody holds a live lease on it (work an
+     * operator asks for now); false when another worker holds it.
+     */
+    public boolean claimNow(long id, String owner, Duration lease, Instant now) {
+        return jdbi.withHandle(h -> take(h, id, owner, lease, now, free));
     }
 
     /**
@@ -66,14 +76,14 @@ public final class LeaseQueue {
             Optional<Long> id = h.createQuery("select id from " + t.name() + " where " + due + " order by " + orderBy
                             + " limit 1 for update skip locked")
                     .bind("now", now).mapTo(Long.class).findOne();
-            return id.filter(row -> take(h, row, owner, lease, now));
+            return id.filter(row -> take(h, row, owner, lease, now, due));
         });
     }
 
-    private boolean take(Handle h, long id, String owner, Duration lease, Instant now) {
+    private boolean take(Handle h, long id, String owner, Duration lease, Instant now, String condition) {
         return h.createUpdate("update " + t.name() + " set state = '" + t.leasedState() + "',"
                         + " lease_owner = :owner, lease_expires_at = :until, attempts = attempts + 1, updated_at = :now"
-                        + " where id = :id and " + due)
+                        + " where id = :id and " + condition)
                 .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("id", id).execute() == 1;
     }
 
@@ -105,6 +115,12 @@ public final class LeaseQueue {
         h.execute("update " + t.name() + " set state = '" + t.waitingState() + "', lease_owner = null, lease_expires_at = null, "
                         + t.dueColumn() + " = ?, last_error = ?, updated_at = ? where id = ? and lease_owner = ?",
                 at, truncate(error), clock.instant(), id, owner);
+    }
+
+    /** Gives the row back without moving its due time (work done out of turn), recording {@code error}. */
+    public void giveBack(Handle h, long id, String owner, String error) {
+        h.execute("update " + t.name() + " set state = '" + t.waitingState() + "', lease_owner = null, lease_expires_at = null,"
+                + " last_error = ?, updated_at = ? where id = ? and lease_owner = ?", truncate(error), clock.instant(), id, owner);
     }
 
     /** The row runs no more: it stays as failed with {@code error}. */

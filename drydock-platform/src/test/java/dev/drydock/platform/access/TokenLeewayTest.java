@@ -35,7 +35,7 @@ class TokenLeewayTest {
     private final AuditLog audit = new AuditLog(db.jdbi(), now::get);
     private final IdentityService identity = new IdentityService(db.jdbi(), new PasswordHasher(1024, 1), audit, now::get);
     private final TokenService tokens = new TokenService(identity, new TokenSigner(TokenSigner.generateKey(), "drydock", now::get),
-            audit, "drydock", TTL, new LoginThrottle(LoginThrottle.Limits.defaults(), now::get), now::get);
+            audit, "drydock", TTL, new LoginThrottle(db.jdbi(), LoginThrottle.Limits.defaults(), now::get), now::get);
 
     @AfterEach
     void close() {

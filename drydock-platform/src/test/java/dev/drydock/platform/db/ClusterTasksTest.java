@@ -12,11 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Maintenance on several nodes sharing a database: of two nodes looking at the same time one runs a task, the other
  * not (also not while the first still runs); it is due again one interval after the run, for either node; a node that
- * dies mid-task leaves it to the others once its lease runs out.
+ * dies mid-task leaves it to the others once its lease runs out; an operator's run out of turn takes the same lease.
  */
 class ClusterTasksTest {
     private static final Duration DAY = Duration.ofDays(1);
@@ -68,6 +69,46 @@ class ClusterTasksTest {
             clock.advance(DAY.plusMinutes(1));
             assertThat(b.runIfDue(ClusterTasks.Task.GARBAGE_COLLECTION, DAY, runs::incrementAndGet)).isTrue();
             assertThat(runs).hasValue(2);
+        }
+    }
+
+    @Test
+    void anOperatorsRunGoesAheadOutOfTurnButNeverBesideANodesAndLeavesTheScheduleAlone() throws Exception {
+        try (ClusterTasks node = new ClusterTasks(db.jdbi(), clock); ClusterTasks cli = new ClusterTasks(db.jdbi(), clock, "drydock gc")) {
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread first = Thread.ofVirtual().start(() -> node.runIfDue(ClusterTasks.Task.GARBAGE_COLLECTION, DAY, () -> {
+                running.countDown();
+                await(release);
+            }));
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(cli.runNow(ClusterTasks.Task.GARBAGE_COLLECTION, runs::incrementAndGet)).as("not beside the node").isFalse();
+            ClusterTasks.Holder holder = cli.holder(ClusterTasks.Task.GARBAGE_COLLECTION).orElseThrow();
+            assertThat(holder.owner()).startsWith("node on ");
+            assertThat(holder.until()).isAfter(clock.instant());
+            release.countDown();
+            first.join();
+            assertThat(cli.holder(ClusterTasks.Task.GARBAGE_COLLECTION)).isEmpty();
+
+            // not due for a day: the operator's run goes ahead all the same, holding the lease while it runs
+            assertThat(cli.runNow(ClusterTasks.Task.GARBAGE_COLLECTION, () -> {
+                runs.incrementAndGet();
+                assertThat(node.holder(ClusterTasks.Task.GARBAGE_COLLECTION).orElseThrow().owner()).startsWith("drydock gc on ");
+                assertThat(node.runNow(ClusterTasks.Task.GARBAGE_COLLECTION, runs::incrementAndGet)).isFalse();
+            })).isTrue();
+            assertThat(runs).hasValue(1);
+            assertThat(node.runIfDue(ClusterTasks.Task.GARBAGE_COLLECTION, DAY, runs::incrementAndGet))
+                    .as("the nodes' schedule is unchanged: still a day after the node's run").isFalse();
+            assertThatThrownBy(() -> cli.runNow(ClusterTasks.Task.GARBAGE_COLLECTION, () -> {
+                throw new IllegalStateException("bucket away");
+            })).hasMessage("bucket away");
+            assertThat(cli.holder(ClusterTasks.Task.GARBAGE_COLLECTION)).as("given back after a failure too").isEmpty();
+            String error = db.jdbi().withHandle(h -> h.createQuery("select last_error from maintenance_tasks where name = 'gc'")
+                    .mapTo(String.class).one());
+            assertThat(error).contains("bucket away");
+            clock.advance(DAY.plusMinutes(1));
+            assertThat(node.runIfDue(ClusterTasks.Task.GARBAGE_COLLECTION, DAY, runs::incrementAndGet)).isTrue();
         }
     }
 

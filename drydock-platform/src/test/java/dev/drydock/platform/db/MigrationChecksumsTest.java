@@ -17,7 +17,8 @@ class MigrationChecksumsTest {
             Map.entry("1", -1952238333), Map.entry("3", -196793350), Map.entry("4", -50659339),
             Map.entry("7", -1432429825), Map.entry("8", -1540611190), Map.entry("9", 1240344566),
             Map.entry("10", -1023479), Map.entry("11", -583567941), Map.entry("12", 1071807346),
-            Map.entry("13", 2084839740), Map.entry("14", -644190080));
+            Map.entry("13", 2084839740), Map.entry("14", -644190080),
+            Map.entry("15", 1932968527));
     private static final Map<String, Integer> H2 = Map.of("2", 1560041526, "6", 1598912900);
     private static final Map<String, Integer> POSTGRESQL = Map.of("2", -359574570, "6", -631649847);
 

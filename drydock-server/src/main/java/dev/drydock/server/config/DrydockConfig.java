@@ -208,14 +208,14 @@ public record DrydockConfig(
         k.put("session.idle-timeout", new String[]{"8h", "a Developer App (browser) session ends after this long without a request"});
         k.put("session.max-age", new String[]{"7d", "a Developer App session ends this long after sign-in, however active"});
         k.put("login.max-failures-per-account", new String[]{"5",
-                "failed sign-ins in a row for one account (from any address) before it is backed off: 1 s, doubling per further failure; a success resets it"});
+                "failed sign-ins in a row for one account (from any address, through any node) before it is backed off: 1 s, doubling per further failure; a success resets it"});
         k.put("login.max-account-backoff", new String[]{"1m",
                 "longest backoff of one account; kept short, since anyone can trigger it to lock the owner out"});
         k.put("login.max-failures-per-address", new String[]{"20",
-                "failed sign-ins from one client address (any accounts) within login.max-address-backoff before it is backed off: 1 s, doubling per further failure"});
+                "failed sign-ins from one client address (any accounts, through any node) within login.max-address-backoff before it is backed off: 1 s, doubling per further failure"});
         k.put("login.max-address-backoff", new String[]{"15m", "longest backoff of one client address"});
         k.put("login.first-backoff", new String[]{"1s", "backoff of an account or address after its last free failure; it doubles with each further failure"});
-        k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once; default: the number of CPU cores"});
+        k.put("login.hash-concurrency", new String[]{null, "password checks (Argon2) run at once on a node; default: the number of CPU cores"});
         k.put("login.hash-queue", new String[]{"64",
                 "sign-ins waiting (up to 5 s) for a password check; beyond, refused with 429 TOO_MANY_ATTEMPTS"});
         k.put("db.url", new String[]{null, "JDBC URL; default: embedded H2 file database under the data directory; PostgreSQL: jdbc:postgresql://host[:port]/database"});
@@ -249,7 +249,7 @@ public record DrydockConfig(
         k.put("worker.max-attempts", new String[]{"3", "test attempts (crashes, lost leases) before a build is marked invalid"});
         k.put("test.timeout", new String[]{"10m", "a build's whole test must finish within this, or it fails as a timeout"});
         k.put("sse.heartbeat", new String[]{"15s", "keep-alive comment on idle event streams (keeps proxies from closing them, finds departed clients); below 30s"});
-        k.put("sse.max-streams-per-principal", new String[]{"20", "live event streams one user or robot may hold open at once; more are refused with 429 TOO_MANY_STREAMS"});
+        k.put("sse.max-streams-per-principal", new String[]{"20", "live event streams one user or robot may hold open at once on a node (each node counts its own); more are refused with 429 TOO_MANY_STREAMS"});
         k.put("webhooks.connect-timeout", new String[]{"5s", "webhook deliveries: time to connect to the receiver"});
         k.put("webhooks.request-timeout", new String[]{"10s", "webhook deliveries: time for the receiver to answer"});
         k.put("webhooks.retry-base", new String[]{"10s", "webhook deliveries: wait before the first retry, doubled for each further one"});
