@@ -143,6 +143,7 @@ class ExamplesTest {
      */
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void webhookKeywordEnginePassesEveryCheck() throws Exception {
         Path example = EXAMPLES.resolve("webhook-keyword-engine");
         SandboxResult r = run(runs.engine.buildDockerfile(example, "webhook-keyword"), example.resolve("manifest.json"));

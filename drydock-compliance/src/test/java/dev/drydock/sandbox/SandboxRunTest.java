@@ -119,6 +119,7 @@ class SandboxRunTest {
 
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void isolatedAdapterReachesNeitherHostServicesNorNames() throws Exception {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("0.0.0.0", 0));
@@ -144,6 +145,7 @@ class SandboxRunTest {
 
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void proxyLetsDeclaredDomainsThroughAndRecordsForbiddenOnes() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             AtomicInteger accepted = new AtomicInteger();
@@ -266,6 +268,7 @@ class SandboxRunTest {
 
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void nonIsolatedAdapterStillCannotReachHostServices() throws Exception {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("0.0.0.0", 0));

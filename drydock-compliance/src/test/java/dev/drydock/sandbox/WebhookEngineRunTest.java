@@ -131,6 +131,7 @@ class WebhookEngineRunTest {
      */
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void toolkitEnginePassesWithEveryFieldSent() throws Exception {
         String process = CGI + """
                 for f in chunkMimeType startOffsetMS endOffsetMS width height libraryId libraryEngineModelId cacheURI \\
@@ -284,6 +285,7 @@ class WebhookEngineRunTest {
      */
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void engineListeningOnAnotherPortWithoutItsToolkitFailsRunReadyAndRunExit() throws Exception {
         SandboxResult r = run(build("webhook-other-port", "", "http://0.0.0.0:8080/cgi-bin/", "8081", READY, READY),
                 DeploymentModel.FullyNetworkIsolated);
@@ -328,6 +330,7 @@ class WebhookEngineRunTest {
     /** (busybox wget without -T: -T crashes in Debian's static busybox.) */
     @Test
     @Tag("engine-matrix")
+    @Tag("engine-network")
     void engineReachingAForbiddenHostFromProcessFailsRunNetwork() throws Exception {
         String process = CGI + """
                 wget -q -O /dev/null http://forbidden.example/ && echo REACHED-NAME >&2 || echo name-refused >&2
