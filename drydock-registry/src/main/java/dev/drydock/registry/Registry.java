@@ -441,6 +441,13 @@ public final class Registry {
         } catch (UploadTooLarge e) {
             discard(uploadId);
             throw uploadTooLarge(e.reached);
+        } catch (BlobStore.UploadConflict e) {
+            state.sha256 = null; // what was hashed is not (all) the upload's: rehash from the store next time
+            long now = currentOffset(uploadId);
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                    "another request wrote to this upload at the same time (" + e.getMessage()
+                            + "): the upload has " + now + " bytes, send the next chunk from offset " + now,
+                    Map.of("offset", now));
         } catch (IOException e) {
             state.sha256 = null; // bytes may be partly written: rehash from disk next time
             throw new UncheckedIOException(e);

@@ -155,12 +155,15 @@ public final class Main {
                     return 1;
                 }
                 GarbageCollector.Result r = new GarbageCollector(store,
-                        new JdbcRegistryIndex(database.jdbi()), InstantSource.system()).collect(cfg.gcGrace(), dryRun);
+                        new JdbcRegistryIndex(database.jdbi()), InstantSource.system(), cfg.uploadExpiry()).collect(cfg.gcGrace(), dryRun);
                 out.printf("%d blobs stored, %d unreferenced%n", r.blobs(), r.unreferenced());
                 out.printf("kept %d published less than %s ago (gc.grace), %d linked during the sweep%n",
                         r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
                 out.printf("%s %d blobs, %d bytes%s%n", dryRun ? "dry run: would delete" : "deleted", r.deleted(),
                         r.bytesFreed(), dryRun ? "" : " freed");
+                if (r.orphanedUploads() > 0) {
+                    out.printf("%s %d upload areas no session owns%n", dryRun ? "dry run: would delete" : "deleted", r.orphanedUploads());
+                }
                 if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
                 out.flush();
                 return r.errors() > 0 ? 1 : 0;

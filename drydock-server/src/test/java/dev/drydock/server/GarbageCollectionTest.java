@@ -241,7 +241,7 @@ class GarbageCollectionTest {
         final HookedStore store = new HookedStore(files);
         final JdbcRegistryIndex index = new JdbcRegistryIndex(database.jdbi());
         final Registry registry = new Registry(store, index, EventSink.NONE, InstantSource.system(), Registry.Limits.DEFAULT);
-        final GarbageCollector gc = new GarbageCollector(files, index, InstantSource.system());
+        final GarbageCollector gc = new GarbageCollector(files, index, InstantSource.system(), Duration.ofHours(24));
 
         Fixture() throws IOException {}
 
@@ -335,7 +335,7 @@ class GarbageCollectionTest {
                 @Override public int uploadCountOfRepository(String r) { throw new UnsupportedOperationException(); }
                 @Override public int uploadCount() { throw new UnsupportedOperationException(); }
                 @Override public List<UploadSession> uploadsIdleSince(Instant c) { throw new UnsupportedOperationException(); }
-            }, InstantSource.system());
+            }, InstantSource.system(), Duration.ofHours(24));
             GarbageCollector.Result r = gc.collect(GRACE, false);
             assertThat(r.unreferenced()).isEqualTo(1);
             assertThat(r.relinked()).isEqualTo(1);
@@ -394,6 +394,9 @@ class GarbageCollectionTest {
         @Override public InputStream openUpload(String uploadId) throws IOException { return delegate.openUpload(uploadId); }
         @Override public void publish(String uploadId, Digest digest) throws IOException { delegate.publish(uploadId, digest); }
         @Override public void deleteUpload(String uploadId) throws IOException { delegate.deleteUpload(uploadId); }
+        @Override public void forEachIdleUpload(Instant idleBefore, Consumer<String> visitor) throws IOException {
+            delegate.forEachIdleUpload(idleBefore, visitor);
+        }
         @Override public boolean delete(Digest digest) throws IOException { return delegate.delete(digest); }
         @Override public void forEach(Consumer<Digest> visitor) throws IOException { delegate.forEach(visitor); }
         @Override public void checkReachable() throws IOException { delegate.checkReachable(); }

@@ -54,8 +54,13 @@ final class StoragePaths {
         return root.resolve("uploads");
     }
 
+    /** Whether {@code id} is a safe upload id (a path segment or key part: letters, digits and dashes). */
+    static boolean isUploadId(String id) {
+        return id != null && id.matches("[A-Za-z0-9-]{1,64}");
+    }
+
     Path upload(String uploadId) {
-        if (!uploadId.matches("[A-Za-z0-9-]{1,64}")) {
+        if (!isUploadId(uploadId)) {
             throw new IllegalArgumentException("invalid upload id");
         }
         return uploadsRoot().resolve(uploadId);
