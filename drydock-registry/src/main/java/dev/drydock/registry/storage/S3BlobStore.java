@@ -59,17 +59,21 @@ import java.util.function.Consumer;
  * <pre>
  *   blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;        published blobs (immutable, content-addressed)
  *   uploads/&lt;upload id&gt;/started                   marks an upload as existing (empty)
- *   uploads/&lt;upload id&gt;/data/&lt;offset, 20 digits&gt;  the upload's bytes, as consecutive segments
+ *   uploads/&lt;upload id&gt;/data/&lt;offset&gt;/&lt;claim&gt;.&lt;random&gt;
+ *                                                 the upload's bytes, as consecutive segments (numbers: 20 digits)
  *   gc/&lt;algorithm&gt;-&lt;hex&gt;.&lt;random&gt;                a blob garbage collection took out, until it deletes or restores it
- *   published/&lt;algorithm&gt;/&lt;hex&gt;                  empty; rewritten just before each publish of that digest
+ *   published/&lt;algorithm&gt;/&lt;hex&gt;                  empty; rewritten just before each publish of that digest, deleted
+ *                                                 with the blob
  * </pre>
  *
  * <h2>Uploads</h2>
  * An append streams into segments of at most {@code partSize} bytes (one buffer of that size per append in flight,
  * never more). S3 copies parts of at least {@link #MIN_PART_SIZE} into a multipart upload, so while the last segment
- * is smaller than that, the next append reads it back and rewrites it with the new bytes in front (one overwrite of
- * the same key, atomic in S3): many small PATCHes stay cheap (at most 5 MiB read back per append) and every segment
- * but the last is a valid part. The upload's size is read from the listing, so it is always the bytes durably stored.
+ * is smaller than that, the next append reads it back and writes it again with the new bytes behind, as a new
+ * version of the segment at that offset (the older one is deleted once the new one counts): many small PATCHes stay
+ * cheap (at most 5 MiB read back per append) and every segment but the last is a valid part. The upload's size is
+ * read from the listing, so it is always the bytes durably stored. Segment keys written before versions existed
+ * ({@code data/<offset>}) are still read.
  *
  * <h2>Publishing</h2>
  * Publishing composes the segments on the server into the blob's key: one CopyObject for a single segment, otherwise
@@ -83,9 +87,18 @@ import java.util.function.Consumer;
  * (see {@link #beginRemoval}).
  *
  * <h2>Concurrency</h2>
- * Appends and publishes of one upload are serialized within this store (a second one fails fast). Across nodes S3
- * offers no lock; the registry protocol sends one chunk at a time per upload, so only a client retrying a chunk on
- * another node while the first attempt still streams could overlap.
+ * Appends and publishes of one upload are serialized within this store (a second one fails fast). Across nodes (a
+ * client retrying a chunk through another node while the first attempt still streams) S3 offers no lock, and
+ * conditional writes ({@code If-None-Match}) are not on every S3-compatible server (nor on the s3proxy the tests
+ * use), so appends rely only on listings being strongly consistent: each segment is written under a key no one else
+ * writes, named by the offset it starts at and the upload size its append began from (its claim), and counts only
+ * if, listed afterwards, no other segment at that offset claims as much (see {@link #claim}). Of two appends at one
+ * offset at least one gives way with {@link UploadConflict}, which the registry answers with 416 so the client
+ * re-reads the offset; the upload holds one consistent sequence of appends. The one gap: a node that dies in the
+ * instant between writing a losing segment and deleting it leaves two segments with one claim; the upload then
+ * falls back to before them and refuses every further append (never publishing wrong bytes: the registry checks
+ * the digest), so the client has to push that blob again. Conditional writes ({@code If-None-Match: *} on a key
+ * named by the claim alone) would close it where the server has them.
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);

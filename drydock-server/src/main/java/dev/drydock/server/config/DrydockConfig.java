@@ -496,10 +496,10 @@ public record DrydockConfig(
         if (rawPublic != null && !rawPublic.isBlank()) {
             try {
                 publicEndpoint = java.net.URI.create(rawPublic.trim());
-                String path = publicEndpoint.getRawPath();
+                String urlPath = publicEndpoint.getRawPath();
                 if (!"http".equals(publicEndpoint.getScheme()) && !"https".equals(publicEndpoint.getScheme())
                         || publicEndpoint.getHost() == null || publicEndpoint.getUserInfo() != null
-                        || path != null && !path.isEmpty() && !path.equals("/") || publicEndpoint.getRawQuery() != null
+                        || urlPath != null && !urlPath.isEmpty() && !urlPath.equals("/") || publicEndpoint.getRawQuery() != null
                         || publicEndpoint.getRawFragment() != null) {
                     throw new IllegalArgumentException();
                 }
