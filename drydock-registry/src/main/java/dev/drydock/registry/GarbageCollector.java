@@ -82,8 +82,9 @@ public final class GarbageCollector {
     public Result collect(Duration grace, boolean dryRun) {
         if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
         try {
-            int recovered = dryRun ? 0 : store.recoverRemovals();
             Instant cutoff = clock.instant().minus(grace);
+            // parked longer ago than the grace: a collection that died, not one deciding right now on another node
+            int recovered = dryRun ? 0 : store.recoverRemovals(cutoff);
             Set<Digest> live = index.linkedDigests();
             List<Digest> candidates = new ArrayList<>();
             int[] blobs = {0};

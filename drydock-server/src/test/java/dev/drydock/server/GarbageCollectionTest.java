@@ -473,6 +473,8 @@ class GarbageCollectionTest {
         @Override public Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException {
             return delegate.beginRemoval(digest, publishedBefore);
         }
-        @Override public int recoverRemovals() throws IOException { return delegate.recoverRemovals(); }
+        @Override public int recoverRemovals(Instant takenOutBefore) throws IOException {
+            return delegate.recoverRemovals(takenOutBefore);
+        }
     }
 }

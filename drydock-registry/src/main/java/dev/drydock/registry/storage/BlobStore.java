@@ -101,8 +101,16 @@ public interface BlobStore {
      */
     Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException;
 
-    /** Puts back blobs whose removal was neither committed nor restored (the collector died); returns how many. */
-    int recoverRemovals() throws IOException;
+    /** Puts back every blob whose removal was neither committed nor restored (the collector died); returns how many. */
+    default int recoverRemovals() throws IOException {
+        return recoverRemovals(Instant.MAX);
+    }
+
+    /**
+     * As {@link #recoverRemovals()}, for blobs taken out before {@code takenOutBefore} only: a collection leaves alone
+     * the removals another node's collection is deciding right now.
+     */
+    int recoverRemovals(Instant takenOutBefore) throws IOException;
 
     /** A blob taken out by {@link #beginRemoval}. */
     interface Removal {

@@ -276,14 +276,19 @@ public final class FilesystemBlobStore implements BlobStore {
         return Optional.of(removal);
     }
 
+    /**
+     * A parked file keeps its blob's time (a rename), which is older than any collection's cutoff, so a collection
+     * puts back every parked blob here, as at start-up.
+     */
     @Override
-    public int recoverRemovals() throws IOException {
+    public int recoverRemovals(Instant takenOutBefore) throws IOException {
         if (!Files.isDirectory(paths.removalsRoot())) return 0;
         int restored = 0;
         try (DirectoryStream<Path> parked = Files.newDirectoryStream(paths.removalsRoot())) {
             for (Path p : parked) {
                 Digest digest = StoragePaths.removedDigest(p);
                 if (digest == null) continue;
+                if (!Files.getLastModifiedTime(p).toInstant().isBefore(takenOutBefore)) continue;
                 new ParkedBlob(paths.blob(digest), p, 0).restore();
                 restored++;
             }

@@ -694,23 +694,16 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         return Optional.of(removal);
     }
 
+    /** The parked copy's time is when it was taken out (a copy is a new object). */
     @Override
-    public int recoverRemovals() throws IOException {
+    public int recoverRemovals(Instant takenOutBefore) throws IOException {
         String root = removalsPrefix();
         int restored = 0;
         for (S3Object o : list(root)) {
-            String name = o.key().substring(root.length());
-            int dash = name.indexOf('-');
-            int dot = name.indexOf('.');
-            if (dash <= 0 || dot <= dash) continue;
-            Digest digest;
-            try {
-                digest = new Digest(name.substring(0, dash), name.substring(dash + 1, dot));
-            } catch (RuntimeException e) {
-                continue;
-            }
-            new Parked(digest, o.key(), o.size()).restore();
-            restored++;
+            if (!o.lastModified().isBefore(takenOutBefore)) continue;
+            Digest digest = StoragePaths.removedDigest(o.key().substring(root.length()));
+            if (digest == null) continue;
+            if (new Parked(digest, o.key(), o.size()).putBack()) restored++;
         }
         return restored;
     }
@@ -739,11 +732,28 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
         @Override
         public void restore() throws IOException {
+            if (!putBack()) {
+                throw new IOException("S3 bucket " + bucket + ": cannot put back blob " + digest + ": its parked copy "
+                        + key + " is gone");
+            }
+        }
+
+        /**
+         * Copies the blob back unless it is there, then deletes the parked copy; false when the parked copy vanished
+         * meanwhile and the blob is not there (another node's collector committed its removal).
+         */
+        boolean putBack() throws IOException {
             String blob = blobKey(digest);
             if (head(blob).isEmpty()) { // else published again meanwhile: those are the same bytes
-                copy(key, blob, size, null);
+                try {
+                    copy(key, blob, size, null);
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) throw io(e, "put back blob " + digest);
+                    return head(blob).isPresent(); // another node's recovery put it back, or its collector deleted it
+                }
             }
             deleteKey(key);
+            return true;
         }
     }
 

@@ -39,7 +39,11 @@ final class StoragePaths {
 
     /** The digest a {@link #removal} file holds, or null for a name that is not one. */
     static Digest removedDigest(Path removal) {
-        String name = removal.getFileName().toString();
+        return removedDigest(removal.getFileName().toString());
+    }
+
+    /** The digest a removal named {@code name} ({@code <algorithm>-<hex>.<random>}) holds, or null. */
+    static Digest removedDigest(String name) {
         int dash = name.indexOf('-');
         int dot = name.indexOf('.');
         if (dash <= 0 || dot <= dash) return null;

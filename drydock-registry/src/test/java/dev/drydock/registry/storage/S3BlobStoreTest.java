@@ -352,6 +352,25 @@ class S3BlobStoreTest extends BlobStoreContract {
         assertThat(keys("drydock/gc/")).isEmpty();
     }
 
+    /** A collection puts back only blobs parked before its cutoff: younger ones are another node's, being decided. */
+    @Test
+    void aCollectionLeavesAloneRemovalsAnotherNodeIsDeciding() throws IOException {
+        byte[] content = bytes("parked by a collection on another node");
+        Digest digest = put(content);
+        S3BlobStore other = node(S3BlobStore.MAX_PART_SIZE, false);
+        BlobStore.Removal deciding = other.beginRemoval(digest, other.publishedAt(digest).orElseThrow().plusSeconds(2))
+                .orElseThrow();
+        assertThat(store.recoverRemovals(Instant.now().minusSeconds(3600))).isZero();
+        assertThat(keys("drydock/gc/")).hasSize(1);
+        assertThat(store.size(digest)).isEmpty();
+        // its collector dies before deciding: once the parked copy is older than the cutoff, it goes back
+        assertThat(store.recoverRemovals(Instant.now().plusSeconds(5))).isEqualTo(1);
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
+        assertThat(keys("drydock/gc/")).isEmpty();
+        deciding.restore(); // the late collector's restore finds the blob back: nothing to do
+        assertThat(readAll(store.open(digest, 0, content.length))).isEqualTo(content);
+    }
+
     @Test
     void everythingLivesUnderThePrefix() throws IOException {
         Digest digest = put(bytes("prefixed"));
