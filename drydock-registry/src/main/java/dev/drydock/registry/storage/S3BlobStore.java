@@ -113,6 +113,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     /** Lifetime of a pre-signed download URL: long enough to start the download, short enough not to be shared. */
     static final Duration REDIRECT_EXPIRY = Duration.ofMinutes(5);
     private static final int FIRST_BUFFER = 256 << 10;
+    /** Segments up to which an upload is listed whole after each segment written (one page of a listing). */
+    static final int WHOLE_LISTING = 900;
     /** Most keys one DeleteObjects request deletes. */
     static final int MAX_DELETE_BATCH = 1000;
 
@@ -156,6 +158,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     private final long maxCopyBytes;
     /** Tests only: runs between copying a blob aside and deleting it (to publish in that instant). */
     volatile Runnable whileTakingOut = () -> {};
+    /** Segments up to which an upload is listed whole ({@link #WHOLE_LISTING}; tests lower it). */
+    volatile int wholeListing = WHOLE_LISTING;
     /** Keys per DeleteObjects request ({@link #MAX_DELETE_BATCH}; tests lower it). */
     volatile int deleteBatch = MAX_DELETE_BATCH;
     /** False once the server refused a DeleteObjects request (see {@link #deleteKeys}). */
@@ -473,6 +477,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             int filled = 0;
             int kept = 0; // bytes of the buffer already stored (a short last segment read back)
             String replaced = null; // that short segment's key
+            int count = segments.size(); // segments of the upload, for how to list them
             if (!segments.isEmpty() && segments.getLast().size() < MIN_PART_SIZE) {
                 Segment tail = segments.getLast();
                 buffer = new byte[(int) Math.min(partSize, Math.max(FIRST_BUFFER, tail.size() * 2))];
@@ -492,7 +497,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                     if (buffer.length < partSize) {
                         buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(partSize, buffer.length * 2L));
                     } else {
-                        claim(uploadId, segmentStart, claim, buffer, filled, replaced);
+                        claim(uploadId, segmentStart, claim, buffer, filled, replaced, ++count);
                         segmentStart += filled;
                         claim = segmentStart;
                         replaced = null;
@@ -506,7 +511,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 written.accept(ByteBuffer.wrap(buffer, filled, n)); // array-backed: hashing reads it in place
                 filled += n;
             }
-            if (filled > kept) claim(uploadId, segmentStart, claim, buffer, filled, replaced);
+            if (filled > kept) claim(uploadId, segmentStart, claim, buffer, filled, replaced, ++count);
             return segmentStart + filled;
         } finally {
             busy.remove(uploadId);
@@ -523,24 +528,29 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
      * A loser deletes its segment and fails with {@link UploadConflict}; a winner deletes the older versions it
      * replaces. An append that began before the upload moved on therefore fails instead of adding stale bytes.
      */
-    private void claim(String uploadId, long offset, long claim, byte[] buffer, int length, String replaced)
-            throws IOException {
+    private void claim(String uploadId, long offset, long claim, byte[] buffer, int length, String replaced,
+                       int segmentCount) throws IOException {
         String key = segmentKey(uploadId, offset, claim);
         put(key, buffer, length);
         String data = dataPrefix(uploadId);
-        boolean lost = false;
+        String marker = markerKey(uploadId);
+        boolean lost = false, exists = false;
         List<String> older = new ArrayList<>();
         if (replaced != null) older.add(replaced);
-        for (S3Object o : list(data + String.format("%020d/", offset))) {
-            Segment s = parseSegment(data, o);
-            if (s == null || o.key().equals(key) || o.key().equals(replaced)) continue;
+        // A small upload is listed whole (one request shows the marker too); a large one only at this offset.
+        boolean whole = segmentCount < wholeListing;
+        for (S3Object o : list(whole ? uploadPrefix(uploadId) : data + String.format("%020d/", offset))) {
+            if (o.key().equals(marker)) exists = true;
+            Segment s = o.key().startsWith(data) ? parseSegment(data, o) : null;
+            if (s == null || s.offset() != offset || o.key().equals(key) || o.key().equals(replaced)) continue;
             if (s.claim() >= claim) {
                 lost = true;
             } else {
                 older.add(o.key());
             }
         }
-        if (lost || head(markerKey(uploadId)).isEmpty()) { // another append won, or the upload was published or cancelled
+        if (!whole && !lost) exists = head(marker).isPresent();
+        if (lost || !exists) { // another append won, or the upload was published or cancelled
             deleteKey(key);
             throw new UploadConflict("upload " + uploadId + " was written by another request at offset " + claim
                     + " at the same time; this append was not stored from there on");
