@@ -598,18 +598,23 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             List<Segment> segments = segments(uploadId).orElseThrow(() -> new NoSuchFileException("upload " + uploadId));
             String target = blobKey(digest);
             put(publishedMarkerKey(digest), new byte[0], 0); // before the blob: see beginRemoval
-            if (segments.isEmpty()) {
-                put(target, new byte[0], 0);
-            } else if (segments.size() == 1 && segments.getFirst().size() <= maxCopyBytes) {
-                copy(segments.getFirst().key(), target, null);
-            } else {
-                if (segments.size() > MAX_PARTS) {
-                    throw new IOException("upload " + uploadId + " has " + segments.size() + " segments, more than the "
-                            + MAX_PARTS + " parts S3 composes into one object: use a larger part size");
+            try {
+                if (segments.isEmpty()) {
+                    put(target, new byte[0], 0);
+                } else if (segments.size() == 1 && segments.getFirst().size() <= maxCopyBytes) {
+                    copy(segments.getFirst().key(), target, null);
+                } else {
+                    if (segments.size() > MAX_PARTS) {
+                        throw new IOException("upload " + uploadId + " has " + segments.size() + " segments, more than the "
+                                + MAX_PARTS + " parts S3 composes into one object: use a larger part size");
+                    }
+                    List<PartSource> parts = new ArrayList<>();
+                    for (Segment s : segments) parts.add(new PartSource(s.key(), -1, -1));
+                    compose(parts, target, null);
                 }
-                List<PartSource> parts = new ArrayList<>();
-                for (Segment s : segments) parts.add(new PartSource(s.key(), -1, -1));
-                compose(parts, target, null);
+            } catch (S3Exception e) { // a segment replaced meanwhile: an append on another node
+                throw new UploadConflict("upload " + uploadId + " changed while it was published: another request"
+                        + " wrote to it; nothing was published");
             }
             deleteUploadKeys(uploadId);
         } finally {
