@@ -35,7 +35,14 @@ import java.util.Set;
  * the other: either the collector sees the link and restores, or the writer sees the bytes gone and writes them
  * again. A blob upload always writes fresh bytes, which are younger than the grace period. A collector that dies
  * between moving a blob aside and deciding leaves it in the store's {@code gc/} area, and the store puts it back
- * on its next start or collection. The grace period also absorbs clock skew between nodes sharing the storage.
+ * on its next start or collection (put back, never deleted there: the sweep then judges it like any other blob,
+ * so one linked again meanwhile stays). The grace period also absorbs clock skew between nodes sharing the storage.
+ *
+ * <h2>Orphaned uploads</h2>
+ * A collection also deletes upload areas no session in the index owns that nothing wrote to for
+ * {@code uploadExpiry} (a crash between deleting a session and its bytes, or a session lost with a database
+ * restore). A session's row is written before its area and its id is never reused, so an area the index does not
+ * know and that is idle that long can belong to no push; areas of known sessions are left to the upload expiry.
  *
  * <h2>What it does not do: blob links</h2>
  * Deleting a manifest (a tag's image, or a deleted build's, which {@code BuildService} releases) removes the
@@ -56,24 +63,28 @@ public final class GarbageCollector {
      * something linked them during the sweep; {@code deleted}/{@code bytesFreed}: removed (in a dry run: would be).
      */
     public record Result(boolean dryRun, int blobs, int unreferenced, int tooRecent, int relinked, int deleted,
-                         long bytesFreed, int errors, int recovered) {}
+                         long bytesFreed, int errors, int recovered, int orphanedUploads) {}
 
     private final BlobStore store;
     private final RegistryIndex index;
     private final InstantSource clock;
+    private final Duration uploadExpiry;
 
-    public GarbageCollector(BlobStore store, RegistryIndex index, InstantSource clock) {
+    /** {@code uploadExpiry}: how long an upload area the index does not know must be idle before it is deleted. */
+    public GarbageCollector(BlobStore store, RegistryIndex index, InstantSource clock, Duration uploadExpiry) {
         this.store = store;
         this.index = index;
         this.clock = clock;
+        this.uploadExpiry = uploadExpiry;
     }
 
     /** Collects once; {@code dryRun} only counts what would be deleted. */
     public Result collect(Duration grace, boolean dryRun) {
         if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
         try {
-            int recovered = dryRun ? 0 : store.recoverRemovals();
             Instant cutoff = clock.instant().minus(grace);
+            // parked longer ago than the grace: a collection that died, not one deciding right now on another node
+            int recovered = dryRun ? 0 : store.recoverRemovals(cutoff);
             Set<Digest> live = index.linkedDigests();
             List<Digest> candidates = new ArrayList<>();
             int[] blobs = {0};
@@ -83,6 +94,19 @@ public final class GarbageCollector {
             });
             int tooRecent = 0, relinked = 0, deleted = 0, errors = 0;
             long bytes = 0;
+            List<String> idleUploads = new ArrayList<>();
+            store.forEachIdleUpload(clock.instant().minus(uploadExpiry), idleUploads::add);
+            int orphanedUploads = 0;
+            for (String id : idleUploads) {
+                if (index.upload(id).isPresent()) continue; // a session's: the upload expiry purges it
+                try {
+                    if (!dryRun) store.deleteUpload(id);
+                    orphanedUploads++;
+                } catch (IOException | RuntimeException e) {
+                    errors++;
+                    log.warn("garbage collection: could not delete orphaned upload {}: {}", id, e.toString());
+                }
+            }
             for (Digest d : candidates) {
                 try {
                     if (dryRun) {
@@ -116,11 +140,12 @@ public final class GarbageCollector {
                     log.warn("garbage collection: could not process blob {}: {}", d, e.toString());
                 }
             }
-            Result result = new Result(dryRun, blobs[0], candidates.size(), tooRecent, relinked, deleted, bytes, errors, recovered);
+            Result result = new Result(dryRun, blobs[0], candidates.size(), tooRecent, relinked, deleted, bytes, errors,
+                    recovered, orphanedUploads);
             log.info("garbage collection{}: {} blobs, {} unreferenced, {} kept (newer than {}), {} kept (linked meanwhile), "
-                            + "{} {} ({} bytes){}", dryRun ? " (dry run)" : "", result.blobs(), result.unreferenced(),
-                    result.tooRecent(), grace, result.relinked(), dryRun ? "would delete" : "deleted", result.deleted(),
-                    result.bytesFreed(), errors > 0 ? ", " + errors + " errors" : "");
+                            + "{} {} ({} bytes), {} orphaned upload areas{}", dryRun ? " (dry run)" : "", result.blobs(),
+                    result.unreferenced(), result.tooRecent(), grace, result.relinked(), dryRun ? "would delete" : "deleted",
+                    result.deleted(), result.bytesFreed(), orphanedUploads, errors > 0 ? ", " + errors + " errors" : "");
             return result;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("garbage collection failed: " + e.getMessage(), e);

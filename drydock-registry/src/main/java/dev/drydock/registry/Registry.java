@@ -311,6 +311,8 @@ public final class Registry {
             index.completeUpload(uploadId, repository, digest, size);
             uploads.remove(uploadId);
             return new BlobInfo(digest, size);
+        } catch (BlobStore.UploadConflict e) {
+            throw conflict(uploadId, state, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -441,10 +443,25 @@ public final class Registry {
         } catch (UploadTooLarge e) {
             discard(uploadId);
             throw uploadTooLarge(e.reached);
+        } catch (BlobStore.UploadConflict e) {
+            throw conflict(uploadId, state, e);
         } catch (IOException e) {
             state.sha256 = null; // bytes may be partly written: rehash from disk next time
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * 416 for a write that met another request's on the same upload (another node, or a client's retry): the client
+     * re-reads the offset and resends from there. What this node hashed is not (all) the upload's any more.
+     */
+    private RegistryException conflict(String uploadId, UploadState state, BlobStore.UploadConflict e) {
+        state.sha256 = null;
+        long now = currentOffset(uploadId);
+        return new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                "another request wrote to this upload at the same time (" + e.getMessage() + "): the upload has "
+                        + now + " bytes, send the next chunk from offset " + now,
+                Map.of("offset", now));
     }
 
     /** Thrown by {@link BoundedInput} when an upload's body would take it past {@link Limits#maxUploadBytes()}. */

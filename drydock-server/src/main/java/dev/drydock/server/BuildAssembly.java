@@ -68,7 +68,8 @@ record BuildAssembly(BuildEvents events, BuildEventFeed feed, JobQueue jobs, Bui
                 new Registry.Limits(config.manifestMaxBytes(), config.uploadMaxSessionsPerPrincipal(),
                         config.uploadMaxSessionsPerRepository(), config.uploadMaxBytes()));
         Runnable stopReleasingImages = events.subscribe(new ImageRelease(registry, builds));
-        GarbageCollector garbageCollector = new GarbageCollector(storage.blobStore(), storage.registryIndex(), clock);
+        GarbageCollector garbageCollector = new GarbageCollector(storage.blobStore(), storage.registryIndex(), clock,
+                config.uploadExpiry());
         // Webhooks: every build change is written to the outbox inside its own transaction; after that commits, the
         // dispatcher is woken to deliver it.
         WebhookTargets webhookTargets = new WebhookTargets(config.webhooksAllowPrivateNetwork());

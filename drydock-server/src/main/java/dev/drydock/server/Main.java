@@ -165,7 +165,7 @@ public final class Main {
                     return 1;
                 }
                 GarbageCollector collector = new GarbageCollector(store, new JdbcRegistryIndex(database.jdbi()),
-                        InstantSource.system());
+                        InstantSource.system(), cfg.uploadExpiry());
                 try (ClusterTasks tasks = new ClusterTasks(database.jdbi(), InstantSource.system(), "drydock gc")) {
                     if (dryRun) { // deletes nothing, so it takes no lease: it never keeps the servers' collection waiting
                         tasks.holder(ClusterTasks.Task.GARBAGE_COLLECTION).ifPresent(h -> out.printf(
@@ -197,6 +197,9 @@ public final class Main {
                     r.tooRecent(), cfg.gcGrace().toString().substring(2).toLowerCase(java.util.Locale.ROOT), r.relinked());
             out.printf("%s %d blobs, %d bytes%s%n", r.dryRun() ? "dry run: would delete" : "deleted", r.deleted(),
                     r.bytesFreed(), r.dryRun() ? "" : " freed");
+            if (r.orphanedUploads() > 0) {
+                out.printf("%s %d upload areas no session owns%n", r.dryRun() ? "dry run: would delete" : "deleted", r.orphanedUploads());
+            }
             if (r.errors() > 0) out.printf("%d blobs could not be processed (see the log)%n", r.errors());
             out.flush();
             return r.errors() > 0 ? 1 : 0;

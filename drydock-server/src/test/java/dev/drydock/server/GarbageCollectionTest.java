@@ -315,7 +315,7 @@ class GarbageCollectionTest {
         final HookedStore store = new HookedStore(files);
         final JdbcRegistryIndex index = new JdbcRegistryIndex(database.jdbi());
         final Registry registry = new Registry(store, index, EventSink.NONE, InstantSource.system(), Registry.Limits.DEFAULT);
-        final GarbageCollector gc = new GarbageCollector(files, index, InstantSource.system());
+        final GarbageCollector gc = new GarbageCollector(files, index, InstantSource.system(), Duration.ofHours(24));
 
         Fixture() throws IOException {}
 
@@ -409,7 +409,7 @@ class GarbageCollectionTest {
                 @Override public int uploadCountOfRepository(String r) { throw new UnsupportedOperationException(); }
                 @Override public int uploadCount() { throw new UnsupportedOperationException(); }
                 @Override public List<UploadSession> uploadsIdleSince(Instant c) { throw new UnsupportedOperationException(); }
-            }, InstantSource.system());
+            }, InstantSource.system(), Duration.ofHours(24));
             GarbageCollector.Result r = gc.collect(GRACE, false);
             assertThat(r.unreferenced()).isEqualTo(1);
             assertThat(r.relinked()).isEqualTo(1);
@@ -445,6 +445,75 @@ class GarbageCollectionTest {
         }
     }
 
+    @Test
+    void uploadAreasNoSessionOwnsAreDeletedOnceIdleWhileSessionsKeepTheirs() throws IOException {
+        try (Fixture f = new Fixture()) {
+            String repo = ORG + "/app";
+            String owned = f.registry.startUpload(repo, DEV).id();
+            f.registry.appendChunk(repo, owned, 0L, null, new ByteArrayInputStream(new byte[]{1, 2, 3}));
+            // left by a crash between deleting a session and its bytes: one idle for long, one written just now
+            String orphan = UUID.randomUUID().toString(), recent = UUID.randomUUID().toString();
+            for (String id : List.of(orphan, recent)) {
+                f.files.createUpload(id);
+                f.files.append(id, 0, new ByteArrayInputStream(new byte[]{4, 5}), b -> {});
+            }
+            Path uploads = f.storage.resolve("uploads");
+            age(uploads.resolve(owned));
+            age(uploads.resolve(orphan));
+            GarbageCollector gc = new GarbageCollector(f.files, f.index, InstantSource.system(), Duration.ofHours(1));
+
+            assertThat(gc.collect(GRACE, true).orphanedUploads()).as("dry run: counted").isEqualTo(1);
+            assertThat(uploads.resolve(orphan)).exists();
+            GarbageCollector.Result r = gc.collect(GRACE, false);
+            assertThat(r.orphanedUploads()).isEqualTo(1);
+            assertThat(r.errors()).isZero();
+            assertThat(uploads.resolve(orphan)).doesNotExist();
+            assertThat(uploads.resolve(recent)).as("idle less than the upload expiry").exists();
+            assertThat(f.registry.uploadOffset(repo, owned)).as("a session's area is the upload expiry's business").isEqualTo(3);
+        }
+    }
+
+    /** Two nodes write one chunk at once (a client retrying through another node): the second gets 416, not a 500. */
+    @Test
+    void aChunkWrittenWhileAnotherNodeWritesTheSameUploadIsAnsweredWithItsOffset() throws Exception {
+        try (Fixture f = new Fixture()) {
+            String repo = ORG + "/app";
+            String id = f.registry.startUpload(repo, DEV).id();
+            Registry otherNode = new Registry(f.files, f.index, EventSink.NONE, InstantSource.system(), Registry.Limits.DEFAULT);
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            InputStream held = new InputStream() { // the first attempt, still streaming
+                private int left = 4;
+
+                @Override
+                public int read() throws IOException {
+                    reading.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    return left-- > 0 ? 'a' : -1;
+                }
+            };
+            CompletableFuture<Long> first = CompletableFuture.supplyAsync(
+                    () -> f.registry.appendChunk(repo, id, 0L, null, held));
+            assertThat(reading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            try {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> otherNode.appendChunk(repo, id, 0L, null,
+                                new ByteArrayInputStream(new byte[]{'a', 'a', 'a', 'a'})))
+                        .isInstanceOfSatisfying(dev.drydock.registry.RegistryException.class, e -> {
+                            assertThat(e.status()).isEqualTo(416);
+                            assertThat(e.getMessage()).contains("send the next chunk from offset 0");
+                        });
+            } finally {
+                release.countDown();
+            }
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(4);
+            assertThat(otherNode.uploadOffset(repo, id)).isEqualTo(4);
+        }
+    }
+
     /** Delegates everything; {@link #onSize} runs after each {@link #size} answered. */
     private static final class HookedStore implements BlobStore {
         private final BlobStore delegate;
@@ -468,6 +537,9 @@ class GarbageCollectionTest {
         @Override public InputStream openUpload(String uploadId) throws IOException { return delegate.openUpload(uploadId); }
         @Override public void publish(String uploadId, Digest digest) throws IOException { delegate.publish(uploadId, digest); }
         @Override public void deleteUpload(String uploadId) throws IOException { delegate.deleteUpload(uploadId); }
+        @Override public void forEachIdleUpload(Instant idleBefore, Consumer<String> visitor) throws IOException {
+            delegate.forEachIdleUpload(idleBefore, visitor);
+        }
         @Override public boolean delete(Digest digest) throws IOException { return delegate.delete(digest); }
         @Override public void forEach(Consumer<Digest> visitor) throws IOException { delegate.forEach(visitor); }
         @Override public void checkReachable() throws IOException { delegate.checkReachable(); }
@@ -475,6 +547,8 @@ class GarbageCollectionTest {
         @Override public Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException {
             return delegate.beginRemoval(digest, publishedBefore);
         }
-        @Override public int recoverRemovals() throws IOException { return delegate.recoverRemovals(); }
+        @Override public int recoverRemovals(Instant takenOutBefore) throws IOException {
+            return delegate.recoverRemovals(takenOutBefore);
+        }
     }
 }

@@ -23,8 +23,20 @@ public final class S3Server implements AutoCloseable {
         this.context = context;
     }
 
-    /** Starts a server; its buckets and objects live in this process's memory until {@link #close}. */
+    /**
+     * Starts a server; its buckets and objects live in this process's memory until {@link #close}. Like AWS S3 and
+     * MinIO it accepts request headers it does not act on (the SDK's {@code x-amz-checksum-crc32} on DeleteObjects).
+     */
     public static S3Server start() throws Exception {
+        return start(true);
+    }
+
+    /** A server that refuses requests carrying {@code x-amz-} headers it does not know, as some S3-compatible servers do. */
+    public static S3Server startRefusingUnknownHeaders() throws Exception {
+        return start(false);
+    }
+
+    private static S3Server start(boolean ignoreUnknownHeaders) throws Exception {
         BlobStoreContext context = ContextBuilder.newBuilder("transient")
                 .credentials("identity", "credential")
                 .buildView(BlobStoreContext.class);
@@ -32,6 +44,7 @@ public final class S3Server implements AutoCloseable {
                 .blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .ignoreUnknownHeaders(ignoreUnknownHeaders)
                 .build();
         proxy.start(); // Jetty's start returns once it listens
         if (!"STARTED".equals(proxy.getState())) {

@@ -34,8 +34,9 @@ public interface BlobStore {
 
     /**
      * Appends the stream to the upload; each chunk written is also handed to {@code written} (used to hash
-     * while streaming). Returns the new size. Fails with {@link java.io.IOException} if the upload's current
-     * size is not {@code expectedOffset}.
+     * while streaming). Returns the new size. Fails with {@link UploadConflict} if the upload's current size is not
+     * {@code expectedOffset} or another request (on this node or another) appends to it at the same time; the bytes
+     * handed to {@code written} are then not (all) the upload's.
      */
     long append(String uploadId, long expectedOffset, InputStream data, Consumer<java.nio.ByteBuffer> written)
             throws IOException;
@@ -48,6 +49,22 @@ public interface BlobStore {
 
     /** Discards an upload area; no-op when absent. */
     void deleteUpload(String uploadId) throws IOException;
+
+    /**
+     * The ids of upload areas nothing has written to since {@code idleBefore} (garbage collection deletes those no
+     * upload session owns: left by a crash between deleting a session and its bytes).
+     */
+    void forEachIdleUpload(Instant idleBefore, Consumer<String> visitor) throws IOException;
+
+    /**
+     * An append found the upload elsewhere than it expected: at another offset, or written by another request at the
+     * same moment. The upload keeps one consistent sequence of appends; the client re-reads the offset and resends.
+     */
+    final class UploadConflict extends IOException {
+        public UploadConflict(String message) {
+            super(message);
+        }
+    }
 
     /** Removes a published blob; returns false when it was not stored. */
     boolean delete(Digest digest) throws IOException;
@@ -84,8 +101,16 @@ public interface BlobStore {
      */
     Optional<Removal> beginRemoval(Digest digest, Instant publishedBefore) throws IOException;
 
-    /** Puts back blobs whose removal was neither committed nor restored (the collector died); returns how many. */
-    int recoverRemovals() throws IOException;
+    /** Puts back every blob whose removal was neither committed nor restored (the collector died); returns how many. */
+    default int recoverRemovals() throws IOException {
+        return recoverRemovals(Instant.MAX);
+    }
+
+    /**
+     * As {@link #recoverRemovals()}, for blobs taken out before {@code takenOutBefore} only: a collection leaves alone
+     * the removals another node's collection is deciding right now.
+     */
+    int recoverRemovals(Instant takenOutBefore) throws IOException;
 
     /** A blob taken out by {@link #beginRemoval}. */
     interface Removal {

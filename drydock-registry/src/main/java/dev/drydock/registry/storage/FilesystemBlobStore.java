@@ -89,7 +89,7 @@ public final class FilesystemBlobStore implements BlobStore {
             if (!Files.exists(upload)) throw new NoSuchFileException(upload.toString()); // published meanwhile
             long size = out.size();
             if (size != expectedOffset) {
-                throw new IOException("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
+                throw new UploadConflict("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
             }
             out.position(size);
             BackgroundFlush flush = fsync ? new BackgroundFlush(out, size) : null;
@@ -217,12 +217,27 @@ public final class FilesystemBlobStore implements BlobStore {
         } catch (java.nio.channels.OverlappingFileLockException e) {
             // held by another thread of this process
         }
-        throw new IOException("upload " + uploadId + " is busy: another request is writing to it");
+        throw new UploadConflict("upload " + uploadId + " is busy: another request is writing to it");
     }
 
     @Override
     public void deleteUpload(String uploadId) throws IOException {
         Files.deleteIfExists(paths.upload(uploadId));
+    }
+
+    @Override
+    public void forEachIdleUpload(Instant idleBefore, Consumer<String> visitor) throws IOException {
+        try (DirectoryStream<Path> uploads = Files.newDirectoryStream(paths.uploadsRoot())) {
+            for (Path p : uploads) {
+                String id = p.getFileName().toString();
+                if (!StoragePaths.isUploadId(id)) continue;
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(idleBefore)) visitor.accept(id);
+                } catch (NoSuchFileException e) {
+                    // published or deleted meanwhile
+                }
+            }
+        }
     }
 
     @Override
@@ -261,14 +276,19 @@ public final class FilesystemBlobStore implements BlobStore {
         return Optional.of(removal);
     }
 
+    /**
+     * A parked file keeps its blob's time (a rename), which is older than any collection's cutoff, so a collection
+     * puts back every parked blob here, as at start-up.
+     */
     @Override
-    public int recoverRemovals() throws IOException {
+    public int recoverRemovals(Instant takenOutBefore) throws IOException {
         if (!Files.isDirectory(paths.removalsRoot())) return 0;
         int restored = 0;
         try (DirectoryStream<Path> parked = Files.newDirectoryStream(paths.removalsRoot())) {
             for (Path p : parked) {
                 Digest digest = StoragePaths.removedDigest(p);
                 if (digest == null) continue;
+                if (!Files.getLastModifiedTime(p).toInstant().isBefore(takenOutBefore)) continue;
                 new ParkedBlob(paths.blob(digest), p, 0).restore();
                 restored++;
             }

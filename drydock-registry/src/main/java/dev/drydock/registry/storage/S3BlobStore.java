@@ -1,6 +1,8 @@
 package dev.drydock.registry.storage;
 
 import dev.drydock.oci.Digest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -9,13 +11,18 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -52,17 +59,21 @@ import java.util.function.Consumer;
  * <pre>
  *   blobs/&lt;algorithm&gt;/&lt;first two hex&gt;/&lt;hex&gt;        published blobs (immutable, content-addressed)
  *   uploads/&lt;upload id&gt;/started                   marks an upload as existing (empty)
- *   uploads/&lt;upload id&gt;/data/&lt;offset, 20 digits&gt;  the upload's bytes, as consecutive segments
+ *   uploads/&lt;upload id&gt;/data/&lt;offset&gt;/&lt;claim&gt;.&lt;random&gt;
+ *                                                 the upload's bytes, as consecutive segments (numbers: 20 digits)
  *   gc/&lt;algorithm&gt;-&lt;hex&gt;.&lt;random&gt;                a blob garbage collection took out, until it deletes or restores it
- *   published/&lt;algorithm&gt;/&lt;hex&gt;                  empty; rewritten just before each publish of that digest
+ *   published/&lt;algorithm&gt;/&lt;hex&gt;                  empty; rewritten just before each publish of that digest, deleted
+ *                                                 with the blob
  * </pre>
  *
  * <h2>Uploads</h2>
  * An append streams into segments of at most {@code partSize} bytes (one buffer of that size per append in flight,
  * never more). S3 copies parts of at least {@link #MIN_PART_SIZE} into a multipart upload, so while the last segment
- * is smaller than that, the next append reads it back and rewrites it with the new bytes in front (one overwrite of
- * the same key, atomic in S3): many small PATCHes stay cheap (at most 5 MiB read back per append) and every segment
- * but the last is a valid part. The upload's size is read from the listing, so it is always the bytes durably stored.
+ * is smaller than that, the next append reads it back and writes it again with the new bytes behind, as a new
+ * version of the segment at that offset (the older one is deleted once the new one counts): many small PATCHes stay
+ * cheap (at most 5 MiB read back per append) and every segment but the last is a valid part. The upload's size is
+ * read from the listing, so it is always the bytes durably stored. Segment keys written before versions existed
+ * ({@code data/<offset>}) are still read.
  *
  * <h2>Publishing</h2>
  * Publishing composes the segments on the server into the blob's key: one CopyObject for a single segment, otherwise
@@ -76,11 +87,21 @@ import java.util.function.Consumer;
  * (see {@link #beginRemoval}).
  *
  * <h2>Concurrency</h2>
- * Appends and publishes of one upload are serialized within this store (a second one fails fast). Across nodes S3
- * offers no lock; the registry protocol sends one chunk at a time per upload, so only a client retrying a chunk on
- * another node while the first attempt still streams could overlap.
+ * Appends and publishes of one upload are serialized within this store (a second one fails fast). Across nodes (a
+ * client retrying a chunk through another node while the first attempt still streams) S3 offers no lock, and
+ * conditional writes ({@code If-None-Match}) are not on every S3-compatible server (nor on the s3proxy the tests
+ * use), so appends rely only on listings being strongly consistent: each segment is written under a key no one else
+ * writes, named by the offset it starts at and the upload size its append began from (its claim), and counts only
+ * if, listed afterwards, no other segment at that offset claims as much (see {@link #claim}). Of two appends at one
+ * offset at least one gives way with {@link UploadConflict}, which the registry answers with 416 so the client
+ * re-reads the offset; the upload holds one consistent sequence of appends. The one gap: a node that dies in the
+ * instant between writing a losing segment and deleting it leaves two segments with one claim; the upload then
+ * falls back to before them and refuses every further append (never publishing wrong bytes: the registry checks
+ * the digest), so the client has to push that blob again. Conditional writes ({@code If-None-Match: *} on a key
+ * named by the claim alone) would close it where the server has them.
  */
 public final class S3BlobStore implements BlobStore, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
     /** S3's smallest part of a multipart upload (all but the last part). */
     public static final long MIN_PART_SIZE = 5L << 20;
     /** S3's largest part, and largest object a single CopyObject copies. */
@@ -92,6 +113,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     /** Lifetime of a pre-signed download URL: long enough to start the download, short enough not to be shared. */
     static final Duration REDIRECT_EXPIRY = Duration.ofMinutes(5);
     private static final int FIRST_BUFFER = 256 << 10;
+    /** Segments up to which an upload is listed whole after each segment written (one page of a listing). */
+    static final int WHOLE_LISTING = 900;
+    /** Most keys one DeleteObjects request deletes. */
+    static final int MAX_DELETE_BATCH = 1000;
 
     /**
      * Where the bucket is and how to reach it.
@@ -102,9 +127,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
      * @param prefix    key prefix for everything this store writes ("" for none)
      * @param redirect  answer blob downloads with pre-signed URLs ({@link #redirect})
      * @param partSize  bytes of each upload segment and multipart part, {@link #MIN_PART_SIZE} to {@link #MAX_PART_SIZE}
+     * @param publicEndpoint the S3 API's base URL as clients reach it, used only to sign {@link #redirect} URLs;
+     *                       null: {@code endpoint}
      */
     public record Settings(URI endpoint, String bucket, String region, String accessKey, String secretKey,
-                           boolean pathStyle, String prefix, boolean redirect, long partSize) {
+                           boolean pathStyle, String prefix, boolean redirect, long partSize, URI publicEndpoint) {
         public Settings {
             if (bucket == null || bucket.isBlank()) throw new IllegalArgumentException("an S3 bucket is required");
             if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
@@ -117,7 +144,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         @Override
         public String toString() { // never the secret key
             return "S3[endpoint=" + (endpoint == null ? "AWS" : endpoint) + ", bucket=" + bucket + ", region=" + region
-                    + ", prefix=" + prefix + ", pathStyle=" + pathStyle + ", redirect=" + redirect + ", partSize=" + partSize + "]";
+                    + ", prefix=" + prefix + ", pathStyle=" + pathStyle + ", redirect=" + redirect + ", partSize=" + partSize
+                    + (publicEndpoint == null ? "" : ", publicEndpoint=" + publicEndpoint) + "]";
         }
     }
 
@@ -130,6 +158,12 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     private final long maxCopyBytes;
     /** Tests only: runs between copying a blob aside and deleting it (to publish in that instant). */
     volatile Runnable whileTakingOut = () -> {};
+    /** Segments up to which an upload is listed whole ({@link #WHOLE_LISTING}; tests lower it). */
+    volatile int wholeListing = WHOLE_LISTING;
+    /** Keys per DeleteObjects request ({@link #MAX_DELETE_BATCH}; tests lower it). */
+    volatile int deleteBatch = MAX_DELETE_BATCH;
+    /** False once the server refused a DeleteObjects request (see {@link #deleteKeys}). */
+    private volatile boolean batchDeletes = true;
     /** Uploads with an append or publish in progress in this store. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
@@ -151,6 +185,11 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     /** {@code maxCopyBytes}: the largest object copied with one CopyObject (S3: 5 GiB; tests lower it). */
     S3BlobStore(Settings settings, long maxCopyBytes) {
+        this(settings, maxCopyBytes, List.of());
+    }
+
+    /** Tests: {@code interceptors} see every request this store sends. */
+    S3BlobStore(Settings settings, long maxCopyBytes, List<ExecutionInterceptor> interceptors) {
         this.settings = settings;
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
@@ -170,15 +209,19 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 .serviceConfiguration(s3Config)
                 // Checksums only where S3 requires them: most S3-compatible servers reject the SDK's newer defaults.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // DeleteObjects must carry a checksum: Content-MD5 too, which servers without the SDK's newer CRC32
+                // header (older MinIO, Ceph) require.
+                .addPlugin(LegacyMd5Plugin.create())
+                .overrideConfiguration(o -> interceptors.forEach(o::addExecutionInterceptor));
         var presign = S3Presigner.builder()
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials)
                 .serviceConfiguration(s3Config);
-        if (settings.endpoint() != null) {
-            builder.endpointOverride(settings.endpoint());
-            presign.endpointOverride(settings.endpoint());
-        }
+        if (settings.endpoint() != null) builder.endpointOverride(settings.endpoint());
+        // Pre-signed URLs name the host clients use: signing covers the host, so it cannot be rewritten afterwards.
+        URI signFor = settings.publicEndpoint() != null ? settings.publicEndpoint() : settings.endpoint();
+        if (signFor != null) presign.endpointOverride(signFor);
         this.s3 = builder.build();
         this.presigner = presign.build();
     }
@@ -233,7 +276,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     private String uploadPrefix(String uploadId) {
-        if (uploadId == null || !uploadId.matches("[A-Za-z0-9-]{1,64}")) {
+        if (!StoragePaths.isUploadId(uploadId)) {
             throw new IllegalArgumentException("invalid upload id");
         }
         return prefix + "uploads/" + uploadId + "/";
@@ -241,10 +284,6 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     private String markerKey(String uploadId) {
         return uploadPrefix(uploadId) + "started";
-    }
-
-    private String segmentKey(String uploadId, long offset) {
-        return uploadPrefix(uploadId) + "data/" + String.format("%020d", offset);
     }
 
     private String publishedMarkerKey(Digest d) {
@@ -285,7 +324,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     public boolean delete(Digest digest) throws IOException {
         String key = blobKey(digest);
         if (head(key).isEmpty()) return false;
-        deleteKey(key);
+        deleteKeys(List.of(key, publishedMarkerKey(digest)));
         return true;
     }
 
@@ -323,42 +362,82 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     // ---------------------------------------------------------------- uploads
 
-    /** One stored piece of an upload. */
-    private record Segment(long offset, long size, String key) {
+    /**
+     * One stored piece of an upload: its bytes start at {@code offset}; {@code claim} is the upload's size when the
+     * append that wrote it began writing it (the offset it claimed). Legacy keys {@code data/<offset>} claim their offset.
+     */
+    private record Segment(long offset, long size, String key, long claim) {
         long end() {
             return offset + size;
         }
     }
 
-    /** An upload's segments in order, or empty when the upload does not exist. */
+    private String dataPrefix(String uploadId) {
+        return uploadPrefix(uploadId) + "data/";
+    }
+
+    /** A new segment's key: unique (two nodes writing the same claim never overwrite each other), ordered by claim. */
+    private String segmentKey(String uploadId, long offset, long claim) {
+        return dataPrefix(uploadId) + String.format("%020d/%020d.", offset, claim) + UUID.randomUUID();
+    }
+
+    /** The segment an object under {@code data/} is, or null for a key that is none. */
+    private static Segment parseSegment(String dataPrefix, S3Object o) {
+        String name = o.key().substring(dataPrefix.length());
+        try {
+            if (name.length() == 20) { // written before segments carried their claim
+                long offset = Long.parseLong(name);
+                return new Segment(offset, o.size(), o.key(), offset);
+            }
+            if (name.length() > 42 && name.charAt(20) == '/' && name.charAt(41) == '.') {
+                return new Segment(Long.parseLong(name.substring(0, 20)), o.size(), o.key(), Long.parseLong(name.substring(21, 41)));
+            }
+        } catch (NumberFormatException e) {
+            // not ours
+        }
+        return null;
+    }
+
+    /**
+     * An upload's segments in order, or empty when the upload does not exist. Of the segments starting at one offset
+     * the one with the highest claim counts (a short last segment rewritten with more bytes, whose older version may
+     * not be deleted yet); two with the same claim are a race still being decided and count as not written yet.
+     */
     private Optional<List<Segment>> segments(String uploadId) throws IOException {
         String root = uploadPrefix(uploadId);
+        String data = dataPrefix(uploadId);
         boolean exists = false;
-        List<Segment> segments = new ArrayList<>();
+        java.util.TreeMap<Long, List<Segment>> byOffset = new java.util.TreeMap<>();
         for (S3Object o : list(root)) {
-            String name = o.key().substring(root.length());
-            if (name.equals("started")) {
+            if (o.key().equals(markerKey(uploadId))) {
                 exists = true;
-            } else if (name.startsWith("data/")) {
-                long offset;
-                try {
-                    offset = Long.parseLong(name.substring(5));
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                segments.add(new Segment(offset, o.size(), o.key()));
+            } else if (o.key().startsWith(data)) {
+                Segment s = parseSegment(data, o);
+                if (s != null) byOffset.computeIfAbsent(s.offset(), k -> new ArrayList<>()).add(s);
             }
         }
         if (!exists) return Optional.empty();
-        long expected = 0;
-        for (Segment s : segments) { // listed in key order, which is offset order (zero-padded)
-            if (s.offset() != expected) {
-                throw new IOException("upload " + uploadId + " is damaged: a segment starts at " + s.offset()
-                        + " where " + expected + " was expected; cancel it and push again");
-            }
-            expected = s.end();
+        List<Segment> chain = new ArrayList<>();
+        long at = 0;
+        while (byOffset.containsKey(at)) { // segments off this chain are leftovers of refused appends
+            Segment s = current(byOffset.get(at));
+            if (s == null || s.size() == 0) break;
+            chain.add(s);
+            at = s.end();
         }
-        return Optional.of(segments);
+        return Optional.of(chain);
+    }
+
+    /** The counting version among segments starting at one offset (see {@link #segments}), or null. */
+    private static Segment current(List<Segment> versions) {
+        versions.sort(java.util.Comparator.comparingLong(Segment::claim).reversed());
+        for (int i = 0; i < versions.size(); i++) {
+            int j = i;
+            while (j + 1 < versions.size() && versions.get(j + 1).claim() == versions.get(i).claim()) j++;
+            if (j == i) return versions.get(i);
+            i = j;
+        }
+        return null;
     }
 
     private static long sizeOf(List<Segment> segments) {
@@ -375,6 +454,12 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         return segments(uploadId).map(S3BlobStore::sizeOf);
     }
 
+    /**
+     * Appends in segments of at most {@code partSize} bytes; a short last segment is read back and written again,
+     * longer, under a new key. Every segment goes to a key of its own, never overwriting one, and is then checked
+     * against the others starting at the same offset (see {@link #claim}), so two nodes appending to one upload at
+     * once never interleave: one of them, or both, fail with {@link UploadConflict}.
+     */
     @Override
     public long append(String uploadId, long expectedOffset, InputStream data, Consumer<ByteBuffer> written)
             throws IOException {
@@ -384,21 +469,27 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             List<Segment> segments = segments(uploadId).orElseThrow(() -> new NoSuchFileException("upload " + uploadId));
             long size = sizeOf(segments);
             if (size != expectedOffset) {
-                throw new IOException("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
+                throw new UploadConflict("upload " + uploadId + " is at offset " + size + ", not " + expectedOffset);
             }
             byte[] buffer = new byte[(int) Math.min(partSize, FIRST_BUFFER)];
             long segmentStart = size;
+            long claim = size;
             int filled = 0;
             int kept = 0; // bytes of the buffer already stored (a short last segment read back)
+            String replaced = null; // that short segment's key
+            int count = segments.size(); // segments of the upload, for how to list them
             if (!segments.isEmpty() && segments.getLast().size() < MIN_PART_SIZE) {
                 Segment tail = segments.getLast();
                 buffer = new byte[(int) Math.min(partSize, Math.max(FIRST_BUFFER, tail.size() * 2))];
                 try (InputStream in = get(tail.key())) {
                     filled = in.readNBytes(buffer, 0, (int) tail.size());
+                } catch (NoSuchFileException e) {
+                    throw new UploadConflict("upload " + uploadId + " changed while this append began: its last segment was replaced");
                 }
                 if (filled != tail.size()) throw new IOException("upload " + uploadId + ": short read of its last segment");
                 segmentStart = tail.offset();
                 kept = filled;
+                replaced = tail.key();
             }
             int n;
             while (true) {
@@ -406,8 +497,10 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                     if (buffer.length < partSize) {
                         buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(partSize, buffer.length * 2L));
                     } else {
-                        put(segmentKey(uploadId, segmentStart), buffer, filled);
+                        claim(uploadId, segmentStart, claim, buffer, filled, replaced, ++count);
                         segmentStart += filled;
+                        claim = segmentStart;
+                        replaced = null;
                         filled = 0;
                         kept = 0;
                     }
@@ -418,11 +511,51 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 written.accept(ByteBuffer.wrap(buffer, filled, n)); // array-backed: hashing reads it in place
                 filled += n;
             }
-            if (filled > kept) put(segmentKey(uploadId, segmentStart), buffer, filled);
+            if (filled > kept) claim(uploadId, segmentStart, claim, buffer, filled, replaced, ++count);
             return segmentStart + filled;
         } finally {
             busy.remove(uploadId);
         }
+    }
+
+    /**
+     * Writes a segment starting at {@code offset} for an append that found the upload at {@code claim} bytes, then
+     * decides whether it counts. S3 keeps no lock, but it lists what was written before (strong read-after-write
+     * consistency, which AWS S3, MinIO and Ceph give): anyone else who appended at {@code claim} wrote a segment at the
+     * same offset with the same claim, and anyone who appended later a higher claim. So the segment counts only if,
+     * listed after it was written, no other segment at its offset has a claim as high: of two racing appends, the
+     * one that lists second sees the other's segment and gives way (both may give way; neither may win alone).
+     * A loser deletes its segment and fails with {@link UploadConflict}; a winner deletes the older versions it
+     * replaces. An append that began before the upload moved on therefore fails instead of adding stale bytes.
+     */
+    private void claim(String uploadId, long offset, long claim, byte[] buffer, int length, String replaced,
+                       int segmentCount) throws IOException {
+        String key = segmentKey(uploadId, offset, claim);
+        put(key, buffer, length);
+        String data = dataPrefix(uploadId);
+        String marker = markerKey(uploadId);
+        boolean lost = false, exists = false;
+        List<String> older = new ArrayList<>();
+        if (replaced != null) older.add(replaced);
+        // A small upload is listed whole (one request shows the marker too); a large one only at this offset.
+        boolean whole = segmentCount < wholeListing;
+        for (S3Object o : list(whole ? uploadPrefix(uploadId) : data + String.format("%020d/", offset))) {
+            if (o.key().equals(marker)) exists = true;
+            Segment s = o.key().startsWith(data) ? parseSegment(data, o) : null;
+            if (s == null || s.offset() != offset || o.key().equals(key) || o.key().equals(replaced)) continue;
+            if (s.claim() >= claim) {
+                lost = true;
+            } else {
+                older.add(o.key());
+            }
+        }
+        if (!whole && !lost) exists = head(marker).isPresent();
+        if (lost || !exists) { // another append won, or the upload was published or cancelled
+            deleteKey(key);
+            throw new UploadConflict("upload " + uploadId + " was written by another request at offset " + claim
+                    + " at the same time; this append was not stored from there on");
+        }
+        deleteKeys(older);
     }
 
     @Override
@@ -465,20 +598,25 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             List<Segment> segments = segments(uploadId).orElseThrow(() -> new NoSuchFileException("upload " + uploadId));
             String target = blobKey(digest);
             put(publishedMarkerKey(digest), new byte[0], 0); // before the blob: see beginRemoval
-            if (segments.isEmpty()) {
-                put(target, new byte[0], 0);
-            } else if (segments.size() == 1 && segments.getFirst().size() <= maxCopyBytes) {
-                copy(segments.getFirst().key(), target, null);
-            } else {
-                if (segments.size() > MAX_PARTS) {
-                    throw new IOException("upload " + uploadId + " has " + segments.size() + " segments, more than the "
-                            + MAX_PARTS + " parts S3 composes into one object: use a larger part size");
+            try {
+                if (segments.isEmpty()) {
+                    put(target, new byte[0], 0);
+                } else if (segments.size() == 1 && segments.getFirst().size() <= maxCopyBytes) {
+                    copy(segments.getFirst().key(), target, null);
+                } else {
+                    if (segments.size() > MAX_PARTS) {
+                        throw new IOException("upload " + uploadId + " has " + segments.size() + " segments, more than the "
+                                + MAX_PARTS + " parts S3 composes into one object: use a larger part size");
+                    }
+                    List<PartSource> parts = new ArrayList<>();
+                    for (Segment s : segments) parts.add(new PartSource(s.key(), -1, -1));
+                    compose(parts, target, null);
                 }
-                List<PartSource> parts = new ArrayList<>();
-                for (Segment s : segments) parts.add(new PartSource(s.key(), -1, -1));
-                compose(parts, target, null);
+            } catch (S3Exception e) { // a segment replaced meanwhile: an append on another node
+                throw new UploadConflict("upload " + uploadId + " changed while it was published: another request"
+                        + " wrote to it; nothing was published");
             }
-            deleteUploadKeys(uploadId, segments);
+            deleteUploadKeys(uploadId);
         } finally {
             busy.remove(uploadId);
         }
@@ -486,22 +624,50 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public void deleteUpload(String uploadId) throws IOException {
-        String root = uploadPrefix(uploadId);
-        List<Segment> segments = new ArrayList<>();
-        for (S3Object o : list(root + "data/")) segments.add(new Segment(0, o.size(), o.key()));
-        deleteUploadKeys(uploadId, segments);
+        deleteUploadKeys(uploadId);
     }
 
-    /** The segments first, then the marker: an interrupted delete leaves an (empty) upload, never orphaned bytes. */
-    private void deleteUploadKeys(String uploadId, List<Segment> segments) throws IOException {
+    /**
+     * Everything under the upload's prefix (segments, versions a crash left, segments of refused appends), then the
+     * marker: an interrupted delete leaves an (empty) upload, never orphaned bytes.
+     */
+    private void deleteUploadKeys(String uploadId) throws IOException {
+        String marker = markerKey(uploadId);
         List<String> keys = new ArrayList<>();
-        for (Segment s : segments) keys.add(s.key());
+        for (S3Object o : list(uploadPrefix(uploadId))) {
+            if (!o.key().equals(marker)) keys.add(o.key());
+        }
         deleteKeys(keys);
-        deleteKey(markerKey(uploadId));
+        deleteKey(marker);
+    }
+
+    /** Upload ids under {@code uploads/} whose newest object is older than {@code idleBefore}. */
+    @Override
+    public void forEachIdleUpload(Instant idleBefore, Consumer<String> visitor) throws IOException {
+        String root = prefix + "uploads/";
+        String current = null;
+        boolean idle = true;
+        try { // page by page, in key order: one upload's keys are listed together
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(root)).contents()) {
+                String rest = o.key().substring(root.length());
+                int slash = rest.indexOf('/');
+                if (slash <= 0) continue;
+                String id = rest.substring(0, slash);
+                if (!id.equals(current)) {
+                    if (current != null && idle) visitor.accept(current);
+                    current = StoragePaths.isUploadId(id) ? id : null;
+                    idle = true;
+                }
+                if (!o.lastModified().isBefore(idleBefore)) idle = false;
+            }
+            if (current != null && idle) visitor.accept(current);
+        } catch (SdkException e) {
+            throw io(e, "list the uploads");
+        }
     }
 
     private static IOException busy(String uploadId) {
-        return new IOException("upload " + uploadId + " is busy: another request is writing to it");
+        return new UploadConflict("upload " + uploadId + " is busy: another request is writing to it");
     }
 
     // ---------------------------------------------------------------- garbage collection
@@ -543,23 +709,16 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         return Optional.of(removal);
     }
 
+    /** The parked copy's time is when it was taken out (a copy is a new object). */
     @Override
-    public int recoverRemovals() throws IOException {
+    public int recoverRemovals(Instant takenOutBefore) throws IOException {
         String root = removalsPrefix();
         int restored = 0;
         for (S3Object o : list(root)) {
-            String name = o.key().substring(root.length());
-            int dash = name.indexOf('-');
-            int dot = name.indexOf('.');
-            if (dash <= 0 || dot <= dash) continue;
-            Digest digest;
-            try {
-                digest = new Digest(name.substring(0, dash), name.substring(dash + 1, dot));
-            } catch (RuntimeException e) {
-                continue;
-            }
-            new Parked(digest, o.key(), o.size()).restore();
-            restored++;
+            if (!o.lastModified().isBefore(takenOutBefore)) continue;
+            Digest digest = StoragePaths.removedDigest(o.key().substring(root.length()));
+            if (digest == null) continue;
+            if (new Parked(digest, o.key(), o.size()).putBack()) restored++;
         }
         return restored;
     }
@@ -583,17 +742,33 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
         @Override
         public void commit() throws IOException {
-            deleteKey(key);
-            deleteKey(publishedMarkerKey(digest));
+            deleteKeys(List.of(key, publishedMarkerKey(digest))); // the marker goes with the blob: none accumulate
         }
 
         @Override
         public void restore() throws IOException {
+            if (!putBack()) {
+                throw new IOException("S3 bucket " + bucket + ": cannot put back blob " + digest + ": its parked copy "
+                        + key + " is gone");
+            }
+        }
+
+        /**
+         * Copies the blob back unless it is there, then deletes the parked copy; false when the parked copy vanished
+         * meanwhile and the blob is not there (another node's collector committed its removal).
+         */
+        boolean putBack() throws IOException {
             String blob = blobKey(digest);
             if (head(blob).isEmpty()) { // else published again meanwhile: those are the same bytes
-                copy(key, blob, size, null);
+                try {
+                    copy(key, blob, size, null);
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) throw io(e, "put back blob " + digest);
+                    return head(blob).isPresent(); // another node's recovery put it back, or its collector deleted it
+                }
             }
             deleteKey(key);
+            return true;
         }
     }
 
@@ -733,10 +908,50 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     /**
-     * Deletes keys one request each, several at once. Not DeleteObjects: the SDK sends it with a CRC32 checksum header
-     * that several S3-compatible servers refuse, and an upload has few keys.
+     * Deletes keys with DeleteObjects, up to 1,000 per request (S3's limit). A key already gone is no error; any
+     * other key the server could not delete fails the call, naming how many and the first one. A server that refuses
+     * DeleteObjects itself (501: some S3-compatible servers reject the SDK's checksum header) gets one DeleteObject
+     * per key from then on.
      */
     private void deleteKeys(List<String> keys) throws IOException {
+        if (keys.size() == 1 || !batchDeletes) {
+            deleteEach(keys);
+            return;
+        }
+        List<String> failed = new ArrayList<>();
+        String firstError = null;
+        int step = deleteBatch;
+        for (int from = 0; from < keys.size(); from += step) {
+            List<String> part = keys.subList(from, Math.min(keys.size(), from + step));
+            List<ObjectIdentifier> batch = new ArrayList<>();
+            for (String k : part) batch.add(ObjectIdentifier.builder().key(k).build());
+            DeleteObjectsResponse response;
+            try {
+                response = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) throw io(e, "delete " + keys.size() + " objects");
+                batchDeletes = false;
+                log.warn("S3 bucket {} refuses DeleteObjects ({}): deleting one object per request from now on", bucket,
+                        errorCode(e));
+                deleteEach(keys.subList(from, keys.size()));
+                break;
+            } catch (SdkException e) {
+                throw io(e, "delete " + keys.size() + " objects");
+            }
+            for (S3Error e : response.errors()) {
+                if ("NoSuchKey".equals(e.code())) continue;
+                failed.add(e.key());
+                if (firstError == null) firstError = e.key() + ": " + e.code() + " " + e.message();
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new IOException("S3 bucket " + bucket + ": could not delete " + failed.size() + " of " + keys.size()
+                    + " objects, first " + firstError);
+        }
+    }
+
+    /** One DeleteObject per key, several at once. */
+    private void deleteEach(List<String> keys) throws IOException {
         if (keys.size() <= 1) {
             for (String k : keys) deleteKey(k);
             return;

@@ -39,7 +39,11 @@ final class StoragePaths {
 
     /** The digest a {@link #removal} file holds, or null for a name that is not one. */
     static Digest removedDigest(Path removal) {
-        String name = removal.getFileName().toString();
+        return removedDigest(removal.getFileName().toString());
+    }
+
+    /** The digest a removal named {@code name} ({@code <algorithm>-<hex>.<random>}) holds, or null. */
+    static Digest removedDigest(String name) {
         int dash = name.indexOf('-');
         int dot = name.indexOf('.');
         if (dash <= 0 || dot <= dash) return null;
@@ -54,8 +58,13 @@ final class StoragePaths {
         return root.resolve("uploads");
     }
 
+    /** Whether {@code id} is a safe upload id (a path segment or key part: letters, digits and dashes). */
+    static boolean isUploadId(String id) {
+        return id != null && id.matches("[A-Za-z0-9-]{1,64}");
+    }
+
     Path upload(String uploadId) {
-        if (!uploadId.matches("[A-Za-z0-9-]{1,64}")) {
+        if (!isUploadId(uploadId)) {
             throw new IllegalArgumentException("invalid upload id");
         }
         return uploadsRoot().resolve(uploadId);

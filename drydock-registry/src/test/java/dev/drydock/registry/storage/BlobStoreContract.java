@@ -271,7 +271,7 @@ public abstract class BlobStoreContract {
 
         Sink sink = new Sink();
         assertThatThrownBy(() -> store.append(id, wrongOffset, new ByteArrayInputStream(bytes("XXXXXXXX")), sink))
-                .isInstanceOf(IOException.class);
+                .as("a conflict the registry answers with 416").isInstanceOf(BlobStore.UploadConflict.class);
 
         assertThat(sink.bytes).as("nothing handed to the written callback").hasValue(0);
         assertThat(store.uploadSize(id)).contains(5L);
@@ -343,6 +343,21 @@ public abstract class BlobStoreContract {
         store.deleteUpload(id);
         store.deleteUpload(newUploadId());
         assertThat(listed()).isEmpty();
+    }
+
+    @Test
+    void idleUploadsAreListedForGarbageCollection() throws IOException {
+        String empty = newUploadId(), written = newUploadId();
+        store.createUpload(empty);
+        store.createUpload(written);
+        store.append(written, 0, new ByteArrayInputStream(bytes("partial")), b -> {});
+        put(bytes("a published blob is no upload"));
+        Set<String> idle = new HashSet<>();
+        store.forEachIdleUpload(Instant.now().plusSeconds(3600), idle::add);
+        assertThat(idle).containsExactlyInAnyOrder(empty, written);
+        idle.clear();
+        store.forEachIdleUpload(Instant.now().minusSeconds(3600), idle::add);
+        assertThat(idle).as("written within the hour").isEmpty();
     }
 
     @Test
@@ -494,7 +509,7 @@ public abstract class BlobStoreContract {
 
             Sink sink = new Sink();
             assertThatThrownBy(() -> store.append(id, 4, new ByteArrayInputStream(bytes("SECOND")), sink))
-                    .isInstanceOf(IOException.class);
+                    .isInstanceOf(BlobStore.UploadConflict.class);
             assertThat(sink.bytes).hasValue(0);
 
             held.release.countDown();

@@ -234,6 +234,7 @@ public record DrydockConfig(
         k.put("storage.s3.prefix", new String[]{"", "key prefix for everything Drydock writes in the bucket, e.g. drydock/"});
         k.put("storage.s3.redirect", new String[]{"false", "answer blob downloads (GET /v2/<name>/blobs/<digest>) with a 307 to a pre-signed URL valid 5 minutes, so bytes go from the bucket to the client; false: stream them through Drydock"});
         k.put("storage.s3.part-size", new String[]{"16MiB", "size of upload segments and multipart parts (5MiB to 5GiB): each upload in flight buffers one part in memory; a blob has at most 10000 parts"});
+        k.put("storage.s3.public-endpoint", new String[]{"", "with storage.s3.redirect=true: the S3 API URL as clients reach it (scheme://host[:port], e.g. https://s3.example.com), used only to sign redirect URLs; empty: storage.s3.endpoint"});
         k.put("manifest.max-bytes", new String[]{"4194304", "largest manifest accepted (413 above)"});
         k.put("image.max-bytes", new String[]{"32GiB", "largest uncompressed size of a tested image, all layers together (bytes, or with KiB, MiB, GiB, TiB): a large ML engine (a CUDA/PyTorch base of 10-20 GiB plus model weights) fits; a larger image fails image.filesystem before the engine pulls it (a vfs engine holds it twice while it runs)"});
         k.put("upload.expiry", new String[]{"24h", "an upload session no request has used for this long is purged (bytes and row)"});
@@ -490,6 +491,24 @@ public record DrydockConfig(
                         + rawEndpoint.trim() + "'");
             }
         }
+        java.net.URI publicEndpoint = null;
+        String rawPublic = v.get("storage.s3.public-endpoint");
+        if (rawPublic != null && !rawPublic.isBlank()) {
+            try {
+                publicEndpoint = java.net.URI.create(rawPublic.trim());
+                String urlPath = publicEndpoint.getRawPath();
+                if (!"http".equals(publicEndpoint.getScheme()) && !"https".equals(publicEndpoint.getScheme())
+                        || publicEndpoint.getHost() == null || publicEndpoint.getUserInfo() != null
+                        || urlPath != null && !urlPath.isEmpty() && !urlPath.equals("/") || publicEndpoint.getRawQuery() != null
+                        || publicEndpoint.getRawFragment() != null) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add("storage.s3.public-endpoint must be scheme://host[:port] with http or https, such as"
+                        + " https://s3.example.com (no path, no credentials), got '" + rawPublic.trim() + "'");
+                publicEndpoint = null;
+            }
+        }
         String accessKey = v.get("storage.s3.access-key").trim();
         String secretKey = v.get("storage.s3.secret-key").trim();
         if (accessKey.isEmpty() != secretKey.isEmpty()) {
@@ -508,7 +527,7 @@ public record DrydockConfig(
         if (bucket.isEmpty()) return new Storage(type, path, null); // reported above
         return new Storage(type, path, new dev.drydock.registry.storage.S3BlobStore.Settings(endpoint, bucket,
                 v.get("storage.s3.region").trim(), accessKey, secretKey, pathStyle, v.get("storage.s3.prefix"), redirect,
-                partSize));
+                partSize, publicEndpoint));
     }
 
     private static Observability observability(Map<String, String> v, List<String> errors) {

@@ -451,6 +451,21 @@ class DrydockConfigTest {
     }
 
     @Test
+    void theS3PublicEndpointIsOptionalAndMustBeSchemeHostAndPort() {
+        assertThat(flags("storage.type", "s3", "storage.s3.bucket", "b12").storage().s3().publicEndpoint()).isNull();
+        assertThat(flags("storage.type", "s3", "storage.s3.bucket", "b12", "storage.s3.redirect", "true",
+                "storage.s3.public-endpoint", "https://s3.example.com:8443").storage().s3().publicEndpoint())
+                .hasToString("https://s3.example.com:8443");
+        for (String bad : List.of("s3.example.com", "ftp://s3.example.com", "https://u:p@s3.example.com",
+                "https://s3.example.com/bucket", "https://s3.example.com?x=1", "http://")) {
+            assertThatThrownBy(() -> flags("storage.type", "s3", "storage.s3.bucket", "b12",
+                    "storage.s3.public-endpoint", bad))
+                    .as(bad).isInstanceOf(InvalidConfig.class)
+                    .hasMessageContaining("storage.s3.public-endpoint must be scheme://host[:port]");
+        }
+    }
+
+    @Test
     void publicUrlMustBeHttpAndLosesItsTrailingSlash() {
         assertThat(flags("public-url", "https://registry.example.com/").publicUrl()).isEqualTo("https://registry.example.com");
         assertThat(flags("public-url", "http://localhost:5000").publicUrl()).isEqualTo("http://localhost:5000");
