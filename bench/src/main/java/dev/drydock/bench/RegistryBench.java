@@ -272,6 +272,7 @@ public final class RegistryBench {
             String header = header(argLine, blobSize, reps, jvm);
             List<String> phases = List.of(s("phases").split(","));
             warmup(clients);
+            log("warm-up done, measuring"); // where a server's JFR recording of the measurements starts
             if (phases.contains("image") || phases.contains("manifest")) smallImage(clients, reps);
             if (phases.contains("manifest")) manifests(clients, reps);
             if (phases.contains("big")) bigBlobs(clients, reps, blobSize);
