@@ -2,6 +2,7 @@
 # Registry benchmark: builds Drydock and the bench, then runs Drydock and CNCF distribution side by side.
 #   bench/run.sh                                   full run (1 GiB blob, 3 reps, 10 s load runs)
 #   bench/run.sh --blob-mib 256 --duration 3 --reps 2   quick run
+#   bench/run.sh --storage s3 --blob-mib 256 --duration 3 --reps 2   both registries on buckets of one s3proxy
 #   bench/run.sh --help                            all options
 # Set SKIP_BUILD=1 to reuse the jar and classes already built.
 set -euo pipefail
@@ -15,9 +16,6 @@ if ! command -v docker-registry >/dev/null 2>&1; then
 fi
 
 cd "$here"
-if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "bench: building (mvnw package)..." >&2
-  ./mvnw -B -q package -DskipTests
-fi
-exec "$JAVA_HOME/bin/java" -Xmx1g --add-opens java.base/java.net=ALL-UNNAMED -cp bench/target/classes dev.drydock.bench.RegistryBench \
+. bench/classpath.sh
+exec "$JAVA_HOME/bin/java" -Xmx1g --add-opens java.base/java.net=ALL-UNNAMED -cp "$bench_classpath" dev.drydock.bench.RegistryBench \
   --jar "$here/drydock-server/target/drydock.jar" "$@"

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.bench.RegistryClient.PushMode;
 import dev.drydock.bench.Servers.Node;
-import dev.drydock.testkit.S3Server;
 import dev.drydock.testkit.TestPostgres;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -46,7 +45,7 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Cluster benchmark: N concurrent pushes of distinct small adapter images through two API nodes
  * ({@code drydock serve --role api}) with one worker ({@code --role worker}), all on one PostgreSQL (embedded binaries,
- * testkit's {@link TestPostgres}) and one S3 bucket (s3proxy in this JVM, testkit's {@link S3Server}); the same with one
+ * testkit's {@link TestPostgres}) and one S3 bucket (s3proxy in a process of its own, {@link S3Store}); the same with one
  * API node killed with SIGKILL mid-run (its clients start their push again on the other node); and the same pushes
  * through one {@code --role all} node on the same database and bucket.
  *
@@ -162,14 +161,14 @@ public final class ClusterBench {
         String loadBefore = loadAverage();
         List<Node> nodes = new ArrayList<>();
         long t = System.nanoTime();
-        try (S3Server s3 = S3Server.start()) {
+        try (S3Store s3 = new S3Store("s3proxy", dir.resolve("s3proxy"), List.of("-Xmx512m"))) {
             s3.createBucket(BUCKET);
             TestPostgres.Db db = TestPostgres.freshDatabase();
             Map<String, String> common = new LinkedHashMap<>(Map.of(
                     "DRYDOCK_DB_URL", db.url(), "DRYDOCK_DB_USER", db.user(), "DRYDOCK_DB_PASSWORD", db.password(),
                     "DRYDOCK_STORAGE_TYPE", "s3", "DRYDOCK_STORAGE_S3_ENDPOINT", s3.endpoint().toString(),
-                    "DRYDOCK_STORAGE_S3_BUCKET", BUCKET, "DRYDOCK_STORAGE_S3_ACCESS_KEY", S3Server.ACCESS_KEY,
-                    "DRYDOCK_STORAGE_S3_SECRET_KEY", S3Server.SECRET_KEY, "DRYDOCK_STORAGE_S3_PATH_STYLE", "true"));
+                    "DRYDOCK_STORAGE_S3_BUCKET", BUCKET, "DRYDOCK_STORAGE_S3_ACCESS_KEY", S3Store.ACCESS_KEY,
+                    "DRYDOCK_STORAGE_S3_SECRET_KEY", S3Store.SECRET_KEY, "DRYDOCK_STORAGE_S3_PATH_STYLE", "true"));
             List<String> jvm = List.of(opt.get("node-jvm").trim().split("\\s+"));
             Path jar = Path.of(opt.get("jar"));
             Map<String, String> first = new LinkedHashMap<>(common);

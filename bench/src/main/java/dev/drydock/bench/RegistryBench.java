@@ -1,6 +1,7 @@
 package dev.drydock.bench;
 
 import dev.drydock.bench.RegistryClient.PushMode;
+import dev.drydock.bench.Servers.Bucket;
 import dev.drydock.bench.Servers.Distribution;
 import dev.drydock.bench.Servers.Drydock;
 import dev.drydock.bench.Servers.Server;
@@ -40,6 +41,11 @@ import java.util.function.ToDoubleFunction;
  * </pre>
  * Run with {@code --help} for every option. Targets are interleaved (A B, then B A, ...) and the ratio column is the
  * median of the per-repetition ratios, oriented so that above 1 means Drydock is better.
+ *
+ * <p>{@code --storage s3}: both registries keep their blobs in buckets of one s3proxy process ({@link S3Store}): Drydock
+ * with {@code storage.type=s3}, distribution with its {@code s3} driver (downloads streamed through it, as Drydock's);
+ * the big-blob pull is also measured with downloads redirected to pre-signed bucket URLs on both (a second Drydock with
+ * {@code storage.s3.redirect=true} and its own bucket, a second distribution on the first one's bucket).
  */
 public final class RegistryBench {
     private static final long MIB = 1024 * 1024;
@@ -72,6 +78,11 @@ public final class RegistryBench {
             {"db-urls", "", "PostgreSQL instead of embedded H2: one JDBC URL per Drydock server, comma separated, in the "
                     + "order drydock, drydock-nofsync (if measured), drydock-baseline (if given); each an empty database"},
             {"db-user", "postgres", "database user for --db-urls (its password from DRYDOCK_DB_PASSWORD, if any)"},
+            {"storage", "filesystem", "filesystem (each server a directory) or s3 (one s3proxy process, a bucket per server;"
+                    + " adds a Drydock with storage.s3.redirect=true and a redirecting distribution for the big pull;"
+                    + " --nofsync does not apply)"},
+            {"s3-jvm", "-Xmx4g", "JVM options of the s3proxy process with --storage s3 (space separated; it holds the objects in"
+                    + " memory: about 3 big blobs per server at once, more with --concurrent-pushes)"},
     };
 
     /** The database environment of the next Drydock server: the next of --db-urls, or none (embedded H2). */
@@ -144,6 +155,24 @@ public final class RegistryBench {
         return r;
     }
 
+    /** With --storage s3: the bucket server's CPU time and request counts at a moment, to see what one measurement cost it. */
+    private record S3Mark(double cpu, Map<String, Long> requests) {}
+
+    /** What the bucket server did for one operation on one registry, by kind, noted once per operation (first rep). */
+    private final Map<String, String> s3Requests = new LinkedHashMap<>();
+
+    private S3Mark s3Mark() throws IOException {
+        return s3 == null ? null : new S3Mark(s3.cpuSeconds(), s3.stats());
+    }
+
+    /** The bucket server's CPU seconds since {@code m}; notes its requests under {@code what} (first time only). */
+    private double s3Since(S3Mark m, String what, Server sv) throws IOException {
+        double cpu = s3.cpuSeconds() - m.cpu;
+        String key = what + ", " + sv.label;
+        if (!s3Requests.containsKey(key)) s3Requests.put(key, S3Store.diff(m.requests, s3.stats()));
+        return cpu;
+    }
+
     /** CPU seconds each server used while {@code action} ran against it. */
     private static double cpu(Server sv, double before) {
         return sv.cpuSeconds() - before;
@@ -163,6 +192,10 @@ public final class RegistryBench {
     private Server distribution;
     private Server drydockNoFsync;
     private Server drydockBase;
+    /** --storage s3: the bucket server, and the servers answering blob downloads with redirects to it. */
+    private S3Store s3;
+    private Server drydockRedirect;
+    private Server distributionRedirect;
     private Path work;
 
     private void run(String argLine) throws Exception {
@@ -177,11 +210,17 @@ public final class RegistryBench {
             deleteTree(work);
             throw new IllegalStateException("only " + free / MIB + " MiB free under " + work + ", need about " + need / MIB);
         }
-        List<String> jvm = Arrays.stream(s("drydock-jvm").trim().split("\\s+")).filter(x -> !x.isEmpty()).toList();
+        List<String> jvm = words(s("drydock-jvm"));
+        if (!List.of("filesystem", "s3").contains(s("storage"))) {
+            throw new IllegalArgumentException("--storage must be filesystem or s3, got " + s("storage"));
+        }
+        boolean onS3 = s("storage").equals("s3");
         AtomicBoolean cleaned = new AtomicBoolean();
         Runnable cleanup = () -> {
             if (!cleaned.compareAndSet(false, true)) return;
-            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase}) if (sv != null) sv.close();
+            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase, drydockRedirect, distributionRedirect, s3}) {
+                if (sv != null) sv.close();
+            }
             if (b("keep")) System.err.println("kept " + work);
             else deleteTree(work);
         };
@@ -190,19 +229,40 @@ public final class RegistryBench {
             log("work dir " + work + " (" + free / MIB + " MiB free)");
             java.util.Iterator<String> dbs = Arrays.stream(s("db-urls").split(",")).map(String::trim)
                     .filter(x -> !x.isEmpty()).iterator();
-            drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true, db(dbs));
-            distribution = new Distribution("distribution", work.resolve("distribution"), Path.of(s("registry")));
-            if (b("nofsync")) drydockNoFsync = new Drydock("drydock-nofsync", work.resolve("drydock-nofsync"), jar, jvm, false, db(dbs));
+            Path registry = Path.of(s("registry"));
+            if (onS3) {
+                s3 = new S3Store("s3proxy", work.resolve("s3proxy"), words(s("s3-jvm")));
+                log("s3proxy pid " + s3.pid() + " at " + s3.endpoint());
+                Bucket distBucket = Bucket.create(s3, "distribution");
+                drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true, db(dbs), Bucket.create(s3, "drydock"), false);
+                distribution = new Distribution("distribution", work.resolve("distribution"), registry, distBucket, false);
+                // the same bucket: distribution keeps nothing but the bucket, so it serves what the first one stored
+                distributionRedirect = new Distribution("distribution-redirect", work.resolve("distribution-redirect"), registry,
+                        distBucket, true);
+            } else {
+                drydock = new Drydock("drydock", work.resolve("drydock"), jar, jvm, true, db(dbs));
+                distribution = new Distribution("distribution", work.resolve("distribution"), registry);
+            }
+            if (b("nofsync") && !onS3) {
+                drydockNoFsync = new Drydock("drydock-nofsync", work.resolve("drydock-nofsync"), jar, jvm, false, db(dbs));
+            }
             if (!s("baseline-jar").isEmpty()) {
                 drydockBase = new Drydock("drydock-baseline", work.resolve("drydock-baseline"), Path.of(s("baseline-jar")), jvm, true,
-                        db(dbs));
+                        db(dbs), onS3 ? Bucket.create(s3, "drydock-baseline") : null, false);
                 log("baseline drydock pid " + drydockBase.pid() + " port " + drydockBase.port + " from " + s("baseline-jar"));
             }
             log("drydock pid " + drydock.pid() + " port " + drydock.port + ", distribution pid " + distribution.pid()
                     + " port " + distribution.port + (drydockNoFsync == null ? "" : ", drydock fsync=false pid "
                     + drydockNoFsync.pid() + " port " + drydockNoFsync.port));
+            if (onS3) {
+                // its own bucket and database: it is pushed to in the big-blob phase, then pulled from with redirects
+                drydockRedirect = new Drydock("drydock-redirect", work.resolve("drydock-redirect"), jar, jvm, true, db(dbs),
+                        Bucket.create(s3, "drydock-redirect"), true);
+                log("redirecting: drydock pid " + drydockRedirect.pid() + " port " + drydockRedirect.port + ", distribution pid "
+                        + distributionRedirect.pid() + " port " + distributionRedirect.port);
+            }
             Map<Server, RegistryClient> clients = new LinkedHashMap<>();
-            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase}) {
+            for (Server sv : new Server[]{drydock, distribution, drydockNoFsync, drydockBase, drydockRedirect, distributionRedirect}) {
                 if (sv == null) continue;
                 RegistryClient c = sv.client();
                 c.ping();
@@ -212,6 +272,7 @@ public final class RegistryBench {
             String header = header(argLine, blobSize, reps, jvm);
             List<String> phases = List.of(s("phases").split(","));
             warmup(clients);
+            log("warm-up done, measuring"); // where a server's JFR recording of the measurements starts
             if (phases.contains("image") || phases.contains("manifest")) smallImage(clients, reps);
             if (phases.contains("manifest")) manifests(clients, reps);
             if (phases.contains("big")) bigBlobs(clients, reps, blobSize);
@@ -241,10 +302,28 @@ public final class RegistryBench {
                 + "  args: " + (argLine.isEmpty() ? "(defaults)" : argLine) + "\n"
                 + "  client+servers on one host: " + Runtime.getRuntime().availableProcessors() + " CPUs, loadavg at start "
                 + load + "; client JVM " + System.getProperty("java.version") + "\n"
-                + "  drydock: " + s("jar") + " with JVM options [" + String.join(" ", jvm) + "], fsync on (default)"
+                + "  drydock: " + s("jar") + " with JVM options [" + String.join(" ", jvm) + "], "
+                + (s3 == null ? "fsync on (default)" : "storage.type=s3 (part-size default)")
                 + ", bearer-token auth (tokens fetched before timing)\n"
-                + "  distribution: " + distVersion + ", filesystem driver, inmemory blobdescriptor cache, no auth\n"
+                + "  distribution: " + distVersion + ", " + (s3 == null ? "filesystem driver" : "s3 driver (chunk sizes default)")
+                + ", inmemory blobdescriptor cache, no auth\n"
+                + (s3 == null ? "" : "  storage: " + s3Version() + " in its own process (JVM [" + s("s3-jvm")
+                        + "]), objects in its memory (transient store), a bucket per server; downloads streamed through the"
+                        + " registries except in the redirect row\n")
                 + "  big blob " + blobSize / MIB + " MiB, " + reps + " reps, targets interleaved; MB = 10^6 bytes";
+    }
+
+    /** The s3proxy jar on the class path, e.g. {@code s3proxy-2.6.0}. */
+    private static String s3Version() {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (name.startsWith("s3proxy-") && name.endsWith(".jar")) return name.substring(0, name.length() - 4);
+        }
+        return "s3proxy";
+    }
+
+    private static List<String> words(String line) {
+        return Arrays.stream(line.trim().split("\\s+")).filter(x -> !x.isEmpty()).toList();
     }
 
     // ------------------------------------------------------------------ phases
@@ -267,7 +346,9 @@ public final class RegistryBench {
             c.login(repo);
             // A server runs for months: measure it warm, as JMH would. Drydock's JIT needs a few thousand requests
             // (its CPU per push falls about 4x over the first 30 pushes); distribution, compiled ahead, does not.
-            for (int k = 0; k < pushes; k++) {
+            // the redirecting servers are measured on one big pull only: a couple of pushes warm their paths enough
+            boolean redirecting = e.getKey() == drydockRedirect || e.getKey() == distributionRedirect;
+            for (int k = 0; k < (redirecting ? Math.min(pushes, 2) : pushes); k++) {
                 Image img = Image.of(800 + k, i("layers"), i("layer-kib") * 1024L);
                 long t0 = System.nanoTime();
                 img.push(c, repo, "warm-" + k, i("image-parallel"));
@@ -299,6 +380,8 @@ public final class RegistryBench {
                 : row("push " + layers + "-layer image, Drydock fsync=false", "s", false, "(info)", null, false);
         Row pushCpu = cpuRow("push " + layers + "-layer image", "CPU s");
         Row pullCpu = cpuRow("pull " + layers + "-layer image", "CPU s");
+        Row s3PushCpu = s3 == null ? null : cpuRow("s3proxy, for the " + layers + "-layer push", "CPU s");
+        Row s3PullCpu = s3 == null ? null : cpuRow("s3proxy, for the " + layers + "-layer pull", "CPU s");
         push.note = par + " blobs in flight; per blob HEAD, POST, PATCH, PUT; then the manifest";
         pull.note = par + " blobs in flight; manifest GET, then blob GETs (digests verified)";
         Row pushAB = drydockBase == null ? null : row("A/B push " + layers + "-layer image", "s", false, "(A/B)", null, false);
@@ -318,22 +401,32 @@ public final class RegistryBench {
             Map<Server, Double> pullS = new LinkedHashMap<>();
             Map<Server, Double> pushC = new LinkedHashMap<>();
             Map<Server, Double> pullC = new LinkedHashMap<>();
+            Map<Server, Double> s3PushC = new LinkedHashMap<>();
+            Map<Server, Double> s3PullC = new LinkedHashMap<>();
             for (Server sv : order(rep, pushTargets)) {
                 RegistryClient c = clients.get(sv);
                 c.login(repo);
+                S3Mark m = s3Mark();
                 double cpu0 = sv.cpuSeconds();
                 long t0 = System.nanoTime();
                 img.push(c, repo, "latest", par);
                 pushS.put(sv, secondsSince(t0));
                 pushC.put(sv, cpu(sv, cpu0));
+                if (m != null) s3PushC.put(sv, s3Since(m, "push " + layers + "-layer image", sv));
             }
             for (Server sv : order(rep, pullTargets)) {
                 RegistryClient c = clients.get(sv);
+                S3Mark m = s3Mark();
                 double cpu0 = sv.cpuSeconds();
                 long t0 = System.nanoTime();
                 img.pull(c, repo, "latest", par);
                 pullS.put(sv, secondsSince(t0));
                 pullC.put(sv, cpu(sv, cpu0));
+                if (m != null) s3PullC.put(sv, s3Since(m, "pull " + layers + "-layer image", sv));
+            }
+            if (s3 != null) {
+                s3PushCpu.add(s3PushC.get(drydock), s3PushC.get(distribution));
+                s3PullCpu.add(s3PullC.get(drydock), s3PullC.get(distribution));
             }
             push.add(pushS.get(drydock), pushS.get(distribution));
             pull.add(pullS.get(drydock), pullS.get(distribution));
@@ -391,9 +484,17 @@ public final class RegistryBench {
         Row pushNoFsync = drydockNoFsync == null ? null
                 : row("push " + mib + ", PATCH, Drydock fsync=false", "MB/s", true, "(info)", null, false);
         Row pull = row("pull " + mib + " blob", "MB/s", true, ">=1.0", r -> r - 1.0, false);
-        pull.note = "blob is in the page cache on both servers";
+        pull.note = s3 == null ? "blob is in the page cache on both servers"
+                : "streamed from the bucket (s3proxy, objects in its memory) through the registry";
+        Row pullRedirect = s3 == null ? null : row("pull " + mib + " blob, 307 to the bucket", "MB/s", true, "(info)", null, false);
+        if (pullRedirect != null) {
+            pullRedirect.note = "Drydock storage.s3.redirect=true vs distribution's redirect (its default); the registry's 307,"
+                    + " then the pre-signed GET from s3proxy";
+        }
         Row pushCpu = cpuRow("push " + mib + " blob, POST+PATCH+PUT", "CPU s");
         Row pullCpu = cpuRow("pull " + mib + " blob", "CPU s");
+        Row s3PushCpu = s3 == null ? null : cpuRow("s3proxy, for the " + mib + " push, POST+PATCH+PUT", "CPU s");
+        Row s3PullCpu = s3 == null ? null : cpuRow("s3proxy, for the " + mib + " pull", "CPU s");
         Row patchAB = drydockBase == null ? null : row("A/B push " + mib + ", POST+PATCH+PUT", "MB/s", true, "(A/B)", null, false);
         Row putAB = drydockBase == null || pushPut == null ? null : row("A/B push " + mib + ", POST+PUT(body)", "MB/s", true, "(A/B)", null, false);
         Row pullAB = drydockBase == null ? null : row("A/B pull " + mib, "MB/s", true, "(A/B)", null, false);
@@ -402,6 +503,7 @@ public final class RegistryBench {
         List<Server> pushTargets = new ArrayList<>(List.of(drydock, distribution));
         if (drydockNoFsync != null) pushTargets.add(drydockNoFsync);
         if (drydockBase != null) pushTargets.add(drydockBase);
+        if (drydockRedirect != null) pushTargets.add(drydockRedirect); // for its pull; distribution-redirect shares a bucket
         for (int rep = 0; rep < reps; rep++) {
             for (PushMode mode : pushPut == null ? new PushMode[]{PushMode.PATCH} : PushMode.values()) {
                 BlobSource blob = new BlobSource(1000 + rep * 10L + mode.ordinal(), size);
@@ -409,16 +511,20 @@ public final class RegistryBench {
                 String repo = REPO + "big-" + mode.name().toLowerCase(Locale.ROOT) + "-" + rep;
                 Map<Server, Double> push = new LinkedHashMap<>();
                 Map<Server, Double> cpu = new LinkedHashMap<>();
+                Map<Server, Double> s3Cpu = new LinkedHashMap<>();
                 for (Server sv : order(rep, pushTargets)) {
                     RegistryClient c = clients.get(sv);
                     c.login(repo);
                     syncDisk();
+                    S3Mark m = s3Mark();
                     double cpu0 = sv.cpuSeconds();
                     long t0 = System.nanoTime();
                     c.pushBlob(repo, blob, mode);
                     push.put(sv, size / 1e6 / secondsSince(t0));
                     cpu.put(sv, cpu(sv, cpu0));
+                    if (m != null) s3Cpu.put(sv, s3Since(m, "push " + mib + " blob, " + mode, sv));
                 }
+                if (s3 != null && mode == PushMode.PATCH) s3PushCpu.add(s3Cpu.get(drydock), s3Cpu.get(distribution));
                 syncDisk();
                 (mode == PushMode.PATCH ? pushPatch : pushPut).add(push.get(drydock), push.get(distribution));
                 if (mode == PushMode.PATCH) pushCpu.add(cpu.get(drydock), cpu.get(distribution));
@@ -430,17 +536,39 @@ public final class RegistryBench {
                 if (mode == PushMode.PATCH) {
                     Map<Server, Double> pulled = new LinkedHashMap<>();
                     Map<Server, Double> pullC = new LinkedHashMap<>();
+                    Map<Server, Double> s3PullC = new LinkedHashMap<>();
                     for (Server sv : order(rep, pullTargets)) {
+                        S3Mark m = s3Mark();
                         double cpu0 = sv.cpuSeconds();
                         long t0 = System.nanoTime();
                         clients.get(sv).pullBlob(repo, digest, size, false);
                         pulled.put(sv, size / 1e6 / secondsSince(t0));
                         pullC.put(sv, cpu(sv, cpu0));
+                        if (m != null) s3PullC.put(sv, s3Since(m, "pull " + mib + " blob", sv));
+                    }
+                    if (s3 != null) {
+                        s3PullCpu.add(s3PullC.get(drydock), s3PullC.get(distribution));
+                        for (Server sv : order(rep, List.of(drydockRedirect, distributionRedirect))) {
+                            RegistryClient c = clients.get(sv);
+                            c.login(repo);
+                            long redirects = c.redirects.get();
+                            S3Mark m = s3Mark();
+                            long t0 = System.nanoTime();
+                            c.pullBlob(repo, digest, size, false);
+                            pulled.put(sv, size / 1e6 / secondsSince(t0));
+                            s3Since(m, "pull " + mib + " blob, redirected", sv);
+                            if (c.redirects.get() != redirects + 1) throw new IOException(sv.label + " did not redirect the download");
+                        }
+                        pullRedirect.add(pulled.get(drydockRedirect), pulled.get(distributionRedirect));
                     }
                     pull.add(pulled.get(drydock), pulled.get(distribution));
                     pullCpu.add(pullC.get(drydock), pullC.get(distribution));
                     if (drydockBase != null) pullAB.add(pulled.get(drydock), pulled.get(drydockBase));
                     line += String.format(Locale.ROOT, ", pull %.0f vs %.0f MB/s", pulled.get(drydock), pulled.get(distribution));
+                    if (s3 != null) {
+                        line += String.format(Locale.ROOT, ", redirected pull %.0f vs %.0f MB/s", pulled.get(drydockRedirect),
+                                pulled.get(distributionRedirect));
+                    }
                 }
                 log(line);
                 for (Server sv : pushTargets) sv.dropBlob(digest);
@@ -643,6 +771,10 @@ public final class RegistryBench {
         out.append("\nratio: Drydock/distribution for rates, distribution/Drydock for seconds (>1 = Drydock better);"
                 + " median of the per-rep paired ratios\n");
         for (Row r : rows) if (!r.note.isEmpty()) out.append("  ").append(r.name).append(": ").append(r.note).append('\n');
+        if (!s3Requests.isEmpty()) {
+            out.append("\nS3 requests to s3proxy per operation (first rep):\n");
+            s3Requests.forEach((what, requests) -> out.append(String.format(Locale.ROOT, "  %-46s %s%n", what, requests)));
+        }
         out.append("\nper-rep values (Drydock | distribution):\n");
         for (Row r : rows) {
             if (r.drydock.isEmpty()) continue;

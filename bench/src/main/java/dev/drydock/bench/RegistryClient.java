@@ -62,6 +62,8 @@ final class RegistryClient {
     private volatile String realm;
     private volatile String service;
     private volatile boolean anonymous;
+    /** Blob downloads answered with a redirect (and followed). */
+    final java.util.concurrent.atomic.AtomicLong redirects = new java.util.concurrent.atomic.AtomicLong();
 
     RegistryClient(URI base, String user, String password) {
         if (METHOD == null) {
@@ -156,11 +158,22 @@ final class RegistryClient {
         expect(r, 201, "PUT upload");
     }
 
-    /** Streams a blob and returns its length; when {@code verify}, also checks its digest. */
+    /**
+     * Streams a blob and returns its length; when {@code verify}, also checks its digest. A redirect (a registry
+     * sending the download to its bucket's pre-signed URL) is followed as docker does: once, without the registry's
+     * Authorization header (the URL carries its own signature; S3 refuses a second credential).
+     */
     long pullBlob(String repository, String digest, long expectedSize, boolean verify) throws IOException {
         HttpURLConnection c = open("GET", v2(repository, "blobs/" + digest), repository);
-        c.setRequestProperty("Accept", "*/*");
+        c.setInstanceFollowRedirects(false);
         int status = c.getResponseCode();
+        if (status == 307 || status == 302 || status == 303) {
+            Response r = finish(c);
+            URI to = location(r);
+            redirects.incrementAndGet();
+            c = open("GET", to, null);
+            status = c.getResponseCode();
+        }
         if (status != 200) throw new IOException("GET blob " + digest + ": " + finish(c).status);
         MessageDigest md = verify ? BlobSource.sha256() : null;
         long bytes = 0;

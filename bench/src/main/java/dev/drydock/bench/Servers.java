@@ -62,7 +62,10 @@ final class Servers {
         void start(List<String> command, Map<String, String> env, Duration readyTimeout, String readyPath) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
-            pb.environment().putAll(env);
+            env.forEach((k, v) -> { // a null value removes the variable
+                if (v == null) pb.environment().remove(k);
+                else pb.environment().put(k, v);
+            });
             process = pb.start();
             HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
             long deadline = System.nanoTime() + readyTimeout.toNanos();
@@ -141,11 +144,38 @@ final class Servers {
         }
     }
 
-    /** Drydock from its jar: {@code java <jvmOpts> -jar drydock.jar serve --port P --data DIR --bind 127.0.0.1}. */
+    /** Where a registry under test keeps its blobs in {@code --storage s3} mode: a bucket of the bench's s3proxy. */
+    record Bucket(S3Store s3, String name) {
+        static Bucket create(S3Store s3, String name) throws IOException {
+            s3.createBucket(name);
+            return new Bucket(s3, name);
+        }
+
+        void delete(String key) {
+            try {
+                s3.delete(name, key);
+            } catch (IOException e) {
+                System.err.println("warning: could not delete " + name + "/" + key + ": " + e);
+            }
+        }
+    }
+
+    /**
+     * Drydock from its jar: {@code java <jvmOpts> -jar drydock.jar serve --port P --data DIR --bind 127.0.0.1}; its blobs
+     * under DIR, or with a {@code bucket} in that bucket ({@code storage.type=s3}, {@code storage.s3.redirect} as given).
+     */
     static final class Drydock extends Server {
+        private final Bucket bucket;
+
         Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync, Map<String, String> dbEnv)
                 throws IOException {
+            this(label, dir, jar, jvmOpts, fsync, dbEnv, null, false);
+        }
+
+        Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync, Map<String, String> dbEnv,
+                Bucket bucket, boolean redirect) throws IOException {
             super(label, dir);
+            this.bucket = bucket;
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java));
             cmd.addAll(jvmOpts);
@@ -157,6 +187,12 @@ final class Servers {
                     "DRYDOCK_STORAGE_FSYNC", String.valueOf(fsync), "DRYDOCK_REGISTRY_REQUIRE_ADAPTER", "false",
                     // no build is tested, so no container engine: /readyz (awaited below) does not ask for one
                     "DRYDOCK_SANDBOX_ENGINE", "none"));
+            if (bucket != null) {
+                env.putAll(Map.of("DRYDOCK_STORAGE_TYPE", "s3", "DRYDOCK_STORAGE_S3_ENDPOINT", bucket.s3().endpoint().toString(),
+                        "DRYDOCK_STORAGE_S3_BUCKET", bucket.name(), "DRYDOCK_STORAGE_S3_ACCESS_KEY", S3Store.ACCESS_KEY,
+                        "DRYDOCK_STORAGE_S3_SECRET_KEY", S3Store.SECRET_KEY, "DRYDOCK_STORAGE_S3_PATH_STYLE", "true",
+                        "DRYDOCK_STORAGE_S3_REDIRECT", String.valueOf(redirect)));
+            }
             start(cmd, env, Duration.ofSeconds(90), "/readyz");
             createOrg();
         }
@@ -185,6 +221,16 @@ final class Servers {
         Path blobFile(String digest) {
             String hex = digest.substring(digest.indexOf(':') + 1);
             return dir.resolve("data/storage/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        }
+
+        @Override
+        void dropBlob(String digest) {
+            if (bucket == null) {
+                super.dropBlob(digest);
+                return;
+            }
+            String hex = digest.substring(digest.indexOf(':') + 1);
+            bucket.delete("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
         }
     }
 
@@ -229,10 +275,35 @@ final class Servers {
         }
     }
 
-    /** CNCF distribution ({@code registry serve config.yml}): filesystem storage, no auth, deletes enabled. */
+    /**
+     * CNCF distribution ({@code registry serve config.yml}): no auth, deletes enabled; filesystem storage, or with a
+     * {@code bucket} its S3 driver on that bucket, blob downloads redirected to pre-signed URLs only if {@code redirect}.
+     */
     static final class Distribution extends Server {
+        private final Bucket bucket;
+
         Distribution(String label, Path dir, Path binary) throws IOException {
+            this(label, dir, binary, null, false);
+        }
+
+        Distribution(String label, Path dir, Path binary, Bucket bucket, boolean redirect) throws IOException {
             super(label, dir);
+            this.bucket = bucket;
+            String storage = bucket == null ? """
+                      filesystem:
+                        rootdirectory: %s
+                    """.formatted(dir.resolve("data")) : """
+                      s3:
+                        regionendpoint: %s
+                        bucket: %s
+                        accesskey: %s
+                        secretkey: %s
+                        region: us-east-1
+                        secure: false
+                        v4auth: true
+                      redirect:
+                        disable: %s
+                    """.formatted(bucket.s3().endpoint(), bucket.name(), S3Store.ACCESS_KEY, S3Store.SECRET_KEY, !redirect);
             Path config = dir.resolve("config.yml");
             Files.writeString(config, """
                     version: 0.1
@@ -241,9 +312,7 @@ final class Servers {
                       accesslog:
                         disabled: true
                     storage:
-                      filesystem:
-                        rootdirectory: %s
-                      delete:
+                    %s  delete:
                         enabled: true
                       cache:
                         blobdescriptor: inmemory
@@ -252,8 +321,12 @@ final class Servers {
                           enabled: false
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(dir.resolve("data"), port));
-            start(List.of(binary.toString(), "serve", config.toString()), Map.of(), Duration.ofSeconds(30), "/v2/");
+                    """.formatted(storage, port));
+            // The Go AWS SDK fails to start ("unable to load custom CA bundle") when AWS_CA_BUNDLE is set, as it is on
+            // some build hosts; the bucket is plain http on loopback, so the child gets no AWS_* variables.
+            Map<String, String> env = new java.util.HashMap<>();
+            for (String k : System.getenv().keySet()) if (k.startsWith("AWS_")) env.put(k, null);
+            start(List.of(binary.toString(), "serve", config.toString()), env, Duration.ofSeconds(30), "/v2/");
         }
 
         @Override
@@ -265,6 +338,16 @@ final class Servers {
         Path blobFile(String digest) {
             String hex = digest.substring(digest.indexOf(':') + 1);
             return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+        }
+
+        @Override
+        void dropBlob(String digest) {
+            if (bucket == null) {
+                super.dropBlob(digest);
+                return;
+            }
+            String hex = digest.substring(digest.indexOf(':') + 1);
+            bucket.delete("docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
         }
     }
 
