@@ -38,7 +38,7 @@ public final class SandboxRuntime implements SandboxAccess, AutoCloseable {
     private volatile PodmanService podman;
     private volatile String registryHost;
     private volatile String disabledReason = "the sandbox is not started yet";
-    private volatile String fenceProblem;
+    private volatile String fenceProblem = "not checked yet: the sandbox has not started";
 
     public SandboxRuntime(DrydockConfig config, TokenService tokens) {
         this.config = config;
