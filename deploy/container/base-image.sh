@@ -35,12 +35,22 @@ done | sort -u | tar --create --file - --directory / --no-recursion --files-from
 for tool in iptables iptables-save iptables-restore ip6tables; do
   ln -sf "$(basename "$(readlink -f "/usr/sbin/$tool")")" "$root/usr/sbin/$tool"
 done
+# Two executables without their packages (util-linux and dash bring a tree of libraries and tools): a worker enters a
+# webhook engine's network namespace (nsenter) to point the toolkit's loopback URLs at the engine, writing one sysctl
+# there with sh. Their libraries come along.
+for exe in /usr/bin/nsenter /bin/dash; do
+  for f in "$exe" $(ldd "$exe" | awk '$3 ~ /^\// {print $3}'); do
+    mkdir -p "$root$(dirname "$f")"; cp -L "$f" "$root$f"
+  done
+done
+ln -sf dash "$root/bin/sh"
 rm -rf "$root"/usr/share/doc "$root"/usr/share/lintian "$root"/usr/share/locale
 
 # Every java.* module (Drydock and its libraries use JDBC, JMX, JNDI, java.net.http, XML, java.beans …) and the jdk.*
-# modules libraries reach for at run time (Unsafe, OS metrics, ZIP file systems, JFR).
+# modules libraries reach for at run time (Unsafe, OS metrics, ZIP file systems, JFR), and jdk.httpserver: a worker's
+# sandbox serves each run's sandbox API with it (`jdeps -summary` over the image's /app/libs lists them).
 modules="$("$java_home/bin/java" --list-modules | sed 's/@.*//' \
-  | grep -E '^(java\..*|jdk\.(unsupported|management|zipfs|crypto\.ec|naming\.dns|net|charsets|jfr))$' | paste -sd, -)"
+  | grep -E '^(java\..*|jdk\.(unsupported|management|zipfs|crypto\.ec|naming\.dns|net|charsets|jfr|httpserver))$' | paste -sd, -)"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=zip-6 \
   --output "$root/opt/java"
 

@@ -50,12 +50,18 @@ public final class NetworkFence implements AutoCloseable {
         this.internal = internal;
     }
 
-    /** True when this process can fence runs: root, iptables and ip present. Returns the reason when not. */
+    /** What a container running Drydock as a worker needs for the fence (docs/operations.md, "Container image"). */
+    static final String CONTAINER_FLAGS = "in a container: podman/docker run --user 0 --cap-add NET_ADMIN --network host --pid host;"
+            + " Kubernetes: hostNetwork, hostPID, runAsUser 0, capabilities NET_ADMIN";
+
+    /** Null when this process can fence runs: root, iptables and ip work. Else the reason, naming what to change. */
     public static String unavailableReason() {
-        if (!"root".equals(System.getProperty("user.name"))) return "the network fence needs root (iptables); running as " + System.getProperty("user.name");
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "the network fence needs root (iptables); running as " + System.getProperty("user.name") + " (" + CONTAINER_FLAGS + ")";
+        }
         try {
             Result r = exec(List.of("iptables", "-w", "-L", "INPUT", "-n"));
-            if (r.code != 0) return "iptables does not work here: " + r.output.strip();
+            if (r.code != 0) return "iptables does not work here: " + r.output.strip() + " (" + CONTAINER_FLAGS + ")";
             Result ip = exec(List.of("ip", "-V"));
             if (ip.code != 0) return "ip (iproute2) does not work here: " + ip.output.strip();
         } catch (IOException e) {
@@ -110,6 +116,27 @@ public final class NetworkFence implements AutoCloseable {
         createdBridge = true;
         run("ip", "addr", "add", network.gateway() + "/" + network.prefixLength(), "dev", br);
         run("ip", "link", "set", br, "up");
+    }
+
+    /**
+     * Null when a container is attached to the run's bridge as this process sees it; else why not. Call it once the
+     * container started. A Drydock in a network namespace of its own (a container without {@code --network host})
+     * creates, serves and fences a bridge of that name there, while the engine, a service of the host, attaches the
+     * container to one in the host's namespace: the adapter would then reach no sandbox API and look broken.
+     */
+    public String attachmentProblem() {
+        return attachmentProblem(network.bridge());
+    }
+
+    static String attachmentProblem(String bridge) {
+        try (var ports = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
+            if (ports.findAny().isPresent()) return null;
+        } catch (IOException e) {
+            // no such bridge here
+        }
+        return "the run's container is not on bridge " + bridge + " in Drydock's network namespace: the engine attached it"
+                + " in another one (the host's), where the sandbox API and the fence are not; Drydock must run in the network"
+                + " namespace of the engine's host (" + CONTAINER_FLAGS + ")";
     }
 
     /**

@@ -303,6 +303,11 @@ public final class Sandbox implements AutoCloseable {
                 runner.ensureDirectory(containerId, "/tmp", 01777);
                 t = step("copy", t);
                 runner.start(containerId);
+                String detached = fence == null ? null : fence.attachmentProblem();
+                if (detached != null) {
+                    runner.kill(containerId);
+                    throw new ContainerRunner.EngineException(detached);
+                }
                 Thread sampler = Thread.ofVirtual().name("sandbox-stats-" + runId).start(this::sampleStats);
                 t = step("start", t);
                 if (webhookEngine != null) return runWebhookEngine(webhookEngine, sampler, apiBase, token, payload, t);

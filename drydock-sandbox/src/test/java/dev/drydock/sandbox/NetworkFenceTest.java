@@ -15,4 +15,16 @@ class NetworkFenceTest {
         assertThat(NetworkFence.tokens("INPUT -i ddsb1 -j DDSB-1")).containsExactly("INPUT", "-i", "ddsb1", "-j", "DDSB-1");
         assertThat(NetworkFence.tokens("X -m comment --comment \"\" -j RETURN")).containsExactly("X", "-m", "comment", "--comment", "", "-j", "RETURN");
     }
+
+    /**
+     * A bridge with no container on it in Drydock's network namespace (here: none at all) is what a Drydock in a
+     * container without the host's network sees once the engine started the run's container on the host's bridge.
+     */
+    @Test
+    void aContainerNotOnTheBridgeHereNamesTheHostNetwork() {
+        assertThat(NetworkFence.attachmentProblem("ddsbnotthere"))
+                .contains("not on bridge ddsbnotthere", "--network host", "hostNetwork");
+        // the loopback interface is no bridge: no ports listed, so the same answer
+        assertThat(NetworkFence.attachmentProblem("lo")).contains("not on bridge lo");
+    }
 }

@@ -36,9 +36,14 @@ record HttpAssembly(Javalin http, Routes routes, ServerTls tls) implements AutoC
             if (sandbox == null) throw new IllegalStateException("the sandbox has not started");
             sandbox.runner().ping();
         };
+        // ... and whether it can fence the runs (sandbox.host-fence), as found at start
+        Runnable fence = engine == null || !config.sandbox().hostFence() ? null : () -> {
+            String problem = flow.sandbox().fenceProblem();
+            if (problem != null) throw new IllegalStateException(problem);
+        };
         Routes routes = new Routes(identity.identity(), identity.tokens(), identity.sessions(), config.sessionMaxAge(), identity.audit(), flow.adapters(), flow.builds(),
                 flow.events(), flow.webhookService(), flow.vulns(), flow.registry(), challenge, storage.database(),
-                config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal(), engine, metrics,
+                config.dataDir().resolve("tmp"), config.sseHeartbeat(), config.sseMaxStreamsPerPrincipal(), engine, fence, metrics,
                 config.observability().metricsToken());
         Javalin http = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

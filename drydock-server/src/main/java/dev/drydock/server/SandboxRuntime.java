@@ -4,6 +4,7 @@ import dev.drydock.compliance.BuildUnderTest;
 import dev.drydock.compliance.SandboxAccess;
 import dev.drydock.platform.access.TokenService;
 import dev.drydock.sandbox.DockerEngineRunner;
+import dev.drydock.sandbox.NetworkFence;
 import dev.drydock.sandbox.PodmanService;
 import dev.drydock.sandbox.RegistryAuth;
 import dev.drydock.sandbox.Sandbox;
@@ -37,6 +38,7 @@ public final class SandboxRuntime implements SandboxAccess, AutoCloseable {
     private volatile PodmanService podman;
     private volatile String registryHost;
     private volatile String disabledReason = "the sandbox is not started yet";
+    private volatile String fenceProblem = "not checked yet: the sandbox has not started";
 
     public SandboxRuntime(DrydockConfig config, TokenService tokens) {
         this.config = config;
@@ -77,6 +79,30 @@ public final class SandboxRuntime implements SandboxAccess, AutoCloseable {
         }
         sandbox = opened;
         log.info("sandbox runs on {} ({} at once), pulling from {}", endpoint, concurrency, registryHost);
+        checkHost(s.hostFence());
+    }
+
+    /**
+     * Says at start what each run would otherwise find out alone: a fence that cannot be installed (every run fails;
+     * readiness says so too, see {@link #fenceProblem()}), and a PID namespace of Drydock's own (a container without
+     * {@code --pid host}), which hides the runs' processes.
+     */
+    private void checkHost(boolean hostFence) {
+        fenceProblem = hostFence ? NetworkFence.unavailableReason() : null;
+        if (fenceProblem != null) {
+            log.error("the sandbox cannot fence its runs, so every test fails its run checks: {}; or set sandbox.host-fence=false"
+                    + " (development only: host services bound to 0.0.0.0 are then reachable from the adapters)", fenceProblem);
+        }
+        if (ProcessHandle.current().pid() == 1) {
+            log.warn("Drydock is process 1 of a PID namespace of its own (a container without --pid host, a Pod without"
+                    + " hostPID): it cannot see the runs' processes, so their memory filesystems' use is not measured and a"
+                    + " webhook engine's loopback URLs are not redirected to it");
+        }
+    }
+
+    /** Why runs cannot be fenced though {@code sandbox.host-fence} is on (checked at start), or null. */
+    public String fenceProblem() {
+        return fenceProblem;
     }
 
     private String resolveEndpoint(String engine) throws IOException {

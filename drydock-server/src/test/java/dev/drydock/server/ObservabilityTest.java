@@ -172,8 +172,11 @@ class ObservabilityTest {
         try (TestDrydock node = TestDrydock.start(Map.of("worker.concurrency", "1", "sandbox.engine", "tcp://127.0.0.1:" + closed))) {
             HttpResponse<String> r = node.send(HttpRequest.newBuilder(URI.create(node.url() + "/readyz")).GET().build());
             assertThat(r.statusCode()).isEqualTo(503);
+            // sandbox.host-fence is on: whether this machine lets it fence runs (root, iptables) is checked too
+            String fence = dev.drydock.sandbox.NetworkFence.unavailableReason() == null ? "up" : "down";
             assertThat(Json.MAPPER.readTree(r.body()).toString())
-                    .isEqualTo("{\"status\":\"unavailable\",\"checks\":{\"database\":\"up\",\"blobStorage\":\"up\",\"containerEngine\":\"down\"}}");
+                    .isEqualTo("{\"status\":\"unavailable\",\"checks\":{\"database\":\"up\",\"blobStorage\":\"up\",\"containerEngine\":\"down\","
+                            + "\"sandboxFence\":\"" + fence + "\"}}");
             assertThat(r.body()).doesNotContain(String.valueOf(closed), "127.0.0.1");
 
             Path blobs = node.dataDir().resolve("storage/blobs");

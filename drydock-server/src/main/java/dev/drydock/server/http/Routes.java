@@ -68,18 +68,19 @@ public final class Routes {
      * @param sseHeartbeat         how often an idle event stream sends a keep-alive
      * @param sseMaxStreamsPerPrincipal event streams one principal may hold open at once
      * @param engine               pings the sandbox's container engine (readiness); null on a node that tests nothing
+     * @param fence                fails while the sandbox cannot fence its runs (readiness); null where nothing is fenced
      * @param metrics              what {@code /metrics} serves
      * @param metricsToken         the bearer token a scraper may send to {@code /metrics} ({@code metrics.token}); null: none
      */
     public Routes(IdentityService identity, TokenService tokens, SessionService sessions, Duration sessionMaxAge, AuditLog audit,
                   AdapterService adapters, BuildService builds, BuildEvents buildEvents, WebhookService webhooks,
                   VulnerabilityService vulns, Registry registry, Challenge challenge, Database database, Path uploads,
-                  Duration sseHeartbeat, int sseMaxStreamsPerPrincipal, Runnable engine, Metrics metrics, String metricsToken) {
+                  Duration sseHeartbeat, int sseMaxStreamsPerPrincipal, Runnable engine, Runnable fence, Metrics metrics, String metricsToken) {
         this.access = new AccessCheck(tokens, sessions, challenge, identity, adapters, builds);
         this.eventStreams = new BuildEventRoutes(builds, buildEvents, tokens, sessions, sseHeartbeat, sseMaxStreamsPerPrincipal);
         ApiViews views = new ApiViews(adapters, builds, vulns, challenge);
         this.table = table(new WebApp(sessions, new HomePage(challenge)), new SessionResource(sessions, tokens, challenge, sessionMaxAge),
-                new Health(database, registry, engine, metrics, metricsToken), new SchemaRoutes(), new TokenRoutes(tokens),
+                new Health(database, registry, engine, fence, metrics, metricsToken), new SchemaRoutes(), new TokenRoutes(tokens),
                 new RegistryRoutes(registry, tokens, challenge), new UserResource(identity, tokens), new OrgResource(identity, vulns),
                 new MemberResource(identity), new RobotResource(identity), new AdapterResource(adapters, builds, views),
                 new BuildResource(builds, views), new ReportResource(builds, vulns), new VulnDbResource(vulns, uploads),
@@ -288,7 +289,7 @@ public final class Routes {
      * The liveness and readiness probes, and the metrics. Probes are public, so their answers name each dependency
      * and its state only; why one is down (addresses, paths) goes to the log.
      */
-    private record Health(Database database, Registry registry, Runnable engine, Metrics metrics, String metricsToken) {
+    private record Health(Database database, Registry registry, Runnable engine, Runnable fence, Metrics metrics, String metricsToken) {
         void live(Context ctx) {
             Json.write(ctx, 200, Map.of("status", "alive"));
         }
@@ -304,6 +305,12 @@ public final class Routes {
             if (engine != null) {
                 checks.put("containerEngine", probe("container engine", () -> {
                     engine.run();
+                    return null;
+                }));
+            }
+            if (fence != null) {
+                checks.put("sandboxFence", probe("sandbox fence", () -> {
+                    fence.run();
                     return null;
                 }));
             }
