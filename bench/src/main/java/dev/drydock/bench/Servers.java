@@ -51,7 +51,27 @@ final class Servers {
         /** Where the bytes of a published blob live (the bench deletes them after measuring, to bound disk use). */
         abstract Path blobFile(String digest);
 
+        /** The bucket the server keeps its blobs in, or null when they are files under its directory. */
+        Bucket bucket() {
+            return null;
+        }
+
+        /** The key of a published blob in {@link #bucket()}. */
+        String blobKey(String digest) {
+            throw new UnsupportedOperationException(label + " keeps no blobs in a bucket");
+        }
+
+        /** {@code sha256/<first two hex>/<hex>}: the sharded path both registries keep a blob under. */
+        static String sharded(String digest) {
+            String hex = digest.substring(digest.indexOf(':') + 1);
+            return "sha256/" + hex.substring(0, 2) + "/" + hex;
+        }
+
         void dropBlob(String digest) {
+            if (bucket() != null) {
+                bucket().delete(blobKey(digest));
+                return;
+            }
             try {
                 Files.deleteIfExists(blobFile(digest));
             } catch (IOException e) {
@@ -219,18 +239,17 @@ final class Servers {
 
         @Override
         Path blobFile(String digest) {
-            String hex = digest.substring(digest.indexOf(':') + 1);
-            return dir.resolve("data/storage/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+            return dir.resolve("data/storage/blobs").resolve(sharded(digest));
         }
 
         @Override
-        void dropBlob(String digest) {
-            if (bucket == null) {
-                super.dropBlob(digest);
-                return;
-            }
-            String hex = digest.substring(digest.indexOf(':') + 1);
-            bucket.delete("blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
+        Bucket bucket() {
+            return bucket;
+        }
+
+        @Override
+        String blobKey(String digest) {
+            return "blobs/" + sharded(digest);
         }
     }
 
@@ -336,18 +355,17 @@ final class Servers {
 
         @Override
         Path blobFile(String digest) {
-            String hex = digest.substring(digest.indexOf(':') + 1);
-            return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+            return dir.resolve("data").resolve(blobKey(digest));
         }
 
         @Override
-        void dropBlob(String digest) {
-            if (bucket == null) {
-                super.dropBlob(digest);
-                return;
-            }
-            String hex = digest.substring(digest.indexOf(':') + 1);
-            bucket.delete("docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+        Bucket bucket() {
+            return bucket;
+        }
+
+        @Override
+        String blobKey(String digest) {
+            return "docker/registry/v2/blobs/" + sharded(digest) + "/data";
         }
     }
 
