@@ -75,8 +75,27 @@ class SandboxRestartTest {
         } finally {
             child.close();
             if (restarted != null) restarted.close();
-            try (Stream<Path> walk = Files.walk(tmp)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            else stopOrphanedPodman(data); // failed before the restart, which would have stopped it: no service left behind
+            for (Path dir : restarted == null ? List.of(tmp, data) : List.of(tmp)) { // the restarted server deletes data
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** Stops the Podman service the killed child started (it outlives the child: its parent is then init). */
+    private static void stopOrphanedPodman(Path data) throws IOException, InterruptedException {
+        Path pidFile = data.resolve("podman/podman.pid");
+        if (!Files.exists(pidFile)) return;
+        var service = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                .filter(p -> p.info().command().map(c -> c.endsWith("podman")).orElse(false));
+        if (service.isPresent()) {
+            service.get().destroy();
+            try {
+                service.get().onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                service.get().destroyForcibly();
             }
         }
     }
