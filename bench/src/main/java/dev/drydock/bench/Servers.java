@@ -31,9 +31,17 @@ final class Servers {
         final int port;
         Process process;
 
+        /** The bucket the server keeps its blobs in, or null when they are files under its directory. */
+        final Bucket bucket;
+
         Server(String label, Path dir) throws IOException {
+            this(label, dir, null);
+        }
+
+        Server(String label, Path dir, Bucket bucket) throws IOException {
             this.label = label;
             this.dir = dir;
+            this.bucket = bucket;
             this.port = freePort();
             Files.createDirectories(dir);
         }
@@ -51,12 +59,7 @@ final class Servers {
         /** Where the bytes of a published blob live (the bench deletes them after measuring, to bound disk use). */
         abstract Path blobFile(String digest);
 
-        /** The bucket the server keeps its blobs in, or null when they are files under its directory. */
-        Bucket bucket() {
-            return null;
-        }
-
-        /** The key of a published blob in {@link #bucket()}. */
+        /** The key of a published blob in {@link #bucket}, and under its storage directory. */
         String blobKey(String digest) {
             throw new UnsupportedOperationException(label + " keeps no blobs in a bucket");
         }
@@ -68,8 +71,8 @@ final class Servers {
         }
 
         void dropBlob(String digest) {
-            if (bucket() != null) {
-                bucket().delete(blobKey(digest));
+            if (bucket != null) {
+                bucket.delete(blobKey(digest));
                 return;
             }
             try {
@@ -185,7 +188,6 @@ final class Servers {
      * under DIR, or with a {@code bucket} in that bucket ({@code storage.type=s3}, {@code storage.s3.redirect} as given).
      */
     static final class Drydock extends Server {
-        private final Bucket bucket;
 
         Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync, Map<String, String> dbEnv)
                 throws IOException {
@@ -194,8 +196,7 @@ final class Servers {
 
         Drydock(String label, Path dir, Path jar, List<String> jvmOpts, boolean fsync, Map<String, String> dbEnv,
                 Bucket bucket, boolean redirect) throws IOException {
-            super(label, dir);
-            this.bucket = bucket;
+            super(label, dir, bucket);
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java));
             cmd.addAll(jvmOpts);
@@ -239,12 +240,7 @@ final class Servers {
 
         @Override
         Path blobFile(String digest) {
-            return dir.resolve("data/storage/blobs").resolve(sharded(digest));
-        }
-
-        @Override
-        Bucket bucket() {
-            return bucket;
+            return dir.resolve("data/storage").resolve(blobKey(digest));
         }
 
         @Override
@@ -299,15 +295,13 @@ final class Servers {
      * {@code bucket} its S3 driver on that bucket, blob downloads redirected to pre-signed URLs only if {@code redirect}.
      */
     static final class Distribution extends Server {
-        private final Bucket bucket;
 
         Distribution(String label, Path dir, Path binary) throws IOException {
             this(label, dir, binary, null, false);
         }
 
         Distribution(String label, Path dir, Path binary, Bucket bucket, boolean redirect) throws IOException {
-            super(label, dir);
-            this.bucket = bucket;
+            super(label, dir, bucket);
             String storage = bucket == null ? """
                       filesystem:
                         rootdirectory: %s
@@ -356,11 +350,6 @@ final class Servers {
         @Override
         Path blobFile(String digest) {
             return dir.resolve("data").resolve(blobKey(digest));
-        }
-
-        @Override
-        Bucket bucket() {
-            return bucket;
         }
 
         @Override
