@@ -351,6 +351,9 @@ public final class Registry {
             discard(s.id());
             purged++;
         }
+        // Sessions another node purged (each API node purges) or that moved to another node: this node's state of
+        // them would otherwise stay in memory forever. A session used again is read back from the index.
+        uploads.values().removeIf(state -> !state.lock.isLocked() && state.session.lastActive().isBefore(cutoff));
         return purged;
     }
 
